@@ -1,0 +1,48 @@
+# Two commands on a fresh machine: `make demo` and `make test`.
+PYTHON ?= $(shell scripts/find-python)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed-stamp
+DEMO_ENV := DEBUG=1
+
+.PHONY: demo test test-sqlite test-postgres test-browser lint format migrate clean
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "No Python 3.12+ found (see above)."; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+demo: $(STAMP)
+	$(DEMO_ENV) $(BIN)/coproduce migrate --no-input
+	$(DEMO_ENV) $(BIN)/coproduce demo
+	$(DEMO_ENV) PORT=$(PORT) $(BIN)/coproduce serve
+
+# The whole suite on SQLite, browser tests included.
+test: $(STAMP)
+	$(BIN)/pytest
+
+# The whole suite again on a throw-away PostgreSQL cluster.
+test-postgres: $(STAMP)
+	$(BIN)/python scripts/with-postgres.py $(BIN)/pytest
+
+test-browser: $(STAMP)
+	$(BIN)/pytest -m browser
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff format --check src tests scripts
+
+format: $(STAMP)
+	$(BIN)/ruff format src tests scripts
+	$(BIN)/ruff check --fix src tests scripts
+
+migrate: $(STAMP)
+	$(DEMO_ENV) $(BIN)/coproduce migrate
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,1 @@
+"""Coproduce: a web application for the co-production of public services."""

@@ -1,0 +1,81 @@
+"""Who may see and do what in a hub. Every view and service asks here.
+
+Rules:
+- A hub's public page (what it is for, who hosts it) is open to anyone.
+- Everything else in a hub is for its active members only; nothing crosses hubs.
+- Coordinators and hub admins manage people, read the audit log and see
+  safeguarding checks, consent records, needs and contact details.
+- A person always sees and edits their own profile.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from .models import ROLE_RANK, Hub, Membership, Person, Role
+
+
+def membership_of(person: Person | None, hub: Hub) -> Membership | None:
+    if person is None or not person.is_authenticated:
+        return None
+    return (
+        Membership.objects.select_related("hub")
+        .filter(person=person, hub=hub, is_active=True)
+        .first()
+    )
+
+
+def require_member(person: Person, hub: Hub) -> Membership:
+    membership = membership_of(person, hub)
+    if membership is None:
+        raise PermissionDenied("Only members of this hub can see this.")
+    return membership
+
+
+def require_coordinator(person: Person, hub: Hub) -> Membership:
+    membership = require_member(person, hub)
+    if not membership.can_coordinate:
+        raise PermissionDenied("Only this hub's coordinators can do this.")
+    return membership
+
+
+def require_admin(person: Person, hub: Hub) -> Membership:
+    membership = require_member(person, hub)
+    if membership.role != Role.ADMIN:
+        raise PermissionDenied("Only this hub's admins can do this.")
+    return membership
+
+
+def member_in_hub(hub: Hub, person_id: int) -> Membership:
+    """The membership of a person in this hub, or 404: never reveal people of other hubs."""
+    membership = (
+        Membership.objects.select_related("person", "neighbourhood", "organisation")
+        .filter(hub=hub, person_id=person_id)
+        .first()
+    )
+    if membership is None:
+        raise Http404("No such person in this hub.")
+    return membership
+
+
+def can_assign_role(actor: Membership, role: str) -> bool:
+    """Coordinators can give any role up to coordinator; only admins make admins."""
+    if not actor.can_coordinate:
+        return False
+    if role == Role.ADMIN or actor.role == Role.ADMIN:
+        return actor.role == Role.ADMIN
+    return ROLE_RANK[role] <= ROLE_RANK[actor.role]
+
+
+def can_see_private_details(viewer: Person, hub_membership: Membership | None, subject: Person):
+    """Needs, contact details and consent records: the person and their coordinators."""
+    if viewer.pk == subject.pk:
+        return True
+    return bool(hub_membership and hub_membership.can_coordinate)
+
+
+def coordinated_hub_with(actor: Person, person: Person, hub: Hub) -> Membership:
+    """The actor's coordinator membership of a hub the person also belongs to."""
+    actor_membership = require_coordinator(actor, hub)
+    if not Membership.objects.filter(hub=hub, person=person).exists():
+        raise PermissionDenied("That person is not a member of this hub.")
+    return actor_membership

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class HubsConfig(AppConfig):
+    name = "coproduce.hubs"
+    verbose_name = "Hubs and people"

@@ -1,0 +1,43 @@
+"""Reads shared by several views."""
+
+from django.db.models import Q, QuerySet
+
+from .models import AuditEvent, Hub, JoinRequest, JoinRequestStatus, Membership, Person
+
+
+def memberships_of(person: Person) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(person=person, is_active=True)
+        .select_related("hub", "organisation")
+        .order_by("hub__name")
+    )
+
+
+def hub_directory(hub: Hub, query: str = "") -> QuerySet[Membership]:
+    members = Membership.objects.filter(hub=hub, is_active=True).select_related(
+        "person", "neighbourhood", "organisation"
+    )
+    if query:
+        # assets is a JSON list; matching its text form works on SQLite and PostgreSQL.
+        members = members.filter(
+            Q(person__display_name__icontains=query)
+            | Q(person__postcode_district__iexact=query)
+            | Q(neighbourhood__name__icontains=query)
+            | Q(organisation__name__icontains=query)
+            | Q(person__assets__icontains=query)
+        )
+    return members.order_by("person__display_name", "person_id")
+
+
+def pending_join_requests(hub: Hub) -> QuerySet[JoinRequest]:
+    return JoinRequest.objects.filter(hub=hub, status=JoinRequestStatus.PENDING).select_related(
+        "person"
+    )
+
+
+def hub_audit_log(hub: Hub) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(hub=hub).select_related("actor", "on_behalf_of")
+
+
+def person_audit_log(hub: Hub, person: Person) -> QuerySet[AuditEvent]:
+    return hub_audit_log(hub).filter(Q(on_behalf_of=person) | Q(actor=person))

@@ -1,0 +1,47 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from coproduce.hubs.forms import NewPasswordForm, PasswordResetRequestForm, SignInForm
+from coproduce.hubs.views import sign_up
+from coproduce.web import views as web_views
+
+handler403 = "coproduce.web.views.error_403"
+handler404 = "coproduce.web.views.error_404"
+
+accounts = [
+    path(
+        "sign-in/",
+        auth_views.LoginView.as_view(
+            authentication_form=SignInForm, redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("sign-up/", sign_up, name="sign-up"),
+    path(
+        "password-reset/",
+        auth_views.PasswordResetView.as_view(form_class=PasswordResetRequestForm),
+        name="password_reset",
+    ),
+    path(
+        "password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(form_class=NewPasswordForm),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+]
+
+urlpatterns = [
+    path("", web_views.home, name="home"),
+    path("accounts/", include(accounts)),
+    path("", include("coproduce.hubs.urls")),
+]

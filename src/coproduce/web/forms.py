@@ -1,0 +1,77 @@
+"""Form pieces shared by every app: accessible error wiring and list fields."""
+
+import re
+
+from django import forms
+
+
+class AccessibleForm(forms.Form):
+    """Renders label, hint, errors and control together, and ties them with ARIA.
+
+    Each control is described by its hint and its error message, and marked invalid when
+    it has one, so screen readers read the error with the field.
+    """
+
+    template_name = "web/form_fields.html"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if field.help_text:
+                self._describe(name, f"{self[name].auto_id}_hint")
+
+    def _describe(self, name: str, element_id: str) -> None:
+        attrs = self.fields[name].widget.attrs
+        ids = attrs.get("aria-describedby", "").split()
+        if element_id not in ids:
+            attrs["aria-describedby"] = " ".join([*ids, element_id])
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        names = [field] if field else []
+        if isinstance(error, dict):
+            names = list(error)
+        for name in names:
+            if name in self.fields:
+                self.fields[name].widget.attrs["aria-invalid"] = "true"
+                self._describe(name, f"{self[name].auto_id}_error")
+
+
+_LIST_SEPARATORS = re.compile(r"[,\n;]+")
+
+
+class ListField(forms.CharField):
+    """A short list typed as words separated by commas or new lines."""
+
+    def __init__(self, *, max_items: int = 30, max_item_length: int = 60, **kwargs):
+        self.max_items, self.max_item_length = max_items, max_item_length
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.TextInput)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return ", ".join(value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        items, seen = [], set()
+        for item in _LIST_SEPARATORS.split(text):
+            item = " ".join(item.split())
+            if item and item.lower() not in seen:
+                seen.add(item.lower())
+                items.append(item)
+        return items
+
+    def validate(self, value):
+        if self.required and not value:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        if len(value) > self.max_items:
+            raise forms.ValidationError(f"List at most {self.max_items} things.")
+        too_long = [item for item in value if len(item) > self.max_item_length]
+        if too_long:
+            raise forms.ValidationError(
+                f"Keep each one under {self.max_item_length} characters: "
+                f"“{too_long[0][:30]}…” is too long."
+            )
