@@ -18,7 +18,12 @@ class AccessibleForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             if field.help_text:
-                self._describe(name, f"{self[name].auto_id}_hint")
+                self._describe(name, f"{self._control_id(name)}_hint")
+
+    def _control_id(self, name: str) -> str:
+        # Not self[name].auto_id: a BoundField made now would freeze labels and hints
+        # that subclasses change after this __init__.
+        return self.auto_id % self.add_prefix(name) if "%s" in str(self.auto_id) else name
 
     def _describe(self, name: str, element_id: str) -> None:
         attrs = self.fields[name].widget.attrs
@@ -34,7 +39,7 @@ class AccessibleForm(forms.Form):
         for name in names:
             if name in self.fields:
                 self.fields[name].widget.attrs["aria-invalid"] = "true"
-                self._describe(name, f"{self[name].auto_id}_error")
+                self._describe(name, f"{self._control_id(name)}_error")
 
 
 _LIST_SEPARATORS = re.compile(r"[,\n;]+")

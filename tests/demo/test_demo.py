@@ -1,0 +1,43 @@
+"""The demo story loads, tells the story the guide describes, and loads only once."""
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from coproduce.demo import data
+from coproduce.hubs.models import AuditEvent, Hub, Membership, Person, Role
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_loads_two_hubs_with_about_sixty_people_across_roles():
+    counts = data.load()
+    assert counts["hubs"] == 2
+    assert 55 <= counts["people"] <= 80
+    millbrook = Hub.objects.get(slug="millbrook")
+    assert millbrook.name == "Millbrook Health Centre Time Bank"
+    assert millbrook.host.kind == "gp_practice"
+    roles = set(Membership.objects.filter(hub=millbrook).values_list("role", flat=True))
+    assert roles == set(Role.values)
+    assert Person.objects.filter(created_by__isnull=False, email__isnull=True).count() >= 3
+    assert (
+        Person.objects.filter(memberships__hub__slug="northfield")
+        .filter(memberships__hub__slug="millbrook")
+        .exists()
+    )
+
+
+def test_loading_the_demo_twice_changes_nothing():
+    first = data.load()
+    events = AuditEvent.objects.count()
+    assert data.load() == first
+    assert AuditEvent.objects.count() == events
+
+
+def test_every_persona_printed_can_sign_in_with_the_demo_password(capsys):
+    call_command("demo")
+    printed = capsys.readouterr().out
+    for email, _name, _roles, _story in data.PERSONAS:
+        assert email in printed
+        assert authenticate(username=email, password=data.DEMO_PASSWORD) is not None
+    assert data.DEMO_PASSWORD in printed
