@@ -14,7 +14,9 @@ class Command(BaseCommand):
         for email, name, roles, story in data.PERSONAS:
             hubs = ", ".join(f"{role} in {slug}" for slug, (role, _) in roles.items())
             self.stdout.write(f"  {email:<28} {name:<16} {story} ({hubs})")
-        self.stdout.write(f"  {data.OPERATOR_EMAIL:<28} Site operator (Django admin)")
+        self.stdout.write(
+            f"  {data.OPERATOR_EMAIL:<28} Site operator (creates hubs: coproduce create_hub)"
+        )
         self.stdout.write(
             "\nPeople who are not online (no sign-in) are managed by the coordinators, "
             "e.g. Ron Ellis in millbrook.\n"
