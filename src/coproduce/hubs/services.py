@@ -370,6 +370,8 @@ def _lock_membership(membership: Membership) -> Membership:
 def _ensure_not_last_admin(membership: Membership) -> None:
     if membership.role != Role.ADMIN:
         return
+    # Lock the hub so two admins demoting each other at once cannot both succeed.
+    Hub.objects.select_for_update().filter(pk=membership.hub_id).first()
     others = Membership.objects.filter(
         hub=membership.hub_id, role=Role.ADMIN, is_active=True
     ).exclude(pk=membership.pk)
