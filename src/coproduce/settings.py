@@ -6,6 +6,7 @@ and cookies sent over plain HTTP.
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "coproduce.web",
     "coproduce.hubs",
+    "coproduce.timebank",
     "coproduce.demo",
 ]
 
@@ -102,7 +104,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
         ),
     }
-    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("SQLITE_TEST_NAME", "")}
+    # Tests use a real file, not shared-cache memory, so concurrency tests see the same
+    # locking (WAL, busy timeout) as a deployment.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get("SQLITE_TEST_NAME")
+        or str(Path(tempfile.gettempdir()) / f"coproduce-test-{os.getpid()}.sqlite3")
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "hubs.Person"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TimebankConfig(AppConfig):
+    name = "coproduce.timebank"
+    verbose_name = "Time bank"

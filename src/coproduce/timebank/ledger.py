@@ -1,0 +1,272 @@
+"""The hour ledger: the only code that moves hours.
+
+`post_transfer` writes a balanced set of entries and the new balances in one
+transaction, with accounts locked in a fixed order (row locks on PostgreSQL; SQLite's
+immediate transactions already serialise writers). `verify` recomputes everything from
+the entries and reports any disagreement.
+"""
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q, Sum
+
+from coproduce.errors import ApplicationError
+from coproduce.hubs.models import Hub, Person
+
+from .models import (
+    Account,
+    AccountKind,
+    Entry,
+    TimebankPolicy,
+    Transfer,
+    TransferKind,
+    format_minutes,
+)
+
+# One exchange between two people above a day is almost certainly a typing mistake;
+# a coordinator recording a group is the exception.
+MAX_MINUTES_PER_LEG = 24 * 60
+MAX_MINUTES_ANY_LEG = 10_000 * 60
+
+
+@dataclass(frozen=True)
+class Leg:
+    """Minutes into (+) or out of (-) one account."""
+
+    account: Account
+    minutes: int
+
+
+def policy_for(hub: Hub) -> TimebankPolicy:
+    policy, _ = TimebankPolicy.objects.get_or_create(hub=hub)
+    return policy
+
+
+def fingerprint(kind: str, legs: Iterable[Leg], memo: str, reverses_id: int | None) -> str:
+    content = {
+        "kind": kind,
+        "legs": sorted((leg.account.pk, leg.minutes) for leg in legs),
+        "memo": memo,
+        "reverses": reverses_id,
+    }
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+def _validate_legs(hub: Hub, legs: list[Leg], max_leg: int) -> None:
+    if len(legs) < 2:
+        raise ApplicationError("A transfer needs an account paying and an account receiving.")
+    seen = set()
+    for leg in legs:
+        if not isinstance(leg.minutes, int) or isinstance(leg.minutes, bool):
+            raise ApplicationError("Hours must be whole minutes.", field="minutes")
+        if leg.minutes == 0:
+            raise ApplicationError("Enter a time above zero.", field="minutes")
+        if abs(leg.minutes) > max_leg:
+            raise ApplicationError(
+                f"{abs(leg.minutes) // 60} hours is more than one transfer allows "
+                f"({max_leg // 60} hours). Check the time entered.",
+                field="minutes",
+            )
+        if leg.account.hub_id != hub.pk:
+            raise ApplicationError("Hours can only move between accounts in the same hub.")
+        if leg.account.pk in seen:
+            raise ApplicationError("An account cannot pay itself.", field="account")
+        seen.add(leg.account.pk)
+    if sum(leg.minutes for leg in legs) != 0:
+        raise ApplicationError("The hours paid and received must be equal.")
+
+
+def _limit_breaches(policy: TimebankPolicy, locked: dict[int, Account], legs) -> list[str]:
+    breaches = []
+    for leg in legs:
+        account = locked[leg.account.pk]
+        new_balance = account.balance_minutes + leg.minutes
+        if account.kind == AccountKind.CHEST and leg.minutes < 0 and new_balance < 0:
+            breaches.append(
+                f"The community chest has {account.balance_display}, not enough for this."
+            )
+        if account.kind != AccountKind.MEMBER:
+            continue
+        if leg.minutes < 0 and new_balance < policy.floor_minutes:
+            breaches.append(
+                f"{account.name} would go below the hub's lowest balance "
+                f"({format_minutes(policy.floor_minutes)})."
+            )
+        if leg.minutes > 0 and new_balance > policy.ceiling_minutes:
+            breaches.append(
+                f"{account.name} would go above the hub's highest balance "
+                f"({format_minutes(policy.ceiling_minutes)})."
+            )
+    return breaches
+
+
+def post_transfer(
+    *,
+    hub: Hub,
+    kind: str,
+    legs: list[Leg],
+    idempotency_key: str,
+    memo: str = "",
+    actor: Person | None = None,
+    on_behalf_of: Person | None = None,
+    reverses: Transfer | None = None,
+    max_leg: int = MAX_MINUTES_PER_LEG,
+) -> Transfer:
+    """Move hours. Same key and same content: the first transfer, not a second one."""
+    if kind not in TransferKind.values:
+        raise ApplicationError("Unknown kind of transfer.", field="kind")
+    if not idempotency_key or len(idempotency_key) > 100:
+        raise ApplicationError(
+            "Each transfer needs a key of up to 100 characters.", field="idempotency_key"
+        )
+    _validate_legs(hub, legs, max_leg)
+    print_ = fingerprint(kind, legs, memo, reverses.pk if reverses else None)
+    try:
+        with transaction.atomic():
+            return _post(
+                hub, kind, legs, idempotency_key, print_, memo, actor, on_behalf_of, reverses
+            )
+    except IntegrityError:
+        # Another request with the same key won the race; answer as it did.
+        existing = Transfer.objects.filter(hub=hub, idempotency_key=idempotency_key).first()
+        if existing is None:
+            raise
+        return _same_or_refuse(existing, print_)
+
+
+def _same_or_refuse(existing: Transfer, print_: str) -> Transfer:
+    if existing.fingerprint != print_:
+        raise ApplicationError(
+            "This key was already used for a different transfer.", field="idempotency_key"
+        )
+    return existing
+
+
+def _post(hub, kind, legs, key, print_, memo, actor, on_behalf_of, reverses) -> Transfer:
+    existing = Transfer.objects.filter(hub=hub, idempotency_key=key).first()
+    if existing:
+        return _same_or_refuse(existing, print_)
+    ids = sorted(leg.account.pk for leg in legs)
+    locked = {
+        a.pk: a for a in Account.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+    }
+    over_limit = False
+    if kind != TransferKind.REVERSAL:
+        breaches = _limit_breaches(policy_for(hub), locked, legs)
+        chest_breach = [b for b in breaches if "community chest" in b]
+        if chest_breach or (breaches and policy_for(hub).limits_are_hard):
+            raise ApplicationError(" ".join(breaches), details={"breaches": breaches})
+        over_limit = bool(breaches)
+    transfer = Transfer.objects.create(
+        hub=hub,
+        kind=kind,
+        idempotency_key=key,
+        fingerprint=print_,
+        memo=memo,
+        created_by=actor,
+        on_behalf_of=on_behalf_of,
+        reverses=reverses,
+        over_limit=over_limit,
+    )
+    Entry.objects.bulk_create(
+        Entry(
+            transfer=transfer,
+            account_id=leg.account.pk,
+            amount_minutes=abs(leg.minutes),
+            direction=Entry.CREDIT if leg.minutes > 0 else Entry.DEBIT,
+        )
+        for leg in legs
+    )
+    for leg in legs:
+        Account.objects.filter(pk=leg.account.pk).update(
+            balance_minutes=F("balance_minutes") + leg.minutes
+        )
+        leg.account.balance_minutes = locked[leg.account.pk].balance_minutes + leg.minutes
+    transfer.sealed = True
+    transfer.save(update_fields=["sealed"])
+    return transfer
+
+
+def reverse_transfer(*, transfer: Transfer, actor: Person | None, reason: str) -> Transfer:
+    """Put a mistake right: the same entries the other way round, linked to the original."""
+    if transfer.kind == TransferKind.REVERSAL:
+        raise ApplicationError("A correction cannot itself be reversed; post a new transfer.")
+    if Transfer.objects.filter(reverses=transfer).exists():
+        raise ApplicationError("This transfer has already been reversed.")
+    if not reason.strip():
+        raise ApplicationError("Say why the transfer is being reversed.", field="reason")
+    legs = [
+        Leg(entry.account, -entry.signed_minutes)
+        for entry in transfer.entries.select_related("account")
+    ]
+    return post_transfer(
+        hub=transfer.hub,
+        kind=TransferKind.REVERSAL,
+        legs=legs,
+        idempotency_key=f"reversal:{transfer.pk}",
+        memo=reason.strip()[:300],
+        actor=actor,
+        reverses=transfer,
+        max_leg=MAX_MINUTES_ANY_LEG,
+    )
+
+
+# --- verification -------------------------------------------------------------------
+
+
+@dataclass
+class VerifyReport:
+    accounts: int = 0
+    transfers: int = 0
+    entries: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify(hub: Hub | None = None) -> VerifyReport:
+    """Recompute every balance and every transfer's sum from the entries, in the database."""
+    report = VerifyReport()
+    entries = Entry.objects.all()
+    transfers = Transfer.objects.all()
+    accounts = Account.objects.all()
+    if hub is not None:
+        entries = entries.filter(transfer__hub=hub)
+        transfers = transfers.filter(hub=hub)
+        accounts = accounts.filter(hub=hub)
+    report.entries = entries.count()
+    report.accounts = accounts.count()
+    report.transfers = transfers.count()
+    signed = F("amount_minutes") * F("direction")
+    for row in (
+        transfers.annotate(total=Sum(signed_entry("entries")), count=Count("entries"))
+        .filter(Q(total__isnull=True) | ~Q(total=0) | Q(count__lt=2) | Q(sealed=False))
+        .values("pk", "total", "count", "sealed")[:100]
+    ):
+        report.problems.append(
+            f"Transfer {row['pk']}: entries sum to {row['total'] or 0} minutes over "
+            f"{row['count']} entries{'' if row['sealed'] else ', not sealed'}."
+        )
+    sums = dict(
+        entries.values("account").annotate(total=Sum(signed)).values_list("account", "total")
+    )
+    for pk, balance in accounts.values_list("pk", "balance_minutes").iterator(chunk_size=5000):
+        expected = sums.get(pk) or 0
+        if balance != expected:
+            report.problems.append(
+                f"Account {pk}: balance {balance} minutes, but its entries sum to {expected}."
+            )
+    cross = entries.exclude(account__hub=F("transfer__hub")).count()
+    if cross:
+        report.problems.append(f"{cross} entries move hours between different hubs.")
+    return report
+
+
+def signed_entry(prefix: str):
+    return F(f"{prefix}__amount_minutes") * F(f"{prefix}__direction")

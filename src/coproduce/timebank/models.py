@@ -1,0 +1,330 @@
+"""The time bank: listings, exchanges, and the hour ledger.
+
+Hours move only through the ledger (`services.post_transfer`): a transfer is a set of
+entries in whole minutes that sums to zero. Entries are never changed or deleted; a
+mistake is put right with a reversing transfer. Each account keeps its balance, updated
+in the same transaction as its entries, so the balance always equals their sum.
+The database enforces the same rules (see migrations/0002_ledger_rules.py).
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from coproduce.hubs.models import Hub, Membership, Neighbourhood, Organisation, Person
+
+MINUTES_PER_HOUR = 60
+
+
+def format_minutes(minutes: int) -> str:
+    """90 -> '1 h 30 min', -45 -> '-45 min'."""
+    sign = "-" if minutes < 0 else ""
+    hours, rest = divmod(abs(minutes), MINUTES_PER_HOUR)
+    if hours and rest:
+        return f"{sign}{hours} h {rest} min"
+    if hours:
+        return f"{sign}{hours} h"
+    return f"{sign}{rest} min"
+
+
+class TimebankPolicy(models.Model):
+    """A hub's rules for hours. Limits apply to members' accounts."""
+
+    hub = models.OneToOneField(Hub, on_delete=models.CASCADE, related_name="timebank_policy")
+    floor_minutes = models.IntegerField(
+        default=-10 * 60, help_text="Lowest balance a member may reach (negative: owing)."
+    )
+    ceiling_minutes = models.IntegerField(
+        default=100 * 60, help_text="Highest balance a member may reach."
+    )
+    limits_are_hard = models.BooleanField(
+        default=True,
+        help_text="Hard limits refuse a transfer past them; soft limits allow it and flag it.",
+    )
+    opening_grant_minutes = models.PositiveIntegerField(
+        default=0, help_text="Hours given to each member when their account opens."
+    )
+    auto_confirm_days = models.PositiveIntegerField(
+        default=14,
+        help_text="Days after hours are logged before they are confirmed without a reply.",
+    )
+
+    class Meta:
+        verbose_name_plural = "time bank policies"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(floor_minutes__lte=0) & Q(ceiling_minutes__gte=0),
+                name="policy_limits_around_zero",
+            )
+        ]
+
+    def __str__(self):
+        return f"Time bank rules for {self.hub}"
+
+
+class Category(models.Model):
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="categories")
+    name = models.CharField(max_length=60)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "categories"
+        constraints = [models.UniqueConstraint(fields=["hub", "name"], name="category_unique_name")]
+
+    def __str__(self):
+        return self.name
+
+
+class AccountKind(models.TextChoices):
+    MEMBER = "member", "Member"
+    ORGANISATION = "organisation", "Organisation"
+    CHEST = "chest", "Community chest"
+    HUB = "hub", "Hub (opening grants)"
+
+
+class Account(models.Model):
+    hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="accounts")
+    kind = models.CharField(max_length=12, choices=AccountKind.choices)
+    membership = models.OneToOneField(
+        Membership, null=True, blank=True, on_delete=models.PROTECT, related_name="account"
+    )
+    organisation = models.OneToOneField(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="account"
+    )
+    balance_minutes = models.BigIntegerField(default=0)
+    opened_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="member", membership__isnull=False, organisation__isnull=True)
+                    | Q(kind="organisation", membership__isnull=True, organisation__isnull=False)
+                    | Q(
+                        kind__in=["chest", "hub"],
+                        membership__isnull=True,
+                        organisation__isnull=True,
+                    )
+                ),
+                name="account_owner_matches_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["hub", "kind"],
+                condition=Q(kind__in=["chest", "hub"]),
+                name="account_one_chest_and_hub_account_per_hub",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        if self.kind == AccountKind.MEMBER:
+            return self.membership.person.display_name
+        if self.kind == AccountKind.ORGANISATION:
+            return self.organisation.name
+        return f"{self.hub.name}: {self.get_kind_display().lower()}"
+
+    @property
+    def balance_display(self) -> str:
+        return format_minutes(self.balance_minutes)
+
+
+class TransferKind(models.TextChoices):
+    EXCHANGE = "exchange", "Exchange"
+    DONATION = "donation", "Donation to the community chest"
+    GRANT = "grant", "Grant from the community chest"
+    OPENING = "opening", "Opening grant"
+    REVERSAL = "reversal", "Correction (reverses an earlier transfer)"
+
+
+class Transfer(models.Model):
+    hub = models.ForeignKey(Hub, on_delete=models.PROTECT, related_name="transfers")
+    kind = models.CharField(max_length=10, choices=TransferKind.choices)
+    # The same key with the same content returns the first transfer; never a second one.
+    idempotency_key = models.CharField(max_length=100)
+    fingerprint = models.CharField(max_length=64)
+    memo = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    on_behalf_of = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    reverses = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
+    )
+    # Set once every entry is written; the database refuses to seal an unbalanced transfer
+    # and refuses entries for a sealed one.
+    sealed = models.BooleanField(default=False)
+    # A soft limit was passed: allowed, but shown to coordinators.
+    over_limit = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hub", "idempotency_key"], name="transfer_unique_idempotency_key"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.pk}"
+
+
+class Entry(models.Model):
+    """One side of a transfer: `amount_minutes` (always positive) in or out of an account."""
+
+    CREDIT, DEBIT = 1, -1
+
+    transfer = models.ForeignKey(Transfer, on_delete=models.PROTECT, related_name="entries")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
+    amount_minutes = models.PositiveIntegerField()
+    direction = models.SmallIntegerField(choices=[(CREDIT, "in"), (DEBIT, "out")])
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "entries"
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_minutes__gt=0), name="entry_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(direction__in=[1, -1]), name="entry_direction_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["transfer", "account"], name="entry_one_per_account_per_transfer"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{format_minutes(self.signed_minutes)} {self.account}"
+
+    @property
+    def signed_minutes(self) -> int:
+        return self.amount_minutes * self.direction
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Ledger entries are never deleted: post a reversing transfer.")
+
+
+class ListingKind(models.TextChoices):
+    OFFER = "offer", "Offer of help"
+    REQUEST = "request", "Request for help"
+
+
+class Listing(models.Model):
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="listings")
+    kind = models.CharField(max_length=8, choices=ListingKind.choices)
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="listings")
+    title = models.CharField(max_length=120)
+    description = models.TextField(max_length=2000, blank=True)
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="listings"
+    )
+    neighbourhood = models.ForeignKey(
+        Neighbourhood, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    postcode_district = models.CharField(max_length=4, blank=True)
+    availability = models.JSONField(default=list, blank=True)
+    needs_check = models.BooleanField(
+        default=False,
+        help_text="Home visits, children or vulnerable adults: only people with a valid "
+        "safeguarding check can take it on.",
+    )
+    is_active = models.BooleanField(default=True)
+    expires_on = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["hub", "kind", "is_active"], name="listing_browse")]
+
+    def __str__(self):
+        return self.title
+
+    def is_open(self, today=None) -> bool:
+        today = today or timezone.localdate()
+        return self.is_active and (self.expires_on is None or self.expires_on >= today)
+
+
+class ExchangeStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    AGREED = "agreed", "Agreed"
+    DONE = "done", "Done, waiting for confirmation"
+    CONFIRMED = "confirmed", "Confirmed"
+    DISPUTED = "disputed", "Disputed, with the coordinator"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Exchange(models.Model):
+    """Help given and received. One-to-one, or a group (parties on each side)."""
+
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="exchanges")
+    listing = models.ForeignKey(
+        Listing, null=True, blank=True, on_delete=models.SET_NULL, related_name="exchanges"
+    )
+    title = models.CharField(max_length=120)
+    note = models.TextField(max_length=1000, blank=True)
+    status = models.CharField(
+        max_length=10, choices=ExchangeStatus.choices, default=ExchangeStatus.PROPOSED
+    )
+    is_group = models.BooleanField(default=False)
+    proposed_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    done_on = models.DateField(null=True, blank=True)
+    logged_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    logged_at = models.DateTimeField(null=True, blank=True)
+    confirm_by = models.DateTimeField(
+        null=True, blank=True, help_text="Confirmed automatically after this, if no reply."
+    )
+    confirmed_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    dispute_reason = models.CharField(max_length=500, blank=True)
+    transfer = models.OneToOneField(
+        Transfer, null=True, blank=True, on_delete=models.PROTECT, related_name="exchange"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="confirmed") | Q(transfer__isnull=False),
+                name="exchange_confirmed_has_transfer",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def givers(self):
+        return [p for p in self.parties.all() if p.side == ExchangeParty.GIVES]
+
+    def receivers(self):
+        return [p for p in self.parties.all() if p.side == ExchangeParty.RECEIVES]
+
+
+class ExchangeParty(models.Model):
+    GIVES, RECEIVES = "gives", "receives"
+
+    exchange = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="parties")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="parties")
+    side = models.CharField(max_length=8, choices=[(GIVES, "gives"), (RECEIVES, "receives")])
+    minutes = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["exchange", "account"], name="party_once"),
+            models.CheckConstraint(
+                condition=Q(minutes__isnull=True) | Q(minutes__gt=0), name="party_minutes_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.account} {self.side}"
