@@ -154,13 +154,17 @@ def _post(hub, kind, legs, key, print_, memo, actor, on_behalf_of, reverses) -> 
     locked = {
         a.pk: a for a in Account.objects.select_for_update().filter(pk__in=ids).order_by("pk")
     }
-    over_limit = False
-    if kind != TransferKind.REVERSAL:
-        breaches = _limit_breaches(policy_for(hub), locked, legs)
-        chest_breach = [b for b in breaches if "community chest" in b]
-        if chest_breach or (breaches and policy_for(hub).limits_are_hard):
-            raise ApplicationError(" ".join(breaches), details={"breaches": breaches})
-        over_limit = bool(breaches)
+    # A correction must always be possible past members' limits, but the community chest
+    # can never give hours it does not hold.
+    breaches = _limit_breaches(policy_for(hub), locked, legs)
+    chest_breaches = [b for b in breaches if "community chest" in b]
+    member_breaches = (
+        [] if kind == TransferKind.REVERSAL else [b for b in breaches if b not in chest_breaches]
+    )
+    if chest_breaches or (member_breaches and policy_for(hub).limits_are_hard):
+        problems = chest_breaches + member_breaches
+        raise ApplicationError(" ".join(problems), details={"breaches": problems})
+    over_limit = bool(member_breaches)
     transfer = Transfer.objects.create(
         hub=hub,
         kind=kind,
