@@ -44,4 +44,5 @@ urlpatterns = [
     path("", web_views.home, name="home"),
     path("accounts/", include(accounts)),
     path("", include("coproduce.hubs.urls")),
+    path("", include("coproduce.timebank.urls")),
 ]

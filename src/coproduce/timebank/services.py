@@ -263,16 +263,16 @@ def _owned_by(person: Person | None, exchange: Exchange) -> set[int]:
     }
 
 
-def _is_party(person: Person, exchange: Exchange) -> bool:
+def is_party(person: Person, exchange: Exchange) -> bool:
     return bool(_owned_by(person, exchange))
 
 
-def _is_coordinator(person: Person, hub: Hub) -> bool:
+def is_coordinator(person: Person, hub: Hub) -> bool:
     membership = access.membership_of(person, hub)
     return membership is not None and membership.can_coordinate
 
 
-def _is_other_side(person: Person, exchange: Exchange, than: Person | None) -> bool:
+def is_other_side(person: Person, exchange: Exchange, than: Person | None) -> bool:
     """The person holds an account in the exchange that `than` does not."""
     return bool(_owned_by(person, exchange) - _owned_by(than, exchange))
 
@@ -384,8 +384,7 @@ def exchange_agree(*, actor: Person, exchange: Exchange) -> Exchange:
     if exchange.status != ExchangeStatus.PROPOSED:
         raise ApplicationError("Only a proposed exchange can be agreed.")
     if not (
-        _is_other_side(actor, exchange, exchange.proposed_by)
-        or _is_coordinator(actor, exchange.hub)
+        is_other_side(actor, exchange, exchange.proposed_by) or is_coordinator(actor, exchange.hub)
     ):
         raise PermissionDenied("The other person agrees to an exchange, not the one proposing it.")
     exchange.status = ExchangeStatus.AGREED
@@ -444,7 +443,7 @@ def exchange_log_done(
     *, actor: Person, exchange: Exchange, minutes: int, done_on: datetime.date | None = None
 ) -> Exchange:
     exchange = _lock(exchange)
-    if not (_is_party(actor, exchange) or _is_coordinator(actor, exchange.hub)):
+    if not (is_party(actor, exchange) or is_coordinator(actor, exchange.hub)):
         raise PermissionDenied("Only the people in this exchange can log its hours.")
     if exchange.status != ExchangeStatus.AGREED:
         raise ApplicationError("Hours are logged once the exchange is agreed and done.")
@@ -488,10 +487,10 @@ def exchange_confirm(*, actor: Person, exchange: Exchange) -> Exchange:
         raise ApplicationError("This exchange is already confirmed.")
     if exchange.status not in (ExchangeStatus.DONE, ExchangeStatus.DISPUTED):
         raise ApplicationError("Hours can be confirmed once they are logged.")
-    is_coordinator = _is_coordinator(actor, exchange.hub)
-    if exchange.status == ExchangeStatus.DISPUTED and not is_coordinator:
+    coordinating = is_coordinator(actor, exchange.hub)
+    if exchange.status == ExchangeStatus.DISPUTED and not coordinating:
         raise PermissionDenied("A coordinator settles a disputed exchange.")
-    if not (_is_other_side(actor, exchange, exchange.logged_by) or is_coordinator):
+    if not (is_other_side(actor, exchange, exchange.logged_by) or coordinating):
         raise PermissionDenied("The other person confirms the hours, or a coordinator.")
     return _settle(exchange, actor)
 
@@ -501,7 +500,7 @@ def exchange_dispute(*, actor: Person, exchange: Exchange, reason: str) -> Excha
     exchange = _lock(exchange)
     if exchange.status != ExchangeStatus.DONE:
         raise ApplicationError("Only logged hours that are not yet confirmed can be disputed.")
-    if not _is_party(actor, exchange):
+    if not is_party(actor, exchange):
         raise PermissionDenied("Only the people in this exchange can dispute it.")
     if not reason.strip():
         raise ApplicationError("Say what is wrong, so the coordinator can help.", field="reason")
@@ -533,7 +532,7 @@ def exchange_cancel(*, actor: Person, exchange: Exchange, reason: str = "") -> E
     exchange = _lock(exchange)
     if exchange.status == ExchangeStatus.CONFIRMED:
         raise ApplicationError("A confirmed exchange is corrected by a coordinator, not cancelled.")
-    if not (_is_party(actor, exchange) or _is_coordinator(actor, exchange.hub)):
+    if not (is_party(actor, exchange) or is_coordinator(actor, exchange.hub)):
         raise PermissionDenied("Only the people in this exchange can cancel it.")
     old = exchange.status
     exchange.status = ExchangeStatus.CANCELLED

@@ -1,0 +1,119 @@
+from django import forms
+
+from coproduce.hubs.models import AVAILABILITY_CHOICES
+from coproduce.web.forms import AccessibleForm
+
+from .models import ListingKind
+
+
+class DurationForm(AccessibleForm):
+    """Time spent, as hours and minutes (people think in hours, the ledger in minutes)."""
+
+    hours = forms.IntegerField(label="Hours", min_value=0, max_value=24, initial=1)
+    minutes = forms.IntegerField(
+        label="Minutes", min_value=0, max_value=59, initial=0, required=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        total = (data.get("hours") or 0) * 60 + (data.get("minutes") or 0)
+        if "hours" in data and total == 0:
+            self.add_error("hours", "Enter the time spent, above zero.")
+        data["total_minutes"] = total
+        return data
+
+
+class LogHoursForm(DurationForm):
+    done_on = forms.DateField(
+        label="Date of the help",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Leave empty for today.",
+    )
+
+
+class RecordExchangeForm(LogHoursForm):
+    direction = forms.ChoiceField(
+        label="Who gave the help?",
+        choices=[("gave", "I gave the help"), ("received", "I received the help")],
+        widget=forms.RadioSelect,
+    )
+    other = forms.ModelChoiceField(
+        label="The other person", queryset=None, empty_label="Choose a member"
+    )
+    title = forms.CharField(label="What was the help?", max_length=120)
+
+    field_order = ["direction", "other", "title", "hours", "minutes", "done_on"]
+
+    def __init__(self, *args, accounts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["other"].queryset = accounts
+        self.fields["other"].label_from_instance = lambda account: account.name
+
+
+class ListingForm(AccessibleForm):
+    kind = forms.ChoiceField(
+        label="Are you offering or asking?", choices=ListingKind.choices, widget=forms.RadioSelect
+    )
+    title = forms.CharField(
+        label="Title", max_length=120, help_text="For example: Lifts to the health centre."
+    )
+    description = forms.CharField(
+        label="More detail",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    category = forms.ModelChoiceField(
+        label="Category", queryset=None, required=False, empty_label="No category"
+    )
+    postcode_district = forms.CharField(label="Postcode area", max_length=4, required=False)
+    availability = forms.MultipleChoiceField(
+        label="When?",
+        choices=AVAILABILITY_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    needs_check = forms.BooleanField(
+        label="This involves home visits, children or vulnerable adults",
+        required=False,
+        help_text="Only members with a valid safeguarding check can then take it on.",
+    )
+    expires_on = forms.DateField(
+        label="Show until",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Leave empty to show it until you close it.",
+    )
+
+    def __init__(self, *args, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = categories
+
+    def clean_postcode_district(self):
+        return self.cleaned_data["postcode_district"].replace(" ", "").upper()
+
+
+class ReasonForm(AccessibleForm):
+    reason = forms.CharField(
+        label="What is wrong?", max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ChestForm(DurationForm):
+    reason = forms.CharField(label="Reason", max_length=300, required=False)
+
+
+class ListingSearchForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, max_length=80)
+    kind = forms.ChoiceField(
+        label="Show", required=False, choices=[("", "Offers and requests"), *ListingKind.choices]
+    )
+    category = forms.ModelChoiceField(
+        label="Category", queryset=None, required=False, empty_label="Any category"
+    )
+    area = forms.CharField(label="Postcode area", required=False, max_length=4)
+
+    def __init__(self, *args, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = categories

@@ -1,0 +1,28 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("hubs/<slug:slug>/timebank/", views.timebank_home, name="timebank"),
+    path("hubs/<slug:slug>/timebank/listings/new/", views.listing_new, name="listing-new"),
+    path(
+        "hubs/<slug:slug>/timebank/listings/<int:listing_id>/",
+        views.listing_detail,
+        name="listing-detail",
+    ),
+    path(
+        "hubs/<slug:slug>/timebank/exchanges/record/", views.exchange_record, name="exchange-record"
+    ),
+    path(
+        "hubs/<slug:slug>/timebank/exchanges/<int:exchange_id>/",
+        views.exchange_detail,
+        name="exchange-detail",
+    ),
+    path(
+        "hubs/<slug:slug>/timebank/exchanges/<int:exchange_id>/<str:action>/",
+        views.exchange_action,
+        name="exchange-action",
+    ),
+    path("hubs/<slug:slug>/timebank/statement/", views.statement, name="statement"),
+    path("hubs/<slug:slug>/timebank/ledger/", views.hub_ledger, name="hub-ledger"),
+]

@@ -1,0 +1,335 @@
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from coproduce.errors import ApplicationError
+from coproduce.hubs import access
+from coproduce.hubs.models import Hub
+from coproduce.web.views import render_form, submit
+
+from . import selectors, services
+from .forms import ListingForm, ListingSearchForm, LogHoursForm, ReasonForm, RecordExchangeForm
+from .models import Account, AccountKind, Exchange, ExchangeStatus, Listing, format_minutes
+
+
+def _hub_and_account(request, slug):
+    hub = get_object_or_404(Hub, slug=slug)
+    return hub, services.account_of(request.user, hub)
+
+
+@login_required
+def timebank_home(request, slug):
+    hub, account = _hub_and_account(request, slug)
+    search = ListingSearchForm(request.GET or None, categories=hub.categories.all())
+    filters = search.cleaned_data if search.is_valid() else {}
+    found = selectors.listings(hub, **{k: v for k, v in filters.items() if v})[:50]
+    exchanges = selectors.exchanges_for(account)[:20]
+    template = (
+        "timebank/_listing_results.html"
+        if request.headers.get("HX-Request") == "true"
+        else "timebank/home.html"
+    )
+    return render(
+        request,
+        template,
+        {
+            "hub": hub,
+            "account": account,
+            "search": search,
+            "listings": found,
+            "exchanges": exchanges,
+            "is_coordinator": access.membership_of(request.user, hub).can_coordinate,
+        },
+    )
+
+
+@login_required
+def listing_new(request, slug):
+    hub, account = _hub_and_account(request, slug)
+    form = ListingForm(request.POST or None, categories=hub.categories.all())
+    listing = submit(
+        request,
+        form,
+        lambda data: services.listing_create(actor=request.user, account=account, **data),
+    )
+    if listing:
+        messages.success(request, "Your listing is up.")
+        return redirect("listing-detail", slug=slug, listing_id=listing.pk)
+    return render_form(
+        request,
+        form,
+        title="Offer or ask for help",
+        submit_label="Save listing",
+        intro="Time banks exchange services, not goods: hours are earned for "
+        "time given, never for things.",
+        cancel_url=reverse("timebank", args=[slug]),
+    )
+
+
+@login_required
+def listing_detail(request, slug, listing_id):
+    hub, account = _hub_and_account(request, slug)
+    listing = get_object_or_404(Listing, pk=listing_id, hub=hub)
+    if request.method == "POST":
+        try:
+            exchange = services.exchange_propose(
+                actor=request.user, listing=listing, note=request.POST.get("note", "")[:1000]
+            )
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "Sent. They will be asked to agree.")
+            return redirect("exchange-detail", slug=slug, exchange_id=exchange.pk)
+    return render(
+        request,
+        "timebank/listing.html",
+        {"hub": hub, "listing": listing, "mine": listing.account_id == account.pk},
+    )
+
+
+def _exchange(request, slug, exchange_id):
+    hub = get_object_or_404(Hub, slug=slug)
+    membership = access.require_member(request.user, hub)
+    exchange = get_object_or_404(Exchange, pk=exchange_id, hub=hub)
+    if not (services.is_party(request.user, exchange) or membership.can_coordinate):
+        raise Http404
+    return hub, exchange
+
+
+@login_required
+def exchange_detail(request, slug, exchange_id):
+    hub, exchange = _exchange(request, slug, exchange_id)
+    user = request.user
+    return render(
+        request,
+        "timebank/exchange.html",
+        {
+            "hub": hub,
+            "exchange": exchange,
+            "parties": exchange.parties.select_related(
+                "account__membership__person", "account__organisation"
+            ),
+            "can_agree": exchange.status == ExchangeStatus.PROPOSED
+            and (
+                services.is_other_side(user, exchange, exchange.proposed_by)
+                or services.is_coordinator(user, hub)
+            ),
+            "can_log": exchange.status == ExchangeStatus.AGREED,
+            "can_confirm": (
+                exchange.status == ExchangeStatus.DONE
+                and (
+                    services.is_other_side(user, exchange, exchange.logged_by)
+                    or services.is_coordinator(user, hub)
+                )
+            )
+            or (exchange.status == ExchangeStatus.DISPUTED and services.is_coordinator(user, hub)),
+            "can_dispute": exchange.status == ExchangeStatus.DONE
+            and services.is_other_side(user, exchange, exchange.logged_by),
+            "log_form": LogHoursForm(),
+            "reason_form": ReasonForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def exchange_action(request, slug, exchange_id, action):
+    _hub, exchange = _exchange(request, slug, exchange_id)
+    back = redirect("exchange-detail", slug=slug, exchange_id=exchange.pk)
+    if action == "log":
+        form = LogHoursForm(request.POST)
+        if submit(
+            request,
+            form,
+            lambda d: services.exchange_log_done(
+                actor=request.user,
+                exchange=exchange,
+                minutes=d["total_minutes"],
+                done_on=d["done_on"],
+            ),
+        ):
+            messages.success(request, "Hours logged. The other side will be asked to confirm.")
+            return back
+        return render_form(
+            request,
+            form,
+            title=f"Log the hours: {exchange.title}",
+            submit_label="Log hours",
+            cancel_url=reverse("exchange-detail", args=[slug, exchange.pk]),
+        )
+    if action == "dispute":
+        form = ReasonForm(request.POST)
+        if submit(
+            request,
+            form,
+            lambda d: services.exchange_dispute(
+                actor=request.user, exchange=exchange, reason=d["reason"]
+            ),
+        ):
+            messages.success(request, "A coordinator will look at it.")
+            return back
+        return render_form(
+            request,
+            form,
+            title=f"Something is wrong: {exchange.title}",
+            submit_label="Tell the coordinator",
+            cancel_url=reverse("exchange-detail", args=[slug, exchange.pk]),
+        )
+    actions = {
+        "agree": services.exchange_agree,
+        "confirm": services.exchange_confirm,
+        "cancel": services.exchange_cancel,
+    }
+    if action not in actions:
+        raise Http404
+    try:
+        actions[action](actor=request.user, exchange=exchange)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            {"agree": "Agreed.", "confirm": "Confirmed: the hours moved.", "cancel": "Cancelled."}[
+                action
+            ],
+        )
+    return back
+
+
+@login_required
+def exchange_record(request, slug):
+    hub, account = _hub_and_account(request, slug)
+    others = (
+        Account.objects.filter(hub=hub, kind__in=[AccountKind.MEMBER, AccountKind.ORGANISATION])
+        .exclude(pk=account.pk)
+        .select_related("membership__person", "organisation")
+        .order_by("membership__person__display_name", "organisation__name")
+    )
+    form = RecordExchangeForm(request.POST or None, accounts=others)
+
+    def record(data):
+        giver, receiver = (
+            (account, data["other"]) if data["direction"] == "gave" else (data["other"], account)
+        )
+        return services.exchange_record(
+            actor=request.user,
+            hub=hub,
+            giver=giver,
+            receiver=receiver,
+            title=data["title"],
+            minutes=data["total_minutes"],
+            done_on=data["done_on"],
+        )
+
+    exchange = submit(request, form, record)
+    if exchange:
+        messages.success(request, "Recorded. The other side will be asked to confirm.")
+        return redirect("exchange-detail", slug=slug, exchange_id=exchange.pk)
+    return render_form(
+        request,
+        form,
+        title="Record help already given",
+        submit_label="Record",
+        cancel_url=reverse("timebank", args=[slug]),
+    )
+
+
+@login_required
+def statement(request, slug):
+    hub, account = _hub_and_account(request, slug)
+    entries = selectors.statement(account)
+    if request.GET.get("format") == "csv":
+        return _csv(
+            f"{hub.slug}-statement.csv",
+            ["date", "transfer", "kind", "description", "minutes", "hours"],
+            (
+                [
+                    e.transfer.created_at.date().isoformat(),
+                    e.transfer_id,
+                    e.transfer.kind,
+                    e.transfer.memo,
+                    e.signed_minutes,
+                    f"{e.signed_minutes / 60:.2f}",
+                ]
+                for e in entries.iterator()
+            ),
+        )
+    return render(
+        request,
+        "timebank/statement.html",
+        {"hub": hub, "account": account, "entries": entries[:200]},
+    )
+
+
+@login_required
+def hub_ledger(request, slug):
+    hub = get_object_or_404(Hub, slug=slug)
+    access.require_coordinator(request.user, hub)
+    if request.GET.get("format") == "csv":
+        from .models import Entry
+
+        entries = (
+            Entry.objects.filter(transfer__hub=hub)
+            .select_related(
+                "transfer", "account__membership__person", "account__organisation", "account__hub"
+            )
+            .order_by("transfer_id", "id")
+        )
+        return _csv(
+            f"{hub.slug}-ledger.csv",
+            ["date", "transfer", "kind", "account", "account_kind", "minutes", "memo"],
+            (
+                [
+                    e.transfer.created_at.isoformat(),
+                    e.transfer_id,
+                    e.transfer.kind,
+                    e.account.name,
+                    e.account.kind,
+                    e.signed_minutes,
+                    e.transfer.memo,
+                ]
+                for e in entries.iterator(chunk_size=2000)
+            ),
+        )
+    totals = selectors.hub_totals(hub)
+    return render(
+        request,
+        "timebank/hub_ledger.html",
+        {
+            "hub": hub,
+            "totals": totals,
+            "hours": format_minutes(totals["minutes_exchanged"]),
+            "chest": services.chest_of(hub),
+            "disputed": Exchange.objects.filter(hub=hub, status=ExchangeStatus.DISPUTED),
+        },
+    )
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _csv(filename, header, rows):
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield writer.writerow(header)
+        for row in rows:
+            yield writer.writerow([_safe_cell(cell) for cell in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _safe_cell(value):
+    # A cell starting with = + - @ runs as a formula in spreadsheets; numbers are fine.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
