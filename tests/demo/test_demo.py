@@ -10,6 +10,12 @@ from coproduce.hubs.models import AuditEvent, Hub, Membership, Person, Role
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def shorter_year(monkeypatch):
+    # CI loads the full year (and verifies the ledger); here a shorter story is enough.
+    monkeypatch.setattr("coproduce.demo.timebank.EXCHANGES", 150)
+
+
 def test_the_demo_loads_two_hubs_with_about_sixty_people_across_roles():
     counts = data.load()
     assert counts["hubs"] == 2
@@ -41,3 +47,17 @@ def test_every_persona_printed_can_sign_in_with_the_demo_password(capsys):
         assert email in printed
         assert authenticate(username=email, password=data.DEMO_PASSWORD) is not None
     assert data.DEMO_PASSWORD in printed
+
+
+def test_the_demo_time_bank_has_a_year_of_sound_exchanges():
+    from coproduce.timebank import ledger
+    from coproduce.timebank.models import Account, Transfer
+
+    data.load()
+    millbrook = Hub.objects.get(slug="millbrook")
+    kinds = set(Transfer.objects.filter(hub=millbrook).values_list("kind", flat=True))
+    assert {"exchange", "opening", "donation", "grant"} <= kinds
+    assert Account.objects.get(organisation=millbrook.host).balance_minutes < 0
+    dates = Transfer.objects.filter(kind="exchange").dates("created_at", "month")
+    assert len(dates) >= 10
+    assert ledger.verify().ok

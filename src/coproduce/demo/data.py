@@ -14,6 +14,7 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
+from coproduce.demo import timebank as timebank_story
 from coproduce.hubs import services
 from coproduce.hubs.models import (
     CheckType,
@@ -27,6 +28,7 @@ from coproduce.hubs.models import (
     Person,
     Role,
 )
+from coproduce.timebank.models import Transfer
 
 DEMO_PASSWORD = "coproduce-demo"
 OPERATOR_EMAIL = "operator@coproduce.example"
@@ -434,10 +436,15 @@ def load(stdout=None) -> dict:
         if not JoinRequest.objects.filter(person=person, hub=hubs[slug]).exists():
             services.join_request_create(person=person, hub=hubs[slug], message=message)
 
+    timebank_story.load(
+        hubs["millbrook"], coordinators["millbrook"], people["amir@millbrook.example"]
+    )
+
     return {
         "people": Person.objects.count(),
         "hubs": Hub.objects.count(),
         "memberships": Membership.objects.count(),
         "organisations": Organisation.objects.count(),
         "areas": Neighbourhood.objects.count(),
+        "transfers": Transfer.objects.count(),
     }

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, Sum
+from django.utils import timezone
 
 from coproduce.errors import ApplicationError
 from coproduce.hubs.models import Hub, Person
@@ -115,6 +116,7 @@ def post_transfer(
     on_behalf_of: Person | None = None,
     reverses: Transfer | None = None,
     max_leg: int = MAX_MINUTES_PER_LEG,
+    created_at=None,
 ) -> Transfer:
     """Move hours. Same key and same content: the first transfer, not a second one."""
     if kind not in TransferKind.values:
@@ -128,7 +130,16 @@ def post_transfer(
     try:
         with transaction.atomic():
             return _post(
-                hub, kind, legs, idempotency_key, print_, memo, actor, on_behalf_of, reverses
+                hub,
+                kind,
+                legs,
+                idempotency_key,
+                print_,
+                memo,
+                actor,
+                on_behalf_of,
+                reverses,
+                created_at,
             )
     except IntegrityError:
         # Another request with the same key won the race; answer as it did.
@@ -146,7 +157,9 @@ def _same_or_refuse(existing: Transfer, print_: str) -> Transfer:
     return existing
 
 
-def _post(hub, kind, legs, key, print_, memo, actor, on_behalf_of, reverses) -> Transfer:
+def _post(
+    hub, kind, legs, key, print_, memo, actor, on_behalf_of, reverses, created_at=None
+) -> Transfer:
     existing = Transfer.objects.filter(hub=hub, idempotency_key=key).first()
     if existing:
         return _same_or_refuse(existing, print_)
@@ -175,6 +188,8 @@ def _post(hub, kind, legs, key, print_, memo, actor, on_behalf_of, reverses) -> 
         on_behalf_of=on_behalf_of,
         reverses=reverses,
         over_limit=over_limit,
+        # Only imports of earlier records (and the demo's history) pass a time.
+        created_at=created_at or timezone.now(),
     )
     Entry.objects.bulk_create(
         Entry(
