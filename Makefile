@@ -6,7 +6,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
 DEMO_ENV := DEBUG=1
 
-.PHONY: demo test test-sqlite test-postgres test-browser lint format migrate clean
+.PHONY: demo test test-sqlite test-postgres test-browser lint format migrate clean bench-ledger
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "No Python 3.12+ found (see above)."; exit 1; }
@@ -34,15 +34,19 @@ test-browser: $(STAMP)
 	$(BIN)/pytest -m browser
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests scripts
-	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/ruff check src tests scripts bench
+	$(BIN)/ruff format --check src tests scripts bench
 
 format: $(STAMP)
-	$(BIN)/ruff format src tests scripts
-	$(BIN)/ruff check --fix src tests scripts
+	$(BIN)/ruff format src tests scripts bench
+	$(BIN)/ruff check --fix src tests scripts bench
 
 migrate: $(STAMP)
 	$(DEMO_ENV) $(BIN)/coproduce migrate
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
+
+# Ledger throughput and verify speed on SQLite and PostgreSQL (see docs/performance.md).
+bench-ledger: $(STAMP)
+	$(BIN)/python bench/ledger.py

@@ -10,7 +10,10 @@ from dataclasses import dataclass
 import pytest
 
 from coproduce.hubs import services
-from coproduce.hubs.models import ConsentMethod, Hub, OrganisationKind, Person, Role
+from coproduce.hubs.models import ConsentMethod, Hub, Membership, OrganisationKind, Person, Role
+from coproduce.timebank import services as timebank
+from coproduce.timebank.ledger import policy_for
+from coproduce.timebank.models import Account
 
 PASSWORD = "correct-horse-battery"
 
@@ -139,3 +142,39 @@ def client_for(client):
         return client
 
     return sign_in
+
+
+# --- time bank ----------------------------------------------------------------------
+
+
+@dataclass
+class Bank:
+    member: Account
+    staff: Account
+    coordinator: Account
+    assisted: Account
+    health_centre: Account
+    chest: Account
+    other_hub_member: Account
+
+
+def account(world, person, hub=None):
+    return timebank.account_for_membership(
+        Membership.objects.get(hub=hub or world.hub, person=person)
+    )
+
+
+@pytest.fixture
+def bank(world) -> Bank:
+    policy = policy_for(world.hub)
+    policy.floor_minutes, policy.ceiling_minutes = -600, 6000
+    policy.save()
+    return Bank(
+        member=account(world, world.member),
+        staff=account(world, world.staff),
+        coordinator=account(world, world.coordinator),
+        assisted=account(world, world.assisted),
+        health_centre=timebank.account_for_organisation(world.hub.host),
+        chest=timebank.chest_of(world.hub),
+        other_hub_member=account(world, world.outsider, world.other_hub),
+    )

@@ -117,3 +117,31 @@ class ListingSearchForm(forms.Form):
     def __init__(self, *args, categories, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = categories
+
+
+class GroupExchangeForm(DurationForm):
+    """An organisation pays each member of a group the same time (a workshop, a panel)."""
+
+    title = forms.CharField(label="What did the group do?", max_length=120)
+    organisation = forms.ModelChoiceField(
+        label="Organisation paying the hours", queryset=None, empty_label="Choose an organisation"
+    )
+    members = forms.ModelMultipleChoiceField(
+        label="Members who took part", queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+    done_on = forms.DateField(
+        label="Date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Leave empty for today.",
+    )
+
+    field_order = ["title", "organisation", "members", "hours", "minutes", "done_on"]
+
+    def __init__(self, *args, organisations, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["hours"].label = "Hours for each member"
+        self.fields["organisation"].queryset = organisations
+        self.fields["organisation"].label_from_instance = lambda account: account.name
+        self.fields["members"].queryset = members
+        self.fields["members"].label_from_instance = lambda account: account.name

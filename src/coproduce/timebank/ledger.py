@@ -169,12 +169,13 @@ def _post(
     }
     # A correction must always be possible past members' limits, but the community chest
     # can never give hours it does not hold.
-    breaches = _limit_breaches(policy_for(hub), locked, legs)
+    policy = policy_for(hub)
+    breaches = _limit_breaches(policy, locked, legs)
     chest_breaches = [b for b in breaches if "community chest" in b]
     member_breaches = (
         [] if kind == TransferKind.REVERSAL else [b for b in breaches if b not in chest_breaches]
     )
-    if chest_breaches or (member_breaches and policy_for(hub).limits_are_hard):
+    if chest_breaches or (member_breaches and policy.limits_are_hard):
         problems = chest_breaches + member_breaches
         raise ApplicationError(" ".join(problems), details={"breaches": problems})
     over_limit = bool(member_breaches)

@@ -23,6 +23,7 @@ urlpatterns = [
         views.exchange_action,
         name="exchange-action",
     ),
+    path("hubs/<slug:slug>/timebank/exchanges/group/", views.group_record, name="group-record"),
     path("hubs/<slug:slug>/timebank/statement/", views.statement, name="statement"),
     path("hubs/<slug:slug>/timebank/ledger/", views.hub_ledger, name="hub-ledger"),
 ]

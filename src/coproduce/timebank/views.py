@@ -2,6 +2,7 @@ import csv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,7 +14,14 @@ from coproduce.hubs.models import Hub
 from coproduce.web.views import render_form, submit
 
 from . import selectors, services
-from .forms import ListingForm, ListingSearchForm, LogHoursForm, ReasonForm, RecordExchangeForm
+from .forms import (
+    GroupExchangeForm,
+    ListingForm,
+    ListingSearchForm,
+    LogHoursForm,
+    ReasonForm,
+    RecordExchangeForm,
+)
 from .models import Account, AccountKind, Exchange, ExchangeStatus, Listing, format_minutes
 
 
@@ -25,6 +33,7 @@ def _hub_and_account(request, slug):
 @login_required
 def timebank_home(request, slug):
     hub, account = _hub_and_account(request, slug)
+    membership = access.membership_of(request.user, hub)
     search = ListingSearchForm(request.GET or None, categories=hub.categories.all())
     filters = search.cleaned_data if search.is_valid() else {}
     found = selectors.listings(hub, **{k: v for k, v in filters.items() if v})[:50]
@@ -43,7 +52,8 @@ def timebank_home(request, slug):
             "search": search,
             "listings": found,
             "exchanges": exchanges,
-            "is_coordinator": access.membership_of(request.user, hub).can_coordinate,
+            "is_coordinator": membership.can_coordinate,
+            "user_organisation": membership.organisation_id,
         },
     )
 
@@ -235,6 +245,54 @@ def exchange_record(request, slug):
         form,
         title="Record help already given",
         submit_label="Record",
+        cancel_url=reverse("timebank", args=[slug]),
+    )
+
+
+@login_required
+def group_record(request, slug):
+    hub = get_object_or_404(Hub, slug=slug)
+    membership = access.require_member(request.user, hub)
+    organisations = hub.organisations.all()
+    if not membership.can_coordinate:
+        if membership.organisation_id is None:
+            raise PermissionDenied("Coordinators, or staff of an organisation, record groups.")
+        organisations = organisations.filter(pk=membership.organisation_id)
+    org_accounts = Account.objects.filter(
+        pk__in=[services.account_for_organisation(o).pk for o in organisations]
+    ).select_related("organisation")
+    members = (
+        Account.objects.filter(hub=hub, kind=AccountKind.MEMBER, membership__is_active=True)
+        .select_related("membership__person")
+        .order_by("membership__person__display_name")
+    )
+    form = GroupExchangeForm(request.POST or None, organisations=org_accounts, members=members)
+    exchange = submit(
+        request,
+        form,
+        lambda d: services.exchange_record_group(
+            actor=request.user,
+            hub=hub,
+            title=d["title"],
+            givers=[(account, d["total_minutes"]) for account in d["members"]],
+            receivers=[(d["organisation"], d["total_minutes"] * len(d["members"]))],
+            done_on=d["done_on"],
+        ),
+    )
+    if exchange:
+        messages.success(
+            request,
+            f"Recorded: {len(form.cleaned_data['members'])} members "
+            f"each earned {format_minutes(form.cleaned_data['total_minutes'])}.",
+        )
+        return redirect("exchange-detail", slug=slug, exchange_id=exchange.pk)
+    return render_form(
+        request,
+        form,
+        title="Record a group",
+        submit_label="Record the group",
+        intro="For workshops, panels and classes: the organisation gives each "
+        "member who took part the same time.",
         cancel_url=reverse("timebank", args=[slug]),
     )
 
