@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from coproduce.api.v1 import api as api_v1
 from coproduce.hubs.forms import NewPasswordForm, PasswordResetRequestForm, SignInForm
 from coproduce.hubs.views import sign_up
 from coproduce.web import views as web_views
@@ -43,6 +44,7 @@ accounts = [
 urlpatterns = [
     path("", web_views.home, name="home"),
     path("accounts/", include(accounts)),
+    path("api/v1/", api_v1.urls),
     path("", include("coproduce.hubs.urls")),
     path("", include("coproduce.timebank.urls")),
 ]

@@ -400,3 +400,23 @@ class AuditEvent(models.Model):
         """(field, old value or None, new value) for display."""
         keys = list(self.new) + [key for key in self.old if key not in self.new]
         return [(key, self.old.get(key), self.new.get(key)) for key in keys]
+
+
+class ApiToken(models.Model):
+    """A key for the JSON API, for one person in one hub. Only a hash is stored."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="api_tokens")
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=80, blank=True, help_text="What the key is used for.")
+    # The first characters, shown in lists so a person can tell their keys apart.
+    prefix = models.CharField(max_length=12)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"API key {self.prefix}… for {self.person} in {self.hub}"

@@ -109,6 +109,7 @@ def _on_behalf(actor: Person, account: Account) -> Person | None:
 # --- community chest ---------------------------------------------------------------------
 
 
+@transaction.atomic
 def chest_donate(*, actor: Person, account: Account, minutes: int, key: str | None = None):
     """A member (or organisation) gives hours to the community chest."""
     _require_act_for(actor, account)
@@ -133,6 +134,7 @@ def chest_donate(*, actor: Person, account: Account, minutes: int, key: str | No
     return transfer
 
 
+@transaction.atomic
 def chest_grant(
     *, actor: Person, account: Account, minutes: int, reason: str, key: str | None = None
 ):

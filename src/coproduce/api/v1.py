@@ -1,0 +1,59 @@
+"""The JSON API, version 1: `/api/v1/`, its schema at `/api/v1/openapi.json`.
+
+Every request carries a key (`Authorization: Bearer cp_…`) made with
+`coproduce token create EMAIL --hub SLUG`. A key acts as one person in one hub, so the
+API can never reach another hub; within the hub the services apply the same permission
+rules as the pages.
+"""
+
+from django.core.exceptions import PermissionDenied
+from ninja import NinjaAPI, Schema
+
+from coproduce.errors import ApplicationError
+from coproduce.timebank.api import router as timebank_router
+
+from .common import ERRORS, TokenAuth
+
+api = NinjaAPI(
+    title="Coproduce API",
+    version="1",
+    description=__doc__,
+    auth=TokenAuth(),
+    urls_namespace="api-v1",
+)
+
+
+@api.exception_handler(ApplicationError)
+def application_error(request, error: ApplicationError):
+    body = {"detail": error.message, "field": error.field}
+    if error.details:
+        body.update(error.details)
+    return api.create_response(request, body, status=400)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request, error: PermissionDenied):
+    return api.create_response(request, {"detail": str(error) or "You cannot do this."}, status=403)
+
+
+class MeOut(Schema):
+    person_id: int
+    display_name: str
+    hub: str
+    role: str
+    can_coordinate: bool
+
+
+@api.get("/me", response={200: MeOut, **ERRORS}, tags=["you"])
+def me(request):
+    """Who this key acts as, in which hub, with what role."""
+    return {
+        "person_id": request.user.pk,
+        "display_name": request.user.display_name,
+        "hub": request.hub.slug,
+        "role": request.membership.role,
+        "can_coordinate": request.membership.can_coordinate,
+    }
+
+
+api.add_router("/", timebank_router)
