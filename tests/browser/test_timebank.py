@@ -66,3 +66,52 @@ def test_the_health_centre_gives_a_group_hours_for_a_workshop(world, bank, visit
     assert (balance(bank.member), balance(bank.assisted)) == (120, 120)
     assert balance(bank.health_centre) == -240
     assert services.chest_of(world.hub).balance_minutes == 0
+
+
+def test_a_coordinator_uploads_a_time_sheet_fixes_it_and_records_it(
+    world, bank, phone_visitor, tmp_path
+):
+    phone_visitor.sign_in("grace@example.org")
+    page = phone_visitor.visit(f"/hubs/{world.hub.slug}/timebank/import/")
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text(
+        "date,giver,receiver,description,hours\n"
+        "2026-03-14,Ron Assisted,Millbrook Health Centre,Flu clinic welcome,2:30\n"
+        "2026-03-15,sam@example.org,Ron Asisted,Shopping,1\n"
+    )
+    page.get_by_label("Time sheet (CSV file)").set_input_files(sheet)
+    page.get_by_role("button", name="Record the exchanges").click()
+    phone_visitor.check_accessibility()
+    assert "Line 3, column 'receiver': no member or organisation here is called Ron Asisted" in (
+        page.get_by_role("alert").inner_text()
+    )
+    assert balance(bank.assisted) == 0
+    sheet.write_text(sheet.read_text().replace("Ron Asisted", "Ron Assisted"))
+    page.get_by_label("Time sheet (CSV file)").set_input_files(sheet)
+    page.get_by_role("button", name="Record the exchanges").click()
+    phone_visitor.check_accessibility()
+    assert "Recorded 2 exchanges, 3 h 30 min in all." in page.content()
+    assert (balance(bank.assisted), balance(bank.member)) == (150 - 60, 60)
+
+
+def test_a_coordinator_grants_from_the_chest_and_sets_the_rules(world, bank, visitor):
+    services.chest_donate(actor=world.staff, account=bank.staff, minutes=240)
+    visitor.sign_in("grace@example.org")
+    page = visitor.visit(f"/hubs/{world.hub.slug}/timebank/chest/")
+    page.get_by_label("Member").select_option(label="Ron Assisted")
+    page.get_by_label("Hours").nth(1).fill("2")
+    page.get_by_label("Why do they need these hours?").fill("Lifts to hospital after a fall")
+    page.get_by_role("button", name="Grant these hours").click()
+    visitor.check_accessibility()
+    assert "Granted 2 h to Ron Assisted." in page.content()
+    assert balance(bank.assisted) == 120
+    page = visitor.visit(f"/hubs/{world.hub.slug}/timebank/settings/")
+    page.get_by_label("Lowest balance, in hours").fill("-5")
+    page.get_by_label("Allow it, and flag it to coordinators").check()
+    page.get_by_role("button", name="Save the rules").click()
+    visitor.check_accessibility()
+    assert "Saved." in page.content()
+    page.get_by_label("New category").fill("Lifts")
+    page.get_by_role("button", name="Add the category").click()
+    visitor.check_accessibility()
+    assert page.get_by_role("listitem").filter(has_text="Lifts").count() == 1

@@ -1,14 +1,16 @@
 """Exchanges: proposed, agreed, done, confirmed by the other side; hours move only then."""
 
 import datetime
+import io
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
 from django.utils import timezone
 
 from coproduce.errors import ApplicationError
 from coproduce.timebank import ledger, services
-from coproduce.timebank.models import Account, ExchangeStatus, ListingKind
+from coproduce.timebank.models import Account, Exchange, ExchangeStatus, ListingKind
 
 
 def balance(account):
@@ -167,3 +169,17 @@ def test_help_that_needs_a_check_goes_only_to_checked_helpers(world, bank):
         expires_on=today + datetime.timedelta(days=300),
     )
     assert services.exchange_propose(actor=world.staff, listing=request).pk
+
+
+def test_the_scheduled_command_confirms_what_is_due(world, bank, offer):
+    exchange = agreed_exchange(world, offer)
+    services.exchange_log_done(actor=world.member, exchange=exchange, minutes=45)
+    Exchange.objects.filter(pk=exchange.pk).update(
+        confirm_by=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    out = io.StringIO()
+    call_command("timebank", "confirm-due", stdout=out)
+    assert out.getvalue().strip() == "Confirmed 1 exchange nobody answered in time."
+    assert balance(bank.member) == 45
+    call_command("timebank", "confirm-due", stdout=out)
+    assert "Confirmed 0 exchanges" in out.getvalue()

@@ -1,5 +1,7 @@
 """Any sequence of postings, reversals, donations and grants keeps every invariant."""
 
+import uuid
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -40,8 +42,9 @@ def current_balances(bank):
 def test_every_sequence_keeps_the_ledger_whole(world, bank, operations):
     expected = current_balances(bank)
     posted: list[Transfer] = list(Transfer.objects.filter(hub=world.hub))
+    run = uuid.uuid4().hex  # keys unique to this example: the database lives across examples
     for step, op in enumerate(operations):
-        key = f"{id(operations)}:{step}"
+        key = f"{run}:{step}"
         before = current_balances(bank)
         try:
             if op[0] == "pay":

@@ -100,8 +100,62 @@ class ReasonForm(AccessibleForm):
     )
 
 
-class ChestForm(DurationForm):
-    reason = forms.CharField(label="Reason", max_length=300, required=False)
+class _OnceForm(DurationForm):
+    # A fresh key each time the page is shown: a double click or a resent form moves
+    # the hours once.
+    key = forms.CharField(widget=forms.HiddenInput, max_length=60)
+
+
+class ChestDonateForm(_OnceForm):
+    pass
+
+
+class ChestGrantForm(_OnceForm):
+    member = forms.ModelChoiceField(label="Member", queryset=None, empty_label="Choose a member")
+    reason = forms.CharField(
+        label="Why do they need these hours?",
+        max_length=300,
+        help_text="The member sees this on their statement.",
+    )
+
+    field_order = ["member", "hours", "minutes", "reason"]
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = members
+        self.fields["member"].label_from_instance = lambda account: account.name
+
+
+class PolicyForm(AccessibleForm):
+    floor_hours = forms.IntegerField(
+        label="Lowest balance, in hours",
+        min_value=-1000,
+        max_value=0,
+        help_text="0 or below: how many hours a member may owe, for example -10.",
+    )
+    ceiling_hours = forms.IntegerField(
+        label="Highest balance, in hours", min_value=0, max_value=10_000
+    )
+    limits = forms.ChoiceField(
+        label="When an exchange would take a member past a limit",
+        choices=[("hard", "Refuse it"), ("soft", "Allow it, and flag it to coordinators")],
+        widget=forms.RadioSelect,
+    )
+    opening_grant_hours = forms.IntegerField(
+        label="Hours each new member starts with", min_value=0, max_value=100
+    )
+    auto_confirm_days = forms.IntegerField(
+        label="Days before logged hours confirm themselves",
+        min_value=1,
+        max_value=90,
+        help_text="If the other side neither confirms nor disputes. They are told the date.",
+    )
+
+
+class CategoryForm(AccessibleForm):
+    name = forms.CharField(
+        label="New category", max_length=60, help_text="For example: Lifts, or Gardening."
+    )
 
 
 class ListingSearchForm(forms.Form):
@@ -145,3 +199,22 @@ class GroupExchangeForm(DurationForm):
         self.fields["organisation"].label_from_instance = lambda account: account.name
         self.fields["members"].queryset = members
         self.fields["members"].label_from_instance = lambda account: account.name
+
+
+class TimeSheetForm(AccessibleForm):
+    # Five thousand lines of a time sheet are well under this.
+    MAX_BYTES = 2 * 1024 * 1024
+
+    file = forms.FileField(
+        label="Time sheet (CSV file)",
+        help_text="Save the sheet from your spreadsheet as CSV. Up to 5,000 exchanges.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(
+                "The file is larger than 2 MB. Split it into smaller files."
+            )
+        return upload

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
+from coproduce.bulk import insert_rows
 from coproduce.errors import ApplicationError
 from coproduce.hubs.models import Hub, Person
 
@@ -81,28 +82,50 @@ def _validate_legs(hub: Hub, legs: list[Leg], max_leg: int) -> None:
         raise ApplicationError("The hours paid and received must be equal.")
 
 
-def _limit_breaches(policy: TimebankPolicy, locked: dict[int, Account], legs) -> list[str]:
-    breaches = []
+@dataclass
+class _Breaches:
+    """What a transfer would break: the chest's balance (never allowed) and members'
+    limits (refused or flagged, as the hub decides)."""
+
+    chest: list[str] = field(default_factory=list)
+    members: list[str] = field(default_factory=list)
+
+    @property
+    def all(self) -> list[str]:
+        return self.chest + self.members
+
+
+def _limit_breaches(policy: TimebankPolicy, locked: dict[int, Account], legs) -> _Breaches:
+    breaches = _Breaches()
     for leg in legs:
         account = locked[leg.account.pk]
         new_balance = account.balance_minutes + leg.minutes
         if account.kind == AccountKind.CHEST and leg.minutes < 0 and new_balance < 0:
-            breaches.append(
+            breaches.chest.append(
                 f"The community chest has {account.balance_display}, not enough for this."
             )
         if account.kind != AccountKind.MEMBER:
             continue
         if leg.minutes < 0 and new_balance < policy.floor_minutes:
-            breaches.append(
+            breaches.members.append(
                 f"{account.name} would go below the hub's lowest balance "
                 f"({format_minutes(policy.floor_minutes)})."
             )
         if leg.minutes > 0 and new_balance > policy.ceiling_minutes:
-            breaches.append(
+            breaches.members.append(
                 f"{account.name} would go above the hub's highest balance "
                 f"({format_minutes(policy.ceiling_minutes)})."
             )
     return breaches
+
+
+def _check_kind_and_key(kind: str, idempotency_key: str) -> None:
+    if kind not in TransferKind.values:
+        raise ApplicationError("Unknown kind of transfer.", field="kind")
+    if not idempotency_key or len(idempotency_key) > 100:
+        raise ApplicationError(
+            "Each transfer needs a key of up to 100 characters.", field="idempotency_key"
+        )
 
 
 def post_transfer(
@@ -119,12 +142,7 @@ def post_transfer(
     created_at=None,
 ) -> Transfer:
     """Move hours. Same key and same content: the first transfer, not a second one."""
-    if kind not in TransferKind.values:
-        raise ApplicationError("Unknown kind of transfer.", field="kind")
-    if not idempotency_key or len(idempotency_key) > 100:
-        raise ApplicationError(
-            "Each transfer needs a key of up to 100 characters.", field="idempotency_key"
-        )
+    _check_kind_and_key(kind, idempotency_key)
     _validate_legs(hub, legs, max_leg)
     print_ = fingerprint(kind, legs, memo, reverses.pk if reverses else None)
     try:
@@ -171,14 +189,11 @@ def _post(
     # can never give hours it does not hold.
     policy = policy_for(hub)
     breaches = _limit_breaches(policy, locked, legs)
-    chest_breaches = [b for b in breaches if "community chest" in b]
-    member_breaches = (
-        [] if kind == TransferKind.REVERSAL else [b for b in breaches if b not in chest_breaches]
-    )
-    if chest_breaches or (member_breaches and policy.limits_are_hard):
-        problems = chest_breaches + member_breaches
-        raise ApplicationError(" ".join(problems), details={"breaches": problems})
-    over_limit = bool(member_breaches)
+    if kind == TransferKind.REVERSAL:
+        breaches.members = []
+    if breaches.chest or (breaches.members and policy.limits_are_hard):
+        raise ApplicationError(" ".join(breaches.all), details={"breaches": breaches.all})
+    over_limit = bool(breaches.members)
     transfer = Transfer.objects.create(
         hub=hub,
         kind=kind,
@@ -209,6 +224,138 @@ def _post(
     transfer.sealed = True
     transfer.save(update_fields=["sealed"])
     return transfer
+
+
+@dataclass(frozen=True)
+class NewTransfer:
+    """One transfer of a batch for `post_transfers`."""
+
+    kind: str
+    legs: list[Leg]
+    idempotency_key: str
+    memo: str = ""
+    on_behalf_of: Person | None = None
+    created_at: object = None
+    max_leg: int = MAX_MINUTES_PER_LEG
+
+
+def post_transfers(
+    *, hub: Hub, transfers: list[NewTransfer], actor: Person | None = None
+) -> list[int]:
+    """Move hours for many transfers at once, all or none (imports of paper time sheets,
+    a partner's system catching up). The same rules as `post_transfer`, checked in order as
+    if each were posted alone; a problem is reported by its position, counting from 1.
+    The rows are written in bulk, so a batch costs a handful of queries, not a few per
+    transfer. Returns the new transfers' ids, in order."""
+    if not transfers:
+        return []
+    keys = set()
+    prints = []
+    for number, new in enumerate(transfers, start=1):
+        try:
+            if new.kind == TransferKind.REVERSAL:  # reversals go one at a time, linked
+                raise ApplicationError("Unknown kind of transfer.", field="kind")
+            _check_kind_and_key(new.kind, new.idempotency_key)
+            if new.idempotency_key in keys:
+                raise ApplicationError("This key appears twice.", field="idempotency_key")
+            _validate_legs(hub, new.legs, new.max_leg)
+        except ApplicationError as error:
+            raise ApplicationError(
+                f"Transfer {number}: {error.message}",
+                field=error.field,
+                details={"at": number, "reason": error.message},
+            ) from error
+        keys.add(new.idempotency_key)
+        prints.append(fingerprint(new.kind, new.legs, new.memo, None))
+    try:
+        with transaction.atomic():
+            _refuse_used_keys(hub, transfers)
+            return _post_many(hub, transfers, prints, actor)
+    except IntegrityError:
+        # Another batch with some of the same keys committed first.
+        _refuse_used_keys(hub, transfers)
+        raise
+
+
+def _refuse_used_keys(hub: Hub, transfers: list[NewTransfer]) -> None:
+    keys = [new.idempotency_key for new in transfers]
+    used = set(
+        Transfer.objects.filter(hub=hub, idempotency_key__in=keys).values_list(
+            "idempotency_key", flat=True
+        )
+    )
+    if used:
+        number = next(n for n, key in enumerate(keys, start=1) if key in used)
+        raise ApplicationError(
+            f"Transfer {number}: this was already recorded.",
+            field="idempotency_key",
+            details={"at": number, "reason": "This was already recorded."},
+        )
+
+
+def _post_many(hub, transfers, prints, actor) -> list[int]:
+    account_ids = sorted({leg.account.pk for new in transfers for leg in new.legs})
+    locked = {
+        a.pk: a
+        for a in Account.objects.select_for_update().filter(pk__in=account_ids).order_by("pk")
+    }
+    policy = policy_for(hub)
+    over_limit = []
+    for number, new in enumerate(transfers, start=1):
+        breaches = _limit_breaches(policy, locked, new.legs)
+        if breaches.chest or (breaches.members and policy.limits_are_hard):
+            reason = " ".join(breaches.all)
+            raise ApplicationError(
+                f"Transfer {number}: {reason}",
+                details={"at": number, "reason": reason, "breaches": breaches.all},
+            )
+        over_limit.append(bool(breaches.members))
+        for leg in new.legs:
+            locked[leg.account.pk].balance_minutes += leg.minutes
+    now = timezone.now()
+    ids = insert_rows(
+        Transfer,
+        [
+            {
+                "hub_id": hub.pk,
+                "kind": new.kind,
+                "idempotency_key": new.idempotency_key,
+                "fingerprint": print_,
+                "memo": new.memo,
+                "created_by_id": actor.pk if actor else None,
+                "on_behalf_of_id": new.on_behalf_of.pk if new.on_behalf_of else None,
+                "over_limit": flag,
+                "created_at": new.created_at or now,
+            }
+            for new, print_, flag in zip(transfers, prints, over_limit, strict=True)
+        ],
+        returning_ids=True,
+    )
+    insert_rows(
+        Entry,
+        [
+            {
+                "transfer_id": transfer_id,
+                "account_id": leg.account.pk,
+                "amount_minutes": abs(leg.minutes),
+                "direction": Entry.CREDIT if leg.minutes > 0 else Entry.DEBIT,
+            }
+            for transfer_id, new in zip(ids, transfers, strict=True)
+            for leg in new.legs
+        ],
+    )
+    deltas: dict[int, int] = {}
+    for new in transfers:
+        for leg in new.legs:
+            deltas[leg.account.pk] = deltas.get(leg.account.pk, 0) + leg.minutes
+    for pk, delta in deltas.items():
+        if delta:
+            Account.objects.filter(pk=pk).update(balance_minutes=F("balance_minutes") + delta)
+    Transfer.objects.filter(pk__in=ids).update(sealed=True)
+    for new in transfers:
+        for leg in new.legs:
+            leg.account.balance_minutes = locked[leg.account.pk].balance_minutes
+    return ids
 
 
 def reverse_transfer(*, transfer: Transfer, actor: Person | None, reason: str) -> Transfer:

@@ -204,6 +204,10 @@ class Entry(models.Model):
     def signed_minutes(self) -> int:
         return self.amount_minutes * self.direction
 
+    @property
+    def amount_display(self) -> str:
+        return format_minutes(self.amount_minutes)
+
     def delete(self, *args, **kwargs):
         raise TypeError("Ledger entries are never deleted: post a reversing transfer.")
 

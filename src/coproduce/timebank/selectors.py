@@ -6,7 +6,15 @@ from django.db.models import Count, Q, Sum
 
 from coproduce.hubs.models import Hub
 
-from .models import Account, AccountKind, Entry, Exchange, ExchangeStatus, Listing
+from .models import (
+    Account,
+    AccountKind,
+    Entry,
+    Exchange,
+    ExchangeStatus,
+    Listing,
+    TransferKind,
+)
 
 
 def listings(hub: Hub, *, q: str = "", kind: str = "", category=None, area: str = ""):
@@ -33,6 +41,20 @@ def listings(hub: Hub, *, q: str = "", kind: str = "", category=None, area: str 
         for word in q.split()[:8]:
             found = found.filter(Q(title__icontains=word) | Q(description__icontains=word))
     return found
+
+
+def member_accounts(hub: Hub):
+    """Accounts of the hub's current members, by name (for choosing people in a form)."""
+    return (
+        Account.objects.filter(hub=hub, kind=AccountKind.MEMBER, membership__is_active=True)
+        .select_related("membership__person")
+        .order_by("membership__person__display_name")
+    )
+
+
+def my_listings(account: Account):
+    """Everything this account has offered or asked for, open ones first."""
+    return account.listings.select_related("category").order_by("-is_active", "-created_at")
 
 
 def _today():
@@ -81,3 +103,14 @@ def hub_totals(hub: Hub) -> dict:
         "members_both": len(gave & received),
         "accounts": Account.objects.filter(hub=hub).aggregate(n=Count("id"))["n"],
     }
+
+
+def chest_grants(hub: Hub):
+    """Hours granted from the chest, newest first: who received them, how many, why."""
+    return (
+        Entry.objects.filter(
+            transfer__hub=hub, transfer__kind=TransferKind.GRANT, direction=Entry.CREDIT
+        )
+        .select_related("transfer", "account__membership__person")
+        .order_by("-transfer__created_at", "-id")
+    )

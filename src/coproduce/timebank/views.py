@@ -1,11 +1,12 @@
 import csv
+import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from coproduce.errors import ApplicationError
@@ -13,15 +14,21 @@ from coproduce.hubs import access
 from coproduce.hubs.models import Hub
 from coproduce.web.views import render_form, submit
 
-from . import selectors, services
+from . import selectors, services, timesheet
 from .forms import (
+    CategoryForm,
+    ChestDonateForm,
+    ChestGrantForm,
     GroupExchangeForm,
     ListingForm,
     ListingSearchForm,
     LogHoursForm,
+    PolicyForm,
     ReasonForm,
     RecordExchangeForm,
+    TimeSheetForm,
 )
+from .ledger import policy_for
 from .models import Account, AccountKind, Exchange, ExchangeStatus, Listing, format_minutes
 
 
@@ -52,6 +59,8 @@ def timebank_home(request, slug):
             "search": search,
             "listings": found,
             "exchanges": exchanges,
+            "my_listings": selectors.my_listings(account)[:20],
+            "today": timezone.localdate(),
             "is_coordinator": membership.can_coordinate,
             "user_organisation": membership.organisation_id,
         },
@@ -252,21 +261,11 @@ def exchange_record(request, slug):
 @login_required
 def group_record(request, slug):
     hub = get_object_or_404(Hub, slug=slug)
-    membership = access.require_member(request.user, hub)
-    organisations = hub.organisations.all()
-    if not membership.can_coordinate:
-        if membership.organisation_id is None:
-            raise PermissionDenied("Coordinators, or staff of an organisation, record groups.")
-        organisations = organisations.filter(pk=membership.organisation_id)
-    org_accounts = Account.objects.filter(
-        pk__in=[services.account_for_organisation(o).pk for o in organisations]
-    ).select_related("organisation")
-    members = (
-        Account.objects.filter(hub=hub, kind=AccountKind.MEMBER, membership__is_active=True)
-        .select_related("membership__person")
-        .order_by("membership__person__display_name")
+    form = GroupExchangeForm(
+        request.POST or None,
+        organisations=services.group_payer_accounts(request.user, hub),
+        members=selectors.member_accounts(hub),
     )
-    form = GroupExchangeForm(request.POST or None, organisations=org_accounts, members=members)
     exchange = submit(
         request,
         form,
@@ -294,6 +293,157 @@ def group_record(request, slug):
         intro="For workshops, panels and classes: the organisation gives each "
         "member who took part the same time.",
         cancel_url=reverse("timebank", args=[slug]),
+    )
+
+
+def _posted(request, name):
+    """The form that was sent, when a page has more than one."""
+    return request.POST if request.method == "POST" and request.POST.get("form") == name else None
+
+
+@login_required
+def chest(request, slug):
+    """The community chest: anyone gives hours to it; coordinators grant from it."""
+    hub, account = _hub_and_account(request, slug)
+    membership = access.membership_of(request.user, hub)
+    fresh = {"key": uuid.uuid4().hex}
+    donate = ChestDonateForm(_posted(request, "donate"), initial=fresh, prefix="donate")
+    grant = None
+    if membership.can_coordinate:
+        grant = ChestGrantForm(
+            _posted(request, "grant"),
+            initial=fresh,
+            prefix="grant",
+            members=selectors.member_accounts(hub),
+        )
+    done = submit(
+        request,
+        donate,
+        lambda d: services.chest_donate(
+            actor=request.user,
+            account=account,
+            minutes=d["total_minutes"],
+            key=f"chest-page:{d['key']}",
+        ),
+    ) or (
+        grant is not None
+        and submit(
+            request,
+            grant,
+            lambda d: services.chest_grant(
+                actor=request.user,
+                account=d["member"],
+                minutes=d["total_minutes"],
+                reason=d["reason"],
+                key=f"chest-page:{d['key']}",
+            ),
+        )
+    )
+    if done:
+        if donate.is_bound:
+            given = format_minutes(donate.cleaned_data["total_minutes"])
+            messages.success(request, f"Thank you: you gave {given} to the chest.")
+        else:
+            granted = format_minutes(grant.cleaned_data["total_minutes"])
+            messages.success(request, f"Granted {granted} to {grant.cleaned_data['member'].name}.")
+        return redirect("chest", slug=slug)
+    invalid = bool(donate.errors or (grant is not None and grant.errors))
+    return render(
+        request,
+        "timebank/chest.html",
+        {
+            "hub": hub,
+            "account": account,
+            "chest": services.chest_of(hub),
+            "donate": donate,
+            "grant": grant,
+            "grants": selectors.chest_grants(hub)[:20] if grant is not None else [],
+        },
+        status=400 if invalid else 200,
+    )
+
+
+@login_required
+def timebank_settings(request, slug):
+    """Coordinators set the hub's rules for hours and its list of categories."""
+    hub = get_object_or_404(Hub, slug=slug)
+    access.require_coordinator(request.user, hub)
+    current = policy_for(hub)
+    policy = PolicyForm(
+        _posted(request, "policy"),
+        prefix="policy",
+        initial={
+            "floor_hours": current.floor_minutes // 60,
+            "ceiling_hours": current.ceiling_minutes // 60,
+            "limits": "hard" if current.limits_are_hard else "soft",
+            "opening_grant_hours": current.opening_grant_minutes // 60,
+            "auto_confirm_days": current.auto_confirm_days,
+        },
+    )
+    category = CategoryForm(_posted(request, "category"), prefix="category")
+    done = submit(
+        request,
+        policy,
+        lambda d: services.policy_update(
+            actor=request.user,
+            hub=hub,
+            floor_minutes=d["floor_hours"] * 60,
+            ceiling_minutes=d["ceiling_hours"] * 60,
+            limits_are_hard=d["limits"] == "hard",
+            opening_grant_minutes=d["opening_grant_hours"] * 60,
+            auto_confirm_days=d["auto_confirm_days"],
+        ),
+    ) or submit(
+        request,
+        category,
+        lambda d: services.category_create(actor=request.user, hub=hub, name=d["name"]),
+    )
+    if done:
+        messages.success(request, "Saved.")
+        return redirect("timebank-settings", slug=slug)
+    return render(
+        request,
+        "timebank/settings.html",
+        {
+            "hub": hub,
+            "policy": policy,
+            "category": category,
+            "categories": hub.categories.all(),
+        },
+        status=400 if policy.errors or category.errors else 200,
+    )
+
+
+@login_required
+def sheet_import(request, slug):
+    """Coordinators type up paper time sheets in a spreadsheet and record them at once."""
+    hub = get_object_or_404(Hub, slug=slug)
+    access.require_coordinator(request.user, hub)
+    if request.GET.get("format") == "example":
+        response = HttpResponse(timesheet.EXAMPLE, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="time-sheet-example.csv"'
+        return response
+    form = TimeSheetForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            recorded = services.exchanges_import_sheet(
+                actor=request.user, hub=hub, data=form.cleaned_data["file"].read()
+            )
+        except ApplicationError as error:
+            for problem in error.details.get("problems", [error.message]):
+                form.add_error("file", problem)
+        else:
+            messages.success(
+                request,
+                f"Recorded {len(recorded.exchange_ids)} exchanges, "
+                f"{format_minutes(recorded.minutes)} in all.",
+            )
+            return redirect("hub-ledger", slug=slug)
+    return render(
+        request,
+        "timebank/sheet_import.html",
+        {"hub": hub, "form": form},
+        status=400 if form.errors else 200,
     )
 
 
