@@ -6,7 +6,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
 DEMO_ENV := DEBUG=1
 
-.PHONY: demo test test-sqlite test-postgres test-browser lint format migrate clean bench-ledger
+.PHONY: demo test test-sqlite test-postgres test-browser lint format migrate clean bench-ledger bench-ledger-quick bench-opinion opinion-quality
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "No Python 3.12+ found (see above)."; exit 1; }
@@ -50,3 +50,12 @@ clean:
 # Ledger throughput and verify speed on SQLite and PostgreSQL (see docs/performance.md).
 bench-ledger: $(STAMP)
 	$(BIN)/python bench/ledger.py
+
+bench-ledger-quick: $(STAMP)
+	$(BIN)/python bench/ledger.py --quick
+
+bench-opinion: $(STAMP)
+	$(BIN)/python bench/opinion.py
+
+opinion-quality: $(STAMP)
+	$(BIN)/python bench/opinion_quality.py

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "coproduce.web",
     "coproduce.hubs",
     "coproduce.timebank",
+    "coproduce.deliberation",
     "coproduce.demo",
 ]
 

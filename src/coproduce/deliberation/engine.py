@@ -1,0 +1,542 @@
+"""The opinion engine: groups, common ground and divides from a log of votes.
+
+Pure: NumPy and SciPy only, no Django, so it runs the same in a request, a background
+task or on the command line.
+
+The method, and why
+-------------------
+A conversation is sparse: most people vote on a small share of the statements, and
+which ones they saw is not an opinion. Polis fills every unseen vote with the
+statement's average, projects everyone to two dimensions with PCA and runs k-means
+there. Filled-in averages pull everyone who voted little towards the middle and the
+projection keeps only two directions of disagreement, so on sparse conversations it
+recovers the real groups poorly: what it finds owes much to who voted on what.
+
+Here an unseen vote is simply unseen. Each opinion group is a profile: for every
+statement, the chance that a member of the group agrees, disagrees or passes. A
+participant's evidence for a group is the likelihood of the votes they actually cast,
+and nothing else (a latent class model, fitted by expectation-maximisation). With
+sparse indicator matrices each iteration costs a few sparse-dense products, linear in
+the number of votes (a million votes: under two seconds in all, see
+docs/performance.md).
+
+- The number of groups (1 to 6) is the one that best predicts votes the model did not
+  see: a tenth of the votes is held back, each number of groups is fitted on the rest,
+  and a larger number must predict the held-back votes better by more than their noise
+  (a paired test). Every group must hold at least 3% of the people. A previous number
+  of groups is kept unless another is clearly better, so adding a few votes does not
+  reshuffle the map. In a big conversation the number is chosen on a sample of a few
+  thousand participants (profiles are per statement, so a sample shows them well).
+- Fitting starts from k-means++ seeds on a spectral embedding of the votes cast and
+  keeps the best of several deterministic starts; participants are ordered by their
+  votes, not their ids, so the same votes always give the same groups.
+- Profiles are smoothed towards the whole conversation's profile (a Dirichlet prior
+  worth four votes), so a statement few people in a group saw says little.
+- Participants with fewer than `min_votes` votes get no group (they still appear on
+  the map), as in Polis.
+
+The rest is read from the fitted groups:
+
+- representative statements: where a group differs most from everyone else, agreeing
+  or disagreeing, with the share of the group that agrees (shares are over members
+  who voted agree or disagree on it);
+- group-informed consensus (common ground): statements every group agrees with, ranked
+  by the product of the groups' agree shares (each smoothed towards the whole
+  conversation's share), so no group's view is drowned out by a bigger one;
+- divides: statements where one group mostly agrees and another mostly disagrees;
+- the same consensus and divides across roles (e.g. staff and service users) when
+  participants have roles;
+- a 2-D map: each participant's position is their group-membership probabilities placed
+  on a layout of the groups (classical MDS of the profiles), plus a small personal
+  offset from a spectral embedding of their own votes, so groups appear as clouds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import sparse
+from scipy.sparse.linalg import svds
+
+AGREE, DISAGREE, PASS = 1, -1, 0
+MAX_GROUPS = 6
+
+
+@dataclass(frozen=True)
+class Votes:
+    """The latest vote of each participant on each statement.
+
+    `participants` and `statements` are the original ids; `rows`, `cols` index them and
+    `values` holds 1 (agree), -1 (disagree) or 0 (pass)."""
+
+    participants: list
+    statements: list
+    rows: np.ndarray
+    cols: np.ndarray
+    values: np.ndarray
+
+    @classmethod
+    def from_log(cls, log) -> Votes:
+        """From (participant, statement, vote) in the order cast: the last vote counts."""
+        latest: dict = {}
+        for participant, statement, vote in log:
+            if vote not in (AGREE, DISAGREE, PASS):
+                raise ValueError(f"A vote must be 1, -1 or 0, not {vote!r}.")
+            latest[(participant, statement)] = vote
+        participants = sorted({p for p, _ in latest}, key=_sort_key)
+        statements = sorted({s for _, s in latest}, key=_sort_key)
+        p_index = {p: i for i, p in enumerate(participants)}
+        s_index = {s: i for i, s in enumerate(statements)}
+        n = len(latest)
+        rows = np.fromiter((p_index[p] for p, _ in latest), dtype=np.int64, count=n)
+        cols = np.fromiter((s_index[s] for _, s in latest), dtype=np.int64, count=n)
+        values = np.fromiter(latest.values(), dtype=np.int8, count=n)
+        return cls(participants, statements, rows, cols, values)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return len(self.participants), len(self.statements)
+
+    def matrix(self, vote: int) -> sparse.csr_matrix:
+        """1 where the participant cast `vote` on the statement."""
+        chosen = self.values == vote
+        return sparse.csr_matrix(
+            (np.ones(int(chosen.sum())), (self.rows[chosen], self.cols[chosen])),
+            shape=self.shape,
+        )
+
+
+@dataclass(frozen=True)
+class StatementShare:
+    statement: object
+    direction: str  # "agree" or "disagree"
+    agree_share: float
+    votes: int
+
+
+@dataclass
+class Group:
+    id: int
+    members: list
+    representative: list[StatementShare] = field(default_factory=list)
+
+
+@dataclass
+class Analysis:
+    """Everything the report shows. `ready` is False when there are not enough votes."""
+
+    ready: bool
+    message: str
+    groups: list[Group]
+    group_of: dict  # participant id -> group id, or None
+    map: dict  # participant id -> (x, y)
+    consensus: list  # statement ids, strongest first
+    divides: list
+    role_consensus: list = field(default_factory=list)
+    role_divides: list = field(default_factory=list)
+    role_shares: dict = field(default_factory=dict)  # statement -> {role: (agree_share, votes)}
+    log_likelihood: float = 0.0
+    k: int = 0
+
+
+def analyse(
+    votes: Votes,
+    *,
+    roles: dict | None = None,
+    min_votes: int = 7,
+    min_participants: int = 4,
+    previous_k: int | None = None,
+    seed: int = 0,
+) -> Analysis:
+    """Groups, map, representative statements, consensus and divides for `votes`.
+
+    `roles` maps participant id to a role name (e.g. "staff", "member"); with two or
+    more roles the analysis also finds common ground and splits across roles."""
+    n_participants, n_statements = votes.shape
+    counts = np.bincount(votes.rows, minlength=n_participants)
+    active = np.flatnonzero(counts >= min_votes)
+    if len(active) < min_participants or n_statements < 2:
+        return Analysis(
+            ready=False,
+            message=(
+                f"Not enough votes yet: {len(active)} people have voted on at least "
+                f"{min_votes} statements, and the analysis needs {min_participants}."
+            ),
+            groups=[],
+            group_of=dict.fromkeys(votes.participants),
+            map={},
+            consensus=[],
+            divides=[],
+        )
+    votes = _canonical_order(votes, seed)
+    active = np.flatnonzero(np.bincount(votes.rows, minlength=n_participants) >= min_votes)
+    indicators = [votes.matrix(v) for v in (AGREE, DISAGREE, PASS)]
+    active_indicators = [m[active] for m in indicators]
+    embedding = _spectral_embedding(votes, dims=4)
+    k, start = _choose_k(active_indicators, embedding[active], previous_k, seed)
+    fit = _fit_mixture(active_indicators, k, embedding[active], seed, profiles=start)
+    if len(active) <= 4000 and k > 1:
+        # Small enough to afford fresh starts too: keep whichever explains the votes best.
+        fresh = _fit_mixture(active_indicators, k, embedding[active], seed, starts=4)
+        if fresh.log_likelihood > fit.log_likelihood:
+            fit = fresh
+    fit = _largest_first(fit)
+    labels = np.full(n_participants, -1)
+    labels[active] = fit.responsibilities.argmax(axis=1)
+    groups = []
+    for g in range(k):
+        members = np.flatnonzero(labels == g)
+        groups.append(Group(id=g, members=[votes.participants[i] for i in members]))
+    agree_counts, voted_counts = _group_counts(indicators, labels, k)
+    for group in groups:
+        group.representative = _representative(votes, agree_counts, voted_counts, group.id)
+    consensus, divides = _consensus_and_divides(votes, agree_counts, voted_counts)
+    analysis = Analysis(
+        ready=True,
+        message="",
+        groups=groups,
+        group_of={
+            p: (int(labels[i]) if labels[i] >= 0 else None)
+            for i, p in enumerate(votes.participants)
+        },
+        map=_map(votes, embedding, fit, labels, k),
+        consensus=consensus,
+        divides=divides,
+        log_likelihood=fit.log_likelihood,
+        k=k,
+    )
+    if roles:
+        _add_roles(analysis, votes, indicators, roles)
+    return analysis
+
+
+# --- fitting --------------------------------------------------------------------------
+
+
+@dataclass
+class _Fit:
+    log_likelihood: float
+    responsibilities: np.ndarray  # active participants x k
+    profiles: np.ndarray  # 3 x statements x k: P(agree), P(disagree), P(pass)
+    weights: np.ndarray
+
+
+def _fit_mixture(
+    indicators, k, embedding, seed, *, starts=2, profiles=None, iterations=100, tolerance=1e-5
+) -> _Fit:
+    """Expectation-maximisation for the latent class model, over the votes cast only.
+    Starts from `profiles` when given (e.g. fitted on a sample), else from k-means++
+    seeds on the embedding; keeps the start with the highest likelihood."""
+    agree, disagree, passed = indicators
+    transposed = [m.T.tocsr() for m in indicators]
+    overall = np.vstack([np.asarray(m.sum(axis=0)).ravel() + 1.0 for m in indicators])
+    overall /= overall.sum(axis=0, keepdims=True)
+    prior = 4.0 * overall[:, :, None]  # worth four votes of the whole conversation
+    best = None
+    runs = [None] if profiles is not None or k == 1 else range(starts)
+    for start in runs:
+        if profiles is not None:
+            current, mix = profiles, np.full(k, 1.0 / k)
+            responsibilities = None
+        else:
+            responsibilities = _initial_responsibilities(embedding, k, seed + (start or 0))
+        previous = -np.inf
+        for _ in range(iterations):
+            if responsibilities is not None:
+                # M step: smoothed profiles and group weights.
+                weights = responsibilities.sum(axis=0) + 1e-9
+                stacked = np.stack([t @ responsibilities for t in transposed]) + prior
+                current = stacked / stacked.sum(axis=0, keepdims=True)
+                mix = weights / weights.sum()
+            # E step: how likely each participant's own votes are under each group.
+            logs = np.log(current)
+            scores = agree @ logs[0] + disagree @ logs[1] + passed @ logs[2] + np.log(mix)
+            top = scores.max(axis=1, keepdims=True)
+            probabilities = np.exp(scores - top)
+            total = probabilities.sum(axis=1, keepdims=True)
+            responsibilities = probabilities / total
+            likelihood = float((np.log(total) + top).sum())
+            if likelihood - previous < tolerance * abs(likelihood):
+                break
+            previous = likelihood
+        if best is None or likelihood > best.log_likelihood:
+            best = _Fit(likelihood, responsibilities, current, mix)
+    return best
+
+
+def _initial_responsibilities(embedding, k, seed) -> np.ndarray:
+    n = embedding.shape[0]
+    if k == 1:
+        return np.ones((n, 1))
+    rng = np.random.default_rng(seed)
+    centres = [embedding[rng.integers(n)]]
+    for _ in range(1, k):
+        distances = np.min([((embedding - c) ** 2).sum(axis=1) for c in centres], axis=0)
+        total = distances.sum()
+        pick = rng.choice(n, p=distances / total) if total > 0 else rng.integers(n)
+        centres.append(embedding[pick])
+    centres = np.array(centres)
+    labels = None
+    for _ in range(20):  # a few rounds of k-means to start from sensible groups
+        previous, labels = (
+            labels,
+            (((embedding[:, None, :] - centres[None]) ** 2).sum(axis=2).argmin(axis=1)),
+        )
+        if previous is not None and np.array_equal(previous, labels):
+            break
+        for g in range(k):
+            if np.any(labels == g):
+                centres[g] = embedding[labels == g].mean(axis=0)
+    responsibilities = np.full((n, k), 0.05 / max(k - 1, 1))
+    responsibilities[np.arange(n), labels] = 0.95
+    return responsibilities
+
+
+def _choose_k(indicators, embedding, previous_k, seed, sample=2000):
+    """The number of groups that best predicts votes the fit did not see, and that
+    fit's profiles (a good start for the fit on everyone).
+
+    A tenth of the agree and disagree votes (chosen by a fixed seed) is held back; each
+    number of groups is fitted on the rest and scored by the likelihood it gives the
+    held-back votes. In a big conversation this is done on a sample of participants:
+    group profiles are per statement, so a few thousand people show them well. A larger
+    number of groups wins only if it predicts clearly better (by more than the noise of
+    the held-back votes), every group must hold at least 3% of the people, and the
+    previous number is kept unless another is clearly better, so a few new votes do not
+    reshuffle the groups."""
+    rng = np.random.default_rng(seed)
+    n = indicators[0].shape[0]
+    if n > sample:
+        chosen = np.sort(rng.choice(n, sample, replace=False))
+        indicators = [m[chosen] for m in indicators]
+        embedding = embedding[chosen]
+        n = sample
+    agree, disagree, passed = indicators
+    held, kept = [], []
+    for matrix in (agree, disagree):
+        coo = matrix.tocoo()
+        mask = rng.random(coo.nnz) < 0.1
+        held.append((coo.row[mask], coo.col[mask]))
+        kept.append(
+            sparse.csr_matrix(
+                (coo.data[~mask], (coo.row[~mask], coo.col[~mask])), shape=matrix.shape
+            )
+        )
+    scores, profiles = {}, {}
+    smallest_group = max(3, int(0.03 * n))
+    for k in range(1, min(MAX_GROUPS, n) + 1):
+        fit = _fit_mixture([kept[0], kept[1], passed], k, embedding, seed, tolerance=1e-4)
+        sizes = np.bincount(fit.responsibilities.argmax(axis=1), minlength=k)
+        if k > 1 and sizes.min() < smallest_group:
+            break  # a handful of people is not an opinion group; more groups won't help
+        scores[k] = np.concatenate(
+            [
+                np.log((fit.responsibilities[rows] * fit.profiles[index][cols]).sum(axis=1))
+                for index, (rows, cols) in enumerate(held)
+            ]
+        )
+        profiles[k] = fit.profiles
+        means = {j: scores[j].mean() for j in scores}
+        if k >= 3 and means[k] < means[k - 1] and means[k - 1] < means[k - 2]:
+            break  # two more groups in a row predicted worse: more will not help
+
+    def worse(k: int, than: int, by_noises: float) -> bool:
+        # Paired over the same held-back votes: worse by more than `by_noises` standard
+        # errors of the difference.
+        difference = scores[than] - scores[k]
+        if len(difference) < 2:
+            return False
+        noise = difference.std(ddof=1) / np.sqrt(len(difference))
+        return difference.mean() > by_noises * noise
+
+    top = max(scores, key=lambda k: scores[k].mean())
+    best = min(k for k in scores if not worse(k, top, 1.0))
+    # Changing the groups people have already seen needs stronger evidence.
+    if previous_k in scores and not worse(previous_k, top, 3.0):
+        best = previous_k
+    return best, profiles[best]
+
+
+def _largest_first(fit: _Fit) -> _Fit:
+    """Number the groups by size, largest first, so the numbering is stable."""
+    sizes = np.bincount(fit.responsibilities.argmax(axis=1), minlength=len(fit.weights))
+    order = np.argsort(-sizes, kind="stable")
+    return _Fit(
+        fit.log_likelihood,
+        fit.responsibilities[:, order],
+        fit.profiles[:, :, order],
+        fit.weights[order],
+    )
+
+
+def _canonical_order(votes: Votes, seed: int) -> Votes:
+    """Order participants by how they voted, not by their ids, so the same votes under
+    other names give the same groups. (People who voted identically may swap places,
+    which changes nothing.)"""
+    n, m = votes.shape
+    weights = np.random.default_rng(seed).random((3, m))
+    signature = np.bincount(votes.rows, weights=weights[votes.values + 1, votes.cols], minlength=n)
+    order = np.lexsort((np.arange(n), signature))
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n)
+    return Votes(
+        [votes.participants[i] for i in order],
+        votes.statements,
+        rank[votes.rows],
+        votes.cols,
+        votes.values,
+    )
+
+
+def _spectral_embedding(votes: Votes, dims: int) -> np.ndarray:
+    """A low-rank picture of the votes, centred per statement over the votes cast only
+    (unseen votes stay zero, not the average), each participant scaled up by how few
+    statements they saw so the sparse voters are not all squeezed into the middle."""
+    n, m = votes.shape
+    values = votes.values.astype(float)
+    seen = np.bincount(votes.cols, minlength=m)
+    means = np.bincount(votes.cols, weights=values, minlength=m) / np.maximum(seen, 1)
+    centred = sparse.csr_matrix(
+        (values - means[votes.cols], (votes.rows, votes.cols)), shape=(n, m)
+    )
+    dims = max(1, min(dims, min(n, m) - 1))
+    if min(n, m) <= 2 or not np.any(centred.data):
+        return np.zeros((n, max(dims, 2)))  # nothing to tell people apart by
+    u, s, _ = svds(centred, k=dims, random_state=0)
+    order = np.argsort(-s)
+    coordinates = u[:, order] * s[order]
+    per_person = np.bincount(votes.rows, minlength=n)
+    scale = np.sqrt(m / np.maximum(per_person, 1))
+    # Fix each axis's sign so the same votes always give the same picture.
+    signs = np.sign(coordinates.sum(axis=0))
+    signs[signs == 0] = 1
+    return coordinates * scale[:, None] * signs
+
+
+def _group_counts(indicators, labels: np.ndarray, k: int):
+    """Agrees and agree-or-disagree votes per statement and group (statements x k)."""
+    agree, disagree, _ = indicators
+    membership = sparse.csr_matrix(
+        (np.ones(int((labels >= 0).sum())), (np.flatnonzero(labels >= 0), labels[labels >= 0])),
+        shape=(agree.shape[0], k),
+    )
+    agree_counts = np.asarray((agree.T @ membership).todense())
+    voted_counts = agree_counts + np.asarray((disagree.T @ membership).todense())
+    return agree_counts, voted_counts
+
+
+def _representative(votes, agree_counts, voted_counts, g, limit=5) -> list[StatementShare]:
+    inside_agree, inside = agree_counts[:, g], voted_counts[:, g]
+    outside_agree = agree_counts.sum(axis=1) - inside_agree
+    outside = voted_counts.sum(axis=1) - inside
+    p_in = (inside_agree + 1) / (inside + 2)
+    p_out = (outside_agree + 1) / (outside + 2)
+    # How surely the group differs from the rest: a two-proportion z-score.
+    pooled = (inside_agree + outside_agree + 1) / (inside + outside + 2)
+    spread = np.sqrt(
+        pooled * (1 - pooled) * (1 / np.maximum(inside, 1) + 1 / np.maximum(outside, 1))
+    )
+    z = (p_in - p_out) / np.maximum(spread, 1e-9)
+    candidates = []
+    for s in np.argsort(-np.abs(z)):
+        if len(candidates) == limit or abs(z[s]) < 1.96 or inside[s] < 3:
+            continue
+        direction = "agree" if z[s] > 0 else "disagree"
+        share = inside_agree[s] / inside[s]
+        if (direction == "agree" and share < 0.5) or (direction == "disagree" and share > 0.5):
+            continue  # differs from the rest, but is not what the group itself thinks
+        candidates.append(
+            StatementShare(votes.statements[s], direction, round(float(share), 3), int(inside[s]))
+        )
+    return candidates
+
+
+def _consensus_and_divides(votes, agree_counts, voted_counts, *, min_votes=3, limit=10):
+    """Statements every group agrees with (best first), and ones that split groups.
+
+    Each group's agree share is smoothed towards the whole conversation's share on that
+    statement (worth four votes): a small group's few votes say little, so a handful of
+    outliers cannot on their own make or unmake common ground."""
+    enough = voted_counts >= min_votes
+    overall = (agree_counts.sum(axis=1, keepdims=True) + 1) / (
+        voted_counts.sum(axis=1, keepdims=True) + 2
+    )
+    smoothed = (agree_counts + 4 * overall) / (voted_counts + 4)
+    k = agree_counts.shape[1]
+    all_voted = enough.all(axis=1)
+    gic = np.prod(smoothed, axis=1)
+    consensus = [
+        votes.statements[s]
+        for s in np.argsort(-gic, kind="stable")
+        if all_voted[s] and np.all(smoothed[s] > 0.6)
+    ][:limit]
+    divides = []
+    if k > 1:
+        highest = np.where(enough, smoothed, -np.inf).max(axis=1)
+        lowest = np.where(enough, smoothed, np.inf).min(axis=1)
+        split = (enough.sum(axis=1) >= 2) & (highest > 0.6) & (lowest < 0.4)
+        gap = np.where(split, highest - lowest, 0.0)
+        divides = [votes.statements[s] for s in np.argsort(-gap, kind="stable") if split[s]][:limit]
+    return consensus, divides
+
+
+def _add_roles(analysis: Analysis, votes: Votes, indicators, roles: dict) -> None:
+    names = sorted({r for r in roles.values() if r})
+    if len(names) < 2:
+        return
+    index = {name: i for i, name in enumerate(names)}
+    labels = np.array([index.get(roles.get(p), -1) for p in votes.participants])
+    agree_counts, voted_counts = _group_counts(indicators, labels, len(names))
+    analysis.role_consensus, analysis.role_divides = _consensus_and_divides(
+        votes, agree_counts, voted_counts
+    )
+    analysis.role_shares = {
+        votes.statements[s]: {
+            name: (
+                round(float(agree_counts[s, i] / voted_counts[s, i]), 3)
+                if voted_counts[s, i]
+                else None,
+                int(voted_counts[s, i]),
+            )
+            for name, i in index.items()
+        }
+        for s in range(len(votes.statements))
+        if votes.statements[s] in set(analysis.role_consensus) | set(analysis.role_divides)
+    }
+
+
+def _map(votes, embedding, fit, labels, k) -> dict:
+    n = votes.shape[0]
+    # Lay the groups out by how differently they vote (classical MDS of the profiles).
+    profiles = fit.profiles[0] - fit.profiles[1]  # statements x k: agree minus disagree
+    if k > 1:
+        distances = ((profiles[:, :, None] - profiles[:, None, :]) ** 2).sum(axis=0)
+        centring = np.eye(k) - 1 / k
+        inner = -0.5 * centring @ distances @ centring
+        values, vectors = np.linalg.eigh(inner)
+        order = np.argsort(-values)[:2]
+        layout = vectors[:, order] * np.sqrt(np.maximum(values[order], 0))
+        if layout.shape[1] < 2:
+            layout = np.hstack([layout, np.zeros((k, 1))])
+        radius = np.abs(layout).max() or 1.0
+        layout /= radius
+    else:
+        layout = np.zeros((1, 2))
+    personal = embedding[:, :2] if embedding.shape[1] >= 2 else np.zeros((n, 2))
+    spread = np.abs(personal).max() or 1.0
+    personal = personal / spread * 0.25
+    positions = personal.copy()
+    active = labels >= 0
+    positions[active] += layout[labels[active]]
+    return {
+        participant: (round(float(positions[i, 0]), 4), round(float(positions[i, 1]), 4))
+        for i, participant in enumerate(votes.participants)
+    }
+
+
+def _sort_key(value):
+    # Numbers (and ids written as digits) in numeric order, then anything else.
+    if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+        return (0, int(value), "")
+    return (1, 0, str(value))

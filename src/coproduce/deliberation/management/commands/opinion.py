@@ -1,0 +1,105 @@
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from coproduce.deliberation import engine, polis, services
+from coproduce.errors import ApplicationError
+from coproduce.hubs.models import Hub
+
+
+class Command(BaseCommand):
+    # `analyse` reads files and writes a file; `import` only adds rows. Neither needs the
+    # deployment checks a web server does.
+    requires_system_checks = []
+    help = (
+        "Polis open-data exports. `coproduce opinion analyse DIR --json OUT` writes each "
+        "participant's group, the groups' representative statements, the common ground, "
+        "the divides and a 2-D map. `coproduce opinion import DIR --hub SLUG` loads the "
+        "export as a closed conversation of the hub."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("action", choices=["analyse", "import"])
+        parser.add_argument("directory", type=Path)
+        parser.add_argument("--json", dest="output", type=Path, help="analyse: where to write")
+        parser.add_argument("--hub", help="import: the hub's address (slug)")
+        parser.add_argument("--question", help="import: the question (default: the topic)")
+        parser.add_argument(
+            "--skip-bad-lines",
+            action="store_true",
+            help="Leave out lines that cannot be read (each is reported) instead of stopping.",
+        )
+
+    def handle(self, *args, action, directory, output, skip_bad_lines, **options):
+        if action == "analyse" and output is None:
+            raise CommandError("analyse: say where to write the result with --json OUT.")
+        if action == "import" and not options["hub"]:
+            raise CommandError("import: say which hub with --hub SLUG.")
+        try:
+            export = polis.read_export(directory, skip_bad_lines=skip_bad_lines)
+        except ApplicationError as error:
+            raise CommandError(error.message) from None
+        for problem in export.skipped:
+            self.stderr.write(f"Skipped {problem}")
+        if action == "import":
+            self._import(directory, export, options["hub"], options["question"])
+            return
+        analysis = engine.analyse(engine.Votes.from_log(export.votes))
+        output.write_text(json.dumps(as_polis_json(analysis), indent=1) + "\n")
+        if not analysis.ready:
+            self.stdout.write(analysis.message)
+        else:
+            sizes = ", ".join(str(len(group.members)) for group in analysis.groups)
+            self.stdout.write(
+                f"{len(export.votes)} votes: {analysis.k} opinion group"
+                f"{'' if analysis.k == 1 else 's'} ({sizes} people), "
+                f"{len(analysis.consensus)} common-ground statements, "
+                f"{len(analysis.divides)} divides."
+            )
+        self.stdout.write(f"Written to {output}")
+
+    def _import(self, directory, export, slug, question):
+        hub = Hub.objects.filter(slug=slug).first()
+        if hub is None:
+            raise CommandError(f"--hub: no hub with the address {slug!r}.")
+        try:
+            conversation = services.conversation_import(
+                actor=None,
+                hub=hub,
+                export=export,
+                question=question or polis.topic(directory) or directory.name,
+            )
+        except ApplicationError as error:
+            raise CommandError(error.message) from None
+        self.stdout.write(
+            f"Imported \u201c{conversation.question}\u201d into {hub.name}: "
+            f"{conversation.statements.count()} statements, "
+            f"{conversation.participants.count()} participants, {len(export.votes)} votes."
+        )
+
+
+def as_polis_json(analysis: engine.Analysis) -> dict:
+    return {
+        "ready": analysis.ready,
+        "message": analysis.message,
+        "participants": {str(p): g for p, g in analysis.group_of.items()},
+        "groups": [
+            {
+                "id": group.id,
+                "size": len(group.members),
+                "representative": [
+                    {
+                        "statement": str(share.statement),
+                        "direction": share.direction,
+                        "agree_share": share.agree_share,
+                    }
+                    for share in group.representative
+                ],
+            }
+            for group in analysis.groups
+        ],
+        "consensus": [str(s) for s in analysis.consensus],
+        "divides": [str(s) for s in analysis.divides],
+        "map": {str(p): list(xy) for p, xy in analysis.map.items()},
+    }
