@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "coproduce.timebank",
     "coproduce.deliberation",
     "coproduce.demo",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -181,6 +182,20 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Coproduce <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Background work (the opinion analysis after new votes) runs as Django tasks. By default
+# a task runs straight after the request's transaction commits; a busy deployment sets
+# TASKS_BACKEND=database and runs `coproduce db_worker` so pages never wait for it.
+TASKS_BACKENDS = {
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+TASKS_BACKEND_NAME = os.environ.get("TASKS_BACKEND", "immediate")
+if TASKS_BACKEND_NAME not in TASKS_BACKENDS:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND must be one of {', '.join(TASKS_BACKENDS)}, not {TASKS_BACKEND_NAME!r}."
+    )
+TASKS = {"default": {"BACKEND": TASKS_BACKENDS[TASKS_BACKEND_NAME]}}
+
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 # Security: safe by default, relaxed only by DEBUG (local HTTP) or explicit settings.
@@ -204,4 +219,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # One line per task run is noise; failures are still logged.
+    "loggers": {"django.tasks": {"level": "WARNING"}},
 }

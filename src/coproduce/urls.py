@@ -47,4 +47,5 @@ urlpatterns = [
     path("api/v1/", api_v1.urls),
     path("", include("coproduce.hubs.urls")),
     path("", include("coproduce.timebank.urls")),
+    path("", include("coproduce.deliberation.urls")),
 ]

@@ -16,10 +16,10 @@ def shorter_year(monkeypatch):
     monkeypatch.setattr("coproduce.demo.timebank.EXCHANGES", 150)
 
 
-def test_the_demo_loads_two_hubs_with_about_sixty_people_across_roles():
+def test_the_demo_loads_two_hubs_with_about_ninety_people_across_roles():
     counts = data.load()
     assert counts["hubs"] == 2
-    assert 55 <= counts["people"] <= 80
+    assert 80 <= counts["people"] <= 100
     millbrook = Hub.objects.get(slug="millbrook")
     assert millbrook.name == "Millbrook Health Centre Time Bank"
     assert millbrook.host.kind == "gp_practice"
@@ -61,3 +61,24 @@ def test_the_demo_time_bank_has_a_year_of_sound_exchanges():
     dates = Transfer.objects.filter(kind="exchange").dates("created_at", "month")
     assert len(dates) >= 10
     assert ledger.verify().ok
+
+
+def test_the_northfield_conversation_has_common_ground_across_roles_and_real_divides():
+    from coproduce.deliberation import selectors, services
+    from coproduce.deliberation.models import Conversation, StatementStatus
+    from coproduce.demo import deliberation as deliberation_story
+
+    data.load()
+    conversation = Conversation.objects.get(hub__slug="northfield")
+    assert 38 <= conversation.statements.count() <= 45
+    services.analysis_refresh(conversation)
+    report = selectors.report(conversation)
+    assert 1000 <= report["vote_count"] <= 2500
+    assert len(report["groups"]) >= 2
+    both_sides = [row.statement.text for row in report["role_consensus"]]
+    assert any("repair" in text for text in both_sides)
+    assert any("bin" in text.lower() or "Fly-tipping" in text for text in both_sides)
+    staff_versus_tenants = {text for text, *_ in deliberation_story.STATEMENTS[21:27]}
+    assert staff_versus_tenants & {row.statement.text for row in report["role_divides"]}
+    assert report["divides"]
+    assert services.moderation_queue(conversation.hub).get().status == StatementStatus.HIDDEN

@@ -123,6 +123,8 @@ class Statement(models.Model):
         max_length=8, choices=StatementStatus.choices, default=StatementStatus.VISIBLE
     )
     moderation_note = models.CharField(max_length=300, blank=True)
+    # Set when a moderator kept the statement: later flags no longer hide it on their own.
+    reviewed_at = models.DateTimeField(null=True, blank=True)
     external_id = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -180,3 +182,56 @@ class Flag(models.Model):
 
     def __str__(self):
         return f"Flag on statement {self.statement_id}"
+
+
+class Moderator(models.Model):
+    """Someone the hub has chosen to review flagged statements. Coordinators always can;
+    moderators may be any member, so the space is run by all who use it."""
+
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="moderators")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    appointed_by = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
+    appointed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["hub", "person"], name="moderator_once_per_hub")
+        ]
+
+    def __str__(self):
+        return f"{self.person} moderates in {self.hub}"
+
+
+class Priority(models.Model):
+    """Common ground a coordinator has marked as one of the hub's priorities, for the
+    pledges the hub and its members will make on it."""
+
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="priorities")
+    statement = models.OneToOneField(Statement, on_delete=models.CASCADE, related_name="priority")
+    note = models.CharField(max_length=300, blank=True)
+    marked_by = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
+    marked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-marked_at"]
+
+    def __str__(self):
+        return f"Priority: {self.statement}"
+
+
+class AnalysisResult(models.Model):
+    """The last opinion analysis of a conversation, so pages never wait for the engine.
+    `last_vote_id` says which votes it saw: a newer vote means it is due again."""
+
+    conversation = models.OneToOneField(
+        Conversation, on_delete=models.CASCADE, related_name="analysis"
+    )
+    last_vote_id = models.BigIntegerField(default=0)
+    votes = models.PositiveIntegerField(default=0)
+    participants = models.PositiveIntegerField(default=0)
+    result = models.JSONField(default=dict)
+    computed_at = models.DateTimeField(default=timezone.now)
+    seconds = models.FloatField(default=0)
+
+    def __str__(self):
+        return f"Analysis of {self.conversation_id} up to vote {self.last_vote_id}"

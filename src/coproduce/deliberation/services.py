@@ -2,28 +2,33 @@
 
 import datetime
 import re
+import time
 import unicodedata
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from coproduce.bulk import insert_rows
 from coproduce.errors import ApplicationError
 from coproduce.hubs import access
 from coproduce.hubs.models import Hub, Membership, Person, Role
+from coproduce.hubs.notify import email_after_commit
 from coproduce.hubs.services import audit
 
-from . import polis
+from . import chooser, engine, polis
 from .models import (
     STATEMENT_MAX_LENGTH,
     STORED_MAX_LENGTH,
+    AnalysisResult,
     Audience,
     Conversation,
     Flag,
+    Moderator,
     Participant,
     ParticipantRole,
+    Priority,
     Statement,
     StatementStatus,
     Vote,
@@ -192,9 +197,11 @@ def vote_cast(
         raise ApplicationError("That statement is being reviewed by the moderators.")
     if value not in VoteValue.values or isinstance(value, bool):
         raise ApplicationError("Choose agree, disagree or pass.", field="value")
-    return Vote.objects.create(
+    vote = Vote.objects.create(
         participant=participant, statement=statement, value=value, recorded_by=recorded_by
     )
+    analysis_schedule(statement.conversation_id)
+    return vote
 
 
 @transaction.atomic
@@ -234,6 +241,7 @@ def statement_flag(*, participant: Participant, statement: Statement, reason: st
     flags = statement.flags.aggregate(n=Count("participant", distinct=True))["n"]
     if (
         statement.status == StatementStatus.VISIBLE
+        and statement.reviewed_at is None
         and flags >= statement.conversation.flag_threshold
     ):
         statement.status = StatementStatus.HIDDEN
@@ -333,3 +341,330 @@ def conversation_import(
         new={"statements": len(by_text), "participants": len(voters), "votes": len(export.votes)},
     )
     return conversation
+
+
+# --- taking part ----------------------------------------------------------------------
+
+
+def may_take_part(person: Person, conversation: Conversation) -> bool:
+    membership = access.membership_of(person, conversation.hub)
+    if membership is None:
+        return False
+    return conversation.audience == Audience.HUB or membership.is_staff_or_above
+
+
+def latest_votes(participant: Participant) -> dict[int, int]:
+    """Statement id -> the participant's vote that counts (their latest)."""
+    latest = {}
+    for statement_id, value in (
+        Vote.objects.filter(participant=participant)
+        .order_by("id")
+        .values_list("statement", "value")
+    ):
+        latest[statement_id] = value
+    return latest
+
+
+def next_statement(participant: Participant, rng=None) -> Statement | None:
+    """A visible statement the participant has not voted on, new and divisive ones more
+    often (see chooser.py); None when they have voted on them all."""
+    conversation = participant.conversation
+    voted = Vote.objects.filter(participant=participant).values("statement")
+    tallies = (
+        Statement.objects.filter(conversation=conversation, status=StatementStatus.VISIBLE)
+        .exclude(pk__in=voted)
+        .annotate(
+            people=Count("votes__participant", distinct=True),
+            agrees=Count("votes", filter=Q(votes__value=VoteValue.AGREE)),
+            disagrees=Count("votes", filter=Q(votes__value=VoteValue.DISAGREE)),
+        )
+        .values_list("pk", "people", "agrees", "disagrees")
+    )
+    divides = set()
+    cached = AnalysisResult.objects.filter(conversation=conversation).first()
+    if cached:
+        divides = {int(s) for s in cached.result.get("divides", [])}
+    chosen = chooser.choose(
+        [chooser.Candidate(pk, n, a, d, pk in divides) for pk, n, a, d in tallies], rng
+    )
+    return Statement.objects.get(pk=chosen) if chosen is not None else None
+
+
+@transaction.atomic
+def votes_cast(*, participant: Participant, answers: dict[int, int]) -> int:
+    """Several votes at once (the list of statements), all or none. Votes that repeat
+    the one that already counts are skipped. Returns how many changed."""
+    current = latest_votes(participant)
+    changed = {pk: value for pk, value in answers.items() if current.get(pk) != value}
+    statements = Statement.objects.filter(conversation=participant.conversation).in_bulk(
+        list(changed)
+    )
+    for pk, value in changed.items():
+        if pk not in statements:
+            raise ApplicationError(f"No statement {pk} in this conversation.")
+        vote_cast(participant=participant, statement=statements[pk], value=value)
+    return len(changed)
+
+
+@transaction.atomic
+def responses_record_for(
+    *,
+    actor: Person,
+    person: Person,
+    conversation: Conversation,
+    answers: dict[int, int],
+    method: str,
+) -> int:
+    """A coordinator types in a paper or phone response: several votes at once, all or
+    none. Returns how many votes were recorded."""
+    access.require_coordinator(actor, conversation.hub)
+    statements = Statement.objects.filter(conversation=conversation).in_bulk(list(answers))
+    missing = [pk for pk in answers if pk not in statements]
+    if missing:
+        raise ApplicationError(f"No statement {missing[0]} in this conversation.")
+    for pk, value in answers.items():
+        vote_record_for(
+            actor=actor, person=person, statement=statements[pk], value=value, method=method
+        )
+    return len(answers)
+
+
+# --- moderation -----------------------------------------------------------------------
+
+
+def can_moderate(person: Person, hub: Hub) -> bool:
+    membership = access.membership_of(person, hub)
+    if membership is None:
+        return False
+    return membership.can_coordinate or Moderator.objects.filter(hub=hub, person=person).exists()
+
+
+def require_moderator(person: Person, hub: Hub) -> None:
+    if not can_moderate(person, hub):
+        raise PermissionDenied("Only this hub's moderators can review statements.")
+
+
+@transaction.atomic
+def moderator_appoint(*, actor: Person, hub: Hub, person: Person) -> Moderator:
+    """Coordinators choose the hub's moderators from its members."""
+    access.require_coordinator(actor, hub)
+    if access.membership_of(person, hub) is None:
+        raise ApplicationError("Moderators must be members of the hub.", field="person")
+    moderator, created = Moderator.objects.get_or_create(
+        hub=hub, person=person, defaults={"appointed_by": actor}
+    )
+    if not created:
+        raise ApplicationError(f"{person} is already a moderator.", field="person")
+    audit(
+        hub=hub,
+        actor=actor,
+        event="moderator.appointed",
+        subject=moderator,
+        new={"person": person.pk},
+    )
+    return moderator
+
+
+@transaction.atomic
+def moderator_remove(*, actor: Person, moderator: Moderator) -> None:
+    access.require_coordinator(actor, moderator.hub)
+    audit(
+        hub=moderator.hub,
+        actor=actor,
+        event="moderator.removed",
+        subject=moderator,
+        old={"person": moderator.person_id},
+    )
+    moderator.delete()
+
+
+MODERATION_DECISIONS = {
+    "keep": StatementStatus.VISIBLE,
+    "remove": StatementStatus.REMOVED,
+}
+
+
+@transaction.atomic
+def statement_moderate(*, actor: Person, statement: Statement, decision: str, reason: str) -> None:
+    """A moderator keeps a flagged statement (it shows again and flags no longer hide it)
+    or removes it. Either way the decision and its reason are audited and the author, if
+    known, is told by email."""
+    conversation = statement.conversation
+    require_moderator(actor, conversation.hub)
+    if decision not in MODERATION_DECISIONS:
+        raise ApplicationError("Choose keep or remove.", field="decision")
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ApplicationError("Say why, in a sentence the author will read.", field="reason")
+    statement = Statement.objects.select_for_update().get(pk=statement.pk)
+    old_status = statement.status
+    statement.status = MODERATION_DECISIONS[decision]
+    statement.moderation_note = reason[:300]
+    statement.reviewed_at = timezone.now()
+    statement.save(update_fields=["status", "moderation_note", "reviewed_at"])
+    audit(
+        hub=conversation.hub,
+        actor=actor,
+        event=f"statement.{'kept' if decision == 'keep' else 'removed'}",
+        subject=statement,
+        old={"status": old_status},
+        new={"status": statement.status, "reason": statement.moderation_note},
+    )
+    author = statement.author.person if statement.author_id else None
+    if author is not None:
+        email_after_commit(
+            to=[author.email],
+            subject=(
+                "Your statement is showing again"
+                if decision == "keep"
+                else "Your statement was removed"
+            ),
+            template="deliberation/email/moderated.txt",
+            context={
+                "person": author,
+                "statement": statement,
+                "conversation": conversation,
+                "kept": decision == "keep",
+            },
+        )
+    analysis_schedule(conversation.pk)
+
+
+def moderation_queue(hub: Hub):
+    """Statements waiting for a moderator (hidden by flags), then visible ones with
+    flags that no moderator has looked at."""
+    return (
+        Statement.objects.filter(conversation__hub=hub, reviewed_at__isnull=True)
+        .filter(Q(status=StatementStatus.HIDDEN) | Q(flags__isnull=False))
+        .exclude(status=StatementStatus.REMOVED)
+        .annotate(flag_count=Count("flags", distinct=True))
+        .select_related("conversation")
+        .order_by("-status", "created_at")
+        .distinct()
+    )
+
+
+# --- priorities -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def priority_mark(*, actor: Person, statement: Statement, note: str = "") -> Priority:
+    """A coordinator marks common ground as one of the hub's priorities."""
+    hub = statement.conversation.hub
+    access.require_coordinator(actor, hub)
+    if statement.status != StatementStatus.VISIBLE:
+        raise ApplicationError("Only a statement that is showing can be a priority.")
+    priority, created = Priority.objects.get_or_create(
+        statement=statement,
+        defaults={"hub": hub, "note": note.strip()[:300], "marked_by": actor},
+    )
+    if created:
+        audit(
+            hub=hub,
+            actor=actor,
+            event="priority.marked",
+            subject=priority,
+            new={"statement": statement.pk, "text": statement.text},
+        )
+    return priority
+
+
+@transaction.atomic
+def priority_unmark(*, actor: Person, statement: Statement) -> None:
+    hub = statement.conversation.hub
+    access.require_coordinator(actor, hub)
+    priority = Priority.objects.filter(statement=statement).first()
+    if priority is None:
+        return
+    audit(
+        hub=hub,
+        actor=actor,
+        event="priority.unmarked",
+        subject=priority,
+        old={"statement": statement.pk},
+    )
+    priority.delete()
+
+
+# --- the analysis ---------------------------------------------------------------------
+
+
+def analysis_schedule(conversation_id: int) -> None:
+    """Recompute the analysis once this transaction commits (in the background when a
+    task worker runs; see TASKS_BACKEND)."""
+    from .tasks import refresh_analysis
+
+    transaction.on_commit(lambda: refresh_analysis.enqueue(conversation_id))
+
+
+def analysis_refresh(conversation: Conversation, *, force: bool = False) -> AnalysisResult:
+    """Run the opinion engine over the conversation's votes and keep the result. Skips
+    the work when no vote has been cast since the last result (tasks can pile up)."""
+    visible = set(
+        Statement.objects.filter(
+            conversation=conversation, status=StatementStatus.VISIBLE
+        ).values_list("pk", flat=True)
+    )
+    last_vote = Vote.objects.filter(statement__conversation=conversation).order_by("-id").first()
+    last_vote_id = last_vote.pk if last_vote else 0
+    cached = AnalysisResult.objects.filter(conversation=conversation).first()
+    if cached and cached.last_vote_id == last_vote_id and not force:
+        return cached
+    started = time.perf_counter()
+    log = [row for row in vote_log(conversation) if row[1] in visible]
+    votes = engine.Votes.from_log(log)
+    roles = dict(
+        Participant.objects.filter(conversation=conversation)
+        .exclude(role=ParticipantRole.ANONYMOUS)
+        .values_list("pk", "role")
+    )
+    # Staff and coordinators speak for the service; everyone else for those who use it.
+    sides = {
+        pk: ("staff" if role != ParticipantRole.USER else "users") for pk, role in roles.items()
+    }
+    # Keep the number of groups people have seen unless the votes clearly call for another.
+    previous_k = cached.result.get("k") if cached else None
+    analysis = engine.analyse(votes, roles=sides, previous_k=previous_k or None)
+    result = analysis_as_json(analysis)
+    values = {
+        "last_vote_id": last_vote_id,
+        "votes": len(votes.values),
+        "participants": len(votes.participants),
+        "result": result,
+        "computed_at": timezone.now(),
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+    stored, _ = AnalysisResult.objects.update_or_create(conversation=conversation, defaults=values)
+    return stored
+
+
+def analysis_as_json(analysis: engine.Analysis) -> dict:
+    """The engine's result as JSON: ids as strings, as in the command line's output, plus
+    the common ground and splits across roles."""
+    return {
+        "ready": analysis.ready,
+        "message": analysis.message,
+        "k": analysis.k,
+        "participants": {str(p): g for p, g in analysis.group_of.items()},
+        "groups": [
+            {
+                "id": group.id,
+                "size": len(group.members),
+                "representative": [
+                    {
+                        "statement": str(share.statement),
+                        "direction": share.direction,
+                        "agree_share": share.agree_share,
+                        "votes": share.votes,
+                    }
+                    for share in group.representative
+                ],
+            }
+            for group in analysis.groups
+        ],
+        "consensus": [str(s) for s in analysis.consensus],
+        "divides": [str(s) for s in analysis.divides],
+        "role_consensus": [str(s) for s in analysis.role_consensus],
+        "role_divides": [str(s) for s in analysis.role_divides],
+        "map": {str(p): [round(x, 4), round(y, 4)] for p, (x, y) in analysis.map.items()},
+    }

@@ -14,6 +14,8 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
+from coproduce.deliberation.models import Vote
+from coproduce.demo import deliberation as deliberation_story
 from coproduce.demo import timebank as timebank_story
 from coproduce.hubs import services
 from coproduce.hubs.models import (
@@ -439,6 +441,7 @@ def load(stdout=None) -> dict:
     timebank_story.load(
         hubs["millbrook"], coordinators["millbrook"], people["amir@millbrook.example"]
     )
+    deliberation_story.load(hubs["northfield"], coordinators["northfield"])
 
     return {
         "people": Person.objects.count(),
@@ -447,4 +450,5 @@ def load(stdout=None) -> dict:
         "organisations": Organisation.objects.count(),
         "areas": Neighbourhood.objects.count(),
         "transfers": Transfer.objects.count(),
+        "votes": Vote.objects.count(),
     }

@@ -1,0 +1,497 @@
+import csv
+import datetime
+import json
+import secrets
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from coproduce.errors import ApplicationError
+from coproduce.hubs import access
+from coproduce.hubs.models import Hub, Membership, Person
+from coproduce.web.views import render_form, submit
+
+from . import selectors, services
+from .forms import (
+    ConversationForm,
+    FlagForm,
+    ModerationForm,
+    ModeratorForm,
+    PriorityForm,
+    RecordResponseForm,
+    StatementForm,
+    VotesForm,
+)
+from .models import Conversation, Moderator, Statement, StatementStatus
+
+
+def _conversation(slug, conversation_id) -> Conversation:
+    return get_object_or_404(
+        Conversation.objects.select_related("hub"), pk=conversation_id, hub__slug=slug
+    )
+
+
+def _session_key(conversation) -> str:
+    return f"conversation-{conversation.pk}"
+
+
+def _participant(request, conversation):
+    """The visitor's place in the conversation: as a signed-in member, or as someone who
+    came by the conversation's link. None means they must sign in first."""
+    if request.user.is_authenticated:
+        return services.participant_for(request.user, conversation)
+    came_by_link = request.session.get(_session_key(conversation))
+    if came_by_link:
+        return services.anonymous_participant(
+            conversation, came_by_link["token"], came_by_link["key"]
+        )
+    return None
+
+
+def _may_read(request, conversation) -> None:
+    if request.user.is_authenticated:
+        if not services.may_take_part(request.user, conversation):
+            raise PermissionDenied("Only people taking part can see this conversation.")
+    elif _participant(request, conversation) is None:
+        raise PermissionDenied("Sign in to see this conversation.")
+
+
+@login_required
+def conversation_list(request, slug):
+    hub = get_object_or_404(Hub, slug=slug)
+    conversations = selectors.conversations_for(request.user, hub)
+    membership = access.membership_of(request.user, hub)
+    return render(
+        request,
+        "deliberation/list.html",
+        {
+            "hub": hub,
+            "conversations": conversations,
+            "now": timezone.now(),
+            "is_coordinator": membership.can_coordinate,
+            "can_moderate": services.can_moderate(request.user, hub),
+        },
+    )
+
+
+def _end_of(day: datetime.date | None):
+    if day is None:
+        return None
+    start = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time())
+    return timezone.make_aware(start)
+
+
+@login_required
+def conversation_new(request, slug):
+    hub = get_object_or_404(Hub, slug=slug)
+    access.require_coordinator(request.user, hub)
+    form = ConversationForm(request.POST or None)
+    conversation = submit(
+        request,
+        form,
+        lambda data: services.conversation_create(
+            actor=request.user,
+            hub=hub,
+            question=data["question"],
+            context=data["context"],
+            audience=data["audience"],
+            anonymous_link=data["anonymous_link"],
+            closes_at=_end_of(data["closes_on"]),
+            flag_threshold=data["flag_threshold"],
+            seeds=[line for line in data["seeds"].splitlines() if line.strip()],
+        ),
+    )
+    if conversation:
+        messages.success(request, "The conversation is open.")
+        return redirect("conversation", hub.slug, conversation.pk)
+    return render_form(
+        request,
+        form,
+        title="Start a conversation",
+        intro="Staff and the people they serve add short statements and vote on each "
+        "other's. The report shows the common ground and the real divides.",
+        submit_label="Open the conversation",
+        cancel_url=reverse("conversations", args=[hub.slug]),
+    )
+
+
+def join_by_link(request, token):
+    """People without an account take part through a conversation's shared link."""
+    conversation = get_object_or_404(Conversation, link_token=token) if token else None
+    if conversation is None:
+        raise PermissionDenied("This link does not open a conversation.")
+    if not request.user.is_authenticated:
+        saved = request.session.get(_session_key(conversation)) or {}
+        request.session[_session_key(conversation)] = {
+            "token": token,
+            "key": saved.get("key") or secrets.token_urlsafe(24),
+        }
+    return redirect("conversation", conversation.hub.slug, conversation.pk)
+
+
+def conversation_detail(request, slug, conversation_id):
+    conversation = _conversation(slug, conversation_id)
+    participant = _participant(request, conversation)
+    if participant is None:
+        return redirect_to_login(request.get_full_path())
+    form = StatementForm(request.POST or None)
+    added = submit(
+        request,
+        form,
+        lambda data: services.statement_add(participant=participant, text=data["text"]),
+    )
+    if added:
+        messages.success(request, "Thank you. Your statement is in: others can now vote on it.")
+        return redirect("conversation", slug, conversation.pk)
+    voted = services.latest_votes(participant)
+    return render(
+        request,
+        "deliberation/conversation.html",
+        {
+            "hub": conversation.hub,
+            "conversation": conversation,
+            "participant": participant,
+            "statement": services.next_statement(participant),
+            "voted_count": len(voted),
+            "first_visit": not voted,
+            "form": form,
+            "is_open": conversation.is_open(),
+            "is_coordinator": request.user.is_authenticated
+            and access.membership_of(request.user, conversation.hub).can_coordinate,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+def vote(request, slug, conversation_id):
+    """One vote from the voting card. With htmx the next card comes back in place;
+    without JavaScript the page reloads with it."""
+    conversation = _conversation(slug, conversation_id)
+    participant = _participant(request, conversation)
+    if participant is None:
+        raise PermissionDenied("Sign in to vote.")
+    statement = get_object_or_404(
+        Statement, pk=request.POST.get("statement", "0"), conversation=conversation
+    )
+    try:
+        value = int(request.POST.get("value", ""))
+    except ValueError:
+        value = None
+    error = ""
+    try:
+        services.vote_cast(participant=participant, statement=statement, value=value)
+    except ApplicationError as problem:
+        error = problem.message
+    if request.headers.get("HX-Request") == "true":
+        return render(
+            request,
+            "deliberation/_vote_card.html",
+            {
+                "hub": conversation.hub,
+                "conversation": conversation,
+                "statement": statement if error else services.next_statement(participant),
+                "voted_count": len(services.latest_votes(participant)),
+                "error": error,
+                "is_open": conversation.is_open(),
+                "announce": not error,
+            },
+        )
+    if error:
+        messages.error(request, error)
+    return redirect(reverse("conversation", args=[slug, conversation.pk]) + "#vote")
+
+
+def statement_list(request, slug, conversation_id):
+    """Every statement with its own agree / disagree / pass choice: for people who prefer
+    a list, or whose browser runs no JavaScript."""
+    conversation = _conversation(slug, conversation_id)
+    participant = _participant(request, conversation)
+    if participant is None:
+        return redirect_to_login(request.get_full_path())
+    statements = Statement.objects.filter(conversation=conversation, status=StatementStatus.VISIBLE)
+    current = services.latest_votes(participant)
+    form = VotesForm(request.POST or None, statements=statements, current=current)
+
+    saved = submit(
+        request,
+        form,
+        lambda data: services.votes_cast(participant=participant, answers=form.answers()) or "none",
+    )
+    if saved:
+        messages.success(
+            request,
+            "Nothing changed." if saved == "none" else f"Saved {saved} vote{pluralize(saved)}.",
+        )
+        return redirect("conversation-statements", slug, conversation.pk)
+    return render(
+        request,
+        "deliberation/statements.html",
+        {"hub": conversation.hub, "conversation": conversation, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def statement_flag(request, slug, conversation_id, statement_id):
+    conversation = _conversation(slug, conversation_id)
+    participant = _participant(request, conversation)
+    if participant is None:
+        return redirect_to_login(request.get_full_path())
+    statement = get_object_or_404(Statement, pk=statement_id, conversation=conversation)
+    form = FlagForm(request.POST or None)
+    hidden = submit(
+        request,
+        form,
+        lambda data: (
+            services.statement_flag(
+                participant=participant, statement=statement, reason=data["reason"]
+            )
+            or "shown"
+        ),
+    )
+    if hidden:
+        messages.success(
+            request,
+            "Thank you. The statement is hidden until a moderator looks at it."
+            if hidden is True
+            else "Thank you. The moderators will look at it.",
+        )
+        return redirect("conversation", slug, conversation.pk)
+    return render(
+        request,
+        "deliberation/flag.html",
+        {
+            "hub": conversation.hub,
+            "conversation": conversation,
+            "statement": statement,
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def report(request, slug, conversation_id, printable=False):
+    conversation = _conversation(slug, conversation_id)
+    _may_read(request, conversation)
+    data = selectors.report(conversation)
+    if data["analysis"] is None:
+        services.analysis_schedule(conversation.pk)
+    is_coordinator = request.user.is_authenticated and bool(
+        (m := access.membership_of(request.user, conversation.hub)) and m.can_coordinate
+    )
+    return render(
+        request,
+        "deliberation/print.html" if printable else "deliberation/report.html",
+        {
+            "hub": conversation.hub,
+            "conversation": conversation,
+            "is_coordinator": is_coordinator,
+            "priority_form": PriorityForm() if is_coordinator else None,
+            **data,
+        },
+    )
+
+
+def report_csv(request, slug, conversation_id):
+    conversation = _conversation(slug, conversation_id)
+    _may_read(request, conversation)
+    data = selectors.report(conversation)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="conversation-{conversation.pk}.csv"'
+    writer = csv.writer(response)
+    letters = [g["letter"] for g in data["groups"]]
+    writer.writerow(
+        [
+            "statement id", "statement", "agree", "disagree", "pass", "agree share",
+            "common ground", "common ground across roles", "divide", "hub priority",
+            *[f"group {letter} agree share" for letter in letters],
+            *[f"{label} agree share" for label in data["sides"].values()],
+        ]
+    )  # fmt: skip
+    marks = {
+        key: {row.statement.pk for row in data[key]}
+        for key in ("consensus", "role_consensus", "divides")
+    }
+
+    def share(value):
+        return "" if value is None else f"{value:.3f}"
+
+    for row in data["statements"]:
+        writer.writerow(
+            [
+                row.statement.pk, row.statement.text, row.agree, row.disagree, row.passed,
+                share(row.agree_share),
+                *["yes" if row.statement.pk in marks[key] else "no" for key in marks],
+                "yes" if row.is_priority else "no",
+                *[share(agree) for _, agree, _ in row.by_group],
+                *[share(row.by_side[side][0]) for side in data["sides"]],
+            ]
+        )  # fmt: skip
+    return response
+
+
+def report_json(request, slug, conversation_id):
+    conversation = _conversation(slug, conversation_id)
+    _may_read(request, conversation)
+    data = selectors.report(conversation)
+    cached = data["analysis"]
+    body = {
+        "conversation": {"id": conversation.pk, "question": conversation.question},
+        "analysed_at": cached.computed_at.isoformat() if cached else None,
+        "statements": {
+            str(row.statement.pk): {
+                "text": row.statement.text,
+                "agree": row.agree,
+                "disagree": row.disagree,
+                "pass": row.passed,
+                "hub_priority": row.is_priority,
+                "agree_share_by_role": {side: row.by_side[side][0] for side in data["sides"]},
+            }
+            for row in data["statements"]
+        },
+        "participation": data["participation"],
+        "analysis": cached.result if cached else None,
+    }
+    response = HttpResponse(
+        json.dumps(body, indent=2), content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="conversation-{conversation.pk}.json"'
+    return response
+
+
+@login_required
+@require_POST
+def priority(request, slug, conversation_id, statement_id):
+    conversation = _conversation(slug, conversation_id)
+    statement = get_object_or_404(Statement, pk=statement_id, conversation=conversation)
+    if request.POST.get("action") == "unmark":
+        services.priority_unmark(actor=request.user, statement=statement)
+        messages.success(request, "No longer a hub priority.")
+    else:
+        form = PriorityForm(request.POST)
+        note = form.cleaned_data["note"] if form.is_valid() else ""
+        try:
+            services.priority_mark(actor=request.user, statement=statement, note=note)
+            messages.success(request, f"Marked as a hub priority: \u201c{statement.text}\u201d")
+        except ApplicationError as error:
+            messages.error(request, error.message)
+    return redirect(reverse("conversation-report", args=[slug, conversation.pk]) + "#common-ground")
+
+
+@login_required
+def record_response(request, slug, conversation_id):
+    """A coordinator types in a member's paper or phone response."""
+    conversation = _conversation(slug, conversation_id)
+    hub = conversation.hub
+    access.require_coordinator(request.user, hub)
+    statements = Statement.objects.filter(conversation=conversation, status=StatementStatus.VISIBLE)
+    people = Person.objects.filter(memberships__hub=hub, memberships__is_active=True).order_by(
+        "display_name"
+    )
+    form = RecordResponseForm(request.POST or None, statements=statements, people=people)
+    recorded = submit(
+        request,
+        form,
+        lambda data: (
+            services.responses_record_for(
+                actor=request.user,
+                person=data["person"],
+                conversation=conversation,
+                answers=form.answers(),
+                method=data["method"],
+            )
+            or "none"
+        ),
+    )
+    if recorded:
+        count = 0 if recorded == "none" else recorded
+        messages.success(
+            request, f"Recorded {count} vote{pluralize(count)} for {form.cleaned_data['person']}."
+        )
+        return redirect("conversation-record", slug, conversation.pk)
+    return render_form(
+        request,
+        form,
+        title="Record a paper or phone response",
+        intro=f"For \u201c{conversation.question}\u201d. Leave a statement blank if they did "
+        "not answer it.",
+        submit_label="Record these votes",
+        cancel_url=reverse("conversation", args=[slug, conversation.pk]),
+    )
+
+
+@login_required
+def moderation(request, slug):
+    hub = get_object_or_404(Hub, slug=slug)
+    services.require_moderator(request.user, hub)
+    queue = list(services.moderation_queue(hub))
+    forms_by_statement = {}
+    for statement in queue:
+        prefix = f"s{statement.pk}"
+        form = ModerationForm(
+            request.POST if request.POST.get("statement") == str(statement.pk) else None,
+            prefix=prefix,
+        )
+        decided = submit(
+            request,
+            form,
+            lambda data, statement=statement: services.statement_moderate(
+                actor=request.user, statement=statement, **data
+            ),
+        )
+        if decided:
+            messages.success(request, "Decision saved. The author has been told.")
+            return redirect("moderation", slug)
+        forms_by_statement[statement.pk] = form
+    return render(
+        request,
+        "deliberation/moderation.html",
+        {
+            "hub": hub,
+            "queue": [(s, forms_by_statement[s.pk]) for s in queue],
+            "is_coordinator": access.membership_of(request.user, hub).can_coordinate,
+        },
+        status=400 if any(f.errors for f in forms_by_statement.values()) else 200,
+    )
+
+
+@login_required
+def moderators(request, slug):
+    hub = get_object_or_404(Hub, slug=slug)
+    access.require_coordinator(request.user, hub)
+    current = Moderator.objects.filter(hub=hub).select_related("person")
+    people = (
+        Person.objects.filter(
+            pk__in=Membership.objects.filter(hub=hub, is_active=True).values("person")
+        )
+        .exclude(pk__in=current.values("person"))
+        .order_by("display_name")
+    )
+    if request.method == "POST" and request.POST.get("remove"):
+        moderator = get_object_or_404(Moderator, hub=hub, pk=request.POST["remove"])
+        services.moderator_remove(actor=request.user, moderator=moderator)
+        messages.success(request, f"{moderator.person} is no longer a moderator.")
+        return redirect("moderators", slug)
+    form = ModeratorForm(request.POST or None, people=people)
+    appointed = submit(
+        request,
+        form,
+        lambda data: services.moderator_appoint(actor=request.user, hub=hub, **data),
+    )
+    if appointed:
+        messages.success(request, f"{appointed.person} is now a moderator.")
+        return redirect("moderators", slug)
+    return render(
+        request,
+        "deliberation/moderators.html",
+        {"hub": hub, "moderators": current, "form": form},
+        status=400 if form.errors else 200,
+    )
