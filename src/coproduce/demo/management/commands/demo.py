@@ -21,6 +21,9 @@ class Command(BaseCommand):
             "\nPeople who are not online (no sign-in) are managed by the coordinators, "
             "e.g. Ron Ellis in millbrook.\n"
             "Other members set a password with 'Forgotten your password?'.\n"
+            "Northfield's conversation, 'What would make repairs and the estate better?', "
+            "has votes from tenants and housing staff: sign in as priya@ or jean@ and open "
+            "Conversations.\n"
             "Emails (invitations, password resets) are "
             "printed in the server's terminal.\n"
         )
