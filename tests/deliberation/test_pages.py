@@ -390,6 +390,47 @@ def test_a_coordinator_opens_a_conversation_from_the_form(world, client_for):
     )  # fmt: skip
     created = Conversation.objects.get()
     assert good.url == url(created)
+    assert created.is_open()
     assert created.statements.count() == 2
     assert created.closes_at.date().isoformat() in ("2099-02-01", "2099-01-31")
     assert Person.objects.filter(pk=created.created_by_id).get() == world.coordinator
+    backwards = client.post(
+        f"/hubs/{world.hub.slug}/conversations/new/",
+        {"question": "Later?", "audience": "hub", "flag_threshold": "3",
+         "opens_on": "2099-03-01", "closes_on": "2099-01-31"},
+    )  # fmt: skip
+    assert backwards.status_code == 400
+    assert "The closing date must be after the opening date." in backwards.content.decode()
+    assert Conversation.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_database_backend_a_worker_brings_the_analysis_up_to_date(world, settings):
+    from asgiref.local import Local
+    from django.core.management import call_command
+    from django.tasks import task_backends
+
+    def read_tasks_setting_again():
+        task_backends.__dict__.pop("settings", None)
+        task_backends._settings = None
+        task_backends._connections = Local(False)
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    read_tasks_setting_again()
+    try:
+        conversation = services.conversation_create(
+            actor=world.coordinator, hub=world.hub, question="Q?", seeds=SEEDS
+        )
+        participant = services.participant_for(world.member, conversation)
+        services.vote_cast(
+            participant=participant, statement=conversation.statements.first(), value=1
+        )
+        # The vote is saved and the page could be shown: nothing has been analysed yet.
+        assert not AnalysisResult.objects.filter(conversation=conversation).exists()
+        call_command("db_worker", "--batch", "--no-startup-delay")
+        assert AnalysisResult.objects.get(conversation=conversation).votes == 1
+    finally:
+        settings.TASKS = {
+            "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}
+        }
+        read_tasks_setting_again()

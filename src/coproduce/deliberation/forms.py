@@ -31,6 +31,12 @@ class ConversationForm(AccessibleForm):
         label="Also let people without an account take part, by a link you share",
         required=False,
     )
+    opens_on = forms.DateField(
+        label="Opening date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Leave empty to open it now.",
+    )
     closes_on = forms.DateField(
         label="Closing date",
         required=False,

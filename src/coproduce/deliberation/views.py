@@ -82,11 +82,14 @@ def conversation_list(request, slug):
     )
 
 
-def _end_of(day: datetime.date | None):
+def _start_of(day: datetime.date | None):
     if day is None:
         return None
-    start = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time())
-    return timezone.make_aware(start)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
+def _end_of(day: datetime.date | None):
+    return _start_of(day + datetime.timedelta(days=1)) if day else None
 
 
 @login_required
@@ -104,6 +107,7 @@ def conversation_new(request, slug):
             context=data["context"],
             audience=data["audience"],
             anonymous_link=data["anonymous_link"],
+            opens_at=_start_of(data["opens_on"]),
             closes_at=_end_of(data["closes_on"]),
             flag_threshold=data["flag_threshold"],
             seeds=[line for line in data["seeds"].splitlines() if line.strip()],
