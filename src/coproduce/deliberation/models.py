@@ -69,6 +69,14 @@ class ParticipantRole(models.TextChoices):
     ANONYMOUS = "anonymous", "Anonymous"
 
 
+def side_of(role: str) -> str | None:
+    """Which side someone speaks for when comparing roles: "staff" (staff and
+    coordinators) or "users" (service users and residents); anonymous people neither."""
+    if role == ParticipantRole.ANONYMOUS:
+        return None
+    return "users" if role == ParticipantRole.USER else "staff"
+
+
 class Participant(models.Model):
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="participants"

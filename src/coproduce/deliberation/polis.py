@@ -162,3 +162,32 @@ def topic(directory: Path) -> str:
             if len(row) >= 2 and row[0].strip() == "topic":
                 return row[1].strip()
     return ""
+
+
+def as_json(analysis) -> dict:
+    """An engine Analysis in the JSON shape `coproduce opinion analyse` writes: ids as
+    strings, a group number (or null) per participant."""
+    return {
+        "ready": analysis.ready,
+        "message": analysis.message,
+        "participants": {str(p): g for p, g in analysis.group_of.items()},
+        "groups": [
+            {
+                "id": group.id,
+                "size": len(group.members),
+                "representative": [
+                    {
+                        "statement": str(share.statement),
+                        "direction": share.direction,
+                        "agree_share": share.agree_share,
+                        "votes": share.votes,
+                    }
+                    for share in group.representative
+                ],
+            }
+            for group in analysis.groups
+        ],
+        "consensus": [str(s) for s in analysis.consensus],
+        "divides": [str(s) for s in analysis.divides],
+        "map": {str(p): list(xy) for p, xy in analysis.map.items()},
+    }

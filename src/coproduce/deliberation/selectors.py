@@ -13,10 +13,10 @@ from .models import (
     Audience,
     Conversation,
     Participant,
-    ParticipantRole,
     Statement,
     StatementStatus,
     Vote,
+    side_of,
 )
 
 # Colours for groups on the map, from the Okabe-Ito palette (distinct for colour-blind
@@ -38,12 +38,6 @@ def conversations_for(person: Person, hub: Hub):
     if not membership.is_staff_or_above:
         found = found.filter(audience=Audience.HUB)
     return found
-
-
-def side_of(role: str) -> str | None:
-    if role == ParticipantRole.ANONYMOUS:
-        return None
-    return "users" if role == ParticipantRole.USER else "staff"
 
 
 @dataclass
@@ -181,7 +175,8 @@ def _map_points(result: dict, participants: dict) -> list[dict]:
         return []
     xs = [xy[0] for xy in positions.values()]
     ys = [xy[1] for xy in positions.values()]
-    span_x, span_y = (max(xs) - min(xs)) or 1, (max(ys) - min(ys)) or 1
+    left, top = min(xs), min(ys)
+    span_x, span_y = (max(xs) - left) or 1, (max(ys) - top) or 1
     group_of = result.get("participants", {})
     points = []
     for participant, (x, y) in positions.items():
@@ -189,8 +184,8 @@ def _map_points(result: dict, participants: dict) -> list[dict]:
         person = participants.get(int(participant))
         points.append(
             {
-                "x": round(20 + 360 * (x - min(xs)) / span_x, 1),
-                "y": round(20 + 260 * (y - min(ys)) / span_y, 1),
+                "x": round(20 + 360 * (x - left) / span_x, 1),
+                "y": round(20 + 260 * (y - top) / span_y, 1),
                 "colour": GROUP_COLOURS[group] if group is not None else "#6B6B6B",
                 "staff": bool(person and side_of(person.role) == "staff"),
             }

@@ -33,6 +33,7 @@ from .models import (
     StatementStatus,
     Vote,
     VoteValue,
+    side_of,
 )
 
 ROLE_OF = {
@@ -254,6 +255,7 @@ def statement_flag(*, participant: Participant, statement: Statement, reason: st
             old={"status": StatementStatus.VISIBLE},
             new={"status": StatementStatus.HIDDEN, "flags": flags},
         )
+        analysis_schedule(statement.conversation_id, force=True)
     return statement.status == StatementStatus.HIDDEN
 
 
@@ -527,7 +529,7 @@ def statement_moderate(*, actor: Person, statement: Statement, decision: str, re
                 "kept": decision == "keep",
             },
         )
-    analysis_schedule(conversation.pk)
+    analysis_schedule(conversation.pk, force=True)
 
 
 def moderation_queue(hub: Hub):
@@ -539,6 +541,7 @@ def moderation_queue(hub: Hub):
         .exclude(status=StatementStatus.REMOVED)
         .annotate(flag_count=Count("flags", distinct=True))
         .select_related("conversation")
+        .prefetch_related("flags")
         .order_by("-status", "created_at")
         .distinct()
     )
@@ -589,38 +592,36 @@ def priority_unmark(*, actor: Person, statement: Statement) -> None:
 # --- the analysis ---------------------------------------------------------------------
 
 
-def analysis_schedule(conversation_id: int) -> None:
+def analysis_schedule(conversation_id: int, *, force: bool = False) -> None:
     """Recompute the analysis once this transaction commits (in the background when a
-    task worker runs; see TASKS_BACKEND)."""
+    task worker runs; see TASKS_BACKEND). `force` when statements were hidden or shown
+    again: the votes are the same, but not the ones that count."""
     from .tasks import refresh_analysis
 
-    transaction.on_commit(lambda: refresh_analysis.enqueue(conversation_id))
+    transaction.on_commit(lambda: refresh_analysis.enqueue(conversation_id, force=force))
 
 
 def analysis_refresh(conversation: Conversation, *, force: bool = False) -> AnalysisResult:
     """Run the opinion engine over the conversation's votes and keep the result. Skips
     the work when no vote has been cast since the last result (tasks can pile up)."""
-    visible = set(
-        Statement.objects.filter(
-            conversation=conversation, status=StatementStatus.VISIBLE
-        ).values_list("pk", flat=True)
-    )
     last_vote = Vote.objects.filter(statement__conversation=conversation).order_by("-id").first()
     last_vote_id = last_vote.pk if last_vote else 0
     cached = AnalysisResult.objects.filter(conversation=conversation).first()
     if cached and cached.last_vote_id == last_vote_id and not force:
         return cached
     started = time.perf_counter()
+    visible = set(
+        Statement.objects.filter(
+            conversation=conversation, status=StatementStatus.VISIBLE
+        ).values_list("pk", flat=True)
+    )
     log = [row for row in vote_log(conversation) if row[1] in visible]
     votes = engine.Votes.from_log(log)
-    roles = dict(
-        Participant.objects.filter(conversation=conversation)
+    sides = {
+        pk: side_of(role)
+        for pk, role in Participant.objects.filter(conversation=conversation)
         .exclude(role=ParticipantRole.ANONYMOUS)
         .values_list("pk", "role")
-    )
-    # Staff and coordinators speak for the service; everyone else for those who use it.
-    sides = {
-        pk: ("staff" if role != ParticipantRole.USER else "users") for pk, role in roles.items()
     }
     # Keep the number of groups people have seen unless the votes clearly call for another.
     previous_k = cached.result.get("k") if cached else None
@@ -639,32 +640,11 @@ def analysis_refresh(conversation: Conversation, *, force: bool = False) -> Anal
 
 
 def analysis_as_json(analysis: engine.Analysis) -> dict:
-    """The engine's result as JSON: ids as strings, as in the command line's output, plus
-    the common ground and splits across roles."""
+    """The engine's result as JSON: the command line's output, plus the number of groups
+    and the common ground and splits across roles."""
     return {
-        "ready": analysis.ready,
-        "message": analysis.message,
+        **polis.as_json(analysis),
         "k": analysis.k,
-        "participants": {str(p): g for p, g in analysis.group_of.items()},
-        "groups": [
-            {
-                "id": group.id,
-                "size": len(group.members),
-                "representative": [
-                    {
-                        "statement": str(share.statement),
-                        "direction": share.direction,
-                        "agree_share": share.agree_share,
-                        "votes": share.votes,
-                    }
-                    for share in group.representative
-                ],
-            }
-            for group in analysis.groups
-        ],
-        "consensus": [str(s) for s in analysis.consensus],
-        "divides": [str(s) for s in analysis.divides],
         "role_consensus": [str(s) for s in analysis.role_consensus],
         "role_divides": [str(s) for s in analysis.role_divides],
-        "map": {str(p): [round(x, 4), round(y, 4)] for p, (x, y) in analysis.map.items()},
     }

@@ -6,10 +6,11 @@ from .models import Conversation
 
 
 @task
-def refresh_analysis(conversation_id: int) -> None:
-    """Bring the conversation's cached opinion analysis up to date with its votes."""
+def refresh_analysis(conversation_id: int, force: bool = False) -> None:
+    """Bring the conversation's cached opinion analysis up to date with its votes (and,
+    with `force`, with which statements are showing)."""
     from . import services
 
     conversation = Conversation.objects.filter(pk=conversation_id).first()
     if conversation is not None:
-        services.analysis_refresh(conversation)
+        services.analysis_refresh(conversation, force=force)

@@ -46,7 +46,7 @@ class Command(BaseCommand):
             self._import(directory, export, options["hub"], options["question"])
             return
         analysis = engine.analyse(engine.Votes.from_log(export.votes))
-        output.write_text(json.dumps(as_polis_json(analysis), indent=1) + "\n")
+        output.write_text(json.dumps(polis.as_json(analysis), indent=1) + "\n")
         if not analysis.ready:
             self.stdout.write(analysis.message)
         else:
@@ -77,29 +77,3 @@ class Command(BaseCommand):
             f"{conversation.statements.count()} statements, "
             f"{conversation.participants.count()} participants, {len(export.votes)} votes."
         )
-
-
-def as_polis_json(analysis: engine.Analysis) -> dict:
-    return {
-        "ready": analysis.ready,
-        "message": analysis.message,
-        "participants": {str(p): g for p, g in analysis.group_of.items()},
-        "groups": [
-            {
-                "id": group.id,
-                "size": len(group.members),
-                "representative": [
-                    {
-                        "statement": str(share.statement),
-                        "direction": share.direction,
-                        "agree_share": share.agree_share,
-                    }
-                    for share in group.representative
-                ],
-            }
-            for group in analysis.groups
-        ],
-        "consensus": [str(s) for s in analysis.consensus],
-        "divides": [str(s) for s in analysis.divides],
-        "map": {str(p): list(xy) for p, xy in analysis.map.items()},
-    }
