@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "coproduce.hubs",
     "coproduce.timebank",
     "coproduce.deliberation",
+    "coproduce.referrals",
     "coproduce.demo",
     "django_tasks_db",
 ]

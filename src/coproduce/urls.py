@@ -48,4 +48,5 @@ urlpatterns = [
     path("", include("coproduce.hubs.urls")),
     path("", include("coproduce.timebank.urls")),
     path("", include("coproduce.deliberation.urls")),
+    path("", include("coproduce.referrals.urls")),
 ]

@@ -138,6 +138,9 @@ class Neighbourhood(models.Model):
 
     hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="neighbourhoods")
     name = models.CharField(max_length=80)
+    adjacent = models.ManyToManyField(
+        "self", blank=True, help_text="Areas next to this one, for matching help nearby."
+    )
 
     class Meta:
         ordering = ["name"]

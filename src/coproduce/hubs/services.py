@@ -156,6 +156,47 @@ def person_create_assisted(
     required and stored with how it was given.
     """
     access.require_coordinator(actor, hub)
+    return _create_assisted(
+        actor=actor,
+        hub=hub,
+        display_name=display_name,
+        consent_purpose=consent_purpose,
+        consent_method=consent_method,
+        consent_note="",
+        profile=profile,
+    )
+
+
+@transaction.atomic
+def person_create_referred(
+    *,
+    actor: Person,
+    hub: Hub,
+    display_name: str,
+    consent_purpose: str,
+    consent_method: str,
+    consent_note: str = "",
+    **profile: Any,
+) -> Person:
+    """A member of staff referring someone who is not online adds them to the hub, with
+    the consent they gave (to the referrer, on paper, by phone or in person)."""
+    membership = access.require_member(actor, hub)
+    if not membership.is_staff_or_above:
+        raise PermissionDenied("Only staff can refer people to the hub.")
+    return _create_assisted(
+        actor=actor,
+        hub=hub,
+        display_name=display_name,
+        consent_purpose=consent_purpose,
+        consent_method=consent_method,
+        consent_note=consent_note,
+        profile=profile,
+    )
+
+
+def _create_assisted(
+    *, actor, hub, display_name, consent_purpose, consent_method, consent_note, profile
+) -> Person:
     if not consent_purpose.strip():
         raise ApplicationError(
             "Record what the person agreed to, for example 'to be a member of the time "
@@ -170,6 +211,8 @@ def person_create_assisted(
     unknown = set(profile) - set(PROFILE_FIELDS)
     if unknown:
         raise ApplicationError(f"Unknown profile fields: {', '.join(sorted(unknown))}.")
+    if not display_name.strip():
+        raise ApplicationError("Enter the person's name.", field="display_name")
     person = Person(email=None, display_name=display_name.strip(), created_by=actor, **profile)
     person.set_unusable_password()
     _validated_save(person, exclude=["password"])
@@ -189,7 +232,7 @@ def person_create_assisted(
         purpose=consent_purpose,
         given=True,
         method=consent_method,
-        note="",
+        note=consent_note,
     )
     return person
 
@@ -526,6 +569,28 @@ def consent_record(
         raise ApplicationError("Say what the consent is for.", field="purpose")
     return _consent_write(
         actor=actor, hub=hub, person=person, purpose=purpose, given=given, method=method, note=note
+    )
+
+
+@transaction.atomic
+def consent_record_for_referral(
+    *, actor: Person, hub: Hub, person: Person, purpose: str, method: str, note: str = ""
+) -> ConsentRecord:
+    """The consent a member of staff took when referring someone to the hub."""
+    membership = access.require_member(actor, hub)
+    if not membership.is_staff_or_above:
+        raise PermissionDenied("Only staff can refer people to the hub.")
+    if not Membership.objects.filter(hub=hub, person=person, is_active=True).exists():
+        raise PermissionDenied("That person is not a member of this hub.")
+    if actor.pk != person.pk and method == ConsentMethod.ONLINE:
+        raise ApplicationError(
+            "Say how the person gave consent to you: paper, phone or in person.",
+            field="consent_method",
+        )
+    if not purpose.strip():
+        raise ApplicationError("Say what the person agreed to.", field="consent_purpose")
+    return _consent_write(
+        actor=actor, hub=hub, person=person, purpose=purpose, given=True, method=method, note=note
     )
 
 

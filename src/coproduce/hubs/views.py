@@ -114,6 +114,16 @@ def hub_home(request, slug):
         ).exists()
     if membership and membership.can_coordinate:
         context["pending_count"] = selectors.pending_join_requests(hub).count()
+    if membership:
+        from coproduce.referrals.models import Escalation, MatchOffer
+
+        context["offers_waiting"] = MatchOffer.objects.filter(
+            referral__hub=hub, volunteer=request.user, status="sent"
+        ).count()
+        if membership.is_staff_or_above:
+            context["escalations_mine"] = Escalation.objects.filter(
+                hub=hub, assigned_to=request.user, status="open"
+            ).count()
     return render(request, "hubs/hub_home.html", context)
 
 

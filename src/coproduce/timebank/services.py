@@ -441,6 +441,46 @@ def exchange_record(
     return _log_done(actor, exchange, minutes, done_on)
 
 
+def exchange_arrange(*, actor: Person, hub: Hub, giver: Account, receiver: Account, title: str):
+    """An exchange agreed on both sides by someone who arranged it: a coordinator's match
+    that the volunteer accepted. The caller has checked the actor may arrange it."""
+    return _exchange_create(
+        actor=actor,
+        hub=hub,
+        title=title,
+        note="",
+        giver=giver,
+        receiver=receiver,
+        status=ExchangeStatus.AGREED,
+    )
+
+
+def exchange_record_settled(
+    *,
+    actor: Person,
+    hub: Hub,
+    giver: Account,
+    receiver: Account,
+    title: str,
+    minutes: int,
+    done_on: datetime.date,
+) -> Exchange:
+    """Help already confirmed by someone with the authority to confirm it (a project lead
+    confirming a rota slot): logged and settled through the ledger at once. The caller has
+    checked the actor's authority."""
+    exchange = _exchange_create(
+        actor=actor,
+        hub=hub,
+        title=title,
+        note="",
+        giver=giver,
+        receiver=receiver,
+        status=ExchangeStatus.AGREED,
+    )
+    _log_done(actor, exchange, minutes, done_on, notify=False)
+    return _settle(exchange, actor)
+
+
 @transaction.atomic
 def exchange_agree(*, actor: Person, exchange: Exchange) -> Exchange:
     exchange = _lock(exchange)
@@ -463,7 +503,7 @@ def exchange_agree(*, actor: Person, exchange: Exchange) -> Exchange:
     return exchange
 
 
-def _log_done(actor, exchange, minutes, done_on) -> Exchange:
+def _log_done(actor, exchange, minutes, done_on, *, notify: bool = True) -> Exchange:
     if not isinstance(minutes, int) or minutes <= 0:
         raise ApplicationError("Enter the time spent, above zero.", field="minutes")
     if minutes > MAX_MINUTES_PER_LEG:
@@ -491,6 +531,8 @@ def _log_done(actor, exchange, minutes, done_on) -> Exchange:
         subject=exchange,
         new={"minutes": minutes, "done_on": done_on},
     )
+    if not notify:
+        return exchange
     others = [a for a in _other_side_of(actor, exchange) if a.kind == AccountKind.MEMBER]
     email_after_commit(
         to=[a.membership.person.email for a in others if a.membership.person.email],

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ReferralsConfig(AppConfig):
+    name = "coproduce.referrals"
+    verbose_name = "Referrals, projects and escalations"

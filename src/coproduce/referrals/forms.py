@@ -1,0 +1,307 @@
+import datetime
+
+from django import forms
+from django.utils import timezone
+
+from coproduce.hubs.models import AVAILABILITY_CHOICES, ConsentMethod, Membership, Person
+from coproduce.web.forms import AccessibleForm, ListField
+
+from .models import Outcome, ProjectKind, Urgency
+
+NEW_PERSON = "new"
+
+
+def _members(hub, *, staff_only=False):
+    memberships = Membership.objects.filter(hub=hub, is_active=True).select_related("person")
+    if staff_only:
+        memberships = memberships.filter(role__in=["staff", "coordinator", "admin"])
+    return Person.objects.filter(pk__in=memberships.values("person_id")).order_by(
+        "display_name", "id"
+    )
+
+
+class PersonChoice(forms.ModelChoiceField):
+    def label_from_instance(self, person):
+        return f"{person.display_name}{' (not online)' if person.is_assisted_digital else ''}"
+
+
+class ReferralForm(AccessibleForm):
+    person = forms.ChoiceField(
+        label="Who are you referring?",
+        help_text="Choose a member, or 'Someone new' for a person who is not yet a member.",
+    )
+    new_name = forms.CharField(label="Name of someone new", required=False, max_length=80)
+    new_phone = forms.CharField(label="Their phone number", required=False, max_length=30)
+    consent_given = forms.BooleanField(label="The person agreed to be referred", required=False)
+    consent_given_by = forms.CharField(
+        label="Who gave consent?",
+        max_length=100,
+        initial="The person themselves",
+        help_text="The person, or who agreed for them (for example their daughter, with "
+        "lasting power of attorney).",
+    )
+    consent_method = forms.ChoiceField(
+        label="How was consent given?", choices=ConsentMethod.choices, widget=forms.RadioSelect
+    )
+    consent_given_on = forms.DateField(
+        label="When was consent given?", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    consent_purpose = forms.CharField(
+        label="What did they agree to?",
+        max_length=200,
+        initial="To be referred to the time bank and contacted by a volunteer",
+    )
+    category = forms.ModelChoiceField(label="Kind of help", queryset=None, required=False)
+    description = forms.CharField(
+        label="What does the person need?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Only you, the person and the coordinators see this. The coordinator "
+        "decides what a volunteer is told.",
+    )
+    urgency = forms.ChoiceField(
+        label="How soon?", choices=Urgency.choices, widget=forms.RadioSelect
+    )
+    preferred_times = forms.MultipleChoiceField(
+        label="Good times for them",
+        choices=AVAILABILITY_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    neighbourhood = forms.ModelChoiceField(label="Area", queryset=None, required=False)
+    postcode_district = forms.CharField(
+        label="First part of their postcode",
+        required=False,
+        max_length=4,
+        help_text="Like MB1. Used to find volunteers nearby.",
+    )
+    needs_check = forms.BooleanField(
+        label="The help needs a safeguarding check (home visits, vulnerable adults, children)",
+        required=False,
+    )
+
+    def __init__(self, *args, hub, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = [
+            ("", "Choose…"),
+            (NEW_PERSON, "Someone new, who is not online"),
+            *[(str(p.pk), str(p)) for p in _members(hub)],
+        ]
+        self.fields["category"].queryset = hub.categories.all()
+        self.fields["neighbourhood"].queryset = hub.neighbourhoods.all()
+        if not hub.neighbourhoods.exists():
+            del self.fields["neighbourhood"]
+        self.fields["consent_given_on"].initial = timezone.localdate()
+
+    def clean_postcode_district(self):
+        return self.cleaned_data["postcode_district"].strip().upper()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("person") == NEW_PERSON and not (data.get("new_name") or "").strip():
+            self.add_error("new_name", "Enter the name of the person you are referring.")
+        return data
+
+
+class TriageForm(AccessibleForm):
+    shared_note = forms.CharField(
+        label="What the volunteer is told",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Only what they need to help: no health details they do not need.",
+    )
+    assets = ListField(
+        label="What the person can give",
+        help_text="Their skills, interests and time, separated by commas. People we help "
+        "have things to give too.",
+    )
+    category = forms.ModelChoiceField(label="Kind of help", queryset=None, required=False)
+    urgency = forms.ChoiceField(
+        label="How soon?", choices=Urgency.choices, widget=forms.RadioSelect
+    )
+    needs_check = forms.BooleanField(
+        label="Only volunteers with a valid safeguarding check may help", required=False
+    )
+
+    def __init__(self, *args, hub, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = hub.categories.all()
+
+
+class CloseForm(AccessibleForm):
+    outcome = forms.ChoiceField(label="Outcome", choices=Outcome.choices, widget=forms.RadioSelect)
+    note = forms.CharField(label="Note", required=False, max_length=500)
+
+
+class DeclineForm(AccessibleForm):
+    reason = forms.CharField(
+        label="Why not? (optional, for the coordinator)", required=False, max_length=300
+    )
+
+
+class ProjectForm(AccessibleForm):
+    name = forms.CharField(label="Name", max_length=120)
+    kind = forms.ChoiceField(label="Kind of project", choices=ProjectKind.choices)
+    description = forms.CharField(
+        label="What it is",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    lead = PersonChoice(label="Lead", queryset=None, help_text="Confirms the time people give.")
+    organisation = forms.ModelChoiceField(
+        label="Run by",
+        queryset=None,
+        required=False,
+        help_text="The organisation receives the hours given, person to agency.",
+    )
+    roles = ListField(
+        label="Jobs in a slot", required=True, help_text="For example: caller, or monitor, carer."
+    )
+    training = forms.CharField(
+        label="Training needed first",
+        required=False,
+        max_length=120,
+        help_text="Leave empty if none. Anyone trained can then train others.",
+    )
+    needs_check = forms.BooleanField(
+        label="Everyone on the rota needs a valid safeguarding check", required=False
+    )
+
+    def __init__(self, *args, hub, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead"].queryset = _members(hub)
+        self.fields["organisation"].queryset = hub.organisations.all()
+
+
+PATTERNS = [
+    ("once", "Once"),
+    ("weekly", "Every week"),
+    ("tapering", "A package that tapers (visits per week by a plan)"),
+]
+
+
+class SlotsForm(AccessibleForm):
+    pattern = forms.ChoiceField(
+        label="How often", choices=PATTERNS, widget=forms.RadioSelect, initial="once"
+    )
+    starts_on = forms.DateField(label="First date", widget=forms.DateInput(attrs={"type": "date"}))
+    starts_at = forms.TimeField(label="Start time", widget=forms.TimeInput(attrs={"type": "time"}))
+    minutes = forms.IntegerField(
+        label="Length in minutes", min_value=5, max_value=24 * 60, initial=30
+    )
+    weeks = forms.IntegerField(
+        label="For how many weeks",
+        min_value=1,
+        max_value=52,
+        initial=6,
+        required=False,
+        help_text="For 'Every week'.",
+    )
+    plan = forms.CharField(
+        label="Visits each week",
+        required=False,
+        initial="7, 5, 4, 3, 2, 1",
+        help_text="For a tapering package: one number per week, most at the start.",
+    )
+    role = forms.ChoiceField(label="Job")
+    places = forms.IntegerField(
+        label="People needed each time", min_value=1, max_value=30, initial=1
+    )
+    receiver = PersonChoice(
+        label="Who is helped",
+        queryset=None,
+        required=False,
+        help_text="Leave empty for a slot open to anyone (a buddy bench at break time).",
+    )
+    referral = forms.ChoiceField(label="For a referral", required=False)
+    note = forms.CharField(label="Note", required=False, max_length=200)
+
+    def __init__(self, *args, project, referrals=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(r, r) for r in project.roles]
+        self.fields["receiver"].queryset = _members(project.hub)
+        self.fields["referral"].choices = [("", "None")] + [
+            (str(r.pk), f"{r.person} ({r.get_status_display().lower()})") for r in referrals
+        ]
+        tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+        self.fields["starts_on"].initial = tomorrow
+
+    def clean_plan(self):
+        text = self.cleaned_data["plan"]
+        if self.data.get(self.add_prefix("pattern")) != "tapering":
+            return []
+        try:
+            plan = [int(part) for part in text.replace(",", " ").split()]
+        except ValueError:
+            raise forms.ValidationError("Write whole numbers, like 7, 5, 4, 3, 2, 1.") from None
+        if not plan or any(not 0 <= n <= 7 for n in plan) or len(plan) > 26:
+            raise forms.ValidationError("One number from 0 to 7 per week, for up to 26 weeks.")
+        return plan
+
+
+class TrainingForm(AccessibleForm):
+    person = PersonChoice(label="Who was trained", queryset=None)
+    trained_on = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, hub, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = _members(hub)
+        self.fields["trained_on"].initial = timezone.localdate()
+
+
+class AssignForm(AccessibleForm):
+    person = PersonChoice(label="Put on the rota", queryset=None)
+
+    def __init__(self, *args, hub, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = _members(hub)
+
+
+class LogForm(AccessibleForm):
+    minutes = forms.IntegerField(label="Minutes", min_value=1, max_value=24 * 60)
+
+
+class ResolveForm(AccessibleForm):
+    resolution = forms.CharField(
+        label="What was done",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example: the practice nurse is phoning weekly until a volunteer is found.",
+    )
+
+
+class ReassignForm(AccessibleForm):
+    to = PersonChoice(label="Give it to", queryset=None)
+
+    def __init__(self, *args, hub, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].queryset = _members(hub, staff_only=True)
+
+
+class PolicyForm(AccessibleForm):
+    unmatched_days = forms.IntegerField(
+        label="Days a referral or request may wait for a match", min_value=1, max_value=90
+    )
+    unfilled_slot_hours = forms.IntegerField(
+        label="Hours before a slot starts when a gap escalates", min_value=1, max_value=336
+    )
+    key_person_percent = forms.IntegerField(
+        label="Most of a project's places one person should cover (%)", min_value=1, max_value=100
+    )
+    weekly_minutes_limit = forms.IntegerField(
+        label="Most minutes a week someone should give", min_value=60, max_value=7 * 24 * 60
+    )
+    activity_drop_percent = forms.IntegerField(
+        label="A drop in a regular giver's hours that escalates (%)", min_value=1, max_value=100
+    )
+    commitment_cap = forms.IntegerField(
+        label="Most current commitments to ask of one person", min_value=1, max_value=20
+    )
+    failsafe = PersonChoice(
+        label="Staff member who takes escalations with no referrer", queryset=None, required=False
+    )
+
+    def __init__(self, *args, hub, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["failsafe"].queryset = _members(hub, staff_only=True)

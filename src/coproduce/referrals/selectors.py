@@ -1,0 +1,243 @@
+"""Reads used by the services and the pages: candidate givers, commitments, rotas."""
+
+import datetime
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, Q, Sum
+from django.utils import timezone
+
+from coproduce.hubs.models import (
+    AVAILABILITY_CHOICES,
+    Hub,
+    Membership,
+    Neighbourhood,
+    Person,
+    SafeguardingCheck,
+)
+from coproduce.timebank.models import Category, ExchangeParty, ExchangeStatus, Listing
+
+from . import matching
+from .models import (
+    FILLED_STATUSES,
+    OPEN_REFERRAL_STATUSES,
+    Assignment,
+    AssignmentStatus,
+    MatchOffer,
+    OfferStatus,
+    Referral,
+    Slot,
+)
+
+AVAILABILITY_BIT = {slot: 1 << i for i, (slot, _label) in enumerate(AVAILABILITY_CHOICES)}
+AVAILABILITY_LABEL = dict(AVAILABILITY_CHOICES)
+RECIPROCITY_DAYS = 365
+
+
+def availability_bits(slots: list[str]) -> int:
+    bits = 0
+    for slot in slots:
+        bits |= AVAILABILITY_BIT.get(slot, 0)
+    return bits
+
+
+def availability_labels(bits: int) -> list[str]:
+    return [AVAILABILITY_LABEL[slot] for slot, bit in AVAILABILITY_BIT.items() if bits & bit]
+
+
+def valid_check_until(hub: Hub, person: Person, on: datetime.date) -> datetime.date | None:
+    """The expiry of the person's check in this hub that is valid on `on`, if any."""
+    check = (
+        SafeguardingCheck.objects.filter(
+            hub=hub, person=person, issued_on__lte=on, expires_on__gt=on
+        )
+        .order_by("-expires_on")
+        .first()
+    )
+    return check.expires_on if check else None
+
+
+def commitments(hub: Hub) -> Counter:
+    """Current commitments per person: referrals they are helping with, exchanges they
+    have agreed to give, and projects they are on the rota for."""
+    load: Counter = Counter()
+    for person_id in MatchOffer.objects.filter(
+        referral__hub=hub,
+        status=OfferStatus.ACCEPTED,
+        referral__status__in=OPEN_REFERRAL_STATUSES,
+    ).values_list("volunteer_id", flat=True):
+        load[person_id] += 1
+    for person_id in ExchangeParty.objects.filter(
+        exchange__hub=hub,
+        side=ExchangeParty.GIVES,
+        exchange__status__in=[ExchangeStatus.PROPOSED, ExchangeStatus.AGREED],
+        account__membership__isnull=False,
+        exchange__listing__isnull=False,
+    ).values_list("account__membership__person_id", flat=True):
+        load[person_id] += 1
+    for row in (
+        Assignment.objects.filter(
+            slot__project__hub=hub,
+            status=AssignmentStatus.ON_ROTA,
+            slot__starts_at__gte=timezone.now(),
+        )
+        .values("person_id")
+        .annotate(projects=Count("slot__project", distinct=True))
+    ):
+        load[row["person_id"]] += row["projects"]
+    return load
+
+
+def minutes_given_and_received(hub: Hub, since: datetime.datetime) -> dict[int, list[int]]:
+    totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    rows = (
+        ExchangeParty.objects.filter(
+            exchange__hub=hub,
+            exchange__status=ExchangeStatus.CONFIRMED,
+            exchange__confirmed_at__gte=since,
+            account__membership__isnull=False,
+        )
+        .values("account__membership__person_id", "side")
+        .annotate(minutes=Sum("minutes"))
+    )
+    for row in rows:
+        index = 0 if row["side"] == ExchangeParty.GIVES else 1
+        totals[row["account__membership__person_id"]][index] += row["minutes"] or 0
+    return totals
+
+
+@dataclass
+class AreaCodes:
+    """Areas as whole numbers for the engine: a neighbourhood, or a postcode district."""
+
+    codes: dict[str, int]
+
+    def of(self, name: str) -> int:
+        if not name:
+            return matching.NO_AREA
+        return self.codes.setdefault(name, len(self.codes))
+
+
+def candidate_pool(hub: Hub, *, today: datetime.date, load_cap: int):
+    """Every active member of the hub as a candidate giver, and the area codes used."""
+    areas = AreaCodes({})
+    categories = list(Category.objects.filter(hub=hub))
+    offered: dict[int, list[Listing]] = defaultdict(list)
+    for listing in Listing.objects.filter(
+        hub=hub, kind="offer", is_active=True, account__membership__isnull=False
+    ).select_related("account__membership"):
+        offered[listing.account.membership.person_id].append(listing)
+    checks = dict(
+        SafeguardingCheck.objects.filter(hub=hub, issued_on__lte=today, expires_on__gt=today)
+        .values("person_id")
+        .annotate(until=Max("expires_on"))
+        .values_list("person_id", "until")
+    )
+    load = commitments(hub)
+    since = timezone.now() - datetime.timedelta(days=RECIPROCITY_DAYS)
+    exchanged = minutes_given_and_received(hub, since)
+    candidates = []
+    memberships = Membership.objects.filter(hub=hub, is_active=True).select_related(
+        "person", "neighbourhood"
+    )
+    for membership in memberships:
+        person = membership.person
+        listings = offered.get(person.pk, [])
+        assets_text = " ".join(person.assets)
+        category_ids = {listing.category_id for listing in listings if listing.category_id}
+        category_ids |= {
+            c.pk for c in categories if matching.words(c.name) & matching.words(assets_text)
+        }
+        given, received = exchanged.get(person.pk, (0, 0))
+        until = checks.get(person.pk)
+        candidates.append(
+            matching.Candidate(
+                member_id=person.pk,
+                categories=frozenset(category_ids),
+                words=matching.words(assets_text, *(listing.title for listing in listings)),
+                area=areas.of(membership.area),
+                availability=availability_bits(person.availability),
+                check_valid_until=until.toordinal() if until else 0,
+                load=load.get(person.pk, 0),
+                given_minutes=given,
+                received_minutes=received,
+            )
+        )
+    return candidates, areas
+
+
+def need_for(referral: Referral, areas: AreaCodes, *, today: datetime.date) -> matching.Need:
+    adjacent: set[str] = set()
+    if referral.neighbourhood_id:
+        adjacent = set(
+            Neighbourhood.objects.filter(adjacent=referral.neighbourhood).values_list(
+                "name", flat=True
+            )
+        )
+    asked = (
+        MatchOffer.objects.filter(referral=referral)
+        .exclude(status=OfferStatus.WITHDRAWN)
+        .values_list("volunteer_id", flat=True)
+    )
+    return matching.Need(
+        today=today.toordinal(),
+        category=referral.category_id,
+        words=matching.words(
+            referral.category.name if referral.category_id else "", referral.shared_note
+        ),
+        area=areas.of(referral.area),
+        adjacent_areas=frozenset(areas.of(name) for name in adjacent),
+        availability=availability_bits(referral.preferred_times),
+        needs_check=referral.needs_check,
+        exclude=frozenset([referral.person_id, referral.referred_by_id, *asked]),
+    )
+
+
+def referrals_for(person: Person, membership: Membership):
+    """The referrals a person may follow: all of them for coordinators; for staff, the
+    ones they or their organisation made."""
+    referrals = Referral.objects.filter(hub=membership.hub).select_related(
+        "person", "referred_by", "category"
+    )
+    if membership.can_coordinate:
+        return referrals
+    mine = Q(referred_by=person)
+    if membership.organisation_id and membership.is_staff_or_above:
+        mine |= Q(organisation_id=membership.organisation_id)
+    return referrals.filter(mine)
+
+
+def offers_for(person: Person, hub: Hub):
+    return (
+        MatchOffer.objects.filter(volunteer=person, referral__hub=hub)
+        .exclude(status=OfferStatus.WITHDRAWN)
+        .select_related("referral__category", "referral__neighbourhood", "referral__person")
+    )
+
+
+def rota(project, *, start: datetime.datetime, days: int = 28) -> list[dict]:
+    """The project's slots from `start` for `days`, each with who is on it and the gaps."""
+    slots = (
+        Slot.objects.filter(
+            project=project,
+            cancelled=False,
+            starts_at__gte=start,
+            starts_at__lt=start + datetime.timedelta(days=days),
+        )
+        .select_related("receiver")
+        .prefetch_related("assignments__person")
+    )
+    rows = []
+    for slot in slots:
+        on = [a for a in slot.assignments.all() if a.status in FILLED_STATUSES]
+        rows.append({"slot": slot, "assignments": on, "gaps": max(slot.places - len(on), 0)})
+    return rows
+
+
+def my_assignments(person: Person, hub: Hub):
+    return (
+        Assignment.objects.filter(person=person, slot__project__hub=hub)
+        .exclude(status=AssignmentStatus.GIVEN_UP)
+        .select_related("slot__project", "slot__receiver")
+        .order_by("slot__starts_at")
+    )
