@@ -44,7 +44,8 @@ class ReferralForm(AccessibleForm):
         label="How was consent given?", choices=ConsentMethod.choices, widget=forms.RadioSelect
     )
     consent_given_on = forms.DateField(
-        label="When was consent given?", widget=forms.DateInput(attrs={"type": "date"})
+        label="When was consent given?",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     consent_purpose = forms.CharField(
         label="What did they agree to?",
@@ -185,7 +186,9 @@ class SlotsForm(AccessibleForm):
     pattern = forms.ChoiceField(
         label="How often", choices=PATTERNS, widget=forms.RadioSelect, initial="once"
     )
-    starts_on = forms.DateField(label="First date", widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(
+        label="First date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     starts_at = forms.TimeField(label="Start time", widget=forms.TimeInput(attrs={"type": "time"}))
     minutes = forms.IntegerField(
         label="Length in minutes", min_value=5, max_value=24 * 60, initial=30
@@ -242,7 +245,9 @@ class SlotsForm(AccessibleForm):
 
 class TrainingForm(AccessibleForm):
     person = PersonChoice(label="Who was trained", queryset=None)
-    trained_on = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    trained_on = forms.DateField(
+        label="Date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     def __init__(self, *args, hub, **kwargs):
         super().__init__(*args, **kwargs)

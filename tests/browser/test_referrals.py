@@ -1,0 +1,220 @@
+"""The whole story in a real browser: a GP refers Molly, who is not online; the
+coordinator matches a volunteer; weekly calls are logged and confirmed; an unfilled slot
+escalates to staff; and later Molly joins the rota as a caller herself."""
+
+import datetime
+import re
+
+from django.utils import timezone
+
+from coproduce.hubs import services as hubs
+from coproduce.hubs.models import CheckType, Person
+from coproduce.referrals import escalations, services
+from coproduce.referrals.models import (
+    Assignment,
+    AssignmentStatus,
+    Escalation,
+    EscalationStatus,
+    ProjectKind,
+    Referral,
+    ReferralStatus,
+    Slot,
+)
+from coproduce.timebank import services as timebank
+from coproduce.timebank.models import Account
+from tests.conftest import make_person
+
+
+def _setting(world):
+    timebank.category_create(actor=world.coordinator, hub=world.hub, name="Phone calls")
+    vera = make_person("vera@example.org", "Vera Volunteer")
+    hubs.membership_add(actor=world.admin, hub=world.hub, person=vera)
+    hubs.profile_update(
+        actor=vera,
+        person=vera,
+        changes={"assets": ["friendly phone calls"], "availability": ["tue-am"]},
+    )
+    today = timezone.localdate()
+    hubs.safeguarding_check_add(
+        actor=world.coordinator,
+        hub=world.hub,
+        person=vera,
+        check_type=CheckType.DBS_ENHANCED,
+        reference="DBS1",
+        issued_on=today - datetime.timedelta(days=10),
+        expires_on=today + datetime.timedelta(days=1000),
+    )
+    policy = services.policy_for(world.hub)
+    policy.failsafe = world.staff
+    policy.save()
+    project = services.project_create(
+        actor=world.coordinator,
+        hub=world.hub,
+        name="Friend on the phone",
+        kind=ProjectKind.PHONE_FRIEND,
+        lead=world.coordinator,
+        roles=["caller"],
+        organisation=world.hub.host,
+        training="Listening well",
+    )
+    services.training_record(actor=world.coordinator, project=project, person=vera)
+    return vera, project
+
+
+def test_molly_is_referred_helped_and_becomes_a_caller(world, bank, visitor, browser, live_server):
+    from tests.browser.conftest import Visitor
+
+    vera, project = _setting(world)
+    hub = world.hub.slug
+
+    # The GP refers Molly, with her consent, from the practice.
+    visitor.sign_in("amir@example.org")
+    page = visitor.visit(f"/hubs/{hub}/")
+    page.get_by_role("link", name="Referrals").click()
+    page.get_by_role("link", name="Refer someone").click()
+    visitor.check_accessibility()
+    page.get_by_label("Who are you referring?").select_option(
+        label="Someone new, who is not online"
+    )
+    page.get_by_label("Name of someone new").fill("Molly Jenkins")
+    page.get_by_label("Their phone number").fill("01632 960 555")
+    page.get_by_label("In person").check()
+    page.get_by_label("Kind of help").select_option(label="Phone calls")
+    page.get_by_label("What does the person need?").fill(
+        "Widowed in March, housebound after a fall, low mood."
+    )
+    page.get_by_label("Soon: within a week").check()
+    page.get_by_label("Tuesday mornings").check()
+    page.get_by_label("First part of their postcode").fill("MB2")
+    page.get_by_label(re.compile("needs a safeguarding check")).check()
+    page.get_by_role("button", name="Send the referral").click()
+    assert "only be referred with their consent" in page.content()  # forgot the box
+    visitor.check_accessibility()
+    page.get_by_label("The person agreed to be referred").check()
+    page.get_by_role("button", name="Send the referral").click()
+    assert "the referral is with the coordinators" in page.content()
+    visitor.check_accessibility()
+    referral = Referral.objects.get()
+    molly = referral.person
+    assert molly.is_assisted_digital
+
+    # The coordinator triages, records what Molly can give, and asks Vera.
+    grace = Visitor(browser.new_context().new_page(), live_server.url)
+    grace.sign_in("grace@example.org")
+    grace.visit(f"/hubs/{hub}/referrals/{referral.pk}/")
+    grace.page.get_by_role("link", name="Triage").click()
+    grace.check_accessibility()
+    grace.page.get_by_label("What the volunteer is told").fill(
+        "Molly would love a weekly chat. She is hard of hearing: speak up."
+    )
+    grace.page.get_by_label("What the person can give").fill("knitting, listening")
+    grace.page.get_by_role("button", name="Save").click()
+    grace.check_accessibility()
+    assert "Gives help with Phone calls" in grace.page.content()
+    grace.page.get_by_role("button", name="Ask Vera Volunteer").click()
+    assert "Vera Volunteer has been asked" in grace.page.content()
+
+    # Vera says yes on her phone-sized screen and gets Molly's number.
+    vera_visitor = Visitor(
+        browser.new_context(viewport={"width": 360, "height": 740}).new_page(), live_server.url
+    )
+    vera_visitor.sign_in("vera@example.org")
+    vera_visitor.visit(f"/hubs/{hub}/offers/")
+    vera_visitor.page.get_by_role("link", name="Phone calls for Molly").click()
+    vera_visitor.check_accessibility()
+    assert "Widowed" not in vera_visitor.page.content()
+    vera_visitor.page.get_by_role("button", name="Yes, I can help").click()
+    vera_visitor.check_accessibility()
+    assert "01632 960 555" in vera_visitor.page.content()
+    assert Referral.objects.get().status == ReferralStatus.MATCHED
+
+    # The coordinator sets up weekly calls for Molly and puts Vera on the first.
+    grace.visit(f"/hubs/{hub}/projects/{project.pk}/")
+    grace.page.get_by_role("link", name="Add slots").click()
+    grace.check_accessibility()
+    grace.page.get_by_label("Every week").check()
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    grace.page.get_by_label("First date").fill(tomorrow.isoformat())
+    grace.page.get_by_label("Start time").fill("10:00")
+    grace.page.get_by_label("Length in minutes").fill("30")
+    grace.page.get_by_label("For how many weeks").fill("3")
+    grace.page.get_by_label("For a referral").select_option(
+        label="Molly Jenkins (matched with a volunteer)"
+    )
+    grace.page.get_by_role("button", name="Add the slots").click()
+    assert "Added 3 slots" in grace.page.content()
+    grace.check_accessibility()
+    slots = list(Slot.objects.order_by("starts_at"))
+    assert all(s.receiver == molly and s.referral == referral for s in slots)
+    grace.page.get_by_label("Put on the rota").first.select_option(label="Vera Volunteer")
+    grace.page.get_by_role("button", name=re.compile("^Add")).first.click()
+    assert "Vera Volunteer is on the rota" in grace.page.content()
+
+    # The first call happens (we move it into the past); Vera logs it, Grace confirms it.
+    first = slots[0]
+    Slot.objects.filter(pk=first.pk).update(
+        starts_at=first.starts_at - datetime.timedelta(days=2),
+        ends_at=first.ends_at - datetime.timedelta(days=2),
+    )
+    vera_visitor.visit(f"/hubs/{hub}/projects/{project.pk}/")
+    vera_visitor.page.get_by_role("button", name="It happened: log my time").click()
+    assert "Time logged" in vera_visitor.page.content()
+    vera_visitor.check_accessibility()
+    grace.visit(f"/hubs/{hub}/projects/{project.pk}/")
+    grace.page.get_by_role("button", name=re.compile("^Confirm Vera")).click()
+    assert "the hours are in the time bank" in grace.page.content()
+    assert Account.objects.get(membership__person=vera).balance_minutes == 30
+    assert Assignment.objects.get().status == AssignmentStatus.CONFIRMED
+    assert Referral.objects.get().status == ReferralStatus.ACTIVE
+
+    # Nobody takes the second call; 48 hours before, the sweep hands it to staff.
+    second = slots[1]
+    Slot.objects.filter(pk=second.pk).update(
+        starts_at=timezone.now() + datetime.timedelta(hours=30),
+        ends_at=timezone.now() + datetime.timedelta(hours=30, minutes=30),
+    )
+    project.lead = vera  # a volunteer leads, so the failsafe (the GP) gets it
+    project.save()
+    [escalation] = escalations.sweep(hub=world.hub)
+    assert escalation.assigned_to == world.staff
+    page = visitor.visit(f"/hubs/{hub}/")
+    assert "1 for you" in page.content()
+    page.get_by_role("link", name="Escalations").click()
+    visitor.check_accessibility()
+    page.get_by_role("link", name="Rota slot not filled").click()
+    visitor.check_accessibility()
+    page.get_by_label("What was done").fill("The practice nurse will ring Molly on Thursday.")
+    page.get_by_role("button", name="Resolve").click()
+    visitor.check_accessibility()
+    assert Escalation.objects.get().status == EscalationStatus.RESOLVED
+
+    # Months later Molly is trained by Vera, and joins the rota as a caller herself.
+    project.lead = world.coordinator
+    project.save()
+    vera_visitor.visit(f"/hubs/{hub}/projects/{project.pk}/")
+    vera_visitor.page.get_by_role("link", name="Record training you gave someone").click()
+    vera_visitor.page.get_by_label("Who was trained").select_option(
+        label="Molly Jenkins (not online)"
+    )
+    vera_visitor.page.get_by_role("button", name="Record the training").click()
+    assert "Training recorded" in vera_visitor.page.content()
+    [molly_calls] = services.slots_add(
+        actor=world.coordinator,
+        project=project,
+        periods=[
+            services.schedule.Period(
+                timezone.now() + datetime.timedelta(days=9),
+                timezone.now() + datetime.timedelta(days=9, minutes=30),
+            )
+        ],
+        role="caller",
+        receiver=world.assisted,
+    )
+    grace.visit(f"/hubs/{hub}/projects/{project.pk}/?from={timezone.localdate().isoformat()}")
+    choose = grace.page.locator(f"#assign-{molly_calls.pk}")
+    choose.select_option(label="Molly Jenkins (not online)")
+    choose.locator("xpath=..").get_by_role("button", name=re.compile("^Add")).click()
+    assert "Molly Jenkins is on the rota" in grace.page.content()
+    grace.check_accessibility()
+    assert Assignment.objects.filter(person=molly, slot__receiver=world.assisted).exists()
+    assert Person.objects.get(pk=molly.pk).assets == ["knitting", "listening"]
