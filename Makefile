@@ -6,7 +6,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
 DEMO_ENV := DEBUG=1
 
-.PHONY: demo test test-sqlite test-postgres test-browser lint format migrate clean bench-ledger bench-ledger-quick bench-opinion opinion-quality
+.PHONY: demo test test-sqlite test-postgres test-browser lint format migrate clean bench-ledger bench-ledger-quick bench-opinion opinion-quality bench-matching
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "No Python 3.12+ found (see above)."; exit 1; }
@@ -53,6 +53,10 @@ bench-ledger: $(STAMP)
 
 bench-ledger-quick: $(STAMP)
 	$(BIN)/python bench/ledger.py --quick
+
+# Matching: 100k members, 1,000 needs, against a plain loop (see docs/performance.md).
+bench-matching: $(STAMP)
+	$(BIN)/python bench/matching.py
 
 bench-opinion: $(STAMP)
 	$(BIN)/python bench/opinion.py

@@ -82,3 +82,31 @@ def test_the_northfield_conversation_has_common_ground_across_roles_and_real_div
     assert staff_versus_tenants & {row.statement.text for row in report["role_divides"]}
     assert report["divides"]
     assert services.moderation_queue(conversation.hub).get().status == StatementStatus.HIDDEN
+
+
+def test_the_demo_tells_the_referral_story_with_history_and_an_open_escalation():
+    from coproduce.referrals.models import (
+        Assignment,
+        Escalation,
+        Project,
+        Referral,
+        ReferralStatus,
+    )
+    from coproduce.timebank import ledger
+
+    data.load()
+    millbrook = Hub.objects.get(slug="millbrook")
+    kinds = set(Project.objects.filter(hub=millbrook).values_list("kind", flat=True))
+    assert kinds == {"phone_friend", "buddy_bench", "reablement"}
+    molly = Referral.objects.get(person__display_name="Molly Jenkins")
+    assert molly.status == ReferralStatus.ACTIVE and molly.person.is_assisted_digital
+    confirmed = Assignment.objects.filter(slot__referral=molly, status="confirmed")
+    assert confirmed.count() == 12  # twelve weeks of calls, each in the ledger
+    assert Assignment.objects.filter(person=molly.person, slot__project__kind="phone_friend")
+    assert Escalation.objects.filter(
+        hub=millbrook,
+        status="open",
+        kind="unmatched_referral",
+        assigned_to__email__startswith="amir",
+    ).exists()
+    assert ledger.verify(millbrook).ok

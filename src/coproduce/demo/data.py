@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from coproduce.deliberation.models import Vote
 from coproduce.demo import deliberation as deliberation_story
+from coproduce.demo import referrals as referrals_story
 from coproduce.demo import timebank as timebank_story
 from coproduce.hubs import services
 from coproduce.hubs.models import (
@@ -30,6 +31,7 @@ from coproduce.hubs.models import (
     Person,
     Role,
 )
+from coproduce.referrals.models import Escalation, Referral, Slot
 from coproduce.timebank.models import Transfer
 
 DEMO_PASSWORD = "coproduce-demo"
@@ -442,6 +444,9 @@ def load(stdout=None) -> dict:
         hubs["millbrook"], coordinators["millbrook"], people["amir@millbrook.example"]
     )
     deliberation_story.load(hubs["northfield"], coordinators["northfield"])
+    referrals_story.load(
+        hubs["millbrook"], coordinators["millbrook"], people["amir@millbrook.example"]
+    )
 
     return {
         "people": Person.objects.count(),
@@ -451,4 +456,7 @@ def load(stdout=None) -> dict:
         "areas": Neighbourhood.objects.count(),
         "transfers": Transfer.objects.count(),
         "votes": Vote.objects.count(),
+        "referrals": Referral.objects.count(),
+        "rota slots": Slot.objects.count(),
+        "escalations": Escalation.objects.count(),
     }
