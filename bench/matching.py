@@ -35,9 +35,7 @@ REFERENCE_NEEDS = 30
 
 def generate(members: int, needs: int, seed: int = 7):
     rng = np.random.default_rng(seed)
-    checks = rng.choice(
-        [0, TODAY - 30, TODAY, TODAY + 400], size=members, p=[0.55, 0.1, 0.05, 0.3]
-    )
+    checks = rng.choice([0, TODAY - 30, TODAY, TODAY + 400], size=members, p=[0.55, 0.1, 0.05, 0.3])
     candidates = [
         Candidate(
             member_id=i + 1,

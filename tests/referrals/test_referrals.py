@@ -27,7 +27,7 @@ def test_a_gp_refers_someone_new_with_their_consent(
     assert referral.organisation == world.hub.host
     assert referral.consent.purpose.startswith("To be referred")
     assert referral.consent.method == "in_person"
-    assert "Given by The person themselves on" in referral.consent.note
+    assert "Consent given by: The person themselves, on" in referral.consent.note
     assert referral.consent.recorded_by == world.staff
     assert AuditEvent.objects.filter(event="referral.created", subject_id=referral.pk).exists()
     [email] = [m for m in mailoutbox if "New referral" in m.subject]

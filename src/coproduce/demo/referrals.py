@@ -14,13 +14,12 @@ back in time, so the rota, the ledger and the audit log tell the story the same 
 import datetime
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from coproduce.hubs import services as hubs
 from coproduce.hubs.models import ConsentMethod, Hub, Membership, Person
 from coproduce.referrals import escalations, schedule, services
-from coproduce.referrals.models import Project, ProjectKind, Referral, Slot
+from coproduce.referrals.models import Project, ProjectKind, Referral
 from coproduce.timebank.models import Category
 
 # Plans are made this far ahead, then moved back by the same amount.
@@ -52,10 +51,14 @@ def _consent(**changes) -> services.Consent:
 
 
 def _age(referral: Referral, days: int) -> None:
-    when = timezone.now() - datetime.timedelta(days=days)
-    Referral.objects.filter(pk=referral.pk).update(created_at=when)
-    if referral.triaged_at:
-        Referral.objects.filter(pk=referral.pk).update(triaged_at=when + datetime.timedelta(days=1))
+    """Move a referral's story back in time: referred `days` ago, then triaged and
+    matched over the following days."""
+    referral = Referral.objects.get(pk=referral.pk)
+    referral.created_at = timezone.now() - datetime.timedelta(days=days)
+    for step, field in enumerate(["triaged_at", "matched_at"], start=1):
+        if getattr(referral, field):
+            setattr(referral, field, referral.created_at + datetime.timedelta(days=step))
+    referral.save(update_fields=["created_at", "triaged_at", "matched_at"])
 
 
 def _history(coordinator, project, periods, *, role, people, receiver=None, referral=None):
@@ -75,9 +78,10 @@ def _history(coordinator, project, periods, *, role, people, receiver=None, refe
         for slot in slots
         for person in people
     ]
-    Slot.objects.filter(pk__in=[s.pk for s in slots]).update(
-        starts_at=F("starts_at") - SHIFT, ends_at=F("ends_at") - SHIFT
-    )
+    for slot, period in zip(slots, periods, strict=True):
+        # Back to the planned local time (a fixed shift would move it across clock changes).
+        slot.starts_at, slot.ends_at = period.starts_at, period.ends_at
+        slot.save(update_fields=["starts_at", "ends_at"])
     for assignment in taken:
         person = assignment.person
         logger = coordinator if person.is_assisted_digital else person
@@ -155,7 +159,12 @@ def load(hub: Hub, coordinator: Person, gp: Person) -> None:
         training="Listening well (an hour with the coordinator or a trained caller)",
     )
     for caller in (aisha, irene):
-        services.training_record(actor=coordinator, project=phone, person=caller)
+        services.training_record(
+            actor=coordinator,
+            project=phone,
+            person=caller,
+            trained_on=today - datetime.timedelta(weeks=WEEKS_OF_HISTORY + 1),
+        )
     first_call = _at(today - datetime.timedelta(weeks=WEEKS_OF_HISTORY), 10)
     _history(
         coordinator,
@@ -179,7 +188,9 @@ def load(hub: Hub, coordinator: Person, gp: Person) -> None:
         referral=molly_referral,
     )
     # Aisha trains Molly, who now rings Stanley herself.
-    services.training_record(actor=aisha, project=phone, person=molly)
+    services.training_record(
+        actor=aisha, project=phone, person=molly, trained_on=today - datetime.timedelta(days=20)
+    )
     stanley_referral = services.referral_create(
         actor=gp,
         hub=hub,
@@ -277,9 +288,10 @@ def load(hub: Hub, coordinator: Person, gp: Person) -> None:
         organisation=school,
         training="Buddy monitor training (a lunchtime, from a trained monitor)",
     )
-    services.training_record(actor=coordinator, project=bench, person=pupils[0])
-    for pupil in pupils[1:]:
-        services.training_record(actor=pupils[0], project=bench, person=pupil)
+    term = today - datetime.timedelta(weeks=8)
+    services.training_record(actor=coordinator, project=bench, person=pupils[0], trained_on=term)
+    for pupil in pupils[1:]:  # Ayo, a monitor since last year, trains the rest
+        services.training_record(actor=pupils[0], project=bench, person=pupil, trained_on=term)
     monday = today - datetime.timedelta(days=today.weekday())
     for week in range(6, 0, -1):
         for day, pair in ((0, pupils[:2]), (2, pupils[2:]), (4, pupils[:2])):
@@ -352,6 +364,8 @@ def load(hub: Hub, coordinator: Person, gp: Person) -> None:
         note="His grandson has taken the garden on.",
     )
     _age(molly_referral, 7 * WEEKS_OF_HISTORY)
+    _age(stanley_referral, 30)
+    _age(garden, 45)
 
     # The failsafe: Arthur's referral has waited ten days; the sweep hands it to the GP.
     escalations.sweep(hub=hub)

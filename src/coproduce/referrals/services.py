@@ -196,7 +196,7 @@ def referral_create(
     times = list(preferred_times or [])
     if set(times) - set(selectors.AVAILABILITY_BIT):
         raise ApplicationError("Choose times from the list.", field="preferred_times")
-    note = f"Given by {consent.given_by.strip()} on {consent.given_on:%d %B %Y}."
+    note = f"Consent given by: {consent.given_by.strip()}, on {consent.given_on:%d %B %Y}."
     if (person is None) == (new_person is None):
         raise ApplicationError("Choose a member, or add the person's details.", field="person")
     if person is None:
@@ -409,7 +409,7 @@ def offer_send(
 ) -> MatchOffer:
     access.require_coordinator(actor, referral.hub)
     referral = _lock(referral)
-    if referral.status == ReferralStatus.NEW:
+    if referral.triaged_at is None:
         raise ApplicationError("Triage the referral first: decide what the volunteer is told.")
     if referral.status not in (ReferralStatus.TRIAGED, ReferralStatus.ESCALATED):
         raise ApplicationError("This referral is not looking for a volunteer.")

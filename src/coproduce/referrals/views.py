@@ -161,7 +161,10 @@ def referral_detail(request, slug, referral_id):
     context = {"hub": hub, "referral": referral, "view": view}
     if view == "coordinator":
         context["offers"] = referral.offers.select_related("volunteer")
-        if referral.status in (ReferralStatus.TRIAGED, ReferralStatus.ESCALATED):
+        if referral.triaged_at and referral.status in (
+            ReferralStatus.TRIAGED,
+            ReferralStatus.ESCALATED,
+        ):
             context["suggestions"] = services.match_suggestions(
                 actor=request.user, referral=referral
             )
