@@ -259,3 +259,16 @@ def test_a_volunteer_sees_it_only_while_asked(world, scene):
 def test_a_coordinator_of_another_hub_cannot_match(world, scene):
     with pytest.raises(PermissionDenied):
         services.match_suggestions(actor=world.other_coordinator, referral=scene.referral)
+
+
+def test_an_offer_to_someone_whose_check_has_expired_is_refused(world, scene):
+    triage(world, scene.referral)
+    today = timezone.localdate()
+    SafeguardingCheck.objects.filter(person=scene.volunteer).update(
+        issued_on=today - datetime.timedelta(days=1100), expires_on=today
+    )
+    with pytest.raises(ApplicationError, match="none valid"):
+        services.offer_send(
+            actor=world.coordinator, referral=scene.referral, volunteer=scene.volunteer
+        )
+    assert not MatchOffer.objects.exists()
