@@ -218,3 +218,55 @@ def test_molly_is_referred_helped_and_becomes_a_caller(world, bank, visitor, bro
     grace.check_accessibility()
     assert Assignment.objects.filter(person=molly, slot__receiver=world.assisted).exists()
     assert Person.objects.get(pk=molly.pk).assets == ["knitting", "listening"]
+
+
+def test_without_javascript_a_volunteer_says_yes_and_takes_a_turn(world, bank, no_script_visitor):
+    vera, project = _setting(world)
+    referral = services.referral_create(
+        actor=world.staff,
+        hub=world.hub,
+        person=world.assisted,
+        consent=services.Consent(
+            given=True,
+            given_by="Ron",
+            method="phone",
+            given_on=timezone.localdate(),
+            purpose="To be referred",
+        ),
+        description="Recently bereaved.",
+    )
+    referral = services.referral_triage(
+        actor=world.coordinator,
+        referral=referral,
+        shared_note="Ron would like a chat on Tuesdays.",
+        assets=["gardening"],
+        needs_check=False,
+    )
+    services.offer_send(actor=world.coordinator, referral=referral, volunteer=vera)
+    [slot] = services.slots_add(
+        actor=world.coordinator,
+        project=project,
+        periods=[
+            services.schedule.Period(
+                timezone.now() + datetime.timedelta(days=4),
+                timezone.now() + datetime.timedelta(days=4, minutes=30),
+            )
+        ],
+        role="caller",
+    )
+    visitor = no_script_visitor
+    visitor.sign_in("vera@example.org")
+    page = visitor.visit(f"/hubs/{world.hub.slug}/")
+    assert "1 waiting for your answer" in page.content()
+    page.get_by_role("link", name="Help you have been asked to give").click()
+    page.get_by_role("link", name=re.compile("for Ron")).click()
+    page.get_by_role("button", name="Yes, I can help").click()
+    assert "01632 960 101" in page.content()
+    visitor.check_accessibility()
+    page = visitor.visit(f"/hubs/{world.hub.slug}/projects/{project.pk}/")
+    page.get_by_role("button", name=re.compile("^Take this turn")).click()
+    assert "You are on the rota" in page.content()
+    page.get_by_role("button", name=re.compile("^Give up this turn")).click()
+    assert "given up the slot" in page.content()
+    visitor.check_accessibility()
+    assert Assignment.objects.get(slot=slot).status == AssignmentStatus.GIVEN_UP
