@@ -37,6 +37,7 @@ def places(world, scene):
         "projects": base + "projects/",
         "project": f"{base}projects/{project.pk}/",
         "slots-new": f"{base}projects/{project.pk}/slots/new/",
+        "project-end": f"{base}projects/{project.pk}/end/",
         "escalations": base + "escalations/",
         "escalation": f"{base}escalations/{escalation.pk}/",
         "slot": slot,
@@ -55,6 +56,7 @@ ALLOWED = {
     "projects": {"member", "staff", "coordinator"},
     "project": {"member", "staff", "coordinator"},
     "slots-new": {"coordinator"},
+    "project-end": {"coordinator"},
     "escalations": {"staff", "coordinator"},
     "escalation": {"staff", "coordinator"},
 }

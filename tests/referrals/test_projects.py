@@ -243,3 +243,30 @@ def test_attended_time_is_confirmed_by_the_lead_into_the_ledger(world, scene, pr
     assert referral.status == ReferralStatus.ACTIVE
     with pytest.raises(ApplicationError):
         services.assignment_confirm(actor=world.coordinator, assignment=assignment)
+
+
+def test_ending_a_project_cancels_its_future_slots_and_tells_the_rota(
+    world, scene, project, mailoutbox, django_capture_on_commit_callbacks
+):
+    slots = services.slots_add(
+        actor=world.coordinator,
+        project=project,
+        periods=schedule.weekly(at(3), weeks=2, minutes=30),
+        role="caller",
+    )
+    services.training_record(actor=world.coordinator, project=project, person=scene.volunteer)
+    services.assignment_take(actor=scene.volunteer, slot=slots[0])
+    with pytest.raises(PermissionDenied):
+        services.project_end(actor=world.staff, project=project, reason="Funding ended")
+    with pytest.raises(ApplicationError) as error:
+        services.project_end(actor=world.coordinator, project=project, reason=" ")
+    assert error.value.field == "reason"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.project_end(actor=world.coordinator, project=project, reason="Funding ended")
+    assert not Slot.objects.filter(cancelled=False).exists()
+    project.refresh_from_db()
+    assert not project.is_active
+    [email] = mailoutbox
+    assert email.to == ["vera@example.org"] and "Funding ended" in email.body
+    with pytest.raises(ApplicationError, match="already ended"):
+        services.project_end(actor=world.coordinator, project=project, reason="Again")

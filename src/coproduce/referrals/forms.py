@@ -175,6 +175,10 @@ class ProjectForm(AccessibleForm):
         self.fields["organisation"].queryset = hub.organisations.all()
 
 
+class ProjectEndForm(AccessibleForm):
+    reason = forms.CharField(label="Why is it ending?", max_length=300)
+
+
 PATTERNS = [
     ("once", "Once"),
     ("weekly", "Every week"),

@@ -636,6 +636,40 @@ def project_create(
     return project
 
 
+@transaction.atomic
+def project_end(*, actor: Person, project: Project, reason: str) -> Project:
+    """End a project: its future slots are cancelled, and the people on them told."""
+    access.require_coordinator(actor, project.hub)
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if not project.is_active:
+        raise ApplicationError("This project has already ended.")
+    if not reason.strip():
+        raise ApplicationError("Say why the project is ending.", field="reason")
+    future = Slot.objects.filter(project=project, cancelled=False, starts_at__gt=timezone.now())
+    told = set(
+        Assignment.objects.filter(slot__in=future, status=AssignmentStatus.ON_ROTA).values_list(
+            "person__email", flat=True
+        )
+    )
+    cancelled = future.update(cancelled=True)
+    project.is_active = False
+    project.save(update_fields=["is_active"])
+    audit(
+        hub=project.hub,
+        actor=actor,
+        event="project.ended",
+        subject=project,
+        new={"reason": reason.strip(), "slots_cancelled": cancelled},
+    )
+    email_after_commit(
+        to=sorted(e for e in told if e),
+        subject=f"{project} has ended",
+        template="referrals/email/project_ended.txt",
+        context={"project": project, "reason": reason.strip()},
+    )
+    return project
+
+
 def is_trained(person: Person, project: Project) -> bool:
     return not project.training or project.trained.filter(person=person).exists()
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path(hub + "projects/<int:project_id>/", views.project_detail, name="project"),
     path(hub + "projects/<int:project_id>/slots/new/", views.slots_new, name="slots-new"),
     path(hub + "projects/<int:project_id>/training/", views.training_new, name="training-new"),
+    path(hub + "projects/<int:project_id>/end/", views.project_end, name="project-end"),
     path(hub + "rota/slots/<int:slot_id>/take/", views.slot_take, name="slot-take"),
     path(
         hub + "rota/<int:assignment_id>/<slug:action>/",

@@ -21,6 +21,7 @@ from .forms import (
     DeclineForm,
     LogForm,
     PolicyForm,
+    ProjectEndForm,
     ProjectForm,
     ReassignForm,
     ReferralForm,
@@ -420,6 +421,7 @@ def project_detail(request, slug, project_id):
             "project": project,
             "rows": rows,
             "leads": leads,
+            "is_coordinator": access.require_member(request.user, project.hub).can_coordinate,
             "trained": project.trained.select_related("person", "trained_by"),
             "is_trained": services.is_trained(request.user, project),
             "waiting": waiting,
@@ -431,6 +433,33 @@ def project_detail(request, slug, project_id):
                 r["slot"] for r in rows if r["gaps"] and r["slot"].starts_at > timezone.now()
             ],
         },
+    )
+
+
+@login_required
+def project_end(request, slug, project_id):
+    project = _project(request, slug, project_id)
+    access.require_coordinator(request.user, project.hub)
+    form = ProjectEndForm(request.POST or None)
+    done = submit(
+        request,
+        form,
+        lambda data: services.project_end(
+            actor=request.user, project=project, reason=data["reason"]
+        ),
+    )
+    if done:
+        messages.success(request, "The project has ended; people on its rota have been told.")
+        return redirect("projects", slug)
+    return render_form(
+        request,
+        form,
+        title=f"End {project}",
+        intro="Its future slots are cancelled and the people on them told. Its history, "
+        "and the hours given, stay.",
+        submit_label="End the project",
+        cancel_url=f"/hubs/{slug}/projects/{project.pk}/",
+        hub=project.hub,
     )
 
 
