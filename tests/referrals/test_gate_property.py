@@ -9,8 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coproduce.errors import ApplicationError
+from coproduce.hubs import selectors
 from coproduce.hubs.models import CheckType, SafeguardingCheck
-from coproduce.referrals import selectors, services
+from coproduce.referrals import services
 from coproduce.referrals.models import MatchOffer
 
 from .conftest import triage

@@ -38,6 +38,24 @@ def require_coordinator(person: Person, hub: Hub) -> Membership:
     return membership
 
 
+def require_staff(person: Person, hub: Hub, message: str = "Only staff can do this."):
+    membership = require_member(person, hub)
+    if not membership.is_staff_or_above:
+        raise PermissionDenied(message)
+    return membership
+
+
+def is_staff(person: Person | None, hub: Hub) -> bool:
+    """Staff, coordinator or admin, and still active in the hub."""
+    membership = membership_of(person, hub)
+    return membership is not None and membership.is_staff_or_above
+
+
+def is_coordinator(person: Person | None, hub: Hub) -> bool:
+    membership = membership_of(person, hub)
+    return membership is not None and membership.can_coordinate
+
+
 def require_admin(person: Person, hub: Hub) -> Membership:
     membership = require_member(person, hub)
     if membership.role != Role.ADMIN:

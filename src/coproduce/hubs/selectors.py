@@ -1,8 +1,40 @@
 """Reads shared by several views."""
 
+import datetime
+
 from django.db.models import Q, QuerySet
 
-from .models import AuditEvent, Hub, JoinRequest, JoinRequestStatus, Membership, Person
+from .models import (
+    AuditEvent,
+    Hub,
+    JoinRequest,
+    JoinRequestStatus,
+    Membership,
+    Person,
+    Role,
+    SafeguardingCheck,
+)
+
+
+def coordinator_emails(hub: Hub) -> list[str]:
+    """Where to tell the hub's coordinators (and admins) about something."""
+    return list(
+        Membership.objects.filter(
+            hub=hub, is_active=True, role__in=[Role.COORDINATOR, Role.ADMIN]
+        ).values_list("person__email", flat=True)
+    )
+
+
+def valid_check_until(hub: Hub, person: Person, on: datetime.date) -> datetime.date | None:
+    """The expiry of the person's safeguarding check in this hub that is valid on `on`."""
+    check = (
+        SafeguardingCheck.objects.filter(
+            hub=hub, person=person, issued_on__lte=on, expires_on__gt=on
+        )
+        .order_by("-expires_on")
+        .first()
+    )
+    return check.expires_on if check else None
 
 
 def memberships_of(person: Person) -> QuerySet[Membership]:

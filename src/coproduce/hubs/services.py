@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from coproduce.errors import ApplicationError
 
-from . import access
+from . import access, selectors
 from .models import (
     ApiToken,
     AuditEvent,
@@ -180,9 +180,7 @@ def person_create_referred(
 ) -> Person:
     """A member of staff referring someone who is not online adds them to the hub, with
     the consent they gave (to the referrer, on paper, by phone or in person)."""
-    membership = access.require_member(actor, hub)
-    if not membership.is_staff_or_above:
-        raise PermissionDenied("Only staff can refer people to the hub.")
+    access.require_staff(actor, hub, "Only staff can refer people to the hub.")
     return _create_assisted(
         actor=actor,
         hub=hub,
@@ -577,9 +575,7 @@ def consent_record_for_referral(
     *, actor: Person, hub: Hub, person: Person, purpose: str, method: str, note: str = ""
 ) -> ConsentRecord:
     """The consent a member of staff took when referring someone to the hub."""
-    membership = access.require_member(actor, hub)
-    if not membership.is_staff_or_above:
-        raise PermissionDenied("Only staff can refer people to the hub.")
+    access.require_staff(actor, hub, "Only staff can refer people to the hub.")
     if not Membership.objects.filter(hub=hub, person=person, is_active=True).exists():
         raise PermissionDenied("That person is not a member of this hub.")
     if actor.pk != person.pk and method == ConsentMethod.ONLINE:
@@ -782,11 +778,8 @@ def join_request_create(*, person: Person, hub: Hub, message: str = "") -> JoinR
         subject=join_request,
         new={"message": join_request.message},
     )
-    coordinators = Membership.objects.filter(
-        hub=hub, is_active=True, role__in=[Role.COORDINATOR, Role.ADMIN]
-    ).values_list("person__email", flat=True)
     email_after_commit(
-        to=list(coordinators),
+        to=selectors.coordinator_emails(hub),
         subject=f"{person} asks to join {hub.name}",
         template="hubs/email/join_request.txt",
         context={"hub": hub, "person": person, "join_request": join_request},

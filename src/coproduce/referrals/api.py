@@ -10,7 +10,6 @@ never the referrer's description; referrers get progress, never the volunteer.
 import datetime
 from typing import Literal
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
@@ -96,8 +95,7 @@ def _referral_out(referral: Referral, view: str, *, volunteer_accepted=False) ->
 
 
 def _staff(request):
-    if not request.membership.is_staff_or_above:
-        raise PermissionDenied("Only staff and coordinators follow referrals.")
+    access.require_staff(request.user, request.hub, "Only staff and coordinators follow referrals.")
 
 
 @router.get("/referrals", response={200: list[ReferralOut], **ERRORS})

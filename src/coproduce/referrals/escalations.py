@@ -12,6 +12,8 @@ Findings:
 
 import datetime
 from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -20,13 +22,16 @@ from django.utils import timezone
 
 from coproduce.errors import ApplicationError
 from coproduce.hubs import access
-from coproduce.hubs.models import Hub, Membership, Person
+from coproduce.hubs import selectors as hub_selectors
+from coproduce.hubs.models import Hub, Membership, Person, Role
 from coproduce.hubs.notify import email_after_commit
 from coproduce.hubs.services import audit
 from coproduce.timebank.models import ExchangeParty, ExchangeStatus, Listing, ListingKind
 
+from . import services
 from .models import (
     FILLED_STATUSES,
+    UNMATCHED_STATUSES,
     Assignment,
     AssignmentStatus,
     Escalation,
@@ -35,10 +40,9 @@ from .models import (
     OfferStatus,
     Project,
     Referral,
-    ReferralStatus,
+    ReferralPolicy,
     Slot,
 )
-from .services import Finding, _coordinator_emails, _is_staff, _iso_week, failsafe_for, policy_for
 
 # A project needs this many filled places in the window before one person's share means much.
 KEY_PERSON_MIN_PLACES = 4
@@ -47,17 +51,79 @@ KEY_PERSON_WINDOW_DAYS = 28
 REGULAR_GIVER_MINUTES = 4 * 60
 
 
-def _owner(person: Person | None, hub: Hub) -> Person:
-    return person if _is_staff(person, hub) else failsafe_for(hub)
+def failsafe_for(hub: Hub) -> Person:
+    """Who takes an escalation nobody else owns: the hub's chosen failsafe, else staff of
+    the host organisation, else a coordinator, else an admin (a hub always has one)."""
+    policy = services.policy_for(hub)
+    if policy.failsafe_id and access.is_staff(policy.failsafe, hub):
+        return policy.failsafe
+    active = Membership.objects.filter(hub=hub, is_active=True).select_related("person")
+    host = hub.host
+    for candidates in (
+        active.filter(organisation=host, role=Role.STAFF) if host else active.none(),
+        active.filter(role=Role.COORDINATOR),
+        active.filter(role=Role.ADMIN),
+    ):
+        first = candidates.order_by("joined_at", "id").first()
+        if first:
+            return first.person
+    raise ApplicationError(f"{hub} has no staff to take escalations.")
 
 
-def unmatched_referrals(hub: Hub, now: datetime.datetime, policy) -> list[Finding]:
-    cutoff = now - datetime.timedelta(days=policy.unmatched_days)
+@dataclass
+class Sweep:
+    """One hub's sweep: what it needs to know once, not once per finding."""
+
+    hub: Hub
+    now: datetime.datetime
+    policy: ReferralPolicy
+    staff: set[int] = field(default_factory=set)  # people who are staff or above
+
+    @classmethod
+    def of(cls, hub: Hub, now: datetime.datetime) -> "Sweep":
+        staff = Membership.objects.filter(
+            hub=hub, is_active=True, role__in=[Role.STAFF, Role.COORDINATOR, Role.ADMIN]
+        ).values_list("person_id", flat=True)
+        return cls(hub, now, services.policy_for(hub), set(staff))
+
+    @cached_property
+    def failsafe(self) -> Person:
+        return failsafe_for(self.hub)
+
+    def owner(self, person: Person | None) -> Person:
+        """The person, if they are (still) staff; otherwise the failsafe."""
+        return person if person is not None and person.pk in self.staff else self.failsafe
+
+    @property
+    def today(self) -> datetime.date:
+        return timezone.localdate(self.now)
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str
+    key: str
+    summary: str
+    assigned_to: Person
+    referral: Referral | None = None
+    listing: Listing | None = None
+    slot: Slot | None = None
+    project: Project | None = None
+    person: Person | None = None
+    # For risks that recur (a person, a project): skip while one of the same is open.
+    open_alike: dict | None = None
+
+
+def _iso_week(day: datetime.date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def unmatched_referrals(sweep: Sweep) -> list[Finding]:
+    cutoff = sweep.now - datetime.timedelta(days=sweep.policy.unmatched_days)
     waiting = (
         Referral.objects.filter(
-            hub=hub,
-            status__in=[ReferralStatus.NEW, ReferralStatus.TRIAGED, ReferralStatus.ESCALATED],
-            created_at__lte=cutoff,
+            hub=sweep.hub, status__in=UNMATCHED_STATUSES, created_at__lte=cutoff
         )
         .exclude(offers__status=OfferStatus.ACCEPTED)
         .select_related("person", "referred_by")
@@ -67,21 +133,21 @@ def unmatched_referrals(hub: Hub, now: datetime.datetime, policy) -> list[Findin
             kind=EscalationKind.UNMATCHED_REFERRAL,
             key=f"referral:{referral.pk}",
             summary=f"Referral of {referral.first_name} ({referral.urgency}) has waited"
-            f" {(now - referral.created_at).days} days without a volunteer.",
-            assigned_to=_owner(referral.referred_by, hub),
+            f" {(sweep.now - referral.created_at).days} days without a volunteer.",
+            assigned_to=sweep.owner(referral.referred_by),
             referral=referral,
         )
         for referral in waiting
     ]
 
 
-def unmatched_requests(hub: Hub, now: datetime.datetime, policy) -> list[Finding]:
-    cutoff = now - datetime.timedelta(days=policy.unmatched_days)
+def unmatched_requests(sweep: Sweep) -> list[Finding]:
+    cutoff = sweep.now - datetime.timedelta(days=sweep.policy.unmatched_days)
     waiting = (
         Listing.objects.filter(
-            hub=hub, kind=ListingKind.REQUEST, is_active=True, created_at__lte=cutoff
+            hub=sweep.hub, kind=ListingKind.REQUEST, is_active=True, created_at__lte=cutoff
         )
-        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=timezone.localdate(now)))
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=sweep.today))
         .annotate(answers=Count("exchanges", filter=~Q(exchanges__status="cancelled")))
         .filter(answers=0)
     )
@@ -90,22 +156,22 @@ def unmatched_requests(hub: Hub, now: datetime.datetime, policy) -> list[Finding
             kind=EscalationKind.UNMATCHED_REQUEST,
             key=f"request:{listing.pk}",
             summary=f"Request “{listing.title}” has had no answer in "
-            f"{(now - listing.created_at).days} days.",
-            assigned_to=failsafe_for(hub),
+            f"{(sweep.now - listing.created_at).days} days.",
+            assigned_to=sweep.failsafe,
             listing=listing,
         )
         for listing in waiting
     ]
 
 
-def unfilled_slots(hub: Hub, now: datetime.datetime, policy) -> list[Finding]:
-    soon = now + datetime.timedelta(hours=policy.unfilled_slot_hours)
+def unfilled_slots(sweep: Sweep) -> list[Finding]:
+    soon = sweep.now + datetime.timedelta(hours=sweep.policy.unfilled_slot_hours)
     slots = (
         Slot.objects.filter(
-            project__hub=hub,
+            project__hub=sweep.hub,
             project__is_active=True,
             cancelled=False,
-            starts_at__gt=now,
+            starts_at__gt=sweep.now,
             starts_at__lte=soon,
         )
         .annotate(filled=Count("assignments", filter=Q(assignments__status__in=FILLED_STATUSES)))
@@ -119,7 +185,7 @@ def unfilled_slots(hub: Hub, now: datetime.datetime, policy) -> list[Finding]:
             summary=f"{slot.project}: {slot.places - slot.filled} of {slot.places} "
             f"{slot.role} place{'s' if slot.places != 1 else ''} unfilled for "
             f"{timezone.localtime(slot.starts_at):%a %d %b at %H:%M}.",
-            assigned_to=_owner(slot.project.lead, hub),
+            assigned_to=sweep.owner(slot.project.lead),
             slot=slot,
             project=slot.project,
         )
@@ -127,15 +193,15 @@ def unfilled_slots(hub: Hub, now: datetime.datetime, policy) -> list[Finding]:
     ]
 
 
-def key_people(hub: Hub, now: datetime.datetime, policy) -> list[Finding]:
+def key_people(sweep: Sweep) -> list[Finding]:
     window = datetime.timedelta(days=KEY_PERSON_WINDOW_DAYS)
     rows = (
         Assignment.objects.filter(
-            slot__project__hub=hub,
+            slot__project__hub=sweep.hub,
             slot__project__is_active=True,
             slot__cancelled=False,
-            slot__starts_at__gte=now - window,
-            slot__starts_at__lt=now + window,
+            slot__starts_at__gte=sweep.now - window,
+            slot__starts_at__lt=sweep.now + window,
             status__in=FILLED_STATUSES,
         )
         .values("slot__project_id", "person_id")
@@ -145,8 +211,9 @@ def key_people(hub: Hub, now: datetime.datetime, policy) -> list[Finding]:
     for row in rows:
         per_project[row["slot__project_id"]][row["person_id"]] = row["places"]
     findings = []
-    week = _iso_week(timezone.localdate(now))
-    projects = Project.objects.in_bulk(list(per_project))
+    week = _iso_week(sweep.today)
+    share = sweep.policy.key_person_percent
+    projects = Project.objects.select_related("lead").in_bulk(list(per_project))
     people = Person.objects.in_bulk([p for c in per_project.values() for p in c])
     for project_id, counts in per_project.items():
         total = sum(counts.values())
@@ -154,15 +221,15 @@ def key_people(hub: Hub, now: datetime.datetime, policy) -> list[Finding]:
             continue
         project = projects[project_id]
         for person_id, places in counts.items():
-            if places * 100 > policy.key_person_percent * total:
+            if places * 100 > share * total:
                 person = people[person_id]
                 findings.append(
                     Finding(
                         kind=EscalationKind.KEY_PERSON,
                         key=f"key_person:{project_id}:{person_id}:{week}",
                         summary=f"{person} covers {places} of {total} places on {project} "
-                        f"(over {policy.key_person_percent}%): if they stop, the project stops.",
-                        assigned_to=_owner(project.lead, hub),
+                        f"(over {share}%): if they stop, the project stops.",
+                        assigned_to=sweep.owner(project.lead),
                         project=project,
                         person=person,
                         open_alike={"project": project, "person": person},
@@ -171,8 +238,8 @@ def key_people(hub: Hub, now: datetime.datetime, policy) -> list[Finding]:
     return findings
 
 
-def _minutes_given(hub: Hub, start: datetime.date, end: datetime.date) -> Counter:
-    """Minutes each person gave with done dates in [start, end): logged or confirmed
+def _minutes_given_by_day(hub: Hub, start: datetime.date, end: datetime.date) -> Counter:
+    """Minutes given per (person, day) with days in [start, end): logged or confirmed
     exchanges, and rota time logged but not yet confirmed."""
     given: Counter = Counter()
     rows = (
@@ -184,33 +251,48 @@ def _minutes_given(hub: Hub, start: datetime.date, end: datetime.date) -> Counte
             exchange__done_on__lt=end,
             account__membership__isnull=False,
         )
-        .values("account__membership__person_id")
+        .values("account__membership__person_id", "exchange__done_on")
         .annotate(minutes=Sum("minutes"))
     )
     for row in rows:
-        given[row["account__membership__person_id"]] += row["minutes"] or 0
-    for assignment in Assignment.objects.filter(
-        slot__project__hub=hub, status=AssignmentStatus.ATTENDED
-    ).select_related("slot"):
-        if start <= timezone.localdate(assignment.slot.starts_at) < end:
-            given[assignment.person_id] += assignment.minutes or 0
+        key = (row["account__membership__person_id"], row["exchange__done_on"])
+        given[key] += row["minutes"] or 0
+    attended = Assignment.objects.filter(
+        slot__project__hub=hub,
+        status=AssignmentStatus.ATTENDED,
+        # A day either side: the local date is settled below, in the hub's time zone.
+        slot__starts_at__date__gte=start - datetime.timedelta(days=1),
+        slot__starts_at__date__lt=end + datetime.timedelta(days=1),
+    ).select_related("slot")
+    for assignment in attended:
+        day = timezone.localdate(assignment.slot.starts_at)
+        if start <= day < end:
+            given[(assignment.person_id, day)] += assignment.minutes or 0
     return given
 
 
-def burnout(hub: Hub, now: datetime.datetime, policy) -> list[Finding]:
-    today = timezone.localdate(now)
+def _per_person(given: Counter, start: datetime.date, end: datetime.date) -> Counter:
+    totals: Counter = Counter()
+    for (person_id, day), minutes in given.items():
+        if start <= day < end:
+            totals[person_id] += minutes
+    return totals
+
+
+def burnout(sweep: Sweep) -> list[Finding]:
+    policy, today = sweep.policy, sweep.today
     tomorrow = today + datetime.timedelta(days=1)
-    week = _minutes_given(hub, tomorrow - datetime.timedelta(days=7), tomorrow)
-    recent = _minutes_given(hub, tomorrow - datetime.timedelta(days=28), tomorrow)
-    before = _minutes_given(
-        hub, tomorrow - datetime.timedelta(days=84), tomorrow - datetime.timedelta(days=28)
-    )
+    four_weeks_ago = tomorrow - datetime.timedelta(days=28)
+    twelve_weeks_ago = tomorrow - datetime.timedelta(days=84)
+    given = _minutes_given_by_day(sweep.hub, twelve_weeks_ago, tomorrow)
+    week = _per_person(given, tomorrow - datetime.timedelta(days=7), tomorrow)
+    recent = _per_person(given, four_weeks_ago, tomorrow)
+    before = _per_person(given, twelve_weeks_ago, four_weeks_ago)
     active = set(
-        Membership.objects.filter(hub=hub, is_active=True).values_list("person_id", flat=True)
+        Membership.objects.filter(hub=sweep.hub, is_active=True).values_list("person_id", flat=True)
     )
     people = Person.objects.in_bulk(list((set(week) | set(before)) & active))
     findings = []
-    failsafe = failsafe_for(hub)
     for person_id, minutes in week.items():
         if person_id in people and minutes > policy.weekly_minutes_limit:
             person = people[person_id]
@@ -221,7 +303,7 @@ def burnout(hub: Hub, now: datetime.datetime, policy) -> list[Finding]:
                     summary=f"{person} gave {minutes // 60} h {minutes % 60} min in the last "
                     f"7 days, over the hub's {policy.weekly_minutes_limit // 60} h: check "
                     "they are all right and share the load.",
-                    assigned_to=failsafe,
+                    assigned_to=sweep.failsafe,
                     person=person,
                     open_alike={"person": person},
                 )
@@ -239,7 +321,7 @@ def burnout(hub: Hub, now: datetime.datetime, policy) -> list[Finding]:
                     key=f"activity_drop:{person_id}:{today:%Y-%m}",
                     summary=f"{person} gave {now_given // 60} h in the last 4 weeks, against "
                     f"{per_four_weeks // 60} h before: a regular giver may be burning out.",
-                    assigned_to=failsafe,
+                    assigned_to=sweep.failsafe,
                     person=person,
                     open_alike={"person": person},
                 )
@@ -283,23 +365,10 @@ def _record(hub: Hub, finding: Finding) -> Escalation | None:
         subject=escalation,
         new={"kind": finding.kind, "assigned_to": finding.assigned_to.pk},
     )
-    if finding.referral and finding.referral.status in (
-        ReferralStatus.NEW,
-        ReferralStatus.TRIAGED,
-    ):
-        referral = Referral.objects.select_for_update().get(pk=finding.referral.pk)
-        old, referral.status = referral.status, ReferralStatus.ESCALATED
-        referral.save(update_fields=["status"])
-        audit(
-            hub=hub,
-            actor=None,
-            event="referral.escalated",
-            subject=referral,
-            old={"status": old},
-            new={"status": ReferralStatus.ESCALATED},
-        )
+    if finding.referral:
+        services.referral_escalate(finding.referral)
     email_after_commit(
-        to=[finding.assigned_to.email, *_coordinator_emails(hub)],
+        to=[finding.assigned_to.email, *hub_selectors.coordinator_emails(hub)],
         subject=f"Escalated to you: {escalation.get_kind_display()}",
         template="referrals/email/escalation.txt",
         context={"escalation": escalation},
@@ -307,16 +376,14 @@ def _record(hub: Hub, finding: Finding) -> Escalation | None:
     return escalation
 
 
-def _reassign_orphans(hub: Hub) -> int:
+def _reassign_orphans(sweep: Sweep) -> int:
     """Open escalations whose owner has left the staff go to the failsafe: none is dropped."""
-    moved = 0
-    for escalation in Escalation.objects.filter(
-        hub=hub, status=EscalationStatus.OPEN
-    ).select_related("assigned_to"):
-        if not _is_staff(escalation.assigned_to, hub):
-            _reassign(escalation, failsafe_for(hub), actor=None)
-            moved += 1
-    return moved
+    orphans = Escalation.objects.filter(hub=sweep.hub, status=EscalationStatus.OPEN).exclude(
+        assigned_to_id__in=sweep.staff
+    )
+    for escalation in orphans:
+        _reassign(escalation, sweep.failsafe, actor=None)
+    return len(orphans)
 
 
 def _reassign(escalation: Escalation, to: Person, *, actor: Person | None) -> None:
@@ -345,10 +412,10 @@ def sweep(*, hub: Hub | None = None, now: datetime.datetime | None = None) -> li
     raised = []
     for each in [hub] if hub else Hub.objects.all():
         with transaction.atomic():
-            policy = policy_for(each)
-            _reassign_orphans(each)
+            context = Sweep.of(each, now)
+            _reassign_orphans(context)
             for finder in FINDERS:
-                for finding in finder(each, now, policy):
+                for finding in finder(context):
                     escalation = _record(each, finding)
                     if escalation:
                         raised.append(escalation)
@@ -390,7 +457,7 @@ def escalation_reassign(*, actor: Person, escalation: Escalation, to: Person) ->
     escalation = _lock(escalation)
     if escalation.status != EscalationStatus.OPEN:
         raise ApplicationError("This escalation is already resolved.")
-    if not _is_staff(to, escalation.hub):
+    if not access.is_staff(to, escalation.hub):
         raise ApplicationError("Give it to a member of staff.", field="to")
     _reassign(escalation, to, actor=actor)
     return escalation

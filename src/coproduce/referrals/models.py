@@ -90,6 +90,10 @@ OPEN_REFERRAL_STATUSES = [
 ]
 
 
+# Still waiting for a volunteer: can be triaged, and escalates if it waits too long.
+UNMATCHED_STATUSES = [ReferralStatus.NEW, ReferralStatus.TRIAGED, ReferralStatus.ESCALATED]
+
+
 class Outcome(models.TextChoices):
     HELPED = "helped", "Helped"
     NO_LONGER_NEEDED = "no_longer_needed", "No longer needed"
@@ -165,6 +169,18 @@ class Referral(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_REFERRAL_STATUSES
+
+    @property
+    def is_unmatched(self) -> bool:
+        return self.status in UNMATCHED_STATUSES
+
+    @property
+    def is_looking_for_volunteer(self) -> bool:
+        """Triaged, so volunteers can be asked, and nobody has said yes yet."""
+        return self.triaged_at is not None and self.status in (
+            ReferralStatus.TRIAGED,
+            ReferralStatus.ESCALATED,
+        )
 
 
 class OfferStatus(models.TextChoices):

@@ -45,41 +45,35 @@ def availability_labels(bits: int) -> list[str]:
     return [AVAILABILITY_LABEL[slot] for slot, bit in AVAILABILITY_BIT.items() if bits & bit]
 
 
-def valid_check_until(hub: Hub, person: Person, on: datetime.date) -> datetime.date | None:
-    """The expiry of the person's check in this hub that is valid on `on`, if any."""
-    check = (
-        SafeguardingCheck.objects.filter(
-            hub=hub, person=person, issued_on__lte=on, expires_on__gt=on
-        )
-        .order_by("-expires_on")
-        .first()
-    )
-    return check.expires_on if check else None
-
-
-def commitments(hub: Hub) -> Counter:
-    """Current commitments per person: referrals they are helping with, exchanges they
-    have agreed to give, and projects they are on the rota for."""
+def commitments(hub: Hub, *, person: Person | None = None) -> Counter:
+    """Current commitments per person (or for one person): referrals they are helping
+    with, exchanges they have agreed to give, and projects they are on the rota for."""
+    only = {} if person is None else {"volunteer": person}
     load: Counter = Counter()
     for person_id in MatchOffer.objects.filter(
         referral__hub=hub,
         status=OfferStatus.ACCEPTED,
         referral__status__in=OPEN_REFERRAL_STATUSES,
+        **only,
     ).values_list("volunteer_id", flat=True):
         load[person_id] += 1
+    only = {} if person is None else {"account__membership__person": person}
     for person_id in ExchangeParty.objects.filter(
         exchange__hub=hub,
         side=ExchangeParty.GIVES,
         exchange__status__in=[ExchangeStatus.PROPOSED, ExchangeStatus.AGREED],
         account__membership__isnull=False,
         exchange__listing__isnull=False,
+        **only,
     ).values_list("account__membership__person_id", flat=True):
         load[person_id] += 1
+    only = {} if person is None else {"person": person}
     for row in (
         Assignment.objects.filter(
             slot__project__hub=hub,
             status=AssignmentStatus.ON_ROTA,
             slot__starts_at__gte=timezone.now(),
+            **only,
         )
         .values("person_id")
         .annotate(projects=Count("slot__project", distinct=True))
@@ -121,7 +115,10 @@ class AreaCodes:
 def candidate_pool(hub: Hub, *, today: datetime.date, load_cap: int):
     """Every active member of the hub as a candidate giver, and the area codes used."""
     areas = AreaCodes({})
-    categories = list(Category.objects.filter(hub=hub))
+    category_words = [
+        (category.pk, matching.words(category.name))
+        for category in Category.objects.filter(hub=hub)
+    ]
     offered: dict[int, list[Listing]] = defaultdict(list)
     for listing in Listing.objects.filter(
         hub=hub, kind="offer", is_active=True, account__membership__isnull=False
@@ -145,16 +142,15 @@ def candidate_pool(hub: Hub, *, today: datetime.date, load_cap: int):
         listings = offered.get(person.pk, [])
         assets_text = " ".join(person.assets)
         category_ids = {listing.category_id for listing in listings if listing.category_id}
-        category_ids |= {
-            c.pk for c in categories if matching.words(c.name) & matching.words(assets_text)
-        }
+        asset_words = matching.words(assets_text)
+        category_ids |= {pk for pk, name_words in category_words if name_words & asset_words}
         given, received = exchanged.get(person.pk, (0, 0))
         until = checks.get(person.pk)
         candidates.append(
             matching.Candidate(
                 member_id=person.pk,
                 categories=frozenset(category_ids),
-                words=matching.words(assets_text, *(listing.title for listing in listings)),
+                words=asset_words | matching.words(*(listing.title for listing in listings)),
                 area=areas.of(membership.area),
                 availability=availability_bits(person.availability),
                 check_valid_until=until.toordinal() if until else 0,
@@ -215,8 +211,13 @@ def offers_for(person: Person, hub: Hub):
     )
 
 
-def rota(project, *, start: datetime.datetime, days: int = 28) -> list[dict]:
-    """The project's slots from `start` for `days`, each with who is on it and the gaps."""
+def rota(
+    project, *, start: datetime.datetime, viewer: Person, leads: bool, days: int = 28
+) -> list[dict]:
+    """The project's slots from `start` for `days`: who is on each, the gaps, the
+    viewer's own place, and who the slot helps, shown only to its lead and the people on
+    it (the person helped is private)."""
+    now = timezone.now()
     slots = (
         Slot.objects.filter(
             project=project,
@@ -230,7 +231,17 @@ def rota(project, *, start: datetime.datetime, days: int = 28) -> list[dict]:
     rows = []
     for slot in slots:
         on = [a for a in slot.assignments.all() if a.status in FILLED_STATUSES]
-        rows.append({"slot": slot, "assignments": on, "gaps": max(slot.places - len(on), 0)})
+        mine = next((a for a in on if a.person_id == viewer.pk), None)
+        rows.append(
+            {
+                "slot": slot,
+                "assignments": on,
+                "gaps": max(slot.places - len(on), 0),
+                "upcoming": slot.starts_at > now,
+                "mine": mine,
+                "receiver": slot.receiver if leads or mine else None,
+            }
+        )
     return rows
 
 

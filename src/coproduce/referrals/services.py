@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from coproduce.errors import ApplicationError
 from coproduce.hubs import access
+from coproduce.hubs import selectors as hub_selectors
 from coproduce.hubs import services as hubs
 from coproduce.hubs.models import (
     ConsentMethod,
@@ -25,7 +26,6 @@ from coproduce.hubs.models import (
     Membership,
     Neighbourhood,
     Person,
-    Role,
 )
 from coproduce.hubs.notify import email_after_commit
 from coproduce.hubs.services import audit
@@ -78,12 +78,8 @@ def policy_update(*, actor: Person, hub: Hub, changes: dict) -> ReferralPolicy:
     if unknown:
         raise ApplicationError(f"Unknown settings: {', '.join(sorted(unknown))}.")
     failsafe = changes.get("failsafe")
-    if failsafe is not None:
-        membership = access.membership_of(failsafe, hub)
-        if membership is None or not membership.is_staff_or_above:
-            raise ApplicationError(
-                "Choose a member of staff to take escalations.", field="failsafe"
-            )
+    if failsafe is not None and not access.is_staff(failsafe, hub):
+        raise ApplicationError("Choose a member of staff to take escalations.", field="failsafe")
     old = {field: getattr(policy, field) for field in changes}
     for field, value in changes.items():
         setattr(policy, field, value)
@@ -92,21 +88,6 @@ def policy_update(*, actor: Person, hub: Hub, changes: dict) -> ReferralPolicy:
         hub=hub, actor=actor, event="referral_policy.updated", subject=policy, old=old, new=changes
     )
     return policy
-
-
-def _require_staff(actor: Person, hub: Hub) -> Membership:
-    membership = access.require_member(actor, hub)
-    if not membership.is_staff_or_above:
-        raise PermissionDenied("Only staff can do this.")
-    return membership
-
-
-def _coordinator_emails(hub: Hub) -> list[str]:
-    return list(
-        Membership.objects.filter(
-            hub=hub, is_active=True, role__in=[Role.COORDINATOR, Role.ADMIN]
-        ).values_list("person__email", flat=True)
-    )
 
 
 # --- referrals ---------------------------------------------------------------------------
@@ -183,7 +164,7 @@ def referral_create(
     needs_check: bool = False,
 ) -> Referral:
     """A member of staff refers a member, or someone new who is not online, to the hub."""
-    membership = _require_staff(actor, hub)
+    membership = access.require_staff(actor, hub, "Only staff can refer people to the hub.")
     _check_consent(consent)
     if not description.strip():
         raise ApplicationError("Say what the person needs.", field="description")
@@ -250,7 +231,7 @@ def referral_create(
         new={"category": category, "urgency": urgency, "needs_check": needs_check},
     )
     email_after_commit(
-        to=_coordinator_emails(hub),
+        to=hub_selectors.coordinator_emails(hub),
         subject=f"New referral: {referral.get_urgency_display().split(':')[0].lower()}",
         template="referrals/email/new_referral.txt",
         context={"referral": referral},
@@ -292,11 +273,7 @@ def referral_triage(
     can give: people referred are assets, not only needs."""
     access.require_coordinator(actor, referral.hub)
     referral = _lock(referral)
-    if referral.status not in (
-        ReferralStatus.NEW,
-        ReferralStatus.TRIAGED,
-        ReferralStatus.ESCALATED,
-    ):
+    if not referral.is_unmatched:
         raise ApplicationError("Only a referral that is not yet matched can be triaged.")
     if not shared_note.strip():
         raise ApplicationError(
@@ -395,7 +372,9 @@ def match_suggestions(*, actor: Person, referral: Referral, k: int = 10) -> list
 
 def _require_gate(referral: Referral, volunteer: Person, *, on: datetime.date) -> None:
     """Safeguarding is never traded for a good match."""
-    if referral.needs_check and selectors.valid_check_until(referral.hub, volunteer, on) is None:
+    if not referral.needs_check:
+        return
+    if hub_selectors.valid_check_until(referral.hub, volunteer, on) is None:
         raise ApplicationError(
             f"This help needs a valid safeguarding check, and {volunteer} has none valid "
             f"on {on:%d %B %Y}. Record their check first, or choose someone else.",
@@ -411,7 +390,7 @@ def offer_send(
     referral = _lock(referral)
     if referral.triaged_at is None:
         raise ApplicationError("Triage the referral first: decide what the volunteer is told.")
-    if referral.status not in (ReferralStatus.TRIAGED, ReferralStatus.ESCALATED):
+    if not referral.is_looking_for_volunteer:
         raise ApplicationError("This referral is not looking for a volunteer.")
     membership = access.membership_of(volunteer, referral.hub)
     if membership is None:
@@ -422,7 +401,7 @@ def offer_send(
         )
     _require_gate(referral, volunteer, on=timezone.localdate())
     cap = policy_for(referral.hub).commitment_cap
-    if selectors.commitments(referral.hub).get(volunteer.pk, 0) >= cap:
+    if selectors.commitments(referral.hub, person=volunteer)[volunteer.pk] >= cap:
         raise ApplicationError(
             f"{volunteer} already has {cap} commitments, the most this hub asks of anyone.",
             field="volunteer",
@@ -453,6 +432,13 @@ def offer_send(
     return offer
 
 
+def _withdraw_waiting_offers(referral: Referral) -> None:
+    """Offers nobody has answered yet are withdrawn once the referral is taken or closed."""
+    MatchOffer.objects.filter(referral=referral, status=OfferStatus.SENT).update(
+        status=OfferStatus.WITHDRAWN, answered_at=timezone.now()
+    )
+
+
 def _lock_offer(offer: MatchOffer) -> MatchOffer:
     return MatchOffer.objects.select_for_update().select_related("referral__hub").get(pk=offer.pk)
 
@@ -470,7 +456,7 @@ def offer_accept(*, actor: Person, offer: MatchOffer) -> MatchOffer:
     referral = _lock(offer.referral)
     if offer.status != OfferStatus.SENT:
         raise ApplicationError("This offer has already been answered or withdrawn.")
-    if referral.status not in (ReferralStatus.TRIAGED, ReferralStatus.ESCALATED):
+    if not referral.is_looking_for_volunteer:
         raise ApplicationError("Someone else has already taken this on. Thank you all the same.")
     _require_gate(referral, actor, on=timezone.localdate())
     hub = referral.hub
@@ -478,20 +464,16 @@ def offer_accept(*, actor: Person, offer: MatchOffer) -> MatchOffer:
         actor=actor,
         hub=hub,
         giver=timebank.account_of(actor, hub),
-        receiver=timebank.account_for_membership(
-            Membership.objects.get(hub=hub, person=referral.person)
-        ),
+        receiver=timebank.account_of(referral.person, hub),
         title=f"{_kind_of_help(referral)} for {referral.first_name}",
     )
     offer.status, offer.answered_at = OfferStatus.ACCEPTED, timezone.now()
     offer.save()
-    MatchOffer.objects.filter(referral=referral, status=OfferStatus.SENT).update(
-        status=OfferStatus.WITHDRAWN, answered_at=timezone.now()
-    )
+    _withdraw_waiting_offers(referral)
     referral.exchange, referral.matched_at = exchange, timezone.now()
     _change_status(referral, actor, ReferralStatus.MATCHED, exchange=exchange.pk)
     email_after_commit(
-        to=[referral.referred_by.email, *_coordinator_emails(hub)],
+        to=[referral.referred_by.email, *hub_selectors.coordinator_emails(hub)],
         subject=f"Referral matched: {referral.first_name}",
         template="referrals/email/matched.txt",
         context={"referral": referral},
@@ -517,7 +499,7 @@ def offer_decline(*, actor: Person, offer: MatchOffer, reason: str = "") -> Matc
         new={"reason": offer.decline_reason},
     )
     email_after_commit(
-        to=_coordinator_emails(offer.referral.hub),
+        to=hub_selectors.coordinator_emails(offer.referral.hub),
         subject=f"{actor} cannot take on a referral",
         template="referrals/email/declined.txt",
         context={"offer": offer},
@@ -538,11 +520,19 @@ def offer_withdraw(*, actor: Person, offer: MatchOffer) -> MatchOffer:
 
 
 @transaction.atomic
+def referral_escalate(referral: Referral) -> None:
+    """The failsafe sweep marks a referral nobody has taken on as escalated to staff."""
+    referral = _lock(referral)
+    if referral.status in (ReferralStatus.NEW, ReferralStatus.TRIAGED):
+        _change_status(referral, None, ReferralStatus.ESCALATED)
+
+
+@transaction.atomic
 def referral_start(*, actor: Person, referral: Referral) -> Referral:
     """The volunteer (or coordinator) says the help is under way."""
     referral = _lock(referral)
     volunteer = referral.offers.filter(status=OfferStatus.ACCEPTED, volunteer=actor).exists()
-    if not (volunteer or timebank.is_coordinator(actor, referral.hub)):
+    if not (volunteer or access.is_coordinator(actor, referral.hub)):
         raise PermissionDenied("The volunteer or a coordinator marks the help as started.")
     if referral.status != ReferralStatus.MATCHED:
         raise ApplicationError("Help can start once a volunteer is matched.")
@@ -560,9 +550,7 @@ def referral_close(*, actor: Person, referral: Referral, outcome: str, note: str
         raise ApplicationError("Choose the outcome.", field="outcome")
     referral.outcome, referral.outcome_note = outcome, note.strip()[:500]
     referral.closed_at = timezone.now()
-    MatchOffer.objects.filter(referral=referral, status=OfferStatus.SENT).update(
-        status=OfferStatus.WITHDRAWN, answered_at=timezone.now()
-    )
+    _withdraw_waiting_offers(referral)
     _change_status(referral, actor, ReferralStatus.CLOSED, outcome=outcome, note=note)
     email_after_commit(
         to=[referral.referred_by.email],
@@ -577,7 +565,7 @@ def referral_close(*, actor: Person, referral: Referral, outcome: str, note: str
 
 
 def can_lead(person: Person, project: Project) -> bool:
-    return project.lead_id == person.pk or timebank.is_coordinator(person, project.hub)
+    return project.lead_id == person.pk or access.is_coordinator(person, project.hub)
 
 
 def _require_lead(person: Person, project: Project) -> None:
@@ -819,7 +807,7 @@ def _check_can_take(slot: Slot, person: Person) -> None:
         )
     if project.needs_check:
         day = timezone.localdate(slot.ends_at)
-        if selectors.valid_check_until(project.hub, person, day) is None:
+        if hub_selectors.valid_check_until(project.hub, person, day) is None:
             raise ApplicationError(
                 f"This project needs a safeguarding check valid on {day:%d %B %Y}, and "
                 f"{person} has none.",
@@ -1040,50 +1028,3 @@ def assignment_confirm(*, actor: Person, assignment: Assignment) -> Assignment:
         if referral.status == ReferralStatus.MATCHED:
             _change_status(referral, actor, ReferralStatus.ACTIVE)
     return assignment
-
-
-# --- escalations: the failsafe -------------------------------------------------------------
-
-
-def _is_staff(person: Person | None, hub: Hub) -> bool:
-    membership = access.membership_of(person, hub) if person else None
-    return bool(membership and membership.is_staff_or_above)
-
-
-def failsafe_for(hub: Hub) -> Person:
-    """Who takes an escalation nobody else owns: the hub's chosen failsafe, else staff of
-    the host organisation, else a coordinator, else an admin (a hub always has one)."""
-    policy = policy_for(hub)
-    if policy.failsafe_id and _is_staff(policy.failsafe, hub):
-        return policy.failsafe
-    active = Membership.objects.filter(hub=hub, is_active=True).select_related("person")
-    host = hub.host
-    for candidates in (
-        active.filter(organisation=host, role=Role.STAFF) if host else active.none(),
-        active.filter(role=Role.COORDINATOR),
-        active.filter(role=Role.ADMIN),
-    ):
-        first = candidates.order_by("joined_at", "id").first()
-        if first:
-            return first.person
-    raise ApplicationError(f"{hub} has no staff to take escalations.")
-
-
-@dataclass(frozen=True)
-class Finding:
-    kind: str
-    key: str
-    summary: str
-    assigned_to: Person
-    referral: Referral | None = None
-    listing: object = None
-    slot: Slot | None = None
-    project: Project | None = None
-    person: Person | None = None
-    # For risks that recur (a person, a project): skip while one of the same is open.
-    open_alike: dict | None = None
-
-
-def _iso_week(day: datetime.date) -> str:
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"

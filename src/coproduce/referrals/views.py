@@ -49,10 +49,7 @@ def _hub(slug) -> Hub:
 
 
 def _staff(request, hub):
-    membership = access.require_member(request.user, hub)
-    if not membership.is_staff_or_above:
-        raise PermissionDenied("Only staff and coordinators can see this.")
-    return membership
+    return access.require_staff(request.user, hub, "Only staff and coordinators can see this.")
 
 
 def _act(request, action, success: str, back: str):
@@ -162,10 +159,7 @@ def referral_detail(request, slug, referral_id):
     context = {"hub": hub, "referral": referral, "view": view}
     if view == "coordinator":
         context["offers"] = referral.offers.select_related("volunteer")
-        if referral.triaged_at and referral.status in (
-            ReferralStatus.TRIAGED,
-            ReferralStatus.ESCALATED,
-        ):
+        if referral.is_looking_for_volunteer:
             context["suggestions"] = services.match_suggestions(
                 actor=request.user, referral=referral
             )
@@ -402,10 +396,7 @@ def project_detail(request, slug, project_id):
     project = _project(request, slug, project_id)
     leads = services.can_lead(request.user, project)
     start = _week_start(request)
-    rows = selectors.rota(project, start=start)
-    for row in rows:
-        row["mine"] = next((a for a in row["assignments"] if a.person_id == request.user.pk), None)
-        row["can_see_receiver"] = leads or row["mine"] is not None
+    rows = selectors.rota(project, start=start, viewer=request.user, leads=leads)
     waiting = (
         Assignment.objects.filter(slot__project=project, status="attended")
         .select_related("slot", "person")
@@ -429,9 +420,7 @@ def project_detail(request, slug, project_id):
             "earlier": (start - datetime.timedelta(days=28)).date().isoformat(),
             "later": (start + datetime.timedelta(days=28)).date().isoformat(),
             "assign_form": AssignForm(hub=project.hub, auto_id="assign_%s") if leads else None,
-            "free_slots": [
-                r["slot"] for r in rows if r["gaps"] and r["slot"].starts_at > timezone.now()
-            ],
+            "free_slots": [row["slot"] for row in rows if row["gaps"] and row["upcoming"]],
         },
     )
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from coproduce.bulk import insert_rows
 from coproduce.errors import ApplicationError
 from coproduce.hubs import access
+from coproduce.hubs import selectors as hub_selectors
 from coproduce.hubs.models import Hub, Membership, Organisation, Person
 from coproduce.hubs.notify import email_after_commit
 from coproduce.hubs.services import audit
@@ -331,8 +332,7 @@ def is_party(person: Person, exchange: Exchange) -> bool:
 
 
 def is_coordinator(person: Person, hub: Hub) -> bool:
-    membership = access.membership_of(person, hub)
-    return membership is not None and membership.can_coordinate
+    return access.is_coordinator(person, hub)
 
 
 def is_other_side(person: Person, exchange: Exchange, than: Person | None) -> bool:
@@ -362,15 +362,8 @@ def exchange_propose(
         else (account, listing.account)
     )
     if listing.needs_check and giver.kind == AccountKind.MEMBER:
-        from coproduce.hubs.models import SafeguardingCheck
-
-        today = timezone.localdate()
-        if not SafeguardingCheck.objects.filter(
-            hub=listing.hub,
-            person=giver.membership.person,
-            issued_on__lte=today,
-            expires_on__gt=today,
-        ).exists():
+        person = giver.membership.person
+        if hub_selectors.valid_check_until(listing.hub, person, timezone.localdate()) is None:
             raise ApplicationError(
                 "This help needs a valid safeguarding check, and the helper has none. "
                 "Ask a coordinator."
@@ -620,11 +613,8 @@ def exchange_dispute(*, actor: Person, exchange: Exchange, reason: str) -> Excha
         subject=exchange,
         new={"reason": exchange.dispute_reason},
     )
-    coordinators = Membership.objects.filter(
-        hub=exchange.hub, is_active=True, role__in=["coordinator", "admin"]
-    ).values_list("person__email", flat=True)
     email_after_commit(
-        to=[e for e in coordinators if e],
+        to=hub_selectors.coordinator_emails(exchange.hub),
         subject=f"Exchange disputed: {exchange.title}",
         template="timebank/email/disputed.txt",
         context={"exchange": exchange, "actor": actor},
