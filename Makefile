@@ -6,7 +6,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
 DEMO_ENV := DEBUG=1
 
-.PHONY: demo test test-sqlite test-postgres test-browser lint format migrate clean bench-ledger bench-ledger-quick bench-opinion opinion-quality bench-matching
+.PHONY: demo system-packages system-packages-postgres test test-sqlite test-postgres test-browser lint format migrate clean bench-ledger bench-ledger-quick bench-opinion opinion-quality bench-matching
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "No Python 3.12+ found (see above)."; exit 1; }
@@ -22,15 +22,23 @@ demo: $(STAMP)
 	$(DEMO_ENV) $(BIN)/coproduce demo
 	$(DEMO_ENV) PORT=$(PORT) $(BIN)/coproduce serve
 
+# The Debian packages the tests need, checked before the venv is built so that a missing
+# one stops the run at once: installed when run as root, otherwise it says what to run.
+system-packages:
+	scripts/ensure-system-packages chromium
+
+system-packages-postgres:
+	scripts/ensure-system-packages chromium postgresql
+
 # The whole suite on SQLite, browser tests included.
-test: $(STAMP)
+test: system-packages $(STAMP)
 	$(BIN)/pytest
 
 # The whole suite again on a throw-away PostgreSQL cluster.
-test-postgres: $(STAMP)
+test-postgres: system-packages-postgres $(STAMP)
 	$(BIN)/python scripts/with-postgres.py $(BIN)/pytest
 
-test-browser: $(STAMP)
+test-browser: system-packages $(STAMP)
 	$(BIN)/pytest -m browser
 
 lint: $(STAMP)

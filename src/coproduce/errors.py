@@ -1,4 +1,5 @@
-"""The one application error type: a plain-English message, optionally tied to a field."""
+"""The one application error type: a plain-English message, optionally tied to a field;
+and `validate` / `validated_save`, which turn a model's validation error into one."""
 
 
 class ApplicationError(Exception):
@@ -12,3 +13,21 @@ class ApplicationError(Exception):
         """Show the error next to its field (or at the top of the form)."""
         field = self.field if self.field in form.fields else None
         form.add_error(field, self.message)
+
+
+def validated_save(instance, *, exclude=None) -> None:
+    """full_clean() then save(); a validation error names the field."""
+    validate(instance, exclude=exclude)
+    instance.save()
+
+
+def validate(instance, *, exclude=None) -> None:
+    """full_clean(), turning a validation error into an ApplicationError naming the field."""
+    # Imported here so the pure engines can raise ApplicationError without Django.
+    from django.core.exceptions import ValidationError
+
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as error:
+        field, messages = next(iter(error.message_dict.items()))
+        raise ApplicationError(messages[0], field=None if field == "__all__" else field) from error

@@ -3,8 +3,7 @@ from django.urls import include, path
 
 from coproduce.api.v1 import api as api_v1
 from coproduce.hubs.forms import NewPasswordForm, PasswordResetRequestForm, SignInForm
-from coproduce.hubs.views import sign_up
-from coproduce.web import views as web_views
+from coproduce.hubs.views import home, sign_up
 
 handler403 = "coproduce.web.views.error_403"
 handler404 = "coproduce.web.views.error_404"
@@ -42,7 +41,7 @@ accounts = [
 ]
 
 urlpatterns = [
-    path("", web_views.home, name="home"),
+    path("", home, name="home"),
     path("accounts/", include(accounts)),
     path("api/v1/", api_v1.urls),
     path("", include("coproduce.hubs.urls")),

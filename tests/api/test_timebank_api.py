@@ -1,4 +1,5 @@
-"""The JSON API: keys, the same permission rules as the pages, and bad input."""
+"""The JSON API: keys, what each key sees, and bad input. Who may call each endpoint is in
+the permission matrix, tests/test_permission_matrix.py."""
 
 import json
 
@@ -8,7 +9,7 @@ from django.core.management import CommandError, call_command
 from coproduce.hubs import services as hubs
 from coproduce.hubs.models import ApiToken, Membership
 from coproduce.timebank import ledger, services
-from coproduce.timebank.models import Account, Entry, Exchange, ExchangeStatus, Listing, Transfer
+from coproduce.timebank.models import Account, Entry, Exchange, Listing, Transfer
 
 PERSONAS = ["member", "staff", "coordinator", "outsider"]
 
@@ -89,36 +90,6 @@ def test_token_command_names_what_is_wrong(world, args, message):
 # --- the same permission rules as the pages ------------------------------------------------
 
 
-def _exchange(world, bank) -> Exchange:
-    return services.exchange_record(
-        actor=world.member,
-        hub=world.hub,
-        giver=bank.member,
-        receiver=bank.staff,
-        title="Shopping",
-        minutes=60,
-    )
-
-
-@pytest.mark.parametrize("persona", PERSONAS)
-def test_who_can_see_an_exchange(world, bank, api, persona):
-    exchange = _exchange(world, bank)
-    status, _ = api(persona, "get", f"/exchanges/{exchange.pk}")
-    # Parties and coordinators; the outsider's key is for another hub, so: not found.
-    assert status == {"member": 200, "staff": 200, "coordinator": 200, "outsider": 404}[persona]
-
-
-@pytest.mark.parametrize("persona", PERSONAS)
-def test_who_can_confirm_an_exchange(world, bank, api, persona):
-    exchange = _exchange(world, bank)
-    status, body = api(persona, "post", f"/exchanges/{exchange.pk}/confirm")
-    # The one who logged it cannot confirm their own hours.
-    expected = {"member": 403, "staff": 200, "coordinator": 200, "outsider": 404}[persona]
-    assert status == expected, body
-    exchange.refresh_from_db()
-    assert (exchange.status == ExchangeStatus.CONFIRMED) == (expected == 200)
-
-
 def test_an_assisted_members_exchange_is_hidden_from_other_members(world, bank, api):
     exchange = services.exchange_record(
         actor=world.coordinator,
@@ -146,22 +117,19 @@ def test_balances_show_the_accounts_a_person_acts_for(world, bank, api, persona)
     assert ids == expected
 
 
-@pytest.mark.parametrize("persona", PERSONAS)
-def test_who_can_read_an_accounts_transfers(world, bank, api, persona):
+@pytest.mark.parametrize("persona", ["member", "coordinator"])
+def test_an_accounts_transfers_list_their_entries(world, bank, api, persona):
     services.chest_donate(actor=world.member, account=bank.member, minutes=30)
     status, body = api(persona, "get", f"/transfers?account_id={bank.member.pk}")
-    expected = {"member": 200, "staff": 403, "coordinator": 200, "outsider": 404}[persona]
-    assert status == expected
-    if status == 200:
-        [transfer] = body["items"]
-        minutes = {e["account"]["id"]: e["minutes"] for e in transfer["entries"]}
-        assert minutes == {bank.member.pk: -30, bank.chest.pk: 30}
+    assert status == 200
+    [transfer] = body["items"]
+    minutes = {e["account"]["id"]: e["minutes"] for e in transfer["entries"]}
+    assert minutes == {bank.member.pk: -30, bank.chest.pk: 30}
 
 
-def test_only_coordinators_grant_from_the_chest(world, bank, api):
+def test_a_coordinator_grants_from_the_chest(world, bank, api):
     services.chest_donate(actor=world.staff, account=bank.health_centre, minutes=120)
     grant = {"account_id": bank.assisted.pk, "minutes": 60, "reason": "Not able to give yet"}
-    assert api("member", "post", "/chest/grants", grant)[0] == 403
     status, body = api("coordinator", "post", "/chest/grants", grant)
     assert status == 201
     assert body["kind"] == "grant"
@@ -188,10 +156,7 @@ def test_listings_stay_in_their_hub(world, bank, api):
     status, created = api("member", "post", "/listings", {"kind": "offer", "title": "Gardening"})
     assert status == 201
     assert created["account"]["id"] == bank.member.pk
-    assert api("staff", "get", f"/listings/{created['id']}")[0] == 200
-    assert api("outsider", "get", f"/listings/{created['id']}")[0] == 404
     assert api("outsider", "get", "/listings")[1]["count"] == 0
-    assert api("staff", "post", f"/listings/{created['id']}/close")[0] == 403
     assert api("member", "post", f"/listings/{created['id']}/close")[1]["is_active"] is False
 
 

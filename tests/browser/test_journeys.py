@@ -106,6 +106,23 @@ def test_the_directory_search_works_without_javascript(world, no_script_visitor)
     assert page.get_by_role("link", name="Sam Member").count() == 0
 
 
+def test_the_audit_log_reads_as_sentences_and_filters_without_javascript(world, no_script_visitor):
+    no_script_visitor.sign_in("grace@example.org")
+    page = no_script_visitor.visit(f"/hubs/{world.hub.slug}/audit/")
+    assert page.get_by_text("Grace Coordinator added Ron Assisted, who is not online").is_visible()
+    page.get_by_label("Kind of change").select_option(label="Consent given")
+    page.get_by_label("Done by or for").select_option(label="Ron Assisted")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_load_state()
+    no_script_visitor.check_accessibility()
+    assert "kind=consent.given" in page.url
+    rows = page.locator("tbody tr")
+    assert rows.count() == 1
+    assert "Ron Assisted's consent was recorded (by phone) by Grace Coordinator" in (
+        rows.first.inner_text()
+    )
+
+
 def test_pages_fit_a_narrow_old_phone(world, phone_visitor):
     phone_visitor.sign_in("grace@example.org")
     for path in [

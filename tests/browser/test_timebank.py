@@ -115,3 +115,51 @@ def test_a_coordinator_grants_from_the_chest_and_sets_the_rules(world, bank, vis
     page.get_by_role("button", name="Add the category").click()
     visitor.check_accessibility()
     assert page.get_by_role("listitem").filter(has_text="Lifts").count() == 1
+
+
+def test_a_coordinator_on_a_phone_reverses_confirmed_hours_and_a_member_asks_them_to(
+    world, bank, browser, live_server
+):
+    from tests.browser.conftest import Visitor
+
+    offer = services.listing_create(
+        actor=world.member, account=bank.member, kind="offer", title="Help in the garden"
+    )
+    done = services.exchange_propose(actor=world.staff, listing=offer)
+    services.exchange_agree(actor=world.member, exchange=done)
+    services.exchange_log_done(actor=world.member, exchange=done, minutes=90)
+    confirmed = services.exchange_propose(actor=world.staff, listing=offer)
+    services.exchange_agree(actor=world.member, exchange=confirmed)
+    services.exchange_log_done(actor=world.member, exchange=confirmed, minutes=60)
+    services.exchange_confirm(actor=world.staff, exchange=confirmed)
+    assert balance(bank.member) == 60
+
+    # Sam, without JavaScript, cannot cancel logged hours: he is told to ask a coordinator.
+    context = browser.new_context(java_script_enabled=False)
+    sam = Visitor(context.new_page(), live_server.url, javascript=False)
+    sam.sign_in("sam@example.org")
+    page = sam.visit(f"/hubs/{world.hub.slug}/timebank/exchanges/{done.pk}/")
+    assert page.get_by_role("button", name="Cancel this exchange").count() == 0
+    assert "To cancel logged hours, ask a coordinator." in page.content()
+    page = sam.visit(f"/hubs/{world.hub.slug}/timebank/exchanges/{confirmed.pk}/")
+    assert page.get_by_role("button", name="Reverse the hours").count() == 0
+    context.close()
+
+    # Grace, on a phone, reverses the confirmed hour with a reason.
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    grace = Visitor(context.new_page(), live_server.url)
+    grace.sign_in("grace@example.org")
+    page = grace.visit(f"/hubs/{world.hub.slug}/timebank/exchanges/{confirmed.pk}/")
+    page.get_by_role("button", name="Reverse the hours").click()
+    grace.check_accessibility()
+    assert page.get_by_role("alert").count() >= 1  # the reason is required
+    assert balance(bank.member) == 60
+    page.get_by_label("Why are these hours being reversed?").fill(
+        "Logged twice: the same hour as last week"
+    )
+    page.get_by_role("button", name="Reverse the hours").click()
+    grace.check_accessibility()
+    assert "Reversed: the hours went back" in page.content()
+    assert "Logged twice: the same hour as last week" in page.content()
+    assert balance(bank.member) == 0
+    context.close()

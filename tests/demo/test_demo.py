@@ -7,17 +7,13 @@ from django.core.management import call_command
 from coproduce.demo import data
 from coproduce.hubs.models import AuditEvent, Hub, Membership, Person, Role
 
-pytestmark = pytest.mark.django_db
+# The demo is loaded once for the module (tests/demo/conftest.py); each test reads it in a
+# savepoint that is rolled back.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 
-@pytest.fixture(autouse=True)
-def shorter_year(monkeypatch):
-    # CI loads the full year (and verifies the ledger); here a shorter story is enough.
-    monkeypatch.setattr("coproduce.demo.timebank.EXCHANGES", 150)
-
-
-def test_the_demo_loads_two_hubs_with_about_ninety_people_across_roles():
-    counts = data.load()
+def test_the_demo_loads_two_hubs_with_about_ninety_people_across_roles(demo):
+    counts = demo
     assert counts["hubs"] == 2
     assert 80 <= counts["people"] <= 100
     millbrook = Hub.objects.get(slug="millbrook")
@@ -33,14 +29,15 @@ def test_the_demo_loads_two_hubs_with_about_ninety_people_across_roles():
     )
 
 
-def test_loading_the_demo_twice_changes_nothing():
-    first = data.load()
+def test_loading_the_demo_twice_changes_nothing(demo):
+    first = demo  # what the module's load, on an empty database, returned
     events = AuditEvent.objects.count()
     assert data.load() == first
     assert AuditEvent.objects.count() == events
 
 
 def test_every_persona_printed_can_sign_in_with_the_demo_password(capsys):
+    # The command loads again (which changes nothing, as the test above shows) and prints.
     call_command("demo")
     printed = capsys.readouterr().out
     for email, _name, _roles, _story in data.PERSONAS:
@@ -53,7 +50,6 @@ def test_the_demo_time_bank_has_a_year_of_sound_exchanges():
     from coproduce.timebank import ledger
     from coproduce.timebank.models import Account, Transfer
 
-    data.load()
     millbrook = Hub.objects.get(slug="millbrook")
     kinds = set(Transfer.objects.filter(hub=millbrook).values_list("kind", flat=True))
     assert {"exchange", "opening", "donation", "grant"} <= kinds
@@ -68,7 +64,6 @@ def test_the_northfield_conversation_has_common_ground_across_roles_and_real_div
     from coproduce.deliberation.models import Conversation, StatementStatus
     from coproduce.demo import deliberation as deliberation_story
 
-    data.load()
     conversation = Conversation.objects.get(hub__slug="northfield")
     assert 38 <= conversation.statements.count() <= 45
     services.analysis_refresh(conversation)
@@ -94,7 +89,6 @@ def test_the_demo_tells_the_referral_story_with_history_and_an_open_escalation()
     )
     from coproduce.timebank import ledger
 
-    data.load()
     millbrook = Hub.objects.get(slug="millbrook")
     kinds = set(Project.objects.filter(hub=millbrook).values_list("kind", flat=True))
     assert kinds == {"phone_friend", "buddy_bench", "reablement"}

@@ -63,7 +63,7 @@ def test_a_coordinator_creates_someone_not_online_with_consent_and_entered_by(wo
     assert membership(world, ron).role == Role.MEMBER
     consent = ConsentRecord.objects.get(person=ron)
     assert consent.method == ConsentMethod.PHONE and consent.recorded_by == world.coordinator
-    created = AuditEvent.objects.get(event="person.created_assisted", subject_id=ron.pk)
+    created = AuditEvent.objects.get(event="person.created", subject_id=ron.pk)
     assert created.actor == world.coordinator and created.on_behalf_of == ron
 
 

@@ -1,4 +1,5 @@
-"""Referrals, offers and escalations through the JSON API: the same rules as the pages."""
+"""Referrals, offers and escalations through the JSON API: the same rules as the pages.
+Who may call each endpoint is in the permission matrix, tests/test_permission_matrix.py."""
 
 import json
 
@@ -66,14 +67,6 @@ def test_a_practice_system_refers_with_consent(world, scene, call):
     assert {r["person"] for r in listed} == {"Albert Shaw", "Molly Jenkins"}
 
 
-@pytest.mark.parametrize("persona", ["member", "outsider"])
-def test_members_and_other_hubs_cannot_follow_referrals(world, scene, call, persona):
-    person = world.persona(persona)
-    assert call(person, "get", "/referrals")[0] == 403
-    assert call(person, "get", f"/referrals/{scene.referral.pk}")[0] == 404
-    assert call(person, "post", "/referrals", referral_body())[0] == 403
-
-
 def test_a_volunteer_sees_only_what_is_shared_and_answers(world, scene, call):
     from coproduce.referrals import services
 
@@ -104,7 +97,6 @@ def test_staff_list_and_resolve_escalations(world, scene, call):
         escalation.pk,
         "Dr Amir Staff",
     )
-    assert call(world.member, "get", "/escalations")[0] == 403
     status, body = call(
         world.staff, "post", f"/escalations/{escalation.pk}/resolve", {"resolution": ""}
     )
@@ -113,9 +105,3 @@ def test_staff_list_and_resolve_escalations(world, scene, call):
         world.staff, "post", f"/escalations/{escalation.pk}/resolve", {"resolution": "Rang him."}
     )
     assert (status, body["status"]) == (200, "resolved")
-    assert (
-        call(world.outsider, "post", f"/escalations/{escalation.pk}/resolve", {"resolution": "x"})[
-            0
-        ]
-        == 404
-    )

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from coproduce.errors import ApplicationError
 from coproduce.hubs.models import AuditEvent, ConsentRecord, Person, SafeguardingCheck
-from coproduce.referrals import services
+from coproduce.referrals import access, services
 from coproduce.referrals.models import MatchOffer, OfferStatus, Referral, ReferralStatus
 from coproduce.timebank.models import ExchangeStatus
 
@@ -242,18 +242,18 @@ def test_decline_start_and_close(world, scene, mailoutbox, django_capture_on_com
     ],
 )
 def test_who_sees_a_referral(world, scene, persona, view):
-    assert services.referral_view_of(world.persona(persona), scene.referral) == view
+    assert access.referral_view_of(world.persona(persona), scene.referral) == view
 
 
 def test_a_volunteer_sees_it_only_while_asked(world, scene):
     triage(world, scene.referral)
-    assert services.referral_view_of(scene.volunteer, scene.referral) is None
+    assert access.referral_view_of(scene.volunteer, scene.referral) is None
     offer = services.offer_send(
         actor=world.coordinator, referral=scene.referral, volunteer=scene.volunteer
     )
-    assert services.referral_view_of(scene.volunteer, scene.referral) == "volunteer"
+    assert access.referral_view_of(scene.volunteer, scene.referral) == "volunteer"
     services.offer_decline(actor=scene.volunteer, offer=offer)
-    assert services.referral_view_of(scene.volunteer, scene.referral) is None
+    assert access.referral_view_of(scene.volunteer, scene.referral) is None
 
 
 def test_a_coordinator_of_another_hub_cannot_match(world, scene):

@@ -251,7 +251,7 @@ def test_a_coordinator_records_confirmed_exchanges_with_an_audit_trail(world, ba
     ]
     assert first.transfer.created_by == world.coordinator
     assert first.note == "Recorded from a time sheet, line 2."
-    trail = AuditEvent.objects.get(event="exchanges.imported", hub=world.hub)
+    trail = AuditEvent.objects.get(event="timesheet.imported", hub=world.hub)
     assert trail.actor == world.coordinator
     assert trail.new == {
         "batch": "sheet-1",

@@ -1,58 +1,17 @@
-"""Time-bank pages: who can open them, and the flow through real forms."""
+"""Time-bank pages: the flow through real forms. Who may open each page is in the
+permission matrix, tests/test_permission_matrix.py."""
 
 import csv
 import datetime
 import io
 import re
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from coproduce.hubs.models import AuditEvent
 from coproduce.timebank import ledger, services
 from coproduce.timebank.models import Account, Exchange, ExchangeStatus, ListingKind
-
-PERSONAS = ["anonymous", "member", "staff", "coordinator", "outsider"]
-MEMBERS = {"anonymous": 302, "member": 200, "staff": 200, "coordinator": 200, "outsider": 403}
-COORDINATORS = {**MEMBERS, "member": 403, "staff": 403}
-
-
-@pytest.mark.parametrize("persona", PERSONAS)
-@pytest.mark.parametrize(
-    ("name", "expected"),
-    [
-        ("timebank", MEMBERS),
-        ("listing-new", MEMBERS),
-        ("exchange-record", MEMBERS),
-        ("statement", MEMBERS),
-        ("hub-ledger", COORDINATORS),
-        ("sheet-import", COORDINATORS),
-        ("chest", MEMBERS),
-        ("timebank-settings", COORDINATORS),
-    ],
-)
-def test_who_can_open_each_time_bank_page(world, bank, client_for, persona, name, expected):
-    response = client_for(world.persona(persona)).get(reverse(name, args=[world.hub.slug]))
-    assert response.status_code == expected[persona]
-
-
-def test_an_exchange_is_private_to_its_parties_and_coordinators(world, bank, client_for):
-    exchange = services.exchange_record(
-        actor=world.member,
-        hub=world.hub,
-        giver=bank.member,
-        receiver=bank.staff,
-        title="Shopping",
-        minutes=60,
-    )
-    url = reverse("exchange-detail", args=[world.hub.slug, exchange.pk])
-    assert client_for(world.staff).get(url).status_code == 200
-    assert client_for(world.coordinator).get(url).status_code == 200
-    assert client_for(world.assisted).get(url).status_code in (302, 404)
-    assert client_for(world.outsider).get(url).status_code == 403
-    other_hub_url = reverse("exchange-detail", args=[world.other_hub.slug, exchange.pk])
-    assert client_for(world.outsider).get(other_hub_url).status_code == 404
 
 
 def test_offer_ask_agree_log_confirm_through_the_pages(world, bank, client_for):
@@ -200,15 +159,6 @@ def test_a_time_sheet_with_mistakes_lists_each_and_records_nothing(world, bank, 
     assert Exchange.objects.count() == 0
 
 
-def test_a_member_cannot_post_a_time_sheet(world, bank, client_for):
-    sheet = (
-        b"date,giver,receiver,description,hours\r\n2026-03-14,sam@example.org,Ron Assisted,x,1\r\n"
-    )
-    response = upload(client_for(world.member), world.hub, sheet)
-    assert response.status_code == 403
-    assert Exchange.objects.count() == 0
-
-
 def balance_of(account):
     return Account.objects.get(pk=account.pk).balance_minutes
 
@@ -289,7 +239,7 @@ def test_a_coordinator_changes_the_rules_and_adds_a_category(world, bank, client
         False,
     )
     assert (policy.opening_grant_minutes, policy.auto_confirm_days) == (120, 7)
-    assert AuditEvent.objects.filter(event="timebank.policy_changed", hub=world.hub).count() == 1
+    assert AuditEvent.objects.filter(event="timebank_policy.updated", hub=world.hub).count() == 1
     bad = client.post(url, {**rules, "policy-floor_hours": "3"})
     assert bad.status_code == 400
     assert "Lowest balance, in hours" in bad.content.decode()

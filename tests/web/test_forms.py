@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from coproduce.web.forms import ListField
+from coproduce.forms import ListField
 
 words = st.text(
     alphabet=st.characters(blacklist_categories=["Cs", "Cc"], blacklist_characters=",;\n"),

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class DeliberationConfig(AppConfig):
     name = "coproduce.deliberation"
     verbose_name = "Deliberation"
+
+    def ready(self):
+        from . import sentences  # noqa: F401  (how the audit log words this app's events)

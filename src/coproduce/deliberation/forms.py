@@ -1,6 +1,6 @@
 from django import forms
 
-from coproduce.web.forms import AccessibleForm
+from coproduce.forms import AccessibleForm
 
 from .models import STATEMENT_MAX_LENGTH, Audience, VoteValue
 

@@ -15,11 +15,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from coproduce.errors import ApplicationError
-from coproduce.hubs import access
+from coproduce.hubs import access as hub_access
 from coproduce.hubs.models import Hub, Membership, Person
-from coproduce.web.views import render_form, submit
+from coproduce.views import render_form, submit
 
-from . import selectors, services
+from . import access, selectors, services
 from .forms import (
     ConversationForm,
     FlagForm,
@@ -45,30 +45,39 @@ def _session_key(conversation) -> str:
 
 def _participant(request, conversation):
     """The visitor's place in the conversation: as a signed-in member, or as someone who
-    came by the conversation's link. None means they must sign in first."""
+    came by the conversation's link; saved only with their first vote or statement.
+    None means they must sign in first."""
     if request.user.is_authenticated:
-        return services.participant_for(request.user, conversation)
+        return services.participant_of(request.user, conversation)
     came_by_link = request.session.get(_session_key(conversation))
     if came_by_link:
-        return services.anonymous_participant(
+        return services.anonymous_participant_of(
             conversation, came_by_link["token"], came_by_link["key"]
         )
     return None
 
 
-def _may_read(request, conversation) -> None:
-    if request.user.is_authenticated:
-        if not services.may_take_part(request.user, conversation):
+def _rights(request, conversation) -> access.ConversationRights:
+    membership = hub_access.membership_of(request.user, conversation.hub)
+    came = request.session.get(_session_key(conversation)) or {}
+    came_by_link = bool(conversation.link_token) and came.get("token") == conversation.link_token
+    return access.conversation_rights(membership, conversation, came_by_link=came_by_link)
+
+
+def _may_read(request, conversation) -> access.ConversationRights:
+    rights = _rights(request, conversation)
+    if not rights.read:
+        if request.user.is_authenticated:
             raise PermissionDenied("Only people taking part can see this conversation.")
-    elif _participant(request, conversation) is None:
         raise PermissionDenied("Sign in to see this conversation.")
+    return rights
 
 
 @login_required
 def conversation_list(request, slug):
     hub = get_object_or_404(Hub, slug=slug)
     conversations = selectors.conversations_for(request.user, hub)
-    membership = access.membership_of(request.user, hub)
+    membership = hub_access.membership_of(request.user, hub)
     return render(
         request,
         "deliberation/list.html",
@@ -77,7 +86,7 @@ def conversation_list(request, slug):
             "conversations": conversations,
             "now": timezone.now(),
             "is_coordinator": membership.can_coordinate,
-            "can_moderate": services.can_moderate(request.user, hub),
+            "can_moderate": access.is_moderator(membership),
         },
     )
 
@@ -95,7 +104,7 @@ def _end_of(day: datetime.date | None):
 @login_required
 def conversation_new(request, slug):
     hub = get_object_or_404(Hub, slug=slug)
-    access.require_coordinator(request.user, hub)
+    hub_access.require_coordinator(request.user, hub)
     form = ConversationForm(request.POST or None)
     conversation = submit(
         request,
@@ -168,8 +177,7 @@ def conversation_detail(request, slug, conversation_id):
             "first_visit": not voted,
             "form": form,
             "is_open": conversation.is_open(),
-            "is_coordinator": request.user.is_authenticated
-            and access.membership_of(request.user, conversation.hub).can_coordinate,
+            "is_coordinator": _rights(request, conversation).coordinate,
         },
         status=400 if form.errors else 200,
     )
@@ -284,13 +292,9 @@ def statement_flag(request, slug, conversation_id, statement_id):
 
 def report(request, slug, conversation_id, printable=False):
     conversation = _conversation(slug, conversation_id)
-    _may_read(request, conversation)
+    is_coordinator = _may_read(request, conversation).coordinate
+    # The analysis is refreshed after each vote (never here: reading never writes).
     data = selectors.report(conversation)
-    if data["analysis"] is None:
-        services.analysis_schedule(conversation.pk)
-    is_coordinator = request.user.is_authenticated and bool(
-        (m := access.membership_of(request.user, conversation.hub)) and m.can_coordinate
-    )
     return render(
         request,
         "deliberation/print.html" if printable else "deliberation/report.html",
@@ -395,7 +399,7 @@ def record_response(request, slug, conversation_id):
     """A coordinator types in a member's paper or phone response."""
     conversation = _conversation(slug, conversation_id)
     hub = conversation.hub
-    access.require_coordinator(request.user, hub)
+    hub_access.require_coordinator(request.user, hub)
     statements = Statement.objects.filter(conversation=conversation, status=StatementStatus.VISIBLE)
     people = Person.objects.filter(memberships__hub=hub, memberships__is_active=True).order_by(
         "display_name"
@@ -435,7 +439,7 @@ def record_response(request, slug, conversation_id):
 @login_required
 def moderation(request, slug):
     hub = get_object_or_404(Hub, slug=slug)
-    services.require_moderator(request.user, hub)
+    access.require_moderator(request.user, hub)
     queue = list(services.moderation_queue(hub))
     forms_by_statement = {}
     for statement in queue:
@@ -461,7 +465,7 @@ def moderation(request, slug):
         {
             "hub": hub,
             "queue": [(s, forms_by_statement[s.pk]) for s in queue],
-            "is_coordinator": access.membership_of(request.user, hub).can_coordinate,
+            "is_coordinator": hub_access.membership_of(request.user, hub).can_coordinate,
         },
         status=400 if any(f.errors for f in forms_by_statement.values()) else 200,
     )
@@ -470,7 +474,7 @@ def moderation(request, slug):
 @login_required
 def moderators(request, slug):
     hub = get_object_or_404(Hub, slug=slug)
-    access.require_coordinator(request.user, hub)
+    hub_access.require_coordinator(request.user, hub)
     current = Moderator.objects.filter(hub=hub).select_related("person")
     people = (
         Person.objects.filter(

@@ -8,6 +8,8 @@ Rules:
 - A person always sees and edits their own profile.
 """
 
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
@@ -97,3 +99,26 @@ def coordinated_hub_with(actor: Person, person: Person, hub: Hub) -> Membership:
     if not Membership.objects.filter(hub=hub, person=person).exists():
         raise PermissionDenied("That person is not a member of this hub.")
     return actor_membership
+
+
+@dataclass(frozen=True)
+class MemberRights:
+    """What a viewer may see and do on another member's page."""
+
+    see: bool = False
+    see_private: bool = False  # needs, contact details
+    manage: bool = False  # role, checks, consent, history (coordinators)
+
+
+def member_for(viewer: Membership, person_id: int) -> tuple[Membership, MemberRights]:
+    """A member of the viewer's hub and what the viewer may do there; 404 for people of
+    other hubs, 403 for someone who has left (except to coordinators)."""
+    membership = member_in_hub(viewer.hub, person_id)
+    coordinating = viewer.can_coordinate
+    if not membership.is_active and not coordinating:
+        raise PermissionDenied("This person has left the hub.")
+    return membership, MemberRights(
+        see=True,
+        see_private=can_see_private_details(viewer.person, viewer, membership.person),
+        manage=coordinating,
+    )

@@ -1,7 +1,8 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 
-from coproduce.web.forms import AccessibleForm, ListField
+from coproduce.audit_kinds import grouped_choices
+from coproduce.forms import AccessibleForm, ListField
 
 from .models import (
     AVAILABILITY_CHOICES,
@@ -9,6 +10,7 @@ from .models import (
     ConsentMethod,
     ContactPreference,
     OrganisationKind,
+    Person,
     Role,
 )
 
@@ -226,6 +228,34 @@ class NeighbourhoodForm(AccessibleForm):
 
 class DirectorySearchForm(forms.Form):
     q = forms.CharField(label="Search by name, area or skill", required=False, max_length=80)
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.display_name
+
+
+class AuditFilterForm(forms.Form):
+    """The audit log's filter: what kind of change, and whose (as a GET form)."""
+
+    kind = forms.ChoiceField(
+        label="Kind of change",
+        required=False,
+        choices=[("", "Every kind of change"), *grouped_choices()],
+    )
+    person = PersonChoiceField(
+        label="Done by or for",
+        required=False,
+        queryset=Person.objects.none(),
+        empty_label="Anyone",
+    )
+
+    def __init__(self, *args, hub, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Everyone who is or was a member of this hub.
+        self.fields["person"].queryset = (
+            Person.objects.filter(memberships__hub=hub).distinct().order_by("display_name", "id")
+        )
 
 
 class PasswordResetRequestForm(PasswordResetForm, AccessibleForm):

@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from coproduce.audit_kinds import AuditKind
+
 # A UK postcode district (outward code): "MB1", "SW1A", "M14".
 postcode_district_validator = RegexValidator(
     r"^[A-Z]{1,2}[0-9][0-9A-Z]?$",
@@ -385,7 +387,7 @@ class AuditEvent(models.Model):
     on_behalf_of = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    event = models.CharField(max_length=60)
+    event = models.CharField(max_length=60, choices=AuditKind.choices)
     subject_type = models.CharField(max_length=40)
     subject_id = models.BigIntegerField(null=True)
     old = models.JSONField(default=dict, blank=True)
@@ -399,10 +401,12 @@ class AuditEvent(models.Model):
     def __str__(self):
         return f"{self.event} by {self.actor} at {self.created_at:%Y-%m-%d %H:%M}"
 
-    def changes(self) -> list[tuple[str, object, object]]:
-        """(field, old value or None, new value) for display."""
-        keys = list(self.new) + [key for key in self.old if key not in self.new]
-        return [(key, self.old.get(key), self.new.get(key)) for key in keys]
+    def sentence(self) -> str:
+        """What happened, in plain English with names instead of ids. For a page of
+        events use coproduce.audit.describe, which fetches what they name in bulk."""
+        from coproduce.audit import sentence_of
+
+        return sentence_of(self)
 
 
 class ApiToken(models.Model):

@@ -67,9 +67,18 @@ def pending_join_requests(hub: Hub) -> QuerySet[JoinRequest]:
     )
 
 
-def hub_audit_log(hub: Hub) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(hub=hub).select_related("actor", "on_behalf_of")
+def hub_audit_log(
+    hub: Hub, *, kind: str | None = None, person: Person | None = None
+) -> QuerySet[AuditEvent]:
+    """The hub's audit events, newest first; of one kind, and done by or for one person.
+    Word them with coproduce.audit.describe."""
+    events = AuditEvent.objects.filter(hub=hub).select_related("actor", "on_behalf_of")
+    if kind:
+        events = events.filter(event=kind)
+    if person is not None:
+        events = events.filter(Q(on_behalf_of=person) | Q(actor=person))
+    return events
 
 
 def person_audit_log(hub: Hub, person: Person) -> QuerySet[AuditEvent]:
-    return hub_audit_log(hub).filter(Q(on_behalf_of=person) | Q(actor=person))
+    return hub_audit_log(hub, person=person)

@@ -9,12 +9,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from coproduce import audit
 from coproduce.errors import ApplicationError
-from coproduce.web.views import render_form, submit
+from coproduce.views import render_form, submit
 
-from . import access, selectors, services
+from . import access, panels, selectors, services
 from .forms import (
     AssistedPersonForm,
+    AuditFilterForm,
     CheckForm,
     CheckRemoveForm,
     ConsentForm,
@@ -42,6 +44,21 @@ def _hub(slug: str) -> Hub:
 
 def _profile_initial(person) -> dict:
     return {field: getattr(person, field) for field in [*PROFILE_FORM_FIELDS, "email"]}
+
+
+# --- home -------------------------------------------------------------------------------
+
+
+def home(request):
+    if not request.user.is_authenticated:
+        return render(request, "web/landing.html", {"hubs": Hub.objects.all()})
+    memberships = list(selectors.memberships_of(request.user))
+    joined = {m.hub_id for m in memberships}
+    return render(
+        request,
+        "web/home.html",
+        {"memberships": memberships, "other_hubs": Hub.objects.exclude(pk__in=joined)},
+    )
 
 
 # --- accounts and my profile ------------------------------------------------------------
@@ -115,15 +132,7 @@ def hub_home(request, slug):
     if membership and membership.can_coordinate:
         context["pending_count"] = selectors.pending_join_requests(hub).count()
     if membership:
-        from coproduce.referrals.models import Escalation, MatchOffer
-
-        context["offers_waiting"] = MatchOffer.objects.filter(
-            referral__hub=hub, volunteer=request.user, status="sent"
-        ).count()
-        if membership.is_staff_or_above:
-            context["escalations_mine"] = Escalation.objects.filter(
-                hub=hub, assigned_to=request.user, status="open"
-            ).count()
+        context.update(panels.hub_home_context(request.user, hub, membership))
     return render(request, "hubs/hub_home.html", context)
 
 
@@ -225,22 +234,21 @@ def directory(request, slug):
 def member_detail(request, slug, person_id):
     hub = _hub(slug)
     viewer = access.require_member(request.user, hub)
-    membership = access.member_in_hub(hub, person_id)
-    if not membership.is_active and not viewer.can_coordinate:
-        raise PermissionDenied("This person has left the hub.")
+    membership, rights = access.member_for(viewer, person_id)
     person = membership.person
     context = {
         "hub": hub,
         "viewer": viewer,
+        "rights": rights,
         "membership": membership,
         "person": person,
-        "private": access.can_see_private_details(request.user, viewer, person),
+        "private": rights.see_private,
     }
-    if viewer.can_coordinate:
+    if rights.manage:
         context.update(
             checks=person.checks.filter(hub=hub),
             consents=person.consents.filter(hub=hub).select_related("recorded_by"),
-            history=selectors.person_audit_log(hub, person)[:20],
+            history=audit.describe(selectors.person_audit_log(hub, person)[:20]),
         )
     return render(request, "hubs/member_detail.html", context)
 
@@ -574,8 +582,26 @@ def neighbourhood_add(request, slug):
 def audit_log(request, slug):
     hub = _hub(slug)
     access.require_coordinator(request.user, hub)
-    page = Paginator(selectors.hub_audit_log(hub), 50).get_page(request.GET.get("page"))
-    return render(request, "hubs/audit_log.html", {"hub": hub, "page": page})
+    form = AuditFilterForm(request.GET, hub=hub)
+    filters = form.cleaned_data if form.is_valid() else {}
+    events = selectors.hub_audit_log(
+        hub, kind=filters.get("kind") or None, person=filters.get("person")
+    )
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "hubs/audit_log.html",
+        {
+            "hub": hub,
+            "form": form,
+            "filtered": bool(filters.get("kind") or filters.get("person")),
+            "page": page,
+            "rows": audit.describe(page.object_list),
+            "query": query.urlencode(),
+        },
+    )
 
 
 # --- invitations -----------------------------------------------------------------------

@@ -3,24 +3,23 @@ people and for staff following them.
 
 As on the pages: the services check every permission, the hub comes from the key, and a
 referral someone has no part in is answered 404, never shown. What a referral shows
-depends on who asks (`services.referral_view_of`): volunteers get the coordinator's note,
+depends on who asks (`access.referral_rights`): volunteers get the coordinator's note,
 never the referrer's description; referrers get progress, never the volunteer.
 """
 
 import datetime
 from typing import Literal
 
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
 from coproduce.api.common import ERRORS
 from coproduce.errors import ApplicationError
-from coproduce.hubs import access
+from coproduce.hubs import access as hub_access
 from coproduce.hubs.models import Neighbourhood
 from coproduce.timebank.models import Category
 
-from . import escalations, selectors, services
+from . import access, escalations, selectors, services
 from .models import Escalation, EscalationStatus, MatchOffer, Referral
 
 router = Router(tags=["referrals"])
@@ -95,7 +94,9 @@ def _referral_out(referral: Referral, view: str, *, volunteer_accepted=False) ->
 
 
 def _staff(request):
-    access.require_staff(request.user, request.hub, "Only staff and coordinators follow referrals.")
+    hub_access.require_staff(
+        request.user, request.hub, "Only staff and coordinators follow referrals."
+    )
 
 
 @router.get("/referrals", response={200: list[ReferralOut], **ERRORS})
@@ -112,7 +113,7 @@ def referral_list(request, status: str = Query("")):
 def referral_create(request, data: ReferralIn):
     """Refer a member, or someone new who is not online, with their consent."""
     hub = request.hub
-    person = access.member_in_hub(hub, data.person_id).person if data.person_id else None
+    person = hub_access.member_in_hub(hub, data.person_id).person if data.person_id else None
     category = None
     if data.category_id is not None:
         category = Category.objects.filter(pk=data.category_id, hub=hub).first()
@@ -146,10 +147,8 @@ def referral_create(request, data: ReferralIn):
 
 @router.get("/referrals/{referral_id}", response={200: ReferralOut, **ERRORS})
 def referral_detail(request, referral_id: int):
-    referral = get_object_or_404(Referral, pk=referral_id, hub=request.hub)
-    view = services.referral_view_of(request.user, referral)
-    if view is None:
-        raise Http404("No such referral.")
+    referral, rights = access.referral_for(request.membership, referral_id)
+    view = rights.view
     accepted = referral.offers.filter(volunteer=request.user, status="accepted").exists()
     return _referral_out(referral, view, volunteer_accepted=accepted)
 

@@ -20,14 +20,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
+from coproduce.audit import AuditKind, audit
 from coproduce.errors import ApplicationError
 from coproduce.hubs import access
 from coproduce.hubs import selectors as hub_selectors
 from coproduce.hubs.models import Hub, Membership, Person, Role
-from coproduce.hubs.notify import email_after_commit
-from coproduce.hubs.services import audit
+from coproduce.notify import email_after_commit
 from coproduce.timebank.models import ExchangeParty, ExchangeStatus, Listing, ListingKind
 
+from . import access as rights
 from . import services
 from .models import (
     FILLED_STATUSES,
@@ -361,7 +362,7 @@ def _record(hub: Hub, finding: Finding) -> Escalation | None:
     audit(
         hub=hub,
         actor=None,
-        event="escalation.raised",
+        event=AuditKind.ESCALATION_RAISED,
         subject=escalation,
         new={"kind": finding.kind, "assigned_to": finding.assigned_to.pk},
     )
@@ -393,7 +394,7 @@ def _reassign(escalation: Escalation, to: Person, *, actor: Person | None) -> No
     audit(
         hub=escalation.hub,
         actor=actor,
-        event="escalation.reassigned",
+        event=AuditKind.ESCALATION_REASSIGNED,
         subject=escalation,
         old={"assigned_to": old},
         new={"assigned_to": to.pk},
@@ -431,7 +432,7 @@ def escalation_resolve(*, actor: Person, escalation: Escalation, resolution: str
     """Say what was done. The person it was given to, or a coordinator."""
     escalation = _lock(escalation)
     membership = access.require_member(actor, escalation.hub)
-    if not (escalation.assigned_to_id == actor.pk or membership.can_coordinate):
+    if not rights.escalation_rights(membership, escalation).resolve:
         raise PermissionDenied("The person it was given to, or a coordinator, resolves it.")
     if escalation.status != EscalationStatus.OPEN:
         raise ApplicationError("This escalation is already resolved.")
@@ -444,7 +445,7 @@ def escalation_resolve(*, actor: Person, escalation: Escalation, resolution: str
     audit(
         hub=escalation.hub,
         actor=actor,
-        event="escalation.resolved",
+        event=AuditKind.ESCALATION_RESOLVED,
         subject=escalation,
         new={"resolution": escalation.resolution},
     )

@@ -3,8 +3,8 @@ import datetime
 from django import forms
 from django.utils import timezone
 
+from coproduce.forms import AccessibleForm, ListField
 from coproduce.hubs.models import AVAILABILITY_CHOICES, ConsentMethod, Membership, Person
-from coproduce.web.forms import AccessibleForm, ListField
 
 from .models import Outcome, ProjectKind, Urgency
 

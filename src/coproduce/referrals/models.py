@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from coproduce.hubs.models import ConsentRecord, Hub, Neighbourhood, Organisation, Person
-from coproduce.timebank.models import Category, Exchange, Listing
+from coproduce.timebank.models import Category, Exchange, Listing, format_minutes
 
 
 class ReferralPolicy(models.Model):
@@ -366,6 +366,11 @@ class Assignment(models.Model):
 
     def __str__(self):
         return f"{self.person} on {self.slot}"
+
+    @property
+    def duration(self) -> str:
+        """The time logged, in words: '1 h 30 min'."""
+        return format_minutes(self.minutes or 0)
 
 
 class EscalationKind(models.TextChoices):

@@ -23,6 +23,7 @@ from .models import (
     OPEN_REFERRAL_STATUSES,
     Assignment,
     AssignmentStatus,
+    Escalation,
     MatchOffer,
     OfferStatus,
     Referral,
@@ -252,3 +253,18 @@ def my_assignments(person: Person, hub: Hub):
         .select_related("slot__project", "slot__receiver")
         .order_by("slot__starts_at")
     )
+
+
+def hub_home_counts(person: Person, hub: Hub, membership: Membership) -> dict:
+    """What the hub's front page shows a member from here (see hubs.panels): offers
+    waiting for their answer, and for staff the escalations assigned to them."""
+    counts = {
+        "offers_waiting": MatchOffer.objects.filter(
+            referral__hub=hub, volunteer=person, status="sent"
+        ).count()
+    }
+    if membership.is_staff_or_above:
+        counts["escalations_mine"] = Escalation.objects.filter(
+            hub=hub, assigned_to=person, status="open"
+        ).count()
+    return counts

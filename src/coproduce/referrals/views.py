@@ -9,11 +9,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from coproduce.errors import ApplicationError
-from coproduce.hubs import access
+from coproduce.hubs import access as hub_access
 from coproduce.hubs.models import Hub
-from coproduce.web.views import render_form, submit
+from coproduce.views import render_form, submit
 
-from . import escalations, schedule, selectors, services
+from . import access, escalations, schedule, selectors, services
 from .forms import (
     NEW_PERSON,
     AssignForm,
@@ -49,7 +49,7 @@ def _hub(slug) -> Hub:
 
 
 def _staff(request, hub):
-    return access.require_staff(request.user, hub, "Only staff and coordinators can see this.")
+    return hub_access.require_staff(request.user, hub, "Only staff and coordinators can see this.")
 
 
 def _act(request, action, success: str, back: str):
@@ -67,17 +67,10 @@ def _act(request, action, success: str, back: str):
 
 
 def _referral(request, slug, referral_id) -> tuple[Referral, str]:
-    referral = get_object_or_404(
-        Referral.objects.select_related(
-            "hub", "person", "referred_by", "category", "neighbourhood", "consent"
-        ),
-        pk=referral_id,
-        hub__slug=slug,
-    )
-    view = services.referral_view_of(request.user, referral)
-    if view is None:
-        raise Http404("No such referral.")  # never say that it exists
-    return referral, view
+    """The referral and how much of it this person sees; 404 unless they may see it."""
+    membership = hub_access.membership_of(request.user, _hub(slug))
+    referral, rights = access.referral_for(membership, referral_id)
+    return referral, rights.view
 
 
 @login_required
@@ -114,7 +107,9 @@ def referral_new(request, slug):
         return services.referral_create(
             actor=request.user,
             hub=hub,
-            person=None if chosen == NEW_PERSON else access.member_in_hub(hub, int(chosen)).person,
+            person=None
+            if chosen == NEW_PERSON
+            else hub_access.member_in_hub(hub, int(chosen)).person,
             new_person=(
                 {"display_name": data["new_name"], "phone": data["new_phone"]}
                 if chosen == NEW_PERSON
@@ -188,7 +183,7 @@ def referral_detail(request, slug, referral_id):
 @login_required
 def referral_triage(request, slug, referral_id):
     referral, _ = _referral(request, slug, referral_id)
-    access.require_coordinator(request.user, referral.hub)
+    hub_access.require_coordinator(request.user, referral.hub)
     form = TriageForm(
         request.POST or None,
         hub=referral.hub,
@@ -223,8 +218,8 @@ def referral_triage(request, slug, referral_id):
 @require_POST
 def referral_offer(request, slug, referral_id):
     referral, _ = _referral(request, slug, referral_id)
-    access.require_coordinator(request.user, referral.hub)
-    member = access.member_in_hub(referral.hub, int(request.POST.get("volunteer", 0) or 0))
+    hub_access.require_coordinator(request.user, referral.hub)
+    member = hub_access.member_in_hub(referral.hub, int(request.POST.get("volunteer", 0) or 0))
     reasons = next(
         (
             s.reasons
@@ -270,7 +265,7 @@ def referral_start(request, slug, referral_id):
 @login_required
 def referral_close(request, slug, referral_id):
     referral, _ = _referral(request, slug, referral_id)
-    access.require_coordinator(request.user, referral.hub)
+    hub_access.require_coordinator(request.user, referral.hub)
     form = CloseForm(request.POST or None)
     done = submit(
         request,
@@ -295,7 +290,7 @@ def referral_close(request, slug, referral_id):
 @login_required
 def my_offers(request, slug):
     hub = _hub(slug)
-    access.require_member(request.user, hub)
+    hub_access.require_member(request.user, hub)
     return render(
         request,
         "referrals/my_offers.html",
@@ -339,14 +334,14 @@ def _project(request, slug, project_id) -> Project:
     project = get_object_or_404(
         Project.objects.select_related("hub", "lead", "organisation"), pk=project_id, hub__slug=slug
     )
-    access.require_member(request.user, project.hub)
+    hub_access.require_member(request.user, project.hub)
     return project
 
 
 @login_required
 def project_list(request, slug):
     hub = _hub(slug)
-    membership = access.require_member(request.user, hub)
+    membership = hub_access.require_member(request.user, hub)
     return render(
         request,
         "referrals/projects.html",
@@ -364,7 +359,7 @@ def project_list(request, slug):
 @login_required
 def project_new(request, slug):
     hub = _hub(slug)
-    access.require_coordinator(request.user, hub)
+    hub_access.require_coordinator(request.user, hub)
     form = ProjectForm(request.POST or None, hub=hub)
     project = submit(
         request, form, lambda data: services.project_create(actor=request.user, hub=hub, **data)
@@ -394,16 +389,23 @@ def _week_start(request) -> datetime.datetime:
 @login_required
 def project_detail(request, slug, project_id):
     project = _project(request, slug, project_id)
-    leads = services.can_lead(request.user, project)
+    membership = hub_access.require_member(request.user, project.hub)
+    rights = access.project_rights(membership, project)
+    leads = rights.lead
     start = _week_start(request)
     rows = selectors.rota(project, start=start, viewer=request.user, leads=leads)
     waiting = (
-        Assignment.objects.filter(slot__project=project, status="attended")
-        .select_related("slot", "person")
-        .order_by("slot__starts_at")
+        list(
+            Assignment.objects.filter(slot__project=project, status="attended")
+            .select_related("slot", "person")
+            .order_by("slot__starts_at")
+        )
         if leads
         else []
     )
+    # What this person may do with each place shown, as the access module says.
+    for assignment in [*waiting, *(a for row in rows for a in row["assignments"])]:
+        assignment.rights = access.assignment_rights(membership, assignment, rights)
     return render(
         request,
         "referrals/project.html",
@@ -412,9 +414,10 @@ def project_detail(request, slug, project_id):
             "project": project,
             "rows": rows,
             "leads": leads,
-            "is_coordinator": access.require_member(request.user, project.hub).can_coordinate,
+            "rights": rights,
+            "is_coordinator": rights.end,
             "trained": project.trained.select_related("person", "trained_by"),
-            "is_trained": services.is_trained(request.user, project),
+            "is_trained": rights.trained,
             "waiting": waiting,
             "now": timezone.now(),
             "earlier": (start - datetime.timedelta(days=28)).date().isoformat(),
@@ -428,7 +431,7 @@ def project_detail(request, slug, project_id):
 @login_required
 def project_end(request, slug, project_id):
     project = _project(request, slug, project_id)
-    access.require_coordinator(request.user, project.hub)
+    hub_access.require_coordinator(request.user, project.hub)
     form = ProjectEndForm(request.POST or None)
     done = submit(
         request,
@@ -465,13 +468,13 @@ def _periods(data) -> list[schedule.Period]:
 @login_required
 def slots_new(request, slug, project_id):
     project = _project(request, slug, project_id)
-    if not services.can_lead(request.user, project):
+    if not access.rights_on_project(request.user, project).manage_rota:
         raise PermissionDenied("Only the project's lead or a coordinator can add slots.")
     referrals = (
         Referral.objects.filter(hub=project.hub, status__in=OPEN_REFERRAL_STATUSES).select_related(
             "person"
         )
-        if access.require_member(request.user, project.hub).can_coordinate
+        if hub_access.require_member(request.user, project.hub).can_coordinate
         else Referral.objects.none()
     )
     form = SlotsForm(request.POST or None, project=project, referrals=referrals)
@@ -654,6 +657,7 @@ def escalation_detail(request, slug, escalation_id):
         pk=escalation_id,
         hub=hub,
     )
+    rights = access.escalation_rights(membership, escalation)
     resolve_form = ResolveForm(request.POST if "resolution" in request.POST else None)
     reassign_form = ReassignForm(request.POST if "to" in request.POST else None, hub=hub)
     if "resolution" in request.POST:
@@ -686,9 +690,8 @@ def escalation_detail(request, slug, escalation_id):
             "hub": hub,
             "escalation": escalation,
             "resolve_form": resolve_form,
-            "reassign_form": reassign_form if membership.can_coordinate else None,
-            "can_resolve": escalation.assigned_to_id == request.user.pk
-            or membership.can_coordinate,
+            "reassign_form": reassign_form if rights.reassign else None,
+            "can_resolve": rights.resolve,
         },
         status=status,
     )
@@ -697,7 +700,7 @@ def escalation_detail(request, slug, escalation_id):
 @login_required
 def referral_settings(request, slug):
     hub = _hub(slug)
-    access.require_coordinator(request.user, hub)
+    hub_access.require_coordinator(request.user, hub)
     policy = services.policy_for(hub)
     form = PolicyForm(
         request.POST or None,

@@ -17,7 +17,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from coproduce.api.common import ERRORS
 from coproduce.errors import ApplicationError
 
-from . import selectors, services
+from . import access, selectors, services
 from .ledger import policy_for
 from .models import Account, AccountKind, Category, Entry, Exchange, Listing, Transfer
 
@@ -186,7 +186,7 @@ class TotalsOut(Schema):
 
 
 def _my_account(request) -> Account:
-    return services.account_for_membership(request.membership)
+    return selectors.account_of(request.membership)
 
 
 def _account(request, account_id: int | None) -> Account:
@@ -201,10 +201,8 @@ def _account(request, account_id: int | None) -> Account:
 
 
 def _visible_exchange(request, exchange_id: int) -> Exchange:
-    exchange = get_object_or_404(Exchange, pk=exchange_id, hub=request.hub)
-    if not (services.is_party(request.user, exchange) or request.membership.can_coordinate):
-        # As on the pages: other people's exchanges are not shown, nor said to exist.
-        raise Http404("No such exchange.")
+    # As on the pages: other people's exchanges are not shown, nor said to exist.
+    exchange, _rights = access.exchange_for(request.membership, exchange_id)
     return exchange
 
 
@@ -303,7 +301,7 @@ class ExchangeFilters(Schema):
 def exchanges(request, filters: Query[ExchangeFilters]):
     """Exchanges you take part in (not cancelled), newest first."""
     account = _account(request, filters.account_id)
-    if not services.can_act_for(request.user, account):
+    if not access.can_act_for(request.membership, account):
         raise PermissionDenied("You can only list exchanges of accounts you act for.")
     found = selectors.exchanges_for(account).order_by("-created_at")
     if filters.status:
@@ -401,7 +399,7 @@ def balances(request):
 def transfers(request, account_id: int | None = None):
     """Every transfer into or out of an account (yours by default), newest first."""
     account = _account(request, account_id)
-    if not services.can_act_for(request.user, account):
+    if not access.can_act_for(request.membership, account):
         raise PermissionDenied("You can only see the transfers of accounts you act for.")
     return _transfers().filter(entries__account=account)
 
@@ -425,10 +423,19 @@ def _transfers():
 def transfer_detail(request, transfer_id: int):
     transfer = get_object_or_404(_transfers(), pk=transfer_id, hub=request.hub)
     if not request.membership.can_coordinate and not any(
-        services.can_act_for(request.user, e.account) for e in transfer.entries.all()
+        access.can_act_for(request.membership, e.account) for e in transfer.entries.all()
     ):
         raise Http404("No such transfer.")
     return transfer
+
+
+@router.post("/transfers/{transfer_id}/reverse", response={201: TransferOut, **ERRORS})
+def transfer_reverse(request, transfer_id: int, data: ReasonIn):
+    """Coordinators correct a mistake: the same hours back the other way, with a reason.
+    Nothing is deleted; a transfer is reversed once, and never past an empty chest."""
+    transfer = get_object_or_404(Transfer, pk=transfer_id, hub=request.hub)
+    reversal = services.transfer_reverse(actor=request.user, transfer=transfer, reason=data.reason)
+    return Status(201, _transfers().get(pk=reversal.pk))
 
 
 @router.post("/chest/donations", response={201: TransferOut, **ERRORS})

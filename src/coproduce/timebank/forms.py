@@ -1,7 +1,7 @@
 from django import forms
 
+from coproduce.forms import AccessibleForm
 from coproduce.hubs.models import AVAILABILITY_CHOICES
-from coproduce.web.forms import AccessibleForm
 
 from .models import ListingKind
 
@@ -97,6 +97,15 @@ class ListingForm(AccessibleForm):
 class ReasonForm(AccessibleForm):
     reason = forms.CharField(
         label="What is wrong?", max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ReverseForm(AccessibleForm):
+    reason = forms.CharField(
+        label="Why are these hours being reversed?",
+        help_text="Kept in the ledger with the correction, for both sides to see.",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 

@@ -44,8 +44,9 @@ class Leg:
 
 
 def policy_for(hub: Hub) -> TimebankPolicy:
-    policy, _ = TimebankPolicy.objects.get_or_create(hub=hub)
-    return policy
+    """The hub's rules, made with the hub; the defaults (unsaved) if it has none yet, so
+    that reading them never writes."""
+    return TimebankPolicy.objects.filter(hub=hub).first() or TimebankPolicy(hub=hub)
 
 
 def fingerprint(kind: str, legs: Iterable[Leg], memo: str, reverses_id: int | None) -> str:

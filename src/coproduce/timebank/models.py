@@ -332,3 +332,8 @@ class ExchangeParty(models.Model):
 
     def __str__(self):
         return f"{self.account} {self.side}"
+
+    @property
+    def duration(self) -> str:
+        """The time, in words: '1 h 30 min'."""
+        return format_minutes(self.minutes or 0)

@@ -4,7 +4,7 @@ from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
 from django.db.models import Count, Q, Sum
 
-from coproduce.hubs.models import Hub
+from coproduce.hubs.models import Hub, Membership
 
 from .models import (
     Account,
@@ -13,8 +13,26 @@ from .models import (
     Exchange,
     ExchangeStatus,
     Listing,
+    Transfer,
     TransferKind,
 )
+
+
+def account_of(membership: Membership) -> Account:
+    """A member's account: opened when the membership starts, so reading never writes."""
+    return Account.objects.select_related("hub", "membership__person").get(membership=membership)
+
+
+def chest_of(hub: Hub) -> Account:
+    """The hub's community chest, opened with the hub."""
+    return Account.objects.get(hub=hub, kind=AccountKind.CHEST)
+
+
+def reversal_of(exchange: Exchange) -> Transfer | None:
+    """The correction that reversed a confirmed exchange's hours, if any."""
+    if exchange.transfer_id is None:
+        return None
+    return Transfer.objects.filter(reverses_id=exchange.transfer_id).first()
 
 
 def listings(hub: Hub, *, q: str = "", kind: str = "", category=None, area: str = ""):

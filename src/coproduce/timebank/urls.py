@@ -19,6 +19,11 @@ urlpatterns = [
         name="exchange-detail",
     ),
     path(
+        "hubs/<slug:slug>/timebank/exchanges/<int:exchange_id>/reverse/",
+        views.exchange_reverse,
+        name="exchange-reverse",
+    ),
+    path(
         "hubs/<slug:slug>/timebank/exchanges/<int:exchange_id>/<str:action>/",
         views.exchange_action,
         name="exchange-action",

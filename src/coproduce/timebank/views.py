@@ -10,11 +10,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from coproduce.errors import ApplicationError
-from coproduce.hubs import access
+from coproduce.hubs import access as hub_access
 from coproduce.hubs.models import Hub
-from coproduce.web.views import render_form, submit
+from coproduce.views import render_form, submit
 
-from . import selectors, services, timesheet
+from . import access, selectors, services, timesheet
 from .forms import (
     CategoryForm,
     ChestDonateForm,
@@ -26,21 +26,23 @@ from .forms import (
     PolicyForm,
     ReasonForm,
     RecordExchangeForm,
+    ReverseForm,
     TimeSheetForm,
 )
 from .ledger import policy_for
-from .models import Account, AccountKind, Exchange, ExchangeStatus, Listing, format_minutes
+from .models import Account, AccountKind, Exchange, ExchangeStatus, format_minutes
 
 
-def _hub_and_account(request, slug):
+def _member(request, slug):
+    """The hub, the visitor's membership (one lookup) and their own account."""
     hub = get_object_or_404(Hub, slug=slug)
-    return hub, services.account_of(request.user, hub)
+    membership = hub_access.require_member(request.user, hub)
+    return hub, membership, selectors.account_of(membership)
 
 
 @login_required
 def timebank_home(request, slug):
-    hub, account = _hub_and_account(request, slug)
-    membership = access.membership_of(request.user, hub)
+    hub, membership, account = _member(request, slug)
     search = ListingSearchForm(request.GET or None, categories=hub.categories.all())
     filters = search.cleaned_data if search.is_valid() else {}
     found = selectors.listings(hub, **{k: v for k, v in filters.items() if v})[:50]
@@ -69,7 +71,7 @@ def timebank_home(request, slug):
 
 @login_required
 def listing_new(request, slug):
-    hub, account = _hub_and_account(request, slug)
+    hub, _membership, account = _member(request, slug)
     form = ListingForm(request.POST or None, categories=hub.categories.all())
     listing = submit(
         request,
@@ -92,8 +94,8 @@ def listing_new(request, slug):
 
 @login_required
 def listing_detail(request, slug, listing_id):
-    hub, account = _hub_and_account(request, slug)
-    listing = get_object_or_404(Listing, pk=listing_id, hub=hub)
+    hub, membership, _account = _member(request, slug)
+    listing, rights = access.listing_for(membership, listing_id)
     if request.method == "POST":
         try:
             exchange = services.exchange_propose(
@@ -107,23 +109,20 @@ def listing_detail(request, slug, listing_id):
     return render(
         request,
         "timebank/listing.html",
-        {"hub": hub, "listing": listing, "mine": listing.account_id == account.pk},
+        {"hub": hub, "listing": listing, "rights": rights},
     )
 
 
 def _exchange(request, slug, exchange_id):
     hub = get_object_or_404(Hub, slug=slug)
-    membership = access.require_member(request.user, hub)
-    exchange = get_object_or_404(Exchange, pk=exchange_id, hub=hub)
-    if not (services.is_party(request.user, exchange) or membership.can_coordinate):
-        raise Http404
-    return hub, exchange
+    membership = hub_access.require_member(request.user, hub)
+    exchange, rights = access.exchange_for(membership, exchange_id)
+    return hub, exchange, rights
 
 
 @login_required
 def exchange_detail(request, slug, exchange_id):
-    hub, exchange = _exchange(request, slug, exchange_id)
-    user = request.user
+    hub, exchange, rights = _exchange(request, slug, exchange_id)
     return render(
         request,
         "timebank/exchange.html",
@@ -133,32 +132,43 @@ def exchange_detail(request, slug, exchange_id):
             "parties": exchange.parties.select_related(
                 "account__membership__person", "account__organisation"
             ),
-            "can_agree": exchange.status == ExchangeStatus.PROPOSED
-            and (
-                services.is_other_side(user, exchange, exchange.proposed_by)
-                or services.is_coordinator(user, hub)
-            ),
-            "can_log": exchange.status == ExchangeStatus.AGREED,
-            "can_confirm": (
-                exchange.status == ExchangeStatus.DONE
-                and (
-                    services.is_other_side(user, exchange, exchange.logged_by)
-                    or services.is_coordinator(user, hub)
-                )
-            )
-            or (exchange.status == ExchangeStatus.DISPUTED and services.is_coordinator(user, hub)),
-            "can_dispute": exchange.status == ExchangeStatus.DONE
-            and services.is_other_side(user, exchange, exchange.logged_by),
+            "rights": rights,
+            "reversal": selectors.reversal_of(exchange),
             "log_form": LogHoursForm(),
             "reason_form": ReasonForm(),
+            "reverse_form": ReverseForm(prefix="reverse") if rights.reverse else None,
         },
     )
 
 
 @login_required
 @require_POST
+def exchange_reverse(request, slug, exchange_id):
+    """A coordinator corrects confirmed hours: the same hours back, with a reason."""
+    _hub, exchange, _rights = _exchange(request, slug, exchange_id)
+    form = ReverseForm(request.POST, prefix="reverse")
+    if submit(
+        request,
+        form,
+        lambda d: services.exchange_reverse(
+            actor=request.user, exchange=exchange, reason=d["reason"]
+        ),
+    ):
+        messages.success(request, "Reversed: the hours went back, and both stay in the ledger.")
+        return redirect("exchange-detail", slug=slug, exchange_id=exchange.pk)
+    return render_form(
+        request,
+        form,
+        title=f"Reverse the hours: {exchange.title}",
+        submit_label="Reverse the hours",
+        cancel_url=reverse("exchange-detail", args=[slug, exchange.pk]),
+    )
+
+
+@login_required
+@require_POST
 def exchange_action(request, slug, exchange_id, action):
-    _hub, exchange = _exchange(request, slug, exchange_id)
+    _hub, exchange, _rights = _exchange(request, slug, exchange_id)
     back = redirect("exchange-detail", slug=slug, exchange_id=exchange.pk)
     if action == "log":
         form = LogHoursForm(request.POST)
@@ -222,7 +232,7 @@ def exchange_action(request, slug, exchange_id, action):
 
 @login_required
 def exchange_record(request, slug):
-    hub, account = _hub_and_account(request, slug)
+    hub, _membership, account = _member(request, slug)
     others = (
         Account.objects.filter(hub=hub, kind__in=[AccountKind.MEMBER, AccountKind.ORGANISATION])
         .exclude(pk=account.pk)
@@ -304,8 +314,7 @@ def _posted(request, name):
 @login_required
 def chest(request, slug):
     """The community chest: anyone gives hours to it; coordinators grant from it."""
-    hub, account = _hub_and_account(request, slug)
-    membership = access.membership_of(request.user, hub)
+    hub, membership, account = _member(request, slug)
     fresh = {"key": uuid.uuid4().hex}
     donate = ChestDonateForm(_posted(request, "donate"), initial=fresh, prefix="donate")
     grant = None
@@ -354,7 +363,7 @@ def chest(request, slug):
         {
             "hub": hub,
             "account": account,
-            "chest": services.chest_of(hub),
+            "chest": selectors.chest_of(hub),
             "donate": donate,
             "grant": grant,
             "grants": selectors.chest_grants(hub)[:20] if grant is not None else [],
@@ -367,7 +376,7 @@ def chest(request, slug):
 def timebank_settings(request, slug):
     """Coordinators set the hub's rules for hours and its list of categories."""
     hub = get_object_or_404(Hub, slug=slug)
-    access.require_coordinator(request.user, hub)
+    hub_access.require_coordinator(request.user, hub)
     current = policy_for(hub)
     policy = PolicyForm(
         _posted(request, "policy"),
@@ -418,7 +427,7 @@ def timebank_settings(request, slug):
 def sheet_import(request, slug):
     """Coordinators type up paper time sheets in a spreadsheet and record them at once."""
     hub = get_object_or_404(Hub, slug=slug)
-    access.require_coordinator(request.user, hub)
+    hub_access.require_coordinator(request.user, hub)
     if request.GET.get("format") == "example":
         response = HttpResponse(timesheet.EXAMPLE, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="time-sheet-example.csv"'
@@ -449,7 +458,7 @@ def sheet_import(request, slug):
 
 @login_required
 def statement(request, slug):
-    hub, account = _hub_and_account(request, slug)
+    hub, _membership, account = _member(request, slug)
     entries = selectors.statement(account)
     if request.GET.get("format") == "csv":
         return _csv(
@@ -477,7 +486,7 @@ def statement(request, slug):
 @login_required
 def hub_ledger(request, slug):
     hub = get_object_or_404(Hub, slug=slug)
-    access.require_coordinator(request.user, hub)
+    hub_access.require_coordinator(request.user, hub)
     if request.GET.get("format") == "csv":
         from .models import Entry
 
@@ -512,7 +521,7 @@ def hub_ledger(request, slug):
             "hub": hub,
             "totals": totals,
             "hours": format_minutes(totals["minutes_exchanged"]),
-            "chest": services.chest_of(hub),
+            "chest": selectors.chest_of(hub),
             "disputed": Exchange.objects.filter(hub=hub, status=ExchangeStatus.DISPUTED),
         },
     )

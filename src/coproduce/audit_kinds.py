@@ -1,0 +1,128 @@
+"""The one list of things the audit log records.
+
+Each value is `thing.verbed`: the thing changed (singular, snake_case) and a past-tense
+verb. `audit()` refuses any other value, so no kind is made up at run time. Each app
+words its own kinds as plain-English sentences (see `coproduce.audit.renders`).
+
+This module imports no models: `hubs.models` takes its choices from here, and
+`coproduce.audit` (which imports `hubs.models`) re-exports it.
+"""
+
+from django.db import models
+
+
+class AuditKind(models.TextChoices):
+    # People and membership
+    PERSON_REGISTERED = "person.registered", "Signed up"
+    PERSON_CREATED = "person.created", "Person added who is not online"
+    PROFILE_UPDATED = "profile.updated", "Profile changed"
+    MEMBERSHIP_CREATED = "membership.created", "Joined the hub"
+    MEMBERSHIP_REJOINED = "membership.rejoined", "Joined the hub again"
+    MEMBERSHIP_ROLE_CHANGED = "membership.role_changed", "Role changed"
+    MEMBERSHIP_UPDATED = "membership.updated", "Area or organisation changed"
+    MEMBERSHIP_ENDED = "membership.ended", "Left the hub"
+    INVITATION_CREATED = "invitation.created", "Invitation sent"
+    INVITATION_ACCEPTED = "invitation.accepted", "Invitation accepted"
+    JOIN_REQUEST_CREATED = "join_request.created", "Asked to join"
+    JOIN_REQUEST_APPROVED = "join_request.approved", "Request to join approved"
+    JOIN_REQUEST_DECLINED = "join_request.declined", "Request to join declined"
+    API_TOKEN_CREATED = "api_token.created", "API key made"
+    API_TOKEN_REVOKED = "api_token.revoked", "API key switched off"
+    # Consent and safeguarding
+    CONSENT_GIVEN = "consent.given", "Consent given"
+    CONSENT_WITHDRAWN = "consent.withdrawn", "Consent withdrawn"
+    CHECK_ADDED = "check.added", "Safeguarding check recorded"
+    CHECK_REMOVED = "check.removed", "Safeguarding check removed"
+    # The hub and its settings
+    HUB_CREATED = "hub.created", "Hub created"
+    HUB_UPDATED = "hub.updated", "Hub details changed"
+    ORGANISATION_CREATED = "organisation.created", "Organisation added"
+    NEIGHBOURHOOD_CREATED = "neighbourhood.created", "Area added"
+    CATEGORY_CREATED = "category.created", "Kind of help added"
+    TIMEBANK_POLICY_UPDATED = "timebank_policy.updated", "Time bank rules changed"
+    REFERRAL_POLICY_UPDATED = "referral_policy.updated", "Referral settings changed"
+    # Time bank
+    LISTING_CREATED = "listing.created", "Offer or request posted"
+    LISTING_CLOSED = "listing.closed", "Offer or request closed"
+    EXCHANGE_PROPOSED = "exchange.proposed", "Exchange proposed"
+    EXCHANGE_AGREED = "exchange.agreed", "Exchange agreed"
+    EXCHANGE_LOGGED = "exchange.logged", "Hours logged"
+    EXCHANGE_CONFIRMED = "exchange.confirmed", "Hours confirmed"
+    EXCHANGE_DISPUTED = "exchange.disputed", "Hours disputed"
+    EXCHANGE_CANCELLED = "exchange.cancelled", "Exchange cancelled"
+    GROUP_EXCHANGE_RECORDED = "group_exchange.recorded", "Group exchange recorded"
+    TIMESHEET_IMPORTED = "timesheet.imported", "Time sheet imported"
+    CHEST_DONATED = "chest.donated", "Hours given to the community chest"
+    CHEST_GRANTED = "chest.granted", "Hours granted from the community chest"
+    TRANSFER_REVERSED = "transfer.reversed", "Hours reversed"
+    # Referrals and escalations
+    REFERRAL_CREATED = "referral.created", "Referral made"
+    REFERRAL_TRIAGED = "referral.triaged", "Referral triaged"
+    REFERRAL_MATCHED = "referral.matched", "Referral matched with a volunteer"
+    REFERRAL_STARTED = "referral.started", "Help started"
+    REFERRAL_ESCALATED = "referral.escalated", "Referral escalated to staff"
+    REFERRAL_CLOSED = "referral.closed", "Referral closed"
+    OFFER_SENT = "offer.sent", "Volunteer asked"
+    OFFER_DECLINED = "offer.declined", "Volunteer said no"
+    OFFER_WITHDRAWN = "offer.withdrawn", "Question to a volunteer withdrawn"
+    ESCALATION_RAISED = "escalation.raised", "Escalation raised"
+    ESCALATION_REASSIGNED = "escalation.reassigned", "Escalation handed on"
+    ESCALATION_RESOLVED = "escalation.resolved", "Escalation resolved"
+    # Projects and rotas
+    PROJECT_CREATED = "project.created", "Project started"
+    PROJECT_ENDED = "project.ended", "Project ended"
+    TRAINING_RECORDED = "training.recorded", "Training recorded"
+    SLOT_ADDED = "slot.added", "Rota slots added"
+    ROTA_TAKEN = "rota.taken", "Turn taken"
+    ROTA_GIVEN_UP = "rota.given_up", "Turn given up"
+    ROTA_SWAPPED = "rota.swapped", "Turn swapped"
+    ROTA_ATTENDED = "rota.attended", "Turn done"
+    ROTA_MISSED = "rota.missed", "Turn did not happen"
+    ROTA_CONFIRMED = "rota.confirmed", "Turn's hours confirmed"
+    # Conversations
+    CONVERSATION_CREATED = "conversation.created", "Conversation started"
+    CONVERSATION_IMPORTED = "conversation.imported", "Conversation imported"
+    STATEMENT_HIDDEN = "statement.hidden", "Statement hidden after flags"
+    STATEMENT_KEPT = "statement.kept", "Statement kept after review"
+    STATEMENT_REMOVED = "statement.removed", "Statement removed"
+    VOTE_RECORDED = "vote.recorded", "Response recorded for someone"
+    PRIORITY_MARKED = "priority.marked", "Priority marked"
+    PRIORITY_UNMARKED = "priority.unmarked", "Priority unmarked"
+    MODERATOR_APPOINTED = "moderator.appointed", "Moderator appointed"
+    MODERATOR_REMOVED = "moderator.removed", "Moderator removed"
+
+
+# How the audit log's filter groups the kinds: by the thing before the dot.
+AUDIT_GROUPS: list[tuple[str, tuple[str, ...]]] = [
+    (
+        "People and membership",
+        ("person", "profile", "membership", "invitation", "join_request", "api_token"),
+    ),
+    ("Consent and safeguarding", ("consent", "check")),
+    (
+        "The hub and its settings",
+        (
+            "hub",
+            "organisation",
+            "neighbourhood",
+            "category",
+            "timebank_policy",
+            "referral_policy",
+        ),
+    ),
+    (
+        "Time bank",
+        ("listing", "exchange", "group_exchange", "timesheet", "chest", "transfer"),
+    ),
+    ("Referrals and escalations", ("referral", "offer", "escalation")),
+    ("Projects and rotas", ("project", "training", "slot", "rota")),
+    ("Conversations", ("conversation", "statement", "vote", "priority", "moderator")),
+]
+
+
+def grouped_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The kinds as (group, [(value, label), ...]) for a <select> with <optgroup>s."""
+    return [
+        (group, [(kind.value, kind.label) for kind in AuditKind if kind.split(".")[0] in things])
+        for group, things in AUDIT_GROUPS
+    ]

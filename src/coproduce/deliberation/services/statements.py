@@ -1,0 +1,103 @@
+"""Statements: added (one idea each, no repeats) and flagged."""
+
+import re
+import unicodedata
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+
+from coproduce.audit import AuditKind, audit
+from coproduce.errors import ApplicationError
+
+from ..models import (
+    STATEMENT_MAX_LENGTH,
+    Conversation,
+    Flag,
+    Participant,
+    Statement,
+    StatementStatus,
+)
+from .analysis import analysis_schedule
+from .participants import participant_save
+
+
+def normalise(text: str) -> str:
+    """Lower case, accents, punctuation and spacing removed, for catching duplicates."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    letters = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[^\w\s]", " ", letters).split())
+
+
+def _add_statement(conversation, text, *, author, is_seed=False) -> Statement:
+    text = " ".join(text.split())
+    if not text:
+        raise ApplicationError("Write your statement.", field="text")
+    if len(text) > STATEMENT_MAX_LENGTH:
+        raise ApplicationError(
+            f"Keep it to {STATEMENT_MAX_LENGTH} characters ({len(text)} now): one idea per "
+            "statement.",
+            field="text",
+        )
+    key = normalise(text)
+    existing = Statement.objects.filter(conversation=conversation, normalised=key).first()
+    if existing:
+        raise ApplicationError(
+            f"Someone has already said this: \u201c{existing.text}\u201d. Vote on it instead.",
+            field="text",
+        )
+    try:
+        with transaction.atomic():
+            return Statement.objects.create(
+                conversation=conversation, text=text, normalised=key, author=author, is_seed=is_seed
+            )
+    except IntegrityError:
+        raise ApplicationError(
+            "Someone has just said this. Vote on it instead.", field="text"
+        ) from None
+
+
+def _require_open(conversation: Conversation) -> None:
+    if not conversation.is_open():
+        raise ApplicationError("This conversation is closed.")
+
+
+@transaction.atomic
+def statement_add(*, participant: Participant, text: str) -> Statement:
+    conversation = participant.conversation
+    _require_open(conversation)
+    participant = participant_save(participant)
+    statement = _add_statement(conversation, text, author=participant)
+    return statement
+
+
+@transaction.atomic
+def statement_flag(*, participant: Participant, statement: Statement, reason: str = "") -> bool:
+    """Say a statement breaks the code of conduct. Once enough different people have,
+    it is hidden until a moderator looks at it. Returns whether it is now hidden."""
+    if statement.conversation_id != participant.conversation_id:
+        raise ApplicationError("That statement is from another conversation.")
+    statement = Statement.objects.select_for_update().get(pk=statement.pk)
+    participant = participant_save(participant)
+    _, created = Flag.objects.get_or_create(
+        statement=statement, participant=participant, defaults={"reason": reason.strip()[:300]}
+    )
+    if not created:
+        raise ApplicationError("You have already flagged this statement.")
+    flags = statement.flags.aggregate(n=Count("participant", distinct=True))["n"]
+    if (
+        statement.status == StatementStatus.VISIBLE
+        and statement.reviewed_at is None
+        and flags >= statement.conversation.flag_threshold
+    ):
+        statement.status = StatementStatus.HIDDEN
+        statement.save(update_fields=["status"])
+        audit(
+            hub=statement.conversation.hub,
+            actor=None,
+            event=AuditKind.STATEMENT_HIDDEN,
+            subject=statement,
+            old={"status": StatementStatus.VISIBLE},
+            new={"status": StatementStatus.HIDDEN, "flags": flags},
+        )
+        analysis_schedule(statement.conversation_id, force=True)
+    return statement.status == StatementStatus.HIDDEN

@@ -1,0 +1,145 @@
+"""Votes: cast online, or recorded by a coordinator from paper or the phone; and which
+statement to show next."""
+
+from django.db import transaction
+from django.db.models import Count, Q
+
+from coproduce.audit import AuditKind, audit
+from coproduce.errors import ApplicationError
+from coproduce.hubs import access
+from coproduce.hubs.models import Person
+
+from .. import chooser
+from ..models import (
+    AnalysisResult,
+    Conversation,
+    Participant,
+    Statement,
+    StatementStatus,
+    Vote,
+    VoteValue,
+)
+from .analysis import analysis_schedule
+from .participants import participant_for, participant_save
+from .statements import _require_open
+
+
+@transaction.atomic
+def vote_cast(
+    *, participant: Participant, statement: Statement, value: int, recorded_by: Person | None = None
+) -> Vote:
+    """Agree, disagree or pass. Voting again adds to the log; the latest vote counts.
+    A first vote saves the participant."""
+    if statement.conversation_id != participant.conversation_id:
+        raise ApplicationError("That statement is from another conversation.")
+    _require_open(statement.conversation)
+    if statement.status != StatementStatus.VISIBLE:
+        raise ApplicationError("That statement is being reviewed by the moderators.")
+    if value not in VoteValue.values or isinstance(value, bool):
+        raise ApplicationError("Choose agree, disagree or pass.", field="value")
+    participant = participant_save(participant)
+    vote = Vote.objects.create(
+        participant=participant, statement=statement, value=value, recorded_by=recorded_by
+    )
+    analysis_schedule(statement.conversation_id)
+    return vote
+
+
+@transaction.atomic
+def vote_record_for(
+    *, actor: Person, person: Person, statement: Statement, value: int, method: str
+) -> Vote:
+    """A coordinator records a paper or phone response for a member who is not online."""
+    conversation = statement.conversation
+    access.require_coordinator(actor, conversation.hub)
+    if method not in ("paper", "phone", "in person"):
+        raise ApplicationError("Say how the response was given.", field="method")
+    participant = participant_for(person, conversation)
+    vote = vote_cast(participant=participant, statement=statement, value=value, recorded_by=actor)
+    audit(
+        hub=conversation.hub,
+        actor=actor,
+        on_behalf_of=person,
+        event=AuditKind.VOTE_RECORDED,
+        subject=vote,
+        new={"statement": statement.pk, "value": value, "method": method},
+    )
+    return vote
+
+
+def latest_votes(participant: Participant) -> dict[int, int]:
+    """Statement id -> the participant's vote that counts (their latest)."""
+    latest = {}
+    if participant.pk is None:  # not voted yet
+        return latest
+    for statement_id, value in (
+        Vote.objects.filter(participant=participant)
+        .order_by("id")
+        .values_list("statement", "value")
+    ):
+        latest[statement_id] = value
+    return latest
+
+
+def next_statement(participant: Participant, rng=None) -> Statement | None:
+    """A visible statement the participant has not voted on, new and divisive ones more
+    often (see chooser.py); None when they have voted on them all."""
+    conversation = participant.conversation
+    voted = Vote.objects.filter(participant_id=participant.pk).values("statement")
+    tallies = (
+        Statement.objects.filter(conversation=conversation, status=StatementStatus.VISIBLE)
+        .exclude(pk__in=voted)
+        .annotate(
+            people=Count("votes__participant", distinct=True),
+            agrees=Count("votes", filter=Q(votes__value=VoteValue.AGREE)),
+            disagrees=Count("votes", filter=Q(votes__value=VoteValue.DISAGREE)),
+        )
+        .values_list("pk", "people", "agrees", "disagrees")
+    )
+    divides = set()
+    cached = AnalysisResult.objects.filter(conversation=conversation).first()
+    if cached:
+        divides = {int(s) for s in cached.result.get("divides", [])}
+    chosen = chooser.choose(
+        [chooser.Candidate(pk, n, a, d, pk in divides) for pk, n, a, d in tallies], rng
+    )
+    return Statement.objects.get(pk=chosen) if chosen is not None else None
+
+
+@transaction.atomic
+def votes_cast(*, participant: Participant, answers: dict[int, int]) -> int:
+    """Several votes at once (the list of statements), all or none. Votes that repeat
+    the one that already counts are skipped. Returns how many changed."""
+    current = latest_votes(participant)
+    changed = {pk: value for pk, value in answers.items() if current.get(pk) != value}
+    statements = Statement.objects.filter(conversation=participant.conversation).in_bulk(
+        list(changed)
+    )
+    for pk, value in changed.items():
+        if pk not in statements:
+            raise ApplicationError(f"No statement {pk} in this conversation.")
+        vote_cast(participant=participant, statement=statements[pk], value=value)
+    return len(changed)
+
+
+@transaction.atomic
+def responses_record_for(
+    *,
+    actor: Person,
+    person: Person,
+    conversation: Conversation,
+    answers: dict[int, int],
+    method: str,
+) -> int:
+    """A coordinator types in a paper or phone response: several votes at once, all or
+    none. Returns how many votes were recorded."""
+    access.require_coordinator(actor, conversation.hub)
+    statements = Statement.objects.filter(conversation=conversation).in_bulk(list(answers))
+    missing = [pk for pk in answers if pk not in statements]
+    if missing:
+        raise ApplicationError(f"No statement {missing[0]} in this conversation.")
+    for pk, value in answers.items():
+        vote_record_for(
+            actor=actor, person=person, statement=statements[pk], value=value, method=method
+        )
+    return len(answers)

@@ -1,0 +1,211 @@
+"""People: signing up, people added by a coordinator or by a referrer (people who
+are not online), and profiles."""
+
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from coproduce.audit import AuditKind, audit
+from coproduce.errors import ApplicationError, validated_save
+from coproduce.models_util import model_update
+
+from .. import access
+from ..models import ConsentMethod, Hub, Person, Role
+from .consent import _consent_write
+from .memberships import _membership_add
+
+PROFILE_FIELDS = (
+    "display_name",
+    "phone",
+    "contact_preference",
+    "postcode_district",
+    "assets",
+    "needs",
+    "availability",
+    "languages",
+    "about",
+)
+
+
+def _validate_password(password: str, person: Person) -> None:
+    try:
+        validate_password(password, person)
+    except ValidationError as error:
+        raise ApplicationError(" ".join(error.messages), field="password") from error
+
+
+@transaction.atomic
+def person_register(*, email: str, display_name: str, password: str | None) -> Person:
+    """Someone creates their own account (they then join hubs by invitation or request).
+
+    With no password (people brought in from an existing list), the person chooses one
+    through "forgotten your password?" before first signing in.
+    """
+    email = (email or "").strip().lower()
+    if not email:
+        raise ApplicationError("Enter your email address.", field="email")
+    if Person.objects.filter(email__iexact=email).exists():
+        raise ApplicationError(
+            "There is already an account with this email address. Sign in, or reset "
+            "your password if you have forgotten it.",
+            field="email",
+        )
+    person = Person(email=email, display_name=display_name.strip())
+    if password is None:
+        person.set_unusable_password()
+    else:
+        _validate_password(password, person)
+        person.set_password(password)
+    validated_save(person, exclude=["password"])
+    audit(
+        hub=None,
+        actor=person,
+        event=AuditKind.PERSON_REGISTERED,
+        subject=person,
+        new={"email": email, "display_name": person.display_name},
+    )
+    return person
+
+
+@transaction.atomic
+def person_create_assisted(
+    *,
+    actor: Person,
+    hub: Hub,
+    display_name: str,
+    consent_purpose: str,
+    consent_method: str,
+    **profile: Any,
+) -> Person:
+    """A coordinator creates a member who is not online (assisted digital).
+
+    The person has no email and cannot sign in; everything recorded for them is audited
+    as entered by the coordinator on their behalf. Their consent to be recorded is
+    required and stored with how it was given.
+    """
+    access.require_coordinator(actor, hub)
+    return _create_assisted(
+        actor=actor,
+        hub=hub,
+        display_name=display_name,
+        consent_purpose=consent_purpose,
+        consent_method=consent_method,
+        consent_note="",
+        profile=profile,
+    )
+
+
+@transaction.atomic
+def person_create_referred(
+    *,
+    actor: Person,
+    hub: Hub,
+    display_name: str,
+    consent_purpose: str,
+    consent_method: str,
+    consent_note: str = "",
+    **profile: Any,
+) -> Person:
+    """A member of staff referring someone who is not online adds them to the hub, with
+    the consent they gave (to the referrer, on paper, by phone or in person)."""
+    access.require_staff(actor, hub, "Only staff can refer people to the hub.")
+    return _create_assisted(
+        actor=actor,
+        hub=hub,
+        display_name=display_name,
+        consent_purpose=consent_purpose,
+        consent_method=consent_method,
+        consent_note=consent_note,
+        profile=profile,
+    )
+
+
+def _create_assisted(
+    *, actor, hub, display_name, consent_purpose, consent_method, consent_note, profile
+) -> Person:
+    if not consent_purpose.strip():
+        raise ApplicationError(
+            "Record what the person agreed to, for example 'to be a member of the time "
+            "bank and be contacted by phone'.",
+            field="consent_purpose",
+        )
+    if consent_method == ConsentMethod.ONLINE:
+        raise ApplicationError(
+            "Someone who is not online cannot consent online: choose paper, phone or in person.",
+            field="consent_method",
+        )
+    unknown = set(profile) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ApplicationError(f"Unknown profile fields: {', '.join(sorted(unknown))}.")
+    if not display_name.strip():
+        raise ApplicationError("Enter the person's name.", field="display_name")
+    person = Person(email=None, display_name=display_name.strip(), created_by=actor, **profile)
+    person.set_unusable_password()
+    validated_save(person, exclude=["password"])
+    audit(
+        hub=hub,
+        actor=actor,
+        on_behalf_of=person,
+        event=AuditKind.PERSON_CREATED,
+        subject=person,
+        new={field: getattr(person, field) for field in PROFILE_FIELDS},
+    )
+    _membership_add(actor=actor, hub=hub, person=person, role=Role.MEMBER)
+    _consent_write(
+        actor=actor,
+        hub=hub,
+        person=person,
+        purpose=consent_purpose,
+        given=True,
+        method=consent_method,
+        note=consent_note,
+    )
+    return person
+
+
+@transaction.atomic
+def profile_update(
+    *, actor: Person, person: Person, hub: Hub | None = None, changes: dict[str, Any]
+) -> Person:
+    """Change a person's profile: by the person, or by a coordinator of a shared hub.
+
+    A coordinator's change is recorded as entered by the coordinator for the person.
+    """
+    if actor.pk != person.pk:
+        if hub is None:
+            raise PermissionDenied("Only the person can change their own profile.")
+        access.coordinated_hub_with(actor, person, hub)
+    unknown = set(changes) - set(PROFILE_FIELDS) - {"email"}
+    if unknown:
+        raise ApplicationError(f"Unknown profile fields: {', '.join(sorted(unknown))}.")
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if "email" in changes:
+        _check_email_change(actor=actor, person=person, email=changes["email"])
+        changes = {**changes, "email": (changes["email"] or "").strip().lower() or None}
+    person, changed = model_update(
+        person, fields=list(changes), data=changes, exclude_from_clean=["password"]
+    )
+    if changed:
+        audit(
+            hub=hub,
+            actor=actor,
+            on_behalf_of=person,
+            event=AuditKind.PROFILE_UPDATED,
+            subject=person,
+            old=changed.old,
+            new=changed.new,
+        )
+    return person
+
+
+def _check_email_change(*, actor: Person, person: Person, email: str) -> None:
+    # A coordinator may give a not-yet-online person an email (they then set a password
+    # through "forgotten password"), but may never change a working sign-in: that would
+    # let them take over the account.
+    if actor.pk != person.pk and person.email:
+        raise PermissionDenied("Only the person can change the email they sign in with.")
+    email = (email or "").strip().lower()
+    if email and Person.objects.filter(email__iexact=email).exclude(pk=person.pk).exists():
+        raise ApplicationError("Another account already uses this email address.", field="email")

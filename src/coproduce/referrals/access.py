@@ -1,0 +1,252 @@
+"""Who may see and do what with referrals, offers, projects, rotas and escalations: the
+one place these rules live. Each function takes the person's membership (looked up once
+per request) and returns a small frozen dataclass of rights; services enforce them and
+views, templates and the API read them.
+
+Rules:
+- Referrals are for staff: coordinators see all of one; the referrer (and staff of the
+  same organisation) see its progress but never the volunteer's details; the person
+  referred sees their own; a volunteer, while asked or after saying yes, sees only what
+  the coordinator shared. Anyone else gets a 404, never a hint that it exists.
+- Only the volunteer asked answers an offer; coordinators send and withdraw offers.
+- A project's lead (or a coordinator) runs its rota; anyone trained may train others.
+- A rota place is given up, swapped or logged by its holder or the lead; only the lead
+  (or a coordinator) marks it missed or confirms it, and never their own time.
+- An escalation is resolved by the staff member it was given to, or a coordinator, who
+  alone passes it on.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from coproduce.hubs import access as hub_access
+from coproduce.hubs.models import Membership, Person
+
+from .models import (
+    Assignment,
+    AssignmentStatus,
+    Escalation,
+    MatchOffer,
+    OfferStatus,
+    Project,
+    Referral,
+)
+
+# How much of a referral a person sees (see the module's rules).
+COORDINATOR, REFERRER, PERSON, VOLUNTEER = "coordinator", "referrer", "person", "volunteer"
+
+
+# --- referrals ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReferralRights:
+    view: str | None = None
+    triage: bool = False
+    send_offers: bool = False
+    start: bool = False
+    close: bool = False
+
+    @property
+    def see(self) -> bool:
+        return self.view is not None
+
+
+def _is_referrer(membership: Membership, referral: Referral) -> bool:
+    return referral.referred_by_id == membership.person_id or bool(
+        membership.is_staff_or_above
+        and membership.organisation_id
+        and membership.organisation_id == referral.organisation_id
+    )
+
+
+def referral_rights(membership: Membership | None, referral: Referral) -> ReferralRights:
+    if membership is None or membership.hub_id != referral.hub_id:
+        return ReferralRights()
+    if membership.can_coordinate:
+        return ReferralRights(
+            view=COORDINATOR, triage=True, send_offers=True, start=True, close=True
+        )
+    if _is_referrer(membership, referral):
+        return ReferralRights(view=REFERRER)
+    if referral.person_id == membership.person_id:
+        return ReferralRights(view=PERSON)
+    offers = set(
+        MatchOffer.objects.filter(
+            referral=referral,
+            volunteer_id=membership.person_id,
+            status__in=[OfferStatus.SENT, OfferStatus.ACCEPTED],
+        ).values_list("status", flat=True)
+    )
+    if offers:
+        return ReferralRights(view=VOLUNTEER, start=OfferStatus.ACCEPTED in offers)
+    return ReferralRights()
+
+
+def referral_view_of(person: Person | None, referral: Referral) -> str | None:
+    """How much of a referral this person may see: 'coordinator' (all), 'referrer'
+    (progress and the description; no volunteer details), 'person' (their own referral),
+    'volunteer' (what the coordinator shared), or None."""
+    return referral_rights(hub_access.membership_of(person, referral.hub), referral).view
+
+
+def referral_for(membership: Membership | None, referral_id: int):
+    """The referral and this person's rights; 404 unless they may see it."""
+    if membership is None:
+        raise Http404("No such referral.")
+    referral = get_object_or_404(
+        Referral.objects.select_related(
+            "hub", "person", "referred_by", "category", "neighbourhood", "consent"
+        ),
+        pk=referral_id,
+        hub_id=membership.hub_id,
+    )
+    rights = referral_rights(membership, referral)
+    if not rights.see:
+        raise Http404("No such referral.")  # never say that it exists
+    return referral, rights
+
+
+# --- offers -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OfferRights:
+    answer: bool = False
+    withdraw: bool = False
+
+
+def rights_on_offer(person: Person, offer: MatchOffer) -> OfferRights:
+    return offer_rights(hub_access.membership_of(person, offer.referral.hub), offer)
+
+
+def offer_rights(membership: Membership | None, offer: MatchOffer) -> OfferRights:
+    if membership is None or membership.hub_id != offer.referral.hub_id:
+        return OfferRights()
+    return OfferRights(
+        answer=offer.volunteer_id == membership.person_id,
+        withdraw=membership.can_coordinate,
+    )
+
+
+# --- projects and rotas -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProjectRights:
+    see: bool = False
+    lead: bool = False
+    end: bool = False
+    trained: bool = False
+    train_others: bool = False
+
+    @property
+    def manage_rota(self) -> bool:
+        """Add slots, put others on the rota, confirm time: the lead or a coordinator."""
+        return self.lead
+
+
+def project_rights(membership: Membership | None, project: Project) -> ProjectRights:
+    if membership is None or membership.hub_id != project.hub_id:
+        return ProjectRights()
+    lead = project.lead_id == membership.person_id or membership.can_coordinate
+    has_training = project.trained.filter(person_id=membership.person_id).exists()
+    return ProjectRights(
+        see=True,
+        lead=lead,
+        end=membership.can_coordinate,
+        trained=not project.training or has_training,
+        train_others=lead or has_training,
+    )
+
+
+def is_trained(person: Person, project: Project) -> bool:
+    """Has had the project's training (or it needs none): needed to take a turn."""
+    return not project.training or project.trained.filter(person=person).exists()
+
+
+def rights_on_project(person: Person, project: Project) -> ProjectRights:
+    """For services, given a person: a member of the hub, or refused."""
+    return project_rights(hub_access.require_member(person, project.hub), project)
+
+
+def require_lead(person: Person, project: Project) -> ProjectRights:
+    rights = rights_on_project(person, project)
+    if not rights.lead:
+        raise PermissionDenied("Only the project's lead or a coordinator can do this.")
+    return rights
+
+
+def project_for(membership: Membership, project_id: int) -> tuple[Project, ProjectRights]:
+    project = get_object_or_404(
+        Project.objects.select_related("hub", "lead", "organisation"),
+        pk=project_id,
+        hub_id=membership.hub_id,
+    )
+    return project, project_rights(membership, project)
+
+
+@dataclass(frozen=True)
+class AssignmentRights:
+    give_up: bool = False
+    swap: bool = False
+    log: bool = False
+    missed: bool = False
+    confirm: bool = False
+    log_for_someone_else: bool = False
+
+
+def assignment_rights(
+    membership: Membership | None, assignment: Assignment, project: ProjectRights | None = None
+) -> AssignmentRights:
+    """What this member may do with a place on the rota (its holder, or the lead)."""
+    if membership is None:
+        return AssignmentRights()
+    project = project or project_rights(membership, assignment.slot.project)
+    if not project.see:
+        return AssignmentRights()
+    holder_or_lead = assignment.person_id == membership.person_id or project.lead
+    return AssignmentRights(
+        give_up=holder_or_lead,
+        swap=holder_or_lead,
+        log=holder_or_lead,
+        missed=project.lead,
+        confirm=project.lead and assignment.person_id != membership.person_id,
+        log_for_someone_else=project.lead and assignment.person_id != membership.person_id,
+    )
+
+
+def rights_on_assignment(person: Person, assignment: Assignment) -> AssignmentRights:
+    membership = hub_access.require_member(person, assignment.slot.project.hub)
+    return assignment_rights(membership, assignment)
+
+
+def confirmable(membership: Membership, assignment: Assignment, project: ProjectRights) -> bool:
+    """Logged time waiting for this lead's confirmation."""
+    return (
+        assignment.status == AssignmentStatus.ATTENDED
+        and assignment_rights(membership, assignment, project).confirm
+    )
+
+
+# --- escalations --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EscalationRights:
+    see: bool = False
+    resolve: bool = False
+    reassign: bool = False
+
+
+def escalation_rights(membership: Membership | None, escalation: Escalation) -> EscalationRights:
+    if membership is None or membership.hub_id != escalation.hub_id:
+        return EscalationRights()
+    return EscalationRights(
+        see=membership.is_staff_or_above,
+        resolve=escalation.assigned_to_id == membership.person_id or membership.can_coordinate,
+        reassign=membership.can_coordinate,
+    )

@@ -1,0 +1,195 @@
+"""Who may see and do what in the time bank: the one place these rules live.
+
+For each kind of object, one function fetches it for a person and says what they may do
+with it as a small frozen dataclass of rights. Services enforce those rights; views,
+templates and the API read them and never work them out again.
+
+Rules:
+- An account is *held* by its member, or, for an organisation's account, by staff of that
+  organisation. Holders and the hub's coordinators act for it.
+- An exchange is seen by its parties and the hub's coordinators; anyone else gets a 404.
+- The other side agrees to a proposal and confirms logged hours: never the person who
+  proposed or logged them. Coordinators may do both.
+- A party may cancel an exchange until hours are logged; once hours are logged (or
+  disputed) a coordinator settles it, and a confirmed exchange is corrected only by a
+  coordinator reversing its transfer.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from coproduce.hubs import access as hub_access
+from coproduce.hubs.models import Membership, Person
+
+from .models import Account, AccountKind, Exchange, ExchangeStatus, Listing, Transfer
+
+
+def holds(membership: Membership | None, account: Account) -> bool:
+    """The membership's own account, or its organisation's (not as a coordinator)."""
+    if membership is None or account.hub_id != membership.hub_id:
+        return False
+    if account.kind == AccountKind.MEMBER:
+        return account.membership_id == membership.pk
+    if account.kind == AccountKind.ORGANISATION:
+        return bool(membership.organisation_id) and (
+            membership.organisation_id == account.organisation_id
+        )
+    return False
+
+
+def can_act_for(membership: Membership | None, account: Account) -> bool:
+    """The account's holder, or the hub's coordinators."""
+    if membership is None or account.hub_id != membership.hub_id:
+        return False
+    return membership.can_coordinate or holds(membership, account)
+
+
+def require_act_for(person: Person, account: Account) -> Membership:
+    membership = hub_access.membership_of(person, account.hub)
+    if not can_act_for(membership, account):
+        raise PermissionDenied("You cannot act for this account.")
+    return membership
+
+
+# --- exchanges ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExchangeRights:
+    see: bool = False
+    agree: bool = False
+    log: bool = False
+    confirm: bool = False
+    dispute: bool = False
+    cancel: bool = False
+    reverse: bool = False
+    is_party: bool = False
+    coordinating: bool = False
+
+
+def _held(membership: Membership | None, accounts: list[Account]) -> set[int]:
+    return {a.pk for a in accounts if holds(membership, a)}
+
+
+def _membership_in(hub_id: int, person_id: int | None, cache: dict) -> Membership | None:
+    if person_id is None:
+        return None
+    if person_id not in cache:
+        cache[person_id] = (
+            Membership.objects.filter(hub_id=hub_id, person_id=person_id, is_active=True)
+            .only("pk", "hub_id", "organisation_id", "role")
+            .first()
+        )
+    return cache[person_id]
+
+
+def exchange_rights(membership: Membership | None, exchange: Exchange) -> ExchangeRights:
+    """What the holder of this membership may do with the exchange, in its current state."""
+    if membership is None or membership.hub_id != exchange.hub_id:
+        return ExchangeRights()
+    accounts = party_accounts(exchange)
+    mine = _held(membership, accounts)
+    coordinating = membership.can_coordinate
+    if not (mine or coordinating):
+        return ExchangeRights()
+    others = {membership.person_id: membership}
+
+    def other_side_of(person_id: int | None) -> bool:
+        """I hold an account in the exchange that this person does not."""
+        if person_id is None:
+            return bool(mine)
+        theirs = {
+            a.pk
+            for a in accounts
+            if a.kind == AccountKind.MEMBER and a.membership.person_id == person_id
+        }
+        if any(a.kind == AccountKind.ORGANISATION for a in accounts):
+            # Their organisation's account too: that needs their membership.
+            theirs |= _held(_membership_in(exchange.hub_id, person_id, others), accounts)
+        return bool(mine - theirs)
+
+    status = exchange.status
+    party = bool(mine)
+    return ExchangeRights(
+        see=True,
+        is_party=party,
+        coordinating=coordinating,
+        agree=status == ExchangeStatus.PROPOSED
+        and (coordinating or other_side_of(exchange.proposed_by_id)),
+        log=status == ExchangeStatus.AGREED,
+        confirm=(
+            status == ExchangeStatus.DONE and (coordinating or other_side_of(exchange.logged_by_id))
+        )
+        or (status == ExchangeStatus.DISPUTED and coordinating),
+        dispute=status == ExchangeStatus.DONE and party and other_side_of(exchange.logged_by_id),
+        cancel=(status in (ExchangeStatus.PROPOSED, ExchangeStatus.AGREED))
+        or (status in (ExchangeStatus.DONE, ExchangeStatus.DISPUTED) and coordinating),
+        reverse=status == ExchangeStatus.CONFIRMED
+        and coordinating
+        and exchange.transfer_id is not None
+        and not Transfer.objects.filter(reverses_id=exchange.transfer_id).exists(),
+    )
+
+
+def party_accounts(exchange: Exchange) -> list[Account]:
+    """The exchange's accounts, read once per exchange object."""
+    cached = getattr(exchange, "_party_accounts", None)
+    if cached is None:
+        cached = [
+            p.account
+            for p in exchange.parties.select_related(
+                "account__membership__person", "account__organisation"
+            )
+        ]
+        exchange._party_accounts = cached
+    return cached
+
+
+def rights_on_exchange(person: Person | None, exchange: Exchange) -> ExchangeRights:
+    """For services, which are given a person: one membership lookup."""
+    return exchange_rights(hub_access.membership_of(person, exchange.hub), exchange)
+
+
+def exchange_for(membership: Membership, exchange_id: int) -> tuple[Exchange, ExchangeRights]:
+    """The exchange and this member's rights over it; 404 unless they may see it (other
+    people's exchanges are not shown, nor said to exist)."""
+    exchange = get_object_or_404(
+        Exchange.objects.select_related("hub"), pk=exchange_id, hub_id=membership.hub_id
+    )
+    rights = exchange_rights(membership, exchange)
+    if not rights.see:
+        raise Http404("No such exchange.")
+    return exchange, rights
+
+
+# --- listings -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListingRights:
+    see: bool = False
+    mine: bool = False
+    answer: bool = False
+    close: bool = False
+
+
+def listing_rights(membership: Membership | None, listing: Listing) -> ListingRights:
+    if membership is None or membership.hub_id != listing.hub_id:
+        return ListingRights()
+    mine = holds(membership, listing.account)
+    return ListingRights(
+        see=True,
+        mine=mine,
+        answer=not mine and listing.is_open(),
+        close=listing.is_open() and (mine or membership.can_coordinate),
+    )
+
+
+def listing_for(membership: Membership, listing_id: int) -> tuple[Listing, ListingRights]:
+    listing = get_object_or_404(
+        Listing.objects.select_related("account", "hub"), pk=listing_id, hub_id=membership.hub_id
+    )
+    return listing, listing_rights(membership, listing)

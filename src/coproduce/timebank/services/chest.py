@@ -1,0 +1,71 @@
+"""The community chest: members give hours to it, coordinators grant hours from it."""
+
+import uuid
+
+from django.db import transaction
+
+from coproduce.audit import AuditKind, audit
+from coproduce.errors import ApplicationError
+from coproduce.hubs import access
+from coproduce.hubs.models import Person
+
+from ..access import require_act_for
+from ..ledger import MAX_MINUTES_ANY_LEG, Leg, post_transfer
+from ..models import Account, AccountKind, TransferKind
+from .accounts import _on_behalf, _owner, chest_of
+
+
+@transaction.atomic
+def chest_donate(*, actor: Person, account: Account, minutes: int, key: str | None = None):
+    """A member (or organisation) gives hours to the community chest."""
+    require_act_for(actor, account)
+    transfer = post_transfer(
+        hub=account.hub,
+        kind=TransferKind.DONATION,
+        legs=[Leg(account, -minutes), Leg(chest_of(account.hub), minutes)],
+        idempotency_key=key or f"donation:{uuid.uuid4()}",
+        memo="Donation to the community chest",
+        actor=actor,
+        on_behalf_of=_on_behalf(actor, account),
+        max_leg=MAX_MINUTES_ANY_LEG,
+    )
+    audit(
+        hub=account.hub,
+        actor=actor,
+        on_behalf_of=_owner(account),
+        event=AuditKind.CHEST_DONATED,
+        subject=transfer,
+        new={"minutes": minutes, "account": account.pk},
+    )
+    return transfer
+
+
+@transaction.atomic
+def chest_grant(
+    *, actor: Person, account: Account, minutes: int, reason: str, key: str | None = None
+):
+    """A coordinator gives hours from the chest to a member who needs them."""
+    access.require_coordinator(actor, account.hub)
+    if not reason.strip():
+        raise ApplicationError("Say why these hours are being granted.", field="reason")
+    if account.kind != AccountKind.MEMBER:
+        raise ApplicationError("Grants from the chest go to members.", field="account")
+    transfer = post_transfer(
+        hub=account.hub,
+        kind=TransferKind.GRANT,
+        legs=[Leg(chest_of(account.hub), -minutes), Leg(account, minutes)],
+        idempotency_key=key or f"grant:{uuid.uuid4()}",
+        memo=reason.strip()[:300],
+        actor=actor,
+        on_behalf_of=_owner(account),
+        max_leg=MAX_MINUTES_ANY_LEG,
+    )
+    audit(
+        hub=account.hub,
+        actor=actor,
+        on_behalf_of=_owner(account),
+        event=AuditKind.CHEST_GRANTED,
+        subject=transfer,
+        new={"minutes": minutes, "reason": reason.strip(), "account": account.pk},
+    )
+    return transfer

@@ -1,0 +1,42 @@
+"""Corrections: confirmed hours are never edited or deleted. A coordinator reverses a
+transfer (the same entries the other way round, linked to the original) with a reason;
+a transfer is reversed once, and never past what the community chest holds."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from coproduce.audit import AuditKind, audit
+from coproduce.errors import ApplicationError
+from coproduce.hubs import access as hub_access
+from coproduce.hubs.models import Person
+
+from .. import access
+from ..ledger import reverse_transfer
+from ..models import Exchange, Transfer
+
+
+@transaction.atomic
+def transfer_reverse(*, actor: Person, transfer: Transfer, reason: str) -> Transfer:
+    """Put a mistake right. Sent twice, the second is refused: nothing moves twice."""
+    hub_access.require_coordinator(actor, transfer.hub)
+    transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    reversal = reverse_transfer(transfer=transfer, actor=actor, reason=reason)
+    audit(
+        hub=transfer.hub,
+        actor=actor,
+        event=AuditKind.TRANSFER_REVERSED,
+        subject=transfer,
+        new={"reversal": reversal.pk, "reason": reason.strip()},
+    )
+    return reversal
+
+
+@transaction.atomic
+def exchange_reverse(*, actor: Person, exchange: Exchange, reason: str) -> Transfer:
+    """Reverse a confirmed exchange's hours (the button on the exchange's page)."""
+    exchange = Exchange.objects.select_for_update().select_related("hub").get(pk=exchange.pk)
+    if not access.rights_on_exchange(actor, exchange).coordinating:
+        raise PermissionDenied("Only this hub's coordinators can do this.")
+    if exchange.transfer_id is None:
+        raise ApplicationError("Only confirmed hours can be reversed.")
+    return transfer_reverse(actor=actor, transfer=exchange.transfer, reason=reason)

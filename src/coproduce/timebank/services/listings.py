@@ -1,0 +1,88 @@
+"""Listings (offers and requests for help) and their categories."""
+
+from django.db import transaction
+
+from coproduce.audit import AuditKind, audit
+from coproduce.errors import ApplicationError
+from coproduce.hubs import access
+from coproduce.hubs.models import Hub, Person
+
+from ..access import require_act_for
+from ..models import Account, Category, Listing, ListingKind
+from .accounts import _owner
+
+LISTING_FIELDS = (
+    "title",
+    "description",
+    "category",
+    "neighbourhood",
+    "postcode_district",
+    "availability",
+    "needs_check",
+    "expires_on",
+)
+
+
+@transaction.atomic
+def listing_create(*, actor: Person, account: Account, kind: str, title: str, **details):
+    require_act_for(actor, account)
+    if kind not in ListingKind.values:
+        raise ApplicationError("Choose offer or request.", field="kind")
+    if not title.strip():
+        raise ApplicationError("Give it a short title.", field="title")
+    unknown = set(details) - set(LISTING_FIELDS)
+    if unknown:
+        raise ApplicationError(f"Unknown detail: {', '.join(sorted(unknown))}.")
+    category = details.get("category")
+    if category is not None and category.hub_id != account.hub_id:
+        raise ApplicationError("Choose one of this hub's categories.", field="category")
+    listing = Listing(
+        hub=account.hub,
+        account=account,
+        kind=kind,
+        title=title.strip(),
+        created_by=actor,
+        **details,
+    )
+    listing.full_clean()
+    listing.save()
+    audit(
+        hub=account.hub,
+        actor=actor,
+        on_behalf_of=_owner(account),
+        event=AuditKind.LISTING_CREATED,
+        subject=listing,
+        new={"kind": kind, "title": listing.title},
+    )
+    return listing
+
+
+@transaction.atomic
+def listing_close(*, actor: Person, listing: Listing) -> Listing:
+    require_act_for(actor, listing.account)
+    listing.is_active = False
+    listing.save(update_fields=["is_active"])
+    audit(
+        hub=listing.hub,
+        actor=actor,
+        event=AuditKind.LISTING_CLOSED,
+        subject=listing,
+        old={"is_active": True},
+        new={"is_active": False},
+    )
+    return listing
+
+
+@transaction.atomic
+def category_create(*, actor: Person, hub: Hub, name: str) -> Category:
+    access.require_coordinator(actor, hub)
+    name = " ".join(name.split())
+    if not name:
+        raise ApplicationError("Give the category a name.", field="name")
+    if Category.objects.filter(hub=hub, name__iexact=name).exists():
+        raise ApplicationError("This hub already has that category.", field="name")
+    category = Category.objects.create(hub=hub, name=name)
+    audit(
+        hub=hub, actor=actor, event=AuditKind.CATEGORY_CREATED, subject=category, new={"name": name}
+    )
+    return category

@@ -1,0 +1,297 @@
+"""One object of each kind in Millbrook, for the permission matrix and the GET-never-writes
+test: built once per test module, inside a transaction that is rolled back when the
+module is done; each test runs in a savepoint of its own, so it starts from the same state.
+
+Sam (member) gives Dr Amir (staff) help in every useful state of an exchange; Molly is
+referred by Dr Amir four times (looking for a volunteer; Sam asked to help; Sam matched;
+left for a month, so escalated to Dr Amir); Grace (coordinator) leads a phone-friend rota
+on which Sam is down, has started, and has logged time; a conversation is open with three
+statements; and each persona has an API key (the outsider's and the other coordinator's for
+Northfield).
+"""
+
+import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.test.utils import override_settings
+from django.utils import timezone
+
+from coproduce.deliberation import services as deliberation
+from coproduce.hubs import services as hubs
+from coproduce.hubs.models import ApiToken, CheckType, JoinRequest, SafeguardingCheck
+from coproduce.referrals import escalations
+from coproduce.referrals import services as referrals
+from coproduce.referrals.models import (
+    Assignment,
+    Escalation,
+    MatchOffer,
+    Project,
+    ProjectKind,
+    Referral,
+    Slot,
+)
+from coproduce.referrals.schedule import Period
+from coproduce.timebank import services as timebank
+from coproduce.timebank.models import Account, Exchange, Listing, ListingKind, Transfer
+from tests import conftest
+from tests.referrals.conftest import refer_molly, triage
+
+PERSONAS = (
+    "anonymous",
+    "member",
+    "staff",
+    "coordinator",
+    "admin",
+    "outsider",  # a member of Northfield
+    "other_coordinator",  # Northfield's coordinator
+)
+OTHER_HUB = ("outsider", "other_coordinator")
+# Private to Millbrook: none of these may appear in a page or an answer of the API given
+# to someone who is not a member of Millbrook.
+SECRETS = (
+    "Sam Member",
+    "sam@example.org",
+    "Dr Amir Staff",
+    "Molly Jenkins",
+    "Widowed in March",
+    "Matrix walk",
+    "Matrix shopping",
+    "What should the health centre change first",
+    "Longer opening hours on Saturdays",
+)
+
+
+@dataclass
+class Things:
+    world: conftest.World
+    member_account: Account
+    staff_account: Account
+    assisted_account: Account
+    health_centre_account: Account
+    listing: Listing
+    exchanges: dict[str, Exchange]  # by status; "others" is one Sam is not part of
+    donation: Transfer  # Dr Amir gave two hours to the chest
+    referral: Referral  # triaged, looking for a volunteer: Sam is not involved
+    offered: Referral  # Sam has been asked to help
+    offer: MatchOffer
+    matched: Referral  # Sam said yes
+    escalation: Escalation  # for Dr Amir, the referrer: nobody took on a referral
+    project: Project  # Grace leads it; no training needed
+    training_project: Project  # needs training; nobody has had it
+    free_slot: Slot  # next week, nobody on it
+    on_rota: Assignment  # Sam, in two days
+    started: Assignment  # Sam, on a slot that started yesterday
+    attended: Assignment  # Sam, time logged, waiting for the lead
+    conversation: object
+    statement: object
+    invitation_token: str
+    join_request: JoinRequest  # Jean (outsider) asks to join Millbrook
+    check: SafeguardingCheck  # Sam's DBS check
+    api_keys: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def slug(self) -> str:
+        return self.world.hub.slug
+
+    def person(self, persona: str):
+        return self.world.persona(persona)
+
+
+def _build_world() -> conftest.World:
+    # The same world as the `world` fixture, built once for the module. (If tests/conftest.py
+    # grows a plain `build_world()`, call that instead of reaching under the fixture.)
+    return conftest.world._get_wrapped_function()(None)
+
+
+def _at(days: float, hour: int = 10) -> datetime.datetime:
+    day = timezone.localdate() + datetime.timedelta(days=int(days))
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+def _record(world, giver, receiver, title, actor=None) -> Exchange:
+    return timebank.exchange_record(
+        actor=actor or world.member,
+        hub=world.hub,
+        giver=giver,
+        receiver=receiver,
+        title=title,
+        minutes=60,
+    )
+
+
+def build() -> Things:
+    world = _build_world()
+    hub = world.hub
+    member = timebank.account_of(world.member, hub)
+    staff = timebank.account_of(world.staff, hub)
+    assisted = timebank.account_of(world.assisted, hub)
+    health_centre = timebank.account_for_organisation(hub.host)
+
+    # --- time bank ----------------------------------------------------------------------
+    listing = timebank.listing_create(
+        actor=world.member, account=member, kind=ListingKind.OFFER, title="Matrix walk"
+    )
+    proposed = timebank.exchange_propose(actor=world.staff, listing=listing)
+    agreed = timebank.exchange_propose(actor=world.staff, listing=listing, note="Another walk")
+    timebank.exchange_agree(actor=world.member, exchange=agreed)
+    done = _record(world, member, staff, "Matrix shopping (logged by Sam)")
+    disputed = _record(world, member, staff, "Matrix shopping (disputed)")
+    timebank.exchange_dispute(actor=world.staff, exchange=disputed, reason="It was 30 minutes")
+    confirmed = _record(world, member, staff, "Matrix shopping (confirmed)")
+    timebank.exchange_confirm(actor=world.staff, exchange=confirmed)
+    others = _record(world, assisted, staff, "Matrix phone call for Ron", actor=world.coordinator)
+    donation = timebank.chest_donate(actor=world.staff, account=staff, minutes=120)
+
+    # --- referrals and escalations ------------------------------------------------------
+    referral = triage(world, refer_molly(world, needs_check=False), needs_check=False)
+    offered = triage(world, refer_molly(world, needs_check=False), needs_check=False)
+    offer = referrals.offer_send(actor=world.coordinator, referral=offered, volunteer=world.member)
+    matched = triage(world, refer_molly(world, needs_check=False), needs_check=False)
+    referrals.offer_accept(
+        actor=world.member,
+        offer=referrals.offer_send(
+            actor=world.coordinator, referral=matched, volunteer=world.member
+        ),
+    )
+    forgotten = refer_molly(world, needs_check=False)
+    Referral.objects.filter(pk=forgotten.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=30)
+    )
+    [escalation] = [e for e in escalations.sweep(hub=hub) if e.referral_id == forgotten.pk]
+
+    # --- projects and the rota ----------------------------------------------------------
+    project = referrals.project_create(
+        actor=world.coordinator,
+        hub=hub,
+        name="Friend on the phone",
+        kind=ProjectKind.PHONE_FRIEND,
+        lead=world.coordinator,
+        roles=["caller"],
+        organisation=hub.host,
+    )
+    training_project = referrals.project_create(
+        actor=world.coordinator,
+        hub=hub,
+        name="Buddy bench",
+        kind=ProjectKind.PHONE_FRIEND,
+        lead=world.coordinator,
+        roles=["buddy"],
+        training="Listening well (one hour)",
+    )
+    free_slot, taken, to_start, to_log = referrals.slots_add(
+        actor=world.coordinator,
+        project=project,
+        periods=[Period(_at(d), _at(d, 11)) for d in (7, 2, 3, 4)],
+        role="caller",
+    )
+    on_rota, started, attended = (
+        referrals.assignment_take(actor=world.member, slot=slot)
+        for slot in (taken, to_start, to_log)
+    )
+    Slot.objects.filter(pk__in=[to_start.pk, to_log.pk]).update(
+        starts_at=_at(-1), ends_at=_at(-1, 11)
+    )
+    attended = referrals.assignment_log(actor=world.member, assignment=attended)
+
+    # --- deliberation -------------------------------------------------------------------
+    conversation = deliberation.conversation_create(
+        actor=world.coordinator,
+        hub=hub,
+        question="What should the health centre change first?",
+        seeds=[
+            "Longer opening hours on Saturdays.",
+            "A named nurse for each family.",
+            "Repeat prescriptions by phone.",
+        ],
+        anonymous_link=True,
+    )
+
+    # --- people -------------------------------------------------------------------------
+    _invitation, invitation_token = hubs.invitation_create(
+        actor=world.coordinator, hub=hub, email="newcomer@example.org"
+    )
+    join_request = hubs.join_request_create(person=world.outsider, hub=hub, message="Hello")
+    today = timezone.localdate()
+    check = hubs.safeguarding_check_add(
+        actor=world.coordinator,
+        hub=hub,
+        person=world.member,
+        check_type=CheckType.DBS_ENHANCED,
+        reference="DBS-MATRIX",
+        issued_on=today - datetime.timedelta(days=100),
+        expires_on=today + datetime.timedelta(days=900),
+    )
+    api_keys = {}
+    for persona in PERSONAS[1:]:
+        person = world.persona(persona)
+        key_hub = world.other_hub if persona in OTHER_HUB else hub
+        api_keys[persona] = hubs.api_token_create(person=person, hub=key_hub)[1]
+
+    return Things(
+        world=world,
+        member_account=member,
+        staff_account=staff,
+        assisted_account=assisted,
+        health_centre_account=health_centre,
+        listing=listing,
+        exchanges={
+            name: Exchange.objects.get(pk=each.pk)  # as the services left them
+            for name, each in [
+                ("proposed", proposed),
+                ("agreed", agreed),
+                ("done", done),
+                ("disputed", disputed),
+                ("confirmed", confirmed),
+                ("others", others),
+            ]
+        },
+        donation=donation,
+        referral=referral,
+        offered=offered,
+        offer=offer,
+        matched=matched,
+        escalation=escalation,
+        project=project,
+        training_project=training_project,
+        free_slot=free_slot,
+        on_rota=on_rota,
+        started=started,
+        attended=attended,
+        conversation=conversation,
+        statement=conversation.statements.order_by("pk").first(),
+        invitation_token=invitation_token,
+        join_request=join_request,
+        check=check,
+        api_keys=api_keys,
+    )
+
+
+def keys_used_just_now() -> None:
+    """A key notes when it was last used, at most once a minute (so that reading the API
+    is not a write per request). Mark every key as used a moment ago, as in steady use."""
+    ApiToken.objects.update(last_used_at=timezone.now())
+
+
+def built_once(django_db_blocker) -> Iterator[Things]:
+    """For a module-scoped fixture: the objects above, built once inside a transaction that
+    is rolled back after the module's last test. Each test (with the `db` fixture) runs in
+    a savepoint of its own, so it starts from the same state whatever the others did."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            # The real password hasher is slow on purpose.
+            with override_settings(
+                PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
+            ):
+                built = build()
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield built
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)

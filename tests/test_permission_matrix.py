@@ -1,0 +1,766 @@
+"""The permission matrix: every named URL of the pages and of the API at /api/v1/, for every
+persona, with what each must get.
+
+Personas: anonymous; Sam (member), Dr Amir (staff), Grace (coordinator) and Helen (admin)
+of Millbrook; Jean, a member of Northfield (outsider); and Tunde, Northfield's coordinator
+(other_coordinator). The objects are in Millbrook (see tests/matrix_objects.py). People of
+another hub get 403 or 404, never Millbrook's data.
+
+- Pages: the status of a GET, for each persona. A page that refuses someone a GET refuses
+  their POST the same way and writes nothing. For an action that takes only a POST, an
+  unauthorised persona's POST is refused and writes nothing; an authorised one's goes
+  through (it writes something): what it does is tested elsewhere.
+- API: the same, with each persona's key (anonymous has none: 401).
+- Whatever a persona who is not in Millbrook gets (anonymous, outsider, other_coordinator)
+  must not contain any of Millbrook's private strings (matrix_objects.SECRETS).
+- The table must name every URL the resolver knows (or say why not, in EXCLUDED); a new
+  URL without an entry fails test_every_url_has_an_entry, naming it.
+
+Outcomes: a status code; SIGN_IN for a redirect to the sign-in page; MOVED for any other
+redirect (for a POST: done, then back to a page).
+"""
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from tests.matrix_objects import (
+    OTHER_HUB,
+    PERSONAS,
+    SECRETS,
+    Things,
+    built_once,
+    keys_used_just_now,
+)
+
+SIGN_IN = "sign-in"
+MOVED = "moved"
+REFUSED = {SIGN_IN, 400, 401, 403, 404, 405}
+NOT_IN_MILLBROOK = ("anonymous", *OTHER_HUB)
+
+
+def outcomes(default, **each) -> dict:
+    unknown = set(each) - set(PERSONAS)
+    assert not unknown, f"no such persona: {unknown}"
+    return {persona: each.get(persona, default) for persona in PERSONAS}
+
+
+# --- pages ---------------------------------------------------------------------------------
+PUBLIC = outcomes(200)
+ANONYMOUS_ONLY = outcomes(MOVED, anonymous=200)  # signed in: sent on to their home page
+SIGNED_IN = outcomes(200, anonymous=SIGN_IN)
+MEMBERS = outcomes(200, anonymous=SIGN_IN, outsider=403, other_coordinator=403)
+STAFF = {**MEMBERS, "member": 403}
+COORDINATORS = {**STAFF, "staff": 403}
+POST_ONLY = outcomes(405, anonymous=SIGN_IN)  # the GET of an action that takes a POST
+# A POST that goes through for Millbrook's coordinators only.
+COORDINATORS_DO = outcomes(
+    403, anonymous=SIGN_IN, coordinator=MOVED, admin=MOVED, outsider=403, other_coordinator=403
+)
+# Participants of a conversation: members of its hub (anonymous must sign in).
+PARTICIPANTS = MEMBERS
+# A conversation's report: for people taking part; nobody else, signed in or not.
+READERS = {**MEMBERS, "anonymous": 403}
+
+# --- API -----------------------------------------------------------------------------------
+API_ANYONE = outcomes(200)  # no key needed
+API_KEYS = outcomes(200, anonymous=401)  # every key, each in its own hub
+API_MILLBROOK = outcomes(200, anonymous=401, outsider=404, other_coordinator=404)
+API_STAFF = outcomes(200, anonymous=401, member=403, outsider=403)  # Tunde: his own hub's
+
+
+@dataclass(frozen=True)
+class Case:
+    """One URL, how to build it from the objects, and what each persona gets."""
+
+    name: str
+    expect: Mapping[str, object]
+    kwargs: Callable[[Things], dict] = lambda t: {}
+    method: str = "get"
+    data: Callable[[Things], dict] | None = None
+    query: Callable[[Things], str] | None = None
+    variant: str = ""
+    id: str = field(init=False)
+
+    def __post_init__(self):
+        label = f"{self.method.upper()} {self.name}" + (
+            f" ({self.variant})" if self.variant else ""
+        )
+        object.__setattr__(self, "id", label)
+
+    @property
+    def is_api(self) -> bool:
+        return self.name.startswith("api-v1:")
+
+    def url(self, t: Things) -> str:
+        return reverse(self.name, kwargs=self.kwargs(t)) + (self.query(t) if self.query else "")
+
+
+def hub(t):
+    return {"slug": t.slug}
+
+
+def person(attribute):
+    return lambda t: {"slug": t.slug, "person_id": getattr(t.world, attribute).pk}
+
+
+def exchange(status, action=None, slug=None):
+    def kwargs(t):
+        built = {"slug": slug or t.slug, "exchange_id": t.exchanges[status].pk}
+        return {**built, "action": action} if action else built
+
+    return kwargs
+
+
+def conversation(t):
+    return {"slug": t.slug, "conversation_id": t.conversation.pk}
+
+
+def statement(t):
+    return {**conversation(t), "statement_id": t.statement.pk}
+
+
+def referral(attribute="referral"):
+    return lambda t: {"slug": t.slug, "referral_id": getattr(t, attribute).pk}
+
+
+def project(attribute="project"):
+    return lambda t: {"slug": t.slug, "project_id": getattr(t, attribute).pk}
+
+
+def assignment(attribute, action):
+    return lambda t: {"slug": t.slug, "assignment_id": getattr(t, attribute).pk, "action": action}
+
+
+def api_exchange(status):
+    return lambda t: {"exchange_id": t.exchanges[status].pk}
+
+
+def time_sheet(t):
+    sheet = (
+        b"date,giver,receiver,description,hours\r\n2026-03-14,sam@example.org,Ron Assisted,x,1\r\n"
+    )
+    return {"file": SimpleUploadedFile("sheet.csv", sheet, content_type="text/csv")}
+
+
+def exchange_post(status, action, data=None, **each):
+    """A button on an exchange between Sam (gives) and Dr Amir (receives): it goes through
+    for everyone in Millbrook except those named in `each`."""
+    anyone = outcomes(MOVED, anonymous=SIGN_IN, outsider=403, other_coordinator=403)
+    return Case(
+        "exchange-action",
+        anyone | each,
+        exchange(status, action),
+        method="post",
+        data=data,
+        variant=f"{action} when {status}",
+    )
+
+
+def assignment_post(attribute, action, data=None, **each):
+    """A button on Sam's place on the rota: for Sam, the project's lead (Grace) and the
+    coordinators, except those named in `each`."""
+    rota = outcomes(MOVED, anonymous=SIGN_IN, staff=403, outsider=403, other_coordinator=403)
+    return Case(
+        "assignment-action",
+        rota | each,
+        assignment(attribute, action),
+        method="post",
+        data=data,
+        variant=f"{action}, {attribute.replace('_', ' ')}",
+    )
+
+
+def api_post(name, expect, kwargs=lambda t: {}, data=None, variant=""):
+    return Case(name, expect, kwargs, method="post", data=data, variant=variant)
+
+
+def api_action(ok, **each):
+    """An API action on an object of Millbrook: the other hub's keys never find it."""
+    return outcomes(ok, anonymous=401, outsider=404, other_coordinator=404) | each
+
+
+def referral_body(t):
+    return {
+        "new_person_name": "Albert Shaw",
+        "consent": {
+            "given": True,
+            "given_by": "The person themselves",
+            "method": "phone",
+            "given_on": timezone.localdate().isoformat(),
+            "purpose": "To be referred to the time bank",
+        },
+        "description": "Lonely since his wife died.",
+        "urgency": "soon",
+    }
+
+
+CASES = [
+    # --- accounts and the home page ---------------------------------------------------------
+    Case("home", PUBLIC),
+    Case("login", ANONYMOUS_ONLY),
+    Case("logout", outcomes(405)),  # signing out takes a POST
+    Case("sign-up", ANONYMOUS_ONLY),
+    Case("password_reset", PUBLIC),
+    Case("password_reset_done", PUBLIC),
+    Case("password_reset_complete", PUBLIC),
+    Case("my-profile", SIGNED_IN),
+    Case("my-profile-edit", SIGNED_IN),
+    Case("invitation", PUBLIC, lambda t: {"token": t.invitation_token}),
+    # --- hubs and people --------------------------------------------------------------------
+    Case("hub-home", PUBLIC, hub),
+    Case("hub-join", SIGNED_IN, hub),
+    Case("hub-area", MEMBERS, hub),
+    Case("hub-leave", MEMBERS, hub),
+    Case("directory", MEMBERS, hub),
+    Case("member-detail", MEMBERS, person("member")),
+    Case(
+        "member-detail",
+        outcomes(404, anonymous=SIGN_IN, outsider=403, other_coordinator=403),
+        person("outsider"),
+        variant="someone of another hub, through this hub",
+    ),
+    Case("member-edit", COORDINATORS, person("assisted"), data=lambda t: {"display_name": "X"}),
+    Case("member-role", COORDINATORS, person("member"), data=lambda t: {"role": "member"}),
+    Case("member-remove", COORDINATORS, person("member"), data=lambda t: {"note": "x"}),
+    Case("member-consent", COORDINATORS, person("assisted")),
+    Case("member-check-add", COORDINATORS, person("member")),
+    Case(
+        "member-check-remove",
+        COORDINATORS,
+        lambda t: {"slug": t.slug, "person_id": t.world.member.pk, "check_id": t.check.pk},
+        data=lambda t: {"reason": "Entered by mistake"},
+    ),
+    Case("coordinate", COORDINATORS, hub),
+    Case("invite", COORDINATORS, hub),
+    Case("assisted-create", COORDINATORS, hub),
+    Case("organisation-add", COORDINATORS, hub),
+    Case("neighbourhood-add", COORDINATORS, hub),
+    Case("audit-log", COORDINATORS, hub),
+    Case(
+        "join-request-decide",
+        POST_ONLY,
+        lambda t: {"slug": t.slug, "request_id": t.join_request.pk, "decision": "approve"},
+    ),
+    Case(
+        "join-request-decide",
+        COORDINATORS_DO,
+        lambda t: {"slug": t.slug, "request_id": t.join_request.pk, "decision": "approve"},
+        method="post",
+        data=lambda t: {"note": ""},
+    ),
+    # --- time bank --------------------------------------------------------------------------
+    Case("timebank", MEMBERS, hub),
+    Case("listing-new", MEMBERS, hub),
+    Case("listing-detail", MEMBERS, lambda t: {"slug": t.slug, "listing_id": t.listing.pk}),
+    Case("exchange-record", MEMBERS, hub),
+    Case("group-record", STAFF, hub),  # coordinators, and staff of an organisation
+    Case("exchange-detail", MEMBERS, exchange("done")),
+    Case("exchange-detail", {**MEMBERS, "member": 404}, exchange("others"), variant="not Sam's"),
+    Case(
+        "exchange-detail",
+        outcomes(403, anonymous=SIGN_IN, outsider=404, other_coordinator=404),
+        exchange("done", slug="northfield"),
+        variant="through another hub's address",
+    ),
+    Case("exchange-action", POST_ONLY, exchange("done", "confirm")),
+    exchange_post("proposed", "agree", staff=403),  # Dr Amir proposed it
+    exchange_post("agreed", "log", lambda t: {"hours": "1", "minutes": "0"}),
+    exchange_post("done", "confirm", member=403),  # Sam logged it
+    exchange_post("disputed", "confirm", member=403, staff=403),  # a coordinator settles it
+    # The other side of logged hours disputes them (Sam logged these); not a coordinator.
+    exchange_post(
+        "done",
+        "dispute",
+        lambda t: {"reason": "Not so long"},
+        member=403,
+        coordinator=403,
+        admin=403,
+    ),
+    exchange_post("proposed", "cancel"),
+    # Once hours are logged, or disputed, a coordinator settles the exchange (issue 12).
+    exchange_post("done", "cancel", member=403, staff=403),
+    exchange_post("disputed", "cancel", member=403, staff=403),
+    exchange_post("others", "confirm", member=404),
+    Case("exchange-reverse", POST_ONLY, exchange("confirmed")),
+    Case(
+        "exchange-reverse",
+        COORDINATORS_DO,
+        exchange("confirmed"),
+        method="post",
+        data=lambda t: {"reverse-reason": "Entered twice"},
+    ),
+    Case("chest", MEMBERS, hub),
+    Case("timebank-settings", COORDINATORS, hub),
+    Case("sheet-import", COORDINATORS, hub, data=time_sheet),
+    Case(
+        "sheet-import",
+        COORDINATORS,
+        hub,
+        query=lambda t: "?format=example",
+        variant="the example sheet",
+    ),
+    Case("statement", MEMBERS, hub),
+    Case("statement", MEMBERS, hub, query=lambda t: "?format=csv", variant="as CSV"),
+    Case("hub-ledger", COORDINATORS, hub),
+    Case("hub-ledger", COORDINATORS, hub, query=lambda t: "?format=csv", variant="as CSV"),
+    # --- conversations ----------------------------------------------------------------------
+    Case("conversations", MEMBERS, hub),
+    Case("conversation-new", COORDINATORS, hub),
+    Case("moderation", COORDINATORS, hub),  # and moderators: none of the personas is one
+    Case("moderators", COORDINATORS, hub),
+    Case("conversation", PARTICIPANTS, conversation),
+    Case("conversation-vote", outcomes(405), conversation),
+    Case(
+        "conversation-vote",
+        outcomes(MOVED, anonymous=403, outsider=403, other_coordinator=403),
+        conversation,
+        method="post",
+        data=lambda t: {"statement": t.statement.pk, "value": "1"},
+    ),
+    Case("conversation-statements", PARTICIPANTS, conversation),
+    Case("statement-flag", PARTICIPANTS, statement),
+    Case("statement-priority", POST_ONLY, statement),
+    Case(
+        "statement-priority",
+        COORDINATORS_DO,
+        statement,
+        method="post",
+        data=lambda t: {"action": "mark", "note": ""},
+    ),
+    Case("conversation-record", COORDINATORS, conversation),
+    Case("conversation-report", READERS, conversation),
+    Case("conversation-print", READERS, conversation),
+    Case("conversation-csv", READERS, conversation),
+    Case("conversation-json", READERS, conversation),
+    Case("conversation-link", outcomes(MOVED), lambda t: {"token": t.conversation.link_token}),
+    # --- referrals, offers, projects, the rota, escalations ---------------------------------
+    Case("referrals", STAFF, hub),
+    Case("referral-new", STAFF, hub),
+    Case("referral-settings", COORDINATORS, hub),
+    # A referral nobody has part in is not said to exist.
+    Case(
+        "referral",
+        {**STAFF, "member": 404, "outsider": 404, "other_coordinator": 404},
+        referral(),
+    ),
+    Case(
+        "referral",
+        {**MEMBERS, "outsider": 404, "other_coordinator": 404},
+        referral("offered"),
+        variant="Sam asked to help",
+    ),
+    Case(
+        "referral-triage",
+        {**COORDINATORS, "member": 404, "outsider": 404, "other_coordinator": 404},
+        referral(),
+    ),
+    Case("referral-offer", POST_ONLY, referral()),
+    Case(
+        "referral-offer",
+        {**COORDINATORS_DO, "member": 404, "outsider": 404, "other_coordinator": 404},
+        referral(),
+        method="post",
+        data=lambda t: {"volunteer": t.world.assisted.pk},  # Sam has enough to do
+    ),
+    Case("referral-start", POST_ONLY, referral("matched")),
+    Case(
+        "referral-start",
+        {**COORDINATORS_DO, "member": MOVED, "outsider": 404, "other_coordinator": 404},
+        referral("matched"),
+        method="post",
+    ),
+    Case(
+        "referral-close",
+        {**COORDINATORS, "member": 404, "outsider": 404, "other_coordinator": 404},
+        referral(),
+    ),
+    Case("my-offers", MEMBERS, hub),
+    Case(
+        "offer-answer",
+        outcomes(404, anonymous=SIGN_IN, member=MOVED),  # Sam is shown the referral
+        lambda t: {"slug": t.slug, "offer_id": t.offer.pk},
+    ),
+    Case(
+        "offer-answer",
+        outcomes(404, anonymous=SIGN_IN, member=MOVED),
+        lambda t: {"slug": t.slug, "offer_id": t.offer.pk},
+        method="post",
+        data=lambda t: {"answer": "accept"},
+    ),
+    Case("offer-withdraw", POST_ONLY, lambda t: {"slug": t.slug, "offer_id": t.offer.pk}),
+    Case(
+        "offer-withdraw",
+        COORDINATORS_DO,
+        lambda t: {"slug": t.slug, "offer_id": t.offer.pk},
+        method="post",
+    ),
+    Case("projects", MEMBERS, hub),
+    Case("project-new", COORDINATORS, hub),
+    Case("project", MEMBERS, project()),
+    Case("slots-new", COORDINATORS, project()),  # the project's lead, or a coordinator
+    # The form shows to members; only the lead, a coordinator or someone trained may use it.
+    Case("training-new", MEMBERS, project("training_project")),
+    Case(
+        "training-new",
+        COORDINATORS_DO,
+        project("training_project"),
+        method="post",
+        data=lambda t: {
+            "person": t.world.member.pk,
+            "trained_on": timezone.localdate().isoformat(),
+        },
+    ),
+    Case("project-end", COORDINATORS, project()),
+    Case("slot-take", POST_ONLY, lambda t: {"slug": t.slug, "slot_id": t.free_slot.pk}),
+    Case(
+        "slot-take",
+        outcomes(MOVED, anonymous=SIGN_IN, outsider=403, other_coordinator=403),
+        lambda t: {"slug": t.slug, "slot_id": t.free_slot.pk},
+        method="post",
+    ),
+    Case("assignment-action", POST_ONLY, assignment("on_rota", "give-up")),
+    assignment_post("on_rota", "give-up", lambda t: {"reason": "Away"}),
+    assignment_post("on_rota", "swap", lambda t: {"to_slot": t.free_slot.pk}),
+    assignment_post("started", "log", lambda t: {"minutes": "45"}),
+    assignment_post("attended", "confirm", member=403),  # someone else confirms Sam's time
+    assignment_post("attended", "missed", member=403),
+    Case("escalations", STAFF, hub),
+    Case("escalation", STAFF, lambda t: {"slug": t.slug, "escalation_id": t.escalation.pk}),
+    # --- the API: /api/v1/ --------------------------------------------------------------------
+    Case("api-v1:api-root", outcomes(404)),  # only there to name the API's root
+    Case("api-v1:openapi-json", API_ANYONE),
+    Case("api-v1:openapi-view", API_ANYONE),
+    Case("api-v1:me", API_KEYS),
+    Case("api-v1:listings", API_KEYS),
+    api_post(
+        "api-v1:listing_create",
+        outcomes(201, anonymous=401),  # other hubs' keys list in their own hub
+        data=lambda t: {"kind": "offer", "title": "Gardening"},
+    ),
+    Case("api-v1:listing_detail", API_MILLBROOK, lambda t: {"listing_id": t.listing.pk}),
+    api_post(
+        "api-v1:listing_close",
+        api_action(200, staff=403),  # Sam's listing: Sam, or a coordinator
+        lambda t: {"listing_id": t.listing.pk},
+    ),
+    api_post(
+        "api-v1:exchange_propose",
+        api_action(201, member=400),  # not with yourself
+        lambda t: {"listing_id": t.listing.pk},
+        data=lambda t: {"note": "Tuesday?"},
+    ),
+    Case("api-v1:exchanges", API_KEYS),
+    api_post(
+        "api-v1:exchange_record",
+        api_action(201),
+        data=lambda t: {
+            "other_account_id": t.health_centre_account.pk,
+            "direction": "gave",
+            "title": "Flu clinic welcome",
+            "minutes": 30,
+        },
+    ),
+    Case("api-v1:exchange_detail", API_MILLBROOK, api_exchange("done")),
+    Case(
+        "api-v1:exchange_detail",
+        {**API_MILLBROOK, "member": 404},
+        api_exchange("others"),
+        variant="not Sam's",
+    ),
+    api_post("api-v1:exchange_agree", api_action(200, staff=403), api_exchange("proposed")),
+    api_post(
+        "api-v1:exchange_log", api_action(200), api_exchange("agreed"), lambda t: {"minutes": 60}
+    ),
+    api_post("api-v1:exchange_confirm", api_action(200, member=403), api_exchange("done")),
+    api_post(
+        "api-v1:exchange_confirm",
+        api_action(200, member=403, staff=403),
+        api_exchange("disputed"),
+        variant="disputed",
+    ),
+    api_post(
+        "api-v1:exchange_dispute",
+        api_action(200, member=403, coordinator=403, admin=403),
+        api_exchange("done"),
+        lambda t: {"reason": "Not so long"},
+    ),
+    api_post(
+        "api-v1:exchange_cancel",
+        api_action(200),
+        api_exchange("proposed"),
+        lambda t: {"reason": "Not needed now"},
+        variant="proposed",
+    ),
+    api_post(
+        "api-v1:exchange_cancel",
+        api_action(200, member=403, staff=403),
+        api_exchange("done"),
+        lambda t: {"reason": "Not needed now"},
+        variant="done",
+    ),
+    api_post(
+        "api-v1:exchange_cancel",
+        api_action(200, member=403, staff=403),
+        api_exchange("disputed"),
+        lambda t: {"reason": "Not needed now"},
+        variant="disputed",
+    ),
+    Case("api-v1:balances", API_KEYS),
+    Case("api-v1:transfers", API_KEYS),
+    Case(
+        "api-v1:transfers",
+        {**API_MILLBROOK, "staff": 403},
+        lambda t: {},
+        query=lambda t: f"?account_id={t.member_account.pk}",
+        variant="Sam's account",
+    ),
+    Case(
+        "api-v1:transfer_detail",
+        {**API_MILLBROOK, "member": 404},
+        lambda t: {"transfer_id": t.donation.pk},
+        variant="Dr Amir's gift to the chest",
+    ),
+    Case(
+        "api-v1:transfer_detail",
+        API_MILLBROOK,
+        lambda t: {"transfer_id": t.exchanges["confirmed"].transfer_id},
+        variant="Sam's confirmed exchange",
+    ),
+    api_post(
+        "api-v1:transfer_reverse",
+        api_action(201, member=403, staff=403),  # coordinators correct a mistake
+        lambda t: {"transfer_id": t.exchanges["confirmed"].transfer_id},
+        lambda t: {"reason": "Entered twice"},
+    ),
+    api_post("api-v1:chest_donate", outcomes(201, anonymous=401), data=lambda t: {"minutes": 30}),
+    api_post(
+        "api-v1:chest_grant",
+        api_action(201, member=403, staff=403),
+        data=lambda t: {
+            "account_id": t.assisted_account.pk,
+            "minutes": 60,
+            "reason": "Not able to give yet",
+        },
+    ),
+    Case("api-v1:policy", API_KEYS),
+    Case("api-v1:totals", API_KEYS),
+    Case("api-v1:referral_list", API_STAFF),
+    api_post(
+        "api-v1:referral_create",
+        outcomes(201, anonymous=401, member=403, outsider=403),
+        data=referral_body,
+    ),
+    Case(
+        "api-v1:referral_detail",
+        {**API_MILLBROOK, "member": 404},
+        lambda t: {"referral_id": t.referral.pk},
+    ),
+    Case(
+        "api-v1:referral_detail",
+        API_MILLBROOK,
+        lambda t: {"referral_id": t.offered.pk},
+        variant="Sam asked to help",
+    ),
+    Case("api-v1:offers", API_KEYS),
+    api_post(
+        "api-v1:offer_accept",
+        api_action(404, member=200),  # only the volunteer asked finds it
+        lambda t: {"offer_id": t.offer.pk},
+    ),
+    api_post(
+        "api-v1:offer_decline",
+        api_action(404, member=200),
+        lambda t: {"offer_id": t.offer.pk},
+        lambda t: {"reason": "Away that week"},
+    ),
+    Case("api-v1:escalation_list", API_STAFF),
+    api_post(
+        "api-v1:escalation_resolve",
+        api_action(200, member=403),  # Dr Amir (it is his) or a coordinator
+        lambda t: {"escalation_id": t.escalation.pk},
+        lambda t: {"resolution": "Rang Molly myself."},
+    ),
+]
+
+# Named URLs left out of the matrix, and why.
+EXCLUDED = {
+    "password_reset_confirm": "takes a one-time token made for one person; Django's own view",
+}
+
+
+# --- running a request ---------------------------------------------------------------------
+
+WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+SESSION = re.compile(
+    r"^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+[\"`]?django_session\b",
+    re.IGNORECASE,
+)
+
+
+def writes(queries) -> list[str]:
+    """The statements that inserted, updated or deleted rows.
+
+    Writes to django_session are left out: the session middleware saves the session when
+    a page changes it (a flash message read and cleared, the conversation link's place for
+    someone without an account), which is how Django keeps a visitor's state, not the
+    application's data.
+    """
+    return [q["sql"] for q in queries if WRITE.match(q["sql"]) and not SESSION.match(q["sql"])]
+
+
+def send(client, case: Case, t: Things, persona: str, method: str | None = None):
+    """Make the request as the persona (signed in, or with their key, before anything is
+    captured); return the response and the statements that wrote, with the work the
+    request left for after the commit included."""
+    method = method or case.method
+    url = case.url(t)
+    headers = {}
+    if case.is_api:
+        keys_used_just_now()
+        if persona != "anonymous":
+            headers["Authorization"] = f"Bearer {t.api_keys[persona]}"
+    elif persona != "anonymous":
+        client.force_login(t.person(persona))
+    data = case.data(t) if case.data else None
+    with (
+        CaptureQueriesContext(connection) as captured,
+        TestCase.captureOnCommitCallbacks(execute=True),
+    ):
+        if method == "get":
+            response = client.get(url, headers=headers)
+        elif case.is_api:
+            response = client.post(
+                url, data or {}, content_type="application/json", headers=headers
+            )
+        else:
+            response = client.post(url, data or {}, headers=headers)
+        # A CSV download is read here, so its queries are captured too.
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+    return response, body.decode(errors="replace"), writes(captured.captured_queries)
+
+
+def outcome_of(response):
+    if response.status_code == 302:
+        return SIGN_IN if response["Location"].startswith(reverse("login")) else MOVED
+    return response.status_code
+
+
+def describe(case, persona, response, body) -> str:
+    where = response.get("Location", "") if response.status_code == 302 else body[:300]
+    return f"{case.id} as {persona}: {response.status_code} {where}"
+
+
+def check_no_leak(case, persona, body):
+    if persona in NOT_IN_MILLBROOK:
+        leaked = [secret for secret in SECRETS if secret in body]
+        assert not leaked, f"{case.id} shows {persona} Millbrook's {leaked}"
+
+
+# --- the tests -----------------------------------------------------------------------------
+
+GETS = [c for c in CASES if c.method == "get"]
+POSTS = [c for c in CASES if c.method == "post"]
+
+
+def by_persona(cases, keep=lambda case, persona: True):
+    return [
+        pytest.param(case, persona, id=f"{case.id} as {persona}")
+        for case in cases
+        for persona in PERSONAS
+        if keep(case, persona)
+    ]
+
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def things(django_db_setup, django_db_blocker):
+    """One object of each kind in Millbrook, built once for this module."""
+    yield from built_once(django_db_blocker)
+
+
+@pytest.mark.parametrize(("case", "persona"), by_persona(GETS))
+def test_get(things, client, case, persona):
+    response, body, _ = send(client, case, things, persona)
+    assert outcome_of(response) == case.expect[persona], describe(case, persona, response, body)
+    check_no_leak(case, persona, body)
+
+
+def _refused_page(case, persona):
+    return not case.is_api and case.expect[persona] in (SIGN_IN, 403, 404)
+
+
+@pytest.mark.parametrize(("case", "persona"), by_persona(GETS, _refused_page))
+def test_a_page_refused_on_get_is_refused_on_post(things, client, case, persona):
+    response, body, wrote = send(client, case, things, persona, method="post")
+    assert outcome_of(response) == case.expect[persona], describe(case, persona, response, body)
+    assert not wrote, f"{case.id} refused {persona} but wrote: {wrote[0]}"
+
+
+@pytest.mark.parametrize(("case", "persona"), by_persona(POSTS))
+def test_post(things, client, case, persona):
+    response, body, wrote = send(client, case, things, persona)
+    expected = case.expect[persona]
+    assert outcome_of(response) == expected, describe(case, persona, response, body)
+    if expected in REFUSED:
+        assert not wrote, f"{case.id} refused {persona} but wrote: {wrote[0]}"
+    else:
+        assert wrote, f"{case.id} let {persona} through but changed nothing"
+    check_no_leak(case, persona, body)
+
+
+def test_the_leak_check_looks_for_what_millbrook_shows_its_own(things, client):
+    """Each of Millbrook's private strings is on a page its coordinator sees, so looking for
+    them in what other people get means something."""
+    seen = "".join(
+        send(client, case, things, "coordinator")[1]
+        for case in GETS
+        if not case.is_api and case.expect["coordinator"] == 200
+    )
+    assert [secret for secret in SECRETS if secret not in seen] == []
+
+
+# --- every URL has an entry ----------------------------------------------------------------
+
+
+def url_names(patterns=None, namespace="") -> set[str]:
+    """Every named URL pattern the resolver knows, namespaced ones as 'namespace:name'."""
+    found = set()
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            inner = namespace
+            if pattern.namespace:
+                inner = f"{namespace}{pattern.namespace}:"
+            found |= url_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            found.add(namespace + pattern.name)
+    return found
+
+
+def test_every_url_has_an_entry():
+    known = url_names()
+    named = {case.name for case in CASES}
+    missing = sorted(known - named - set(EXCLUDED))
+    assert not missing, (
+        f"No entry in the permission matrix (tests/test_permission_matrix.py) for: "
+        f"{', '.join(missing)}. Add a Case saying what each persona gets, or put the name "
+        f"in EXCLUDED with the reason."
+    )
+    stale = sorted((named | set(EXCLUDED)) - known)
+    assert not stale, f"The permission matrix names URLs that no longer exist: {stale}"
+    assert not named & set(EXCLUDED), "A URL is both in the matrix and excluded."
+
+
+def test_every_entry_says_what_each_persona_gets():
+    for case in CASES:
+        assert set(case.expect) == set(PERSONAS), case.id
