@@ -135,6 +135,28 @@ def test_people_without_an_account_take_part_by_the_link(conversation, client):
     assert client.get("/join/not-the-token/").status_code == 404
 
 
+def test_a_link_visitor_who_signs_in_as_someone_of_another_hub_sees_no_report(
+    world, conversation, client
+):
+    client.get(f"/join/{conversation.link_token}/")
+    assert client.get(url(conversation, "report/")).status_code == 200  # by the link
+    client.force_login(world.outsider)
+    assert client.get(url(conversation, "report/")).status_code == 403
+    assert client.get(url(conversation)).status_code == 403
+
+
+def test_a_new_conversation_says_it_has_no_votes_yet_rather_than_wait(
+    world, client_for, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        conversation = services.conversation_create(
+            actor=world.coordinator, hub=world.hub, question="What next?", seeds=SEEDS
+        )
+    page = client_for(world.member).get(url(conversation, "report/"))
+    assert page.status_code == 200
+    assert "being prepared" not in page.text
+
+
 def test_a_statement_flagged_by_enough_people_goes_to_the_moderators_who_decide(
     world, conversation, client_for, mailoutbox, django_capture_on_commit_callbacks
 ):

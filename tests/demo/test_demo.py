@@ -54,6 +54,14 @@ def test_the_demo_time_bank_has_a_year_of_sound_exchanges():
     kinds = set(Transfer.objects.filter(hub=millbrook).values_list("kind", flat=True))
     assert {"exchange", "opening", "donation", "grant"} <= kinds
     assert Account.objects.get(organisation=millbrook.host).balance_minutes < 0
+    # Every member's account opened with the hub's opening hour, set before they joined
+    # (all but the first admin's, opened with the hub itself, before it had rules).
+    members = Account.objects.filter(hub=millbrook, kind="member").exclude(
+        membership__person__email="helen@millbrook.example"
+    )
+    opened = Transfer.objects.filter(hub=millbrook, kind="opening")
+    assert members.count() == opened.count() >= 40
+    assert set(opened.values_list("entries__amount_minutes", flat=True)) == {60}
     dates = Transfer.objects.filter(kind="exchange").dates("created_at", "month")
     assert len(dates) >= 10
     assert ledger.verify().ok

@@ -88,3 +88,27 @@ def test_only_coordinators_withdraw_an_offer_still_waiting(world, scene):
 
 def access_membership(world, person):
     return Membership.objects.filter(hub=world.hub, person=person).first()
+
+
+def test_the_volunteer_who_said_yes_starts_the_help_even_as_staff_of_the_referrer(world, scene):
+    """Nia is a nurse at the health centre whose GP referred Molly, and volunteers too."""
+    from coproduce.hubs import services as hubs
+    from coproduce.hubs.models import Role
+    from tests.conftest import make_person
+
+    nia = make_person("nia@example.org", "Nia Nurse")
+    hubs.membership_add(
+        actor=world.admin,
+        hub=world.hub,
+        person=nia,
+        role=Role.STAFF,
+        organisation=world.hub.host,
+    )
+    referral = triage(world, scene.referral, needs_check=False)
+    offer = services.offer_send(actor=world.coordinator, referral=referral, volunteer=nia)
+    assert access.referral_rights(membership(world, nia), referral).start is False
+    services.offer_accept(actor=nia, offer=offer)
+    rights = access.referral_rights(membership(world, nia), referral)
+    assert rights.view == access.REFERRER and rights.start
+    started = services.referral_start(actor=nia, referral=referral)
+    assert started.status == "active"

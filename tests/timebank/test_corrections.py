@@ -186,3 +186,45 @@ def test_the_api_reverses_a_transfer_for_coordinators_only(world, offer, client)
         headers={"Authorization": f"Bearer {secret}"},
     )
     assert response.status_code == 404
+
+
+def test_nobody_reverses_hours_in_their_own_favour(world, bank):
+    """Grace received help and paid an hour: reversing it would give her the hour back.
+    Another coordinator (or the admin) makes that correction."""
+    listing = services.listing_create(
+        actor=world.member, account=bank.member, kind=ListingKind.OFFER, title="Lift"
+    )
+    exchange = services.exchange_propose(actor=world.coordinator, listing=listing)
+    services.exchange_agree(actor=world.member, exchange=exchange)
+    services.exchange_log_done(actor=world.member, exchange=exchange, minutes=60)
+    exchange = services.exchange_confirm(actor=world.coordinator, exchange=exchange)
+    assert balance(bank.coordinator) == -60
+    assert not access.rights_on_exchange(world.coordinator, exchange).reverse
+    with pytest.raises(PermissionDenied, match="another coordinator"):
+        services.exchange_reverse(actor=world.coordinator, exchange=exchange, reason="Oops")
+    with pytest.raises(PermissionDenied, match="another coordinator"):
+        services.transfer_reverse(
+            actor=world.coordinator, transfer=exchange.transfer, reason="Oops"
+        )
+    assert balance(bank.coordinator) == -60
+    assert access.rights_on_exchange(world.admin, exchange).reverse
+    services.exchange_reverse(actor=world.admin, exchange=exchange, reason="Logged twice")
+    assert (balance(bank.coordinator), balance(bank.member)) == (0, 0)
+
+
+def test_staff_of_the_organisation_that_listed_may_answer_its_listing(world, bank, client_for):
+    listing = services.listing_create(
+        actor=world.coordinator,
+        account=bank.health_centre,
+        kind=ListingKind.REQUEST,
+        title="Greeters for the flu clinic",
+    )
+    page = client_for(world.staff).get(reverse("listing-detail", args=[world.hub.slug, listing.pk]))
+    assert "Offer to help" in page.text
+    exchange = services.exchange_propose(actor=world.staff, listing=listing)
+    assert exchange.status == ExchangeStatus.PROPOSED
+    own = services.listing_create(
+        actor=world.member, account=bank.member, kind=ListingKind.OFFER, title="Gardening"
+    )
+    page = client_for(world.member).get(reverse("listing-detail", args=[world.hub.slug, own.pk]))
+    assert "Ask for this help" not in page.text

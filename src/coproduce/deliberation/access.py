@@ -40,10 +40,12 @@ def conversation_rights(
     )
 
 
-def may_take_part(person: Person | None, conversation: Conversation) -> bool:
-    return conversation_rights(
-        hub_access.membership_of(person, conversation.hub), conversation
-    ).take_part
+def conversations_open_to(membership: Membership):
+    """The hub's conversations this member may take part in, as a queryset."""
+    found = Conversation.objects.filter(hub_id=membership.hub_id)
+    if not membership.is_staff_or_above:
+        found = found.filter(audience=Audience.HUB)
+    return found
 
 
 def require_take_part(person: Person, conversation: Conversation) -> Membership:

@@ -5,12 +5,12 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 
-from coproduce.hubs import access
+from coproduce.hubs import access as hub_access
 from coproduce.hubs.models import Hub, Person
 
+from . import access
 from .models import (
     AnalysisResult,
-    Audience,
     Conversation,
     Participant,
     Statement,
@@ -28,15 +28,13 @@ SIDES = {"staff": "Staff", "users": "Service users and residents"}
 
 def conversations_for(person: Person, hub: Hub):
     """The hub's conversations this person may take part in, open ones first."""
-    membership = access.require_member(person, hub)
-    found = Conversation.objects.filter(hub=hub).annotate(
+    membership = hub_access.require_member(person, hub)
+    found = access.conversations_open_to(membership).annotate(
         statement_count=Count(
             "statements", filter=Q(statements__status=StatementStatus.VISIBLE), distinct=True
         ),
         participant_count=Count("participants", distinct=True),
     )
-    if not membership.is_staff_or_above:
-        found = found.filter(audience=Audience.HUB)
     return found
 
 

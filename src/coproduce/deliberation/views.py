@@ -60,7 +60,11 @@ def _participant(request, conversation):
 def _rights(request, conversation) -> access.ConversationRights:
     membership = hub_access.membership_of(request.user, conversation.hub)
     came = request.session.get(_session_key(conversation)) or {}
-    came_by_link = bool(conversation.link_token) and came.get("token") == conversation.link_token
+    came_by_link = (
+        not request.user.is_authenticated
+        and bool(conversation.link_token)
+        and came.get("token") == conversation.link_token
+    )
     return access.conversation_rights(membership, conversation, came_by_link=came_by_link)
 
 

@@ -351,6 +351,8 @@ def load(stdout=None) -> dict:
             admin=first_admin[slug],
         )
         admin = first_admin[slug]
+        if slug == "millbrook":  # the time bank's rules come before its members
+            timebank_story.rules(hub, admin)
         if not hub.code_of_conduct:
             services.hub_update(
                 actor=admin, hub=hub, changes={"code_of_conduct": spec["code_of_conduct"]}

@@ -10,7 +10,7 @@ from django.utils import timezone
 from coproduce.errors import ApplicationError
 from coproduce.hubs.models import Hub, Membership, Role
 from coproduce.timebank import services
-from coproduce.timebank.ledger import Leg, policy_for, post_transfer
+from coproduce.timebank.ledger import Leg, post_transfer
 from coproduce.timebank.models import (
     Exchange,
     ExchangeParty,
@@ -50,15 +50,26 @@ def _when(rng: random.Random, start: datetime.datetime) -> datetime.datetime:
     return start + datetime.timedelta(days=rng.randrange(DAYS), hours=rng.randint(9, 19))
 
 
+def rules(hub: Hub, coordinator):
+    """The hub's rules for hours, set before anyone joins so that every member's account
+    opens with the hub's opening hour."""
+    return services.policy_update(
+        actor=coordinator,
+        hub=hub,
+        floor_minutes=-20 * 60,
+        ceiling_minutes=200 * 60,
+        limits_are_hard=True,
+        opening_grant_minutes=60,
+        auto_confirm_days=14,
+    )
+
+
 @transaction.atomic
 def load(hub: Hub, coordinator, staff) -> None:
     if Transfer.objects.filter(hub=hub, kind=TransferKind.EXCHANGE).exists():
         return  # the story is told once
     rng = random.Random(311)
-    policy = policy_for(hub)
-    policy.floor_minutes, policy.ceiling_minutes = -20 * 60, 200 * 60
-    policy.opening_grant_minutes, policy.auto_confirm_days = 60, 14
-    policy.save()
+    policy = rules(hub, coordinator)  # set already by data.load; here for a hub loaded alone
     categories = {
         name: services.category_create(actor=coordinator, hub=hub, name=name)
         for name in CATEGORIES

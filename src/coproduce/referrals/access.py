@@ -19,6 +19,7 @@ Rules:
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -27,7 +28,6 @@ from coproduce.hubs.models import Membership, Person
 
 from .models import (
     Assignment,
-    AssignmentStatus,
     Escalation,
     MatchOffer,
     OfferStatus,
@@ -70,10 +70,6 @@ def referral_rights(membership: Membership | None, referral: Referral) -> Referr
         return ReferralRights(
             view=COORDINATOR, triage=True, send_offers=True, start=True, close=True
         )
-    if _is_referrer(membership, referral):
-        return ReferralRights(view=REFERRER)
-    if referral.person_id == membership.person_id:
-        return ReferralRights(view=PERSON)
     offers = set(
         MatchOffer.objects.filter(
             referral=referral,
@@ -81,9 +77,28 @@ def referral_rights(membership: Membership | None, referral: Referral) -> Referr
             status__in=[OfferStatus.SENT, OfferStatus.ACCEPTED],
         ).values_list("status", flat=True)
     )
+    # The volunteer who said yes marks the help as started, even if they also work for
+    # the referring organisation.
+    start = OfferStatus.ACCEPTED in offers
+    if _is_referrer(membership, referral):
+        return ReferralRights(view=REFERRER, start=start)
+    if referral.person_id == membership.person_id:
+        return ReferralRights(view=PERSON)
     if offers:
-        return ReferralRights(view=VOLUNTEER, start=OfferStatus.ACCEPTED in offers)
+        return ReferralRights(view=VOLUNTEER, start=start)
     return ReferralRights()
+
+
+def referrals_followed_by(membership: Membership):
+    """The referrals a member of staff follows, as a queryset: every one for coordinators;
+    for other staff, the ones they or their organisation made (see `_is_referrer`)."""
+    referrals = Referral.objects.filter(hub_id=membership.hub_id)
+    if membership.can_coordinate:
+        return referrals
+    mine = Q(referred_by_id=membership.person_id)
+    if membership.organisation_id and membership.is_staff_or_above:
+        mine |= Q(organisation_id=membership.organisation_id)
+    return referrals.filter(mine)
 
 
 def referral_view_of(person: Person | None, referral: Referral) -> str | None:
@@ -222,14 +237,6 @@ def assignment_rights(
 def rights_on_assignment(person: Person, assignment: Assignment) -> AssignmentRights:
     membership = hub_access.require_member(person, assignment.slot.project.hub)
     return assignment_rights(membership, assignment)
-
-
-def confirmable(membership: Membership, assignment: Assignment, project: ProjectRights) -> bool:
-    """Logged time waiting for this lead's confirmation."""
-    return (
-        assignment.status == AssignmentStatus.ATTENDED
-        and assignment_rights(membership, assignment, project).confirm
-    )
 
 
 # --- escalations --------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
 from coproduce.hubs.models import (
@@ -17,7 +17,7 @@ from coproduce.hubs.models import (
 )
 from coproduce.timebank.models import Category, ExchangeParty, ExchangeStatus, Listing
 
-from . import matching
+from . import access, matching
 from .models import (
     FILLED_STATUSES,
     OPEN_REFERRAL_STATUSES,
@@ -193,15 +193,9 @@ def need_for(referral: Referral, areas: AreaCodes, *, today: datetime.date) -> m
 def referrals_for(person: Person, membership: Membership):
     """The referrals a person may follow: all of them for coordinators; for staff, the
     ones they or their organisation made."""
-    referrals = Referral.objects.filter(hub=membership.hub).select_related(
+    return access.referrals_followed_by(membership).select_related(
         "person", "referred_by", "category"
     )
-    if membership.can_coordinate:
-        return referrals
-    mine = Q(referred_by=person)
-    if membership.organisation_id and membership.is_staff_or_above:
-        mine |= Q(organisation_id=membership.organisation_id)
-    return referrals.filter(mine)
 
 
 def offers_for(person: Person, hub: Hub):

@@ -66,11 +66,11 @@ def _act(request, action, success: str, back: str):
 # --- referrals ---------------------------------------------------------------------------
 
 
-def _referral(request, slug, referral_id) -> tuple[Referral, str]:
-    """The referral and how much of it this person sees; 404 unless they may see it."""
+def _referral(request, slug, referral_id):
+    """The referral and this person's rights (how much of it they see); 404 unless they
+    may see it."""
     membership = hub_access.membership_of(request.user, _hub(slug))
-    referral, rights = access.referral_for(membership, referral_id)
-    return referral, rights.view
+    return access.referral_for(membership, referral_id)
 
 
 @login_required
@@ -149,9 +149,10 @@ def referral_new(request, slug):
 
 @login_required
 def referral_detail(request, slug, referral_id):
-    referral, view = _referral(request, slug, referral_id)
+    referral, rights = _referral(request, slug, referral_id)
+    view = rights.view
     hub = referral.hub
-    context = {"hub": hub, "referral": referral, "view": view}
+    context = {"hub": hub, "referral": referral, "view": view, "rights": rights}
     if view == "coordinator":
         context["offers"] = referral.offers.select_related("volunteer")
         if referral.is_looking_for_volunteer:

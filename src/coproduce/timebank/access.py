@@ -18,6 +18,7 @@ Rules:
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -52,6 +53,40 @@ def require_act_for(person: Person, account: Account) -> Membership:
     if not can_act_for(membership, account):
         raise PermissionDenied("You cannot act for this account.")
     return membership
+
+
+def can_record_group(membership: Membership | None, accounts: list[Account]) -> bool:
+    """Group hours (a class, a workshop) are recorded by a coordinator, or by staff of the
+    organisation that pays or is paid."""
+    if membership is None:
+        return False
+    return membership.can_coordinate or any(
+        holds(membership, a) for a in accounts if a.kind == AccountKind.ORGANISATION
+    )
+
+
+def may_pay_for_groups(membership: Membership) -> bool:
+    """Coordinators, and staff who belong to an organisation."""
+    return membership.can_coordinate or membership.organisation_id is not None
+
+
+def accounts_acted_for(membership: Membership):
+    """The hub's accounts this member acts for, as a queryset: every one for a
+    coordinator; their own and their organisation's for anyone else."""
+    accounts = Account.objects.filter(hub_id=membership.hub_id)
+    if membership.can_coordinate:
+        return accounts
+    own = Q(membership_id=membership.pk)
+    if membership.organisation_id:
+        own |= Q(organisation_id=membership.organisation_id)
+    return accounts.filter(own)
+
+
+def can_see_transfer(membership: Membership, transfer: Transfer) -> bool:
+    """Coordinators see every transfer; others those into or out of accounts they act for."""
+    return membership.can_coordinate or any(
+        can_act_for(membership, entry.account) for entry in transfer.entries.all()
+    )
 
 
 # --- exchanges ----------------------------------------------------------------------------
@@ -129,8 +164,27 @@ def exchange_rights(membership: Membership | None, exchange: Exchange) -> Exchan
         or (status in (ExchangeStatus.DONE, ExchangeStatus.DISPUTED) and coordinating),
         reverse=status == ExchangeStatus.CONFIRMED
         and coordinating
+        and not _reversal_favours(membership, exchange, accounts)
         and exchange.transfer_id is not None
         and not Transfer.objects.filter(reverses_id=exchange.transfer_id).exists(),
+    )
+
+
+def _reversal_favours(membership: Membership, exchange: Exchange, accounts) -> bool:
+    """Reversing would give this member hours back: their own account (or their
+    organisation's) paid for the help. Nobody approves their own benefit."""
+    payers = {p.account_id for p in exchange.parties.all() if p.side == "receives"}
+    return any(holds(membership, a) for a in accounts if a.pk in payers)
+
+
+def reversal_credits_holder(membership: Membership | None, transfer: Transfer) -> bool:
+    """The reversal of this transfer would credit an account the member holds."""
+    if membership is None:
+        return False
+    return any(
+        holds(membership, entry.account)
+        for entry in transfer.entries.select_related("account")
+        if entry.signed_minutes < 0
     )
 
 
@@ -180,10 +234,11 @@ def listing_rights(membership: Membership | None, listing: Listing) -> ListingRi
     if membership is None or membership.hub_id != listing.hub_id:
         return ListingRights()
     mine = holds(membership, listing.account)
+    own_account = listing.account.membership_id == membership.pk  # nobody answers themselves
     return ListingRights(
         see=True,
         mine=mine,
-        answer=not mine and listing.is_open(),
+        answer=not own_account and listing.is_open(),
         close=listing.is_open() and (mine or membership.can_coordinate),
     )
 

@@ -8,7 +8,7 @@ import datetime
 from typing import Literal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, Header, Query, Router, Schema, Status
@@ -384,13 +384,7 @@ def exchange_cancel(request, exchange_id: int, data: ReasonIn):
 @paginate(LimitOffsetPagination)
 def balances(request):
     """The accounts you act for: yours, your organisation's; a coordinator sees them all."""
-    mine = _my_account(request)
-    found = _accounts().filter(hub=request.hub)
-    if not request.membership.can_coordinate:
-        own = Q(pk=mine.pk)
-        if request.membership.organisation_id:
-            own |= Q(organisation_id=request.membership.organisation_id)
-        found = found.filter(own)
+    found = _accounts().filter(pk__in=access.accounts_acted_for(request.membership))
     return found.order_by("kind", "pk")
 
 
@@ -422,9 +416,7 @@ def _transfers():
 @router.get("/transfers/{transfer_id}", response={200: TransferOut, **ERRORS})
 def transfer_detail(request, transfer_id: int):
     transfer = get_object_or_404(_transfers(), pk=transfer_id, hub=request.hub)
-    if not request.membership.can_coordinate and not any(
-        access.can_act_for(request.membership, e.account) for e in transfer.entries.all()
-    ):
+    if not access.can_see_transfer(request.membership, transfer):
         raise Http404("No such transfer.")
     return transfer
 

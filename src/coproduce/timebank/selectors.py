@@ -3,6 +3,7 @@
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
 from django.db.models import Count, Q, Sum
+from django.shortcuts import get_object_or_404
 
 from coproduce.hubs.models import Hub, Membership
 
@@ -20,12 +21,14 @@ from .models import (
 
 def account_of(membership: Membership) -> Account:
     """A member's account: opened when the membership starts, so reading never writes."""
-    return Account.objects.select_related("hub", "membership__person").get(membership=membership)
+    return get_object_or_404(
+        Account.objects.select_related("hub", "membership__person"), membership=membership
+    )
 
 
 def chest_of(hub: Hub) -> Account:
     """The hub's community chest, opened with the hub."""
-    return Account.objects.get(hub=hub, kind=AccountKind.CHEST)
+    return get_object_or_404(Account, hub=hub, kind=AccountKind.CHEST)
 
 
 def reversal_of(exchange: Exchange) -> Transfer | None:

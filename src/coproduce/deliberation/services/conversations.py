@@ -79,6 +79,7 @@ def conversation_create(
         subject=conversation,
         new={"question": question, "audience": audience, "seeds": len(seeds)},
     )
+    analysis_schedule(conversation.pk)  # the report says "no votes yet", not "wait"
     return conversation
 
 

@@ -247,7 +247,8 @@ def assignment_swap(*, actor: Person, assignment: Assignment, to_slot: Slot) -> 
     _require_self_or_lead(actor, assignment)
     if to_slot.project_id != assignment.slot.project_id:
         raise ApplicationError("Choose a slot in the same project.", field="to_slot")
-    _give_up(actor, assignment, f"swapped to slot {to_slot.pk}")
+    when = timezone.localtime(to_slot.starts_at)
+    _give_up(actor, assignment, f"swapped to the turn on {when:%a %d %b %H:%M}")
     slot = _lock_slot(to_slot)
     _check_can_take(slot, assignment.person)
     moved = Assignment.objects.create(slot=slot, person=assignment.person)
@@ -332,7 +333,8 @@ def assignment_confirm(*, actor: Person, assignment: Assignment) -> Assignment:
     """The lead confirms attended time; the hours go through the ledger."""
     assignment = _lock_assignment(assignment)
     slot, project = assignment.slot, assignment.slot.project
-    if not rights.require_lead(actor, project) or assignment.person_id == actor.pk:
+    rights.require_lead(actor, project)
+    if not rights.rights_on_assignment(actor, assignment).confirm:
         raise PermissionDenied("Someone else confirms your own time: a coordinator or the lead.")
     if assignment.status != AssignmentStatus.ATTENDED:
         raise ApplicationError("Only logged time waiting for confirmation can be confirmed.")

@@ -35,10 +35,17 @@ def open_accounts(apps, schema_editor):
             Account.objects.get_or_create(hub=hub, kind=kind)
         hub_account = Account.objects.get(hub=hub, kind="hub")
         for organisation in Organisation.objects.filter(hub=hub, account__isnull=True):
-            Account.objects.create(hub=hub, kind="organisation", organisation=organisation)
+            Account.objects.get_or_create(
+                organisation=organisation, defaults={"hub": hub, "kind": "organisation"}
+            )
         grant = policy.opening_grant_minutes
-        for membership in Membership.objects.filter(hub=hub, account__isnull=True):
-            account = Account.objects.create(hub=hub, kind="member", membership=membership)
+        # People who have left open their account if they come back.
+        for membership in Membership.objects.filter(hub=hub, is_active=True, account__isnull=True):
+            account, created = Account.objects.get_or_create(
+                membership=membership, defaults={"hub": hub, "kind": "member"}
+            )
+            if not created:  # opened meanwhile by a web process still on the old code
+                continue
             key = f"opening:{membership.pk}"
             if not grant or Transfer.objects.filter(hub=hub, idempotency_key=key).exists():
                 continue

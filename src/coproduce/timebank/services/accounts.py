@@ -7,22 +7,18 @@ from django.db import transaction
 from coproduce.hubs import access
 from coproduce.hubs.models import Hub, Membership, Organisation, Person
 
-from ..access import can_act_for as _can_act_for_membership
 from ..ledger import MAX_MINUTES_ANY_LEG, Leg, policy_for, post_transfer
 from ..models import Account, AccountKind, TimebankPolicy, TransferKind
 
 
-def _system_account(hub: Hub, kind: str) -> Account:
-    account, _ = Account.objects.get_or_create(hub=hub, kind=kind)
-    return account
-
-
 def chest_of(hub: Hub) -> Account:
-    return _system_account(hub, AccountKind.CHEST)
+    """The hub's community chest (opened with the hub)."""
+    return Account.objects.get(hub=hub, kind=AccountKind.CHEST)
 
 
 def hub_account_of(hub: Hub) -> Account:
-    return _system_account(hub, AccountKind.HUB)
+    """The hub's own account, which pays opening grants (opened with the hub)."""
+    return Account.objects.get(hub=hub, kind=AccountKind.HUB)
 
 
 @transaction.atomic
@@ -30,8 +26,8 @@ def hub_books_open(hub: Hub) -> None:
     """A new hub's time bank: its rules, its community chest and the hub account that pays
     opening grants."""
     TimebankPolicy.objects.get_or_create(hub=hub)
-    chest_of(hub)
-    hub_account_of(hub)
+    for kind in (AccountKind.CHEST, AccountKind.HUB):
+        Account.objects.get_or_create(hub=hub, kind=kind)
 
 
 @transaction.atomic
@@ -68,11 +64,6 @@ def account_for_organisation(organisation: Organisation) -> Account:
 
 def account_of(person: Person, hub: Hub) -> Account:
     return account_for_membership(access.require_member(person, hub))
-
-
-def can_act_for(person: Person, account: Account) -> bool:
-    """The account's holder, or the hub's coordinators (see `access.can_act_for`)."""
-    return _can_act_for_membership(access.membership_of(person, account.hub), account)
 
 
 def _owner(account: Account) -> Person | None:

@@ -18,8 +18,13 @@ from ..models import Exchange, Transfer
 @transaction.atomic
 def transfer_reverse(*, actor: Person, transfer: Transfer, reason: str) -> Transfer:
     """Put a mistake right. Sent twice, the second is refused: nothing moves twice."""
-    hub_access.require_coordinator(actor, transfer.hub)
+    membership = hub_access.require_coordinator(actor, transfer.hub)
     transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    if access.reversal_credits_holder(membership, transfer):
+        raise PermissionDenied(
+            "This correction would give you hours back: ask another coordinator or the "
+            "hub's admin to make it."
+        )
     reversal = reverse_transfer(transfer=transfer, actor=actor, reason=reason)
     audit(
         hub=transfer.hub,

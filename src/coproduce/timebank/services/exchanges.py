@@ -28,7 +28,7 @@ from ..models import (
     TransferKind,
     format_minutes,
 )
-from .accounts import _on_behalf, account_of, can_act_for
+from .accounts import _on_behalf, account_of
 
 
 def _lock(exchange: Exchange) -> Exchange:
@@ -114,7 +114,8 @@ def exchange_record(
     note: str = "",
 ) -> Exchange:
     """Record help already given, without a listing. Either side, or a coordinator."""
-    if not (can_act_for(actor, giver) or can_act_for(actor, receiver)):
+    membership = hub_access.membership_of(actor, hub)
+    if not (access.can_act_for(membership, giver) or access.can_act_for(membership, receiver)):
         raise PermissionDenied("You can only record exchanges you took part in.")
     if not title.strip():
         raise ApplicationError("Say what the help was.", field="title")

@@ -11,23 +11,20 @@ from coproduce.errors import ApplicationError
 from coproduce.hubs import access
 from coproduce.hubs.models import Hub, Person
 
+from .. import access as rights
 from ..models import Account, AccountKind, Exchange, ExchangeParty, ExchangeStatus
-from .accounts import account_for_organisation
 from .exchanges import _settle
 
 
 def group_payer_accounts(actor: Person, hub: Hub):
     """The organisation accounts `actor` may pay a group from: any for a coordinator,
-    their own organisation's for staff. Accounts not yet opened are opened."""
+    their own organisation's for staff."""
     membership = access.require_member(actor, hub)
-    organisations = hub.organisations.all()
-    if not membership.can_coordinate:
-        if membership.organisation_id is None:
-            raise PermissionDenied("Coordinators, or staff of an organisation, record groups.")
-        organisations = organisations.filter(pk=membership.organisation_id)
-    for organisation in organisations.filter(account__isnull=True):
-        account_for_organisation(organisation)
-    return Account.objects.filter(organisation__in=organisations).select_related("organisation")
+    if not rights.may_pay_for_groups(membership):
+        raise PermissionDenied("Coordinators, or staff of an organisation, record groups.")
+    accounts = Account.objects.filter(hub=hub, kind=AccountKind.ORGANISATION)
+    allowed = [a.pk for a in accounts if rights.can_record_group(membership, [a])]
+    return accounts.filter(pk__in=allowed).select_related("organisation")
 
 
 @transaction.atomic
@@ -48,9 +45,7 @@ def exchange_record_group(
     membership = access.require_member(actor, hub)
     accounts = [a for a, _ in givers + receivers]
     organisation_sides = [a for a in accounts if a.kind == AccountKind.ORGANISATION]
-    if not membership.can_coordinate and not any(
-        membership.organisation_id == a.organisation_id for a in organisation_sides
-    ):
+    if not rights.can_record_group(membership, organisation_sides):
         raise PermissionDenied("A coordinator, or staff of the organisation, records groups.")
     if not givers or not receivers:
         raise ApplicationError("A group exchange needs people giving and receiving.")

@@ -9,7 +9,6 @@ from coproduce.hubs import access
 from coproduce.hubs.models import Hub, Person
 from coproduce.models_util import model_update
 
-from ..ledger import policy_for
 from ..models import TimebankPolicy
 
 
@@ -37,7 +36,7 @@ def policy_update(
         )
     if not 1 <= auto_confirm_days <= 90:
         raise ApplicationError("Choose between 1 and 90 days.", field="auto_confirm_days")
-    policy_for(hub)
+    TimebankPolicy.objects.get_or_create(hub=hub)  # made with the hub; older hubs too
     policy = TimebankPolicy.objects.select_for_update().get(hub=hub)
     fields = {
         "floor_minutes": floor_minutes,
