@@ -140,6 +140,13 @@ def loads(subject_type: str):
     return register
 
 
+def load_in_bulk(**querysets) -> None:
+    """Register loaders that are plain `in_bulk` over a queryset, one per subject type:
+    `load_in_bulk(slot=Slot.objects.select_related("project"))`."""
+    for subject_type, queryset in querysets.items():
+        loads(subject_type)(lambda ids, queryset=queryset: queryset.in_bulk(ids))
+
+
 def renderer_for(kind: str) -> Renderer | None:
     return _renderers.get(kind)
 

@@ -2,19 +2,14 @@
 and responses recorded for people who are not online. Imported by
 DeliberationConfig.ready()."""
 
-from coproduce.audit import AuditKind, Line, loads, possessive, quote, renders
+from coproduce.audit import AuditKind, Line, load_in_bulk, possessive, quote, renders
 
 from .models import Conversation, Statement, VoteValue
 
-
-@loads("conversation")
-def _conversations(ids):
-    return Conversation.objects.in_bulk(ids)
-
-
-@loads("statement")
-def _statements(ids):
-    return Statement.objects.select_related("conversation").in_bulk(ids)
+load_in_bulk(
+    conversation=Conversation.objects,
+    statement=Statement.objects.select_related("conversation"),
+)
 
 
 def _count(value, one: str, many: str) -> str | None:

@@ -7,7 +7,7 @@ from coproduce.audit import (
     day,
     label_of,
     listed,
-    loads,
+    load_in_bulk,
     lower_first,
     possessive,
     quote,
@@ -26,30 +26,13 @@ from .models import (
     Role,
 )
 
-
-@loads("person")
-def _people(ids):
-    return Person.objects.in_bulk(ids)
-
-
-@loads("membership")
-def _memberships(ids):
-    return Membership.objects.select_related("person").in_bulk(ids)
-
-
-@loads("organisation")
-def _organisations(ids):
-    return Organisation.objects.in_bulk(ids)
-
-
-@loads("neighbourhood")
-def _neighbourhoods(ids):
-    return Neighbourhood.objects.in_bulk(ids)
-
-
-@loads("apitoken")
-def _api_tokens(ids):
-    return ApiToken.objects.select_related("person").in_bulk(ids)
+load_in_bulk(
+    person=Person.objects,
+    membership=Membership.objects.select_related("person"),
+    organisation=Organisation.objects,
+    neighbourhood=Neighbourhood.objects,
+    apitoken=ApiToken.objects.select_related("person"),
+)
 
 
 def as_role(value) -> str:

@@ -8,7 +8,7 @@ from coproduce.audit import (
     day,
     label_of,
     listed,
-    loads,
+    load_in_bulk,
     lower_first,
     possessive,
     quote,
@@ -30,35 +30,14 @@ from .models import (
     Urgency,
 )
 
-
-@loads("referral")
-def _referrals(ids):
-    return Referral.objects.select_related("person").in_bulk(ids)
-
-
-@loads("matchoffer")
-def _offers(ids):
-    return MatchOffer.objects.select_related("volunteer", "referral__person").in_bulk(ids)
-
-
-@loads("escalation")
-def _escalations(ids):
-    return Escalation.objects.in_bulk(ids)
-
-
-@loads("project")
-def _projects(ids):
-    return Project.objects.in_bulk(ids)
-
-
-@loads("slot")
-def _slots(ids):
-    return Slot.objects.select_related("project").in_bulk(ids)
-
-
-@loads("assignment")
-def _assignments(ids):
-    return Assignment.objects.select_related("slot__project", "person").in_bulk(ids)
+load_in_bulk(
+    referral=Referral.objects.select_related("person"),
+    matchoffer=MatchOffer.objects.select_related("volunteer", "referral__person"),
+    escalation=Escalation.objects,
+    project=Project.objects,
+    slot=Slot.objects.select_related("project"),
+    assignment=Assignment.objects.select_related("slot__project", "person"),
+)
 
 
 def _minutes(value) -> str | None:

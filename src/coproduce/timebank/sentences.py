@@ -2,7 +2,7 @@
 chest, corrections, time sheets and the hub's rules for hours. Imported by
 TimebankConfig.ready()."""
 
-from coproduce.audit import AuditKind, Line, day, listed, loads, quote, renders
+from coproduce.audit import AuditKind, Line, day, listed, load_in_bulk, quote, renders
 
 from .models import (
     Account,
@@ -17,30 +17,13 @@ from .models import (
     format_minutes,
 )
 
-
-@loads("listing")
-def _listings(ids):
-    return Listing.objects.in_bulk(ids)
-
-
-@loads("exchange")
-def _exchanges(ids):
-    return Exchange.objects.prefetch_related("parties").in_bulk(ids)
-
-
-@loads("account")
-def _accounts(ids):
-    return Account.objects.select_related("membership__person", "organisation", "hub").in_bulk(ids)
-
-
-@loads("transfer")
-def _transfers(ids):
-    return Transfer.objects.prefetch_related("entries").in_bulk(ids)
-
-
-@loads("category")
-def _categories(ids):
-    return Category.objects.in_bulk(ids)
+load_in_bulk(
+    listing=Listing.objects,
+    exchange=Exchange.objects.prefetch_related("parties"),
+    account=Account.objects.select_related("membership__person", "organisation", "hub"),
+    transfer=Transfer.objects.prefetch_related("entries"),
+    category=Category.objects,
+)
 
 
 def _minutes(value) -> str | None:
