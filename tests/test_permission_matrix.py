@@ -408,7 +408,8 @@ CASES = [
     Case("project", MEMBERS, project()),
     Case("slots-new", COORDINATORS, project()),  # the project's lead, or a coordinator
     # The form shows to members; only the lead, a coordinator or someone trained may use it.
-    Case("training-new", MEMBERS, project("training_project")),
+    # The form is for those who may train others: the lead, coordinators, the trained.
+    Case("training-new", COORDINATORS, project("training_project")),
     Case(
         "training-new",
         COORDINATORS_DO,

@@ -510,6 +510,8 @@ def slots_new(request, slug, project_id):
 @login_required
 def training_new(request, slug, project_id):
     project = _project(request, slug, project_id)
+    if not access.rights_on_project(request.user, project).train_others:
+        raise PermissionDenied("Only the lead, a coordinator or someone trained can train others.")
     form = TrainingForm(request.POST or None, hub=project.hub)
     done = submit(
         request,
