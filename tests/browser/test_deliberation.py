@@ -108,3 +108,28 @@ def test_an_officer_on_an_old_phone_without_javascript_votes_and_prints_the_repo
     )
     assert width <= 330, f"the print view is {width}px wide on a 320px screen: {wide}"
     context.close()
+
+
+def test_the_vote_buttons_are_on_the_first_screen_of_a_phone(
+    world, northfield, browser, live_server
+):
+    from tests.browser.conftest import Visitor
+
+    hub, conversation = northfield
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    tenant = Visitor(context.new_page(), live_server.url)
+    tenant.sign_in("jean@example.org")
+    page = tenant.visit(f"/hubs/{hub.slug}/conversations/{conversation.pk}/")
+    for name in ("Agree", "Disagree", "Pass / unsure"):
+        box = page.get_by_role("button", name=name, exact=True).bounding_box()
+        assert box["y"] + box["height"] <= 844, f"{name} is below the first screen"
+    # Agree and disagree differ by more than colour: a symbol and a different border.
+    agree, disagree = (
+        page.locator(f"#vote button.{kind}").evaluate(
+            "e => [e.innerText, getComputedStyle(e).borderStyle]"
+        )
+        for kind in ("agree", "disagree")
+    )
+    assert agree[0].startswith("✓") and disagree[0].startswith("✗")
+    assert agree[1] != disagree[1]
+    context.close()

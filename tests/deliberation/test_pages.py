@@ -115,14 +115,14 @@ def test_the_code_of_conduct_is_open_on_the_first_visit_only(world, conversation
     client = client_for(world.member)
     first = client.get(url(conversation)).content.decode()
     assert "Talk about the problem, not the person." in first
-    assert '<details class="panel code-of-conduct" open>' in first
+    assert '<details class="panel code-of-conduct" open id="code-of-conduct">' in first
     services.vote_cast(
         participant=services.participant_for(world.member, conversation),
         statement=conversation.statements.first(),
         value=1,
     )
     later = client.get(url(conversation)).content.decode()
-    assert '<details class="panel code-of-conduct">' in later
+    assert '<details class="panel code-of-conduct" id="code-of-conduct">' in later
 
 
 def test_people_without_an_account_take_part_by_the_link(conversation, client):
@@ -282,7 +282,8 @@ def test_the_report_shows_common_ground_across_roles_and_exports(world, conversa
     assert SEEDS[0] in [row.statement.text for row in report["role_consensus"]]
     assert SEEDS[2] in [row.statement.text for row in report["role_divides"]]
     assert SEEDS[2] not in [row.statement.text for row in report["role_consensus"]]
-    assert report["participation"]["total"] == 8
+    # Eight voters, and the coordinator: writing the extra statements was agreeing with them.
+    assert report["participation"]["total"] == 8 + 1
     body = page.content.decode()
     assert "Where staff and service users agree" in body
     assert '<svg viewBox="0 0 400 300" role="img"' in body
@@ -427,3 +428,13 @@ def test_with_the_database_backend_a_worker_brings_the_analysis_up_to_date(world
             "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}
         }
         read_tasks_setting_again()
+
+
+def test_without_javascript_the_page_says_the_vote_was_saved(world, conversation, client_for):
+    client = client_for(world.member)
+    shown = client.get(url(conversation)).context["statement"]
+    response = client.post(url(conversation, "vote/"), {"statement": shown.pk, "value": "-1"})
+    assert response.url.endswith("?saved=-1#vote")
+    page = client.get(response.url.split("#")[0])
+    assert "Saved: you disagreed." in page.text
+    assert "Saved:" not in client.get(url(conversation) + "?saved=<b>").text

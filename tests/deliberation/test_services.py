@@ -182,3 +182,15 @@ def test_statements_are_unique_per_conversation_in_the_database(world, conversat
     )
     assert Statement.objects.filter(normalised=services.normalise(SEEDS[0])).count() == 2
     assert other.statements.count() == 1
+
+
+def test_a_new_statement_is_its_authors_agree_vote_and_is_not_offered_back(world):
+    conversation = services.conversation_create(
+        actor=world.coordinator, hub=world.hub, question="What next?", seeds=[]
+    )
+    author = services.participant_for(world.member, conversation)
+    statement = services.statement_add(participant=author, text="Open the hall on Sundays.")
+    assert services.latest_votes(author) == {statement.pk: 1}
+    assert services.next_statement(author) is None
+    other = services.participant_for(world.staff, conversation)
+    assert services.next_statement(other) == statement

@@ -32,6 +32,9 @@ from .forms import (
 )
 from .models import Conversation, Moderator, Statement, StatementStatus
 
+# What the page says after a vote saved without JavaScript (?saved=1).
+SAVED_AS = {"1": "agreed", "-1": "disagreed", "0": "passed"}
+
 
 def _conversation(slug, conversation_id) -> Conversation:
     return get_object_or_404(
@@ -179,6 +182,8 @@ def conversation_detail(request, slug, conversation_id):
             "statement": services.next_statement(participant),
             "voted_count": len(voted),
             "first_visit": not voted,
+            # Without JavaScript the page reloads after a vote: say it was saved.
+            "saved": SAVED_AS.get(request.GET.get("saved", "")),
             "form": form,
             "is_open": conversation.is_open(),
             "is_coordinator": _rights(request, conversation).coordinate,
@@ -223,7 +228,9 @@ def vote(request, slug, conversation_id):
         )
     if error:
         messages.error(request, error)
-    return redirect(reverse("conversation", args=[slug, conversation.pk]) + "#vote")
+        return redirect(reverse("conversation", args=[slug, conversation.pk]) + "#vote")
+    saved = reverse("conversation", args=[slug, conversation.pk]) + f"?saved={value}#vote"
+    return redirect(saved)
 
 
 def statement_list(request, slug, conversation_id):

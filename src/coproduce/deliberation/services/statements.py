@@ -16,6 +16,8 @@ from ..models import (
     Participant,
     Statement,
     StatementStatus,
+    Vote,
+    VoteValue,
 )
 from .analysis import analysis_schedule
 from .participants import participant_save
@@ -67,6 +69,10 @@ def statement_add(*, participant: Participant, text: str) -> Statement:
     _require_open(conversation)
     participant = participant_save(participant)
     statement = _add_statement(conversation, text, author=participant)
+    # Saying it is agreeing with it (as in Polis): the author's vote counts, and the
+    # statement is never offered back to them.
+    Vote.objects.create(participant=participant, statement=statement, value=VoteValue.AGREE)
+    analysis_schedule(conversation.pk)
     return statement
 
 
