@@ -4,7 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
-DEMO_ENV := DEBUG=1
+# The demo writes emails to files under var/mail/ (the demo command says where), and its
+# links follow PORT.
+DEMO_ENV := DEBUG=1 EMAIL_BACKEND=file PORT=$(PORT)
 
 .PHONY: demo system-packages system-packages-postgres test test-sqlite test-postgres test-browser lint format migrate clean bench-ledger bench-ledger-quick bench-opinion opinion-quality bench-matching
 
@@ -20,7 +22,7 @@ venv: $(STAMP)
 demo: $(STAMP)
 	$(DEMO_ENV) $(BIN)/coproduce migrate --no-input
 	$(DEMO_ENV) $(BIN)/coproduce demo
-	$(DEMO_ENV) PORT=$(PORT) $(BIN)/coproduce serve
+	$(DEMO_ENV) $(BIN)/coproduce serve
 
 # The Debian packages the tests need, checked before the venv is built so that a missing
 # one stops the run at once: installed when run as root, otherwise it says what to run.

@@ -25,6 +25,16 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def fresh_cache():
+    # Sign-in throttling and email limits count in the cache; each test starts afresh.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def static_files_from_apps(settings):
     # Tests run without collectstatic: serve files straight from the app folders.
     settings.STORAGES = {

@@ -89,6 +89,7 @@ class Things:
     invitation_token: str
     join_request: JoinRequest  # Jean (outsider) asks to join Millbrook
     check: SafeguardingCheck  # Sam's DBS check
+    no_password: object  # Pat: a member with an email who has never chosen a password
     api_keys: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -223,6 +224,10 @@ def build() -> Things:
         issued_on=today - datetime.timedelta(days=100),
         expires_on=today + datetime.timedelta(days=900),
     )
+    no_password = hubs.person_register(
+        email="pat@example.org", display_name="Pat Nopassword", password=None
+    )
+    hubs.membership_add(actor=world.coordinator, hub=hub, person=no_password, role="member")
     api_keys = {}
     for persona in PERSONAS[1:]:
         person = world.persona(persona)
@@ -264,6 +269,7 @@ def build() -> Things:
         invitation_token=invitation_token,
         join_request=join_request,
         check=check,
+        no_password=no_password,
         api_keys=api_keys,
     )
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from coproduce.checks import production_settings_check
+from coproduce.checks import deployment_advice_check, production_settings_check
 
 SAFE = {
     "DEBUG": False,
@@ -44,3 +44,13 @@ def test_each_unsafe_setting_is_refused(settings, changes, error):
 
 def test_a_developer_machine_with_debug_on_is_not_refused(settings):
     assert errors_with(settings, DEBUG=True, SECRET_KEY="short", ALLOWED_HOSTS=[]) == set()
+
+
+def test_check_deploy_advises_setting_site_url_and_a_shared_cache(settings):
+    for name, value in SAFE.items():
+        setattr(settings, name, value)
+    settings.SITE_URL = ""
+    assert {w.id for w in deployment_advice_check(None)} == {"coproduce.W001", "coproduce.W002"}
+    settings.SITE_URL = "https://coproduce.example.org"
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    assert deployment_advice_check(None) == []

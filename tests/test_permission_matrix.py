@@ -232,6 +232,17 @@ CASES = [
     Case("member-role", COORDINATORS, person("member"), data=lambda t: {"role": "member"}),
     Case("member-remove", COORDINATORS, person("member"), data=lambda t: {"note": "x"}),
     Case("member-consent", COORDINATORS, person("assisted")),
+    Case(
+        "member-password-invite",
+        POST_ONLY,
+        lambda t: {"slug": t.slug, "person_id": t.no_password.pk},
+    ),
+    Case(
+        "member-password-invite",
+        COORDINATORS_DO,
+        lambda t: {"slug": t.slug, "person_id": t.no_password.pk},
+        method="post",
+    ),
     Case("member-check-add", COORDINATORS, person("member")),
     Case(
         "member-check-remove",

@@ -16,6 +16,7 @@ class AuditKind(models.TextChoices):
     PERSON_REGISTERED = "person.registered", "Signed up"
     PERSON_CREATED = "person.created", "Person added who is not online"
     PROFILE_UPDATED = "profile.updated", "Profile changed"
+    PASSWORD_INVITATION_SENT = "person.password_invited", "Invited to choose a password"
     MEMBERSHIP_CREATED = "membership.created", "Joined the hub"
     MEMBERSHIP_REJOINED = "membership.rejoined", "Joined the hub again"
     MEMBERSHIP_ROLE_CHANGED = "membership.role_changed", "Role changed"

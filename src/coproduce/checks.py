@@ -5,7 +5,7 @@ clear message instead of running a public site with a known secret key.
 """
 
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import Error, Warning, register
 
 MIN_SECRET_KEY_LENGTH = 40
 
@@ -53,3 +53,30 @@ def production_settings_check(app_configs, **kwargs):
             )
         )
     return errors
+
+
+@register(deploy=True)
+def deployment_advice_check(app_configs, **kwargs):
+    """Warnings from `coproduce check --deploy`: settings a public site should have."""
+    if settings.DEBUG:
+        return []
+    warnings = []
+    if not settings.SITE_URL:
+        warnings.append(
+            Warning(
+                "SITE_URL is not set: emails sent by commands and tasks (escalations, "
+                "digests) will link to http://127.0.0.1.",
+                hint="Set SITE_URL=https://coproduce.example.org.",
+                id="coproduce.W001",
+            )
+        )
+    if settings.CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+        warnings.append(
+            Warning(
+                "Sign-in throttling counts are kept per process (CACHE=locmem).",
+                hint="With more than one web process, set CACHE=database and run "
+                "`coproduce createcachetable` (docs/operations.md).",
+                id="coproduce.W002",
+            )
+        )
+    return warnings

@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "coproduce.siteurl.RequestSiteMiddleware",
 ]
 
 ROOT_URLCONF = "coproduce.urls"
@@ -197,7 +198,37 @@ if TASKS_BACKEND_NAME not in TASKS_BACKENDS:
     )
 TASKS = {"default": {"BACKEND": TASKS_BACKENDS[TASKS_BACKEND_NAME]}}
 
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# Links in emails start with SITE_URL when it is set; otherwise with the address the
+# request came in on (coproduce.siteurl). Set it in production: emails sent by commands
+# and tasks have no request to follow.
+SITE_URL = os.environ.get("SITE_URL", "").strip()
+
+# The cache holds sign-in throttling counters. The default is per process: with more than
+# one web process, set CACHE=database (and run `coproduce createcachetable` once) so every
+# process sees the same counts.
+CACHE_BACKENDS = {
+    "locmem": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "database": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "coproduce_cache",
+    },
+}
+CACHE_NAME = os.environ.get("CACHE", "locmem")
+if CACHE_NAME not in CACHE_BACKENDS:
+    raise ImproperlyConfigured(
+        f"CACHE must be one of {', '.join(CACHE_BACKENDS)}, not {CACHE_NAME!r}."
+    )
+CACHES = {"default": CACHE_BACKENDS[CACHE_NAME]}
+
+# Sign-in throttling: after this many failed sign-ins for one email address, or from one
+# client address, within SIGNIN_WINDOW_MINUTES, further attempts (even with the right
+# password) are refused for SIGNIN_LOCKOUT_MINUTES.
+SIGNIN_MAX_FAILURES_PER_ACCOUNT = envint("SIGNIN_MAX_FAILURES_PER_ACCOUNT", 5)
+SIGNIN_MAX_FAILURES_PER_CLIENT = envint("SIGNIN_MAX_FAILURES_PER_CLIENT", 20)
+SIGNIN_WINDOW_MINUTES = envint("SIGNIN_WINDOW_MINUTES", 15)
+SIGNIN_LOCKOUT_MINUTES = envint("SIGNIN_LOCKOUT_MINUTES", 15)
+# At most this many set-password, reset and invitation emails to one address in an hour.
+ACCOUNT_EMAILS_PER_HOUR = envint("ACCOUNT_EMAILS_PER_HOUR", 3)
 
 # Security: safe by default, relaxed only by DEBUG (local HTTP) or explicit settings.
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not DEBUG)
@@ -209,6 +240,9 @@ SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Behind a proxy, the client's address (for sign-in throttling) is the last one the proxy
+# added to X-Forwarded-For; otherwise every client would share the proxy's address.
+CLIENT_ADDRESS_FROM_FORWARDED_FOR = envbool("BEHIND_HTTPS_PROXY", False)
 if envbool("BEHIND_HTTPS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

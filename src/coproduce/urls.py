@@ -2,27 +2,17 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from coproduce.api.v1 import api as api_v1
-from coproduce.hubs.forms import NewPasswordForm, PasswordResetRequestForm, SignInForm
-from coproduce.hubs.views import home, sign_up
+from coproduce.hubs.forms import NewPasswordForm
+from coproduce.hubs.views import SignInView, home, password_reset, sign_up
 
 handler403 = "coproduce.web.views.error_403"
 handler404 = "coproduce.web.views.error_404"
 
 accounts = [
-    path(
-        "sign-in/",
-        auth_views.LoginView.as_view(
-            authentication_form=SignInForm, redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
+    path("sign-in/", SignInView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("sign-up/", sign_up, name="sign-up"),
-    path(
-        "password-reset/",
-        auth_views.PasswordResetView.as_view(form_class=PasswordResetRequestForm),
-        name="password_reset",
-    ),
+    path("password-reset/", password_reset, name="password_reset"),
     path(
         "password-reset/sent/",
         auth_views.PasswordResetDoneView.as_view(),

@@ -65,6 +65,35 @@ def test_a_coordinator_invites_someone_who_joins_from_the_emailed_link(
     assert Membership.objects.filter(hub=world.hub, person=person, is_active=True).exists()
 
 
+def test_someone_not_online_is_given_an_email_and_invited_to_sign_in(
+    world, visitor, browser, live_server
+):
+    visitor.sign_in("grace@example.org")
+    page = visitor.visit(f"/hubs/{world.hub.slug}/members/{world.assisted.pk}/")
+    page.get_by_role("link", name="Edit profile for them").click()
+    page.get_by_label("Email address").fill("ron@example.org")
+    page.get_by_role("button", name="Save profile").click()
+    visitor.check_accessibility()  # the member page, now with the button
+    page.get_by_role("button", name=re.compile("link to choose a password")).click()
+    visitor.check_accessibility()
+    assert "a link to choose a password" in page.content()
+
+    message = next(m for m in mail.outbox if m.to == ["ron@example.org"])
+    link = re.search(r"https?://\S+(/accounts/password-reset/\S+/)", message.body).group(1)
+    context = browser.new_context()
+    from tests.browser.conftest import Visitor
+
+    ron = Visitor(context.new_page(), live_server.url)
+    ron.visit(link)
+    ron.page.get_by_label("New password", exact=True).fill("ron-chooses-a-passphrase")
+    ron.page.get_by_label("New password confirmation").fill("ron-chooses-a-passphrase")
+    ron.page.get_by_role("button", name="Save new password").click()
+    ron.check_accessibility()
+    ron.sign_in("ron@example.org", "ron-chooses-a-passphrase")
+    assert ron.page.get_by_role("link", name="My profile").count() >= 1
+    context.close()
+
+
 def test_a_coordinator_adds_someone_who_is_not_online(world, visitor):
     visitor.sign_in("grace@example.org")
     visitor.visit(f"/hubs/{world.hub.slug}/coordinate/")

@@ -44,6 +44,20 @@ def test_every_persona_printed_can_sign_in_with_the_demo_password(capsys):
         assert email in printed
         assert authenticate(username=email, password=data.DEMO_PASSWORD) is not None
     assert data.DEMO_PASSWORD in printed
+    # Who to sign in as comes first, before anything the loading prints; and it is short.
+    assert printed.index(data.PERSONAS[0][0]) < printed.index("Demo data ready")
+    assert len(printed.splitlines()) <= 20
+
+
+def test_every_demo_account_with_an_email_signs_in_with_the_demo_password():
+    people = Person.objects.filter(email__isnull=False, is_active=True)
+    assert people.count() >= 80
+    cannot = [
+        person.email
+        for person in people
+        if authenticate(username=person.email, password=data.DEMO_PASSWORD) is None
+    ]
+    assert cannot == []
 
 
 def test_the_demo_time_bank_has_a_year_of_sound_exchanges():

@@ -54,14 +54,17 @@ def test_a_sign_up_with_mistakes_shows_each_error_next_to_its_field_and_saves_no
     assert not Person.objects.exists()
 
 
-def test_an_email_already_in_use_is_refused_on_the_email_field(world, client):
+def test_signing_up_with_an_email_in_use_emails_its_owner_a_link(world, client):
+    # Not a dead end, and no second account: the owner gets a link to choose a password
+    # (tests/hubs/test_getting_in.py follows it).
     response = client.post(
         reverse("sign-up"),
         {"display_name": "Sam again", "email": "SAM@example.org", "password": PASSWORD},
     )
-    assert response.status_code == 400
-    assert re.search(r'name="email"[^>]*aria-invalid="true"', response.content.decode())
+    assert response.status_code == 302
+    assert response["Location"] == reverse("password_reset_done")
     assert Person.objects.filter(email="sam@example.org").count() == 1
+    assert [message.to for message in mail.outbox] == [["sam@example.org"]]
 
 
 def test_members_sign_in_with_their_email_and_password(world, client):

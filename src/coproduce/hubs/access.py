@@ -108,6 +108,7 @@ class MemberRights:
     see: bool = False
     see_private: bool = False  # needs, contact details
     manage: bool = False  # role, checks, consent, history (coordinators)
+    invite_to_sign_in: bool = False  # email them a link to choose a first password
 
 
 def member_for(viewer: Membership, person_id: int) -> tuple[Membership, MemberRights]:
@@ -121,4 +122,13 @@ def member_for(viewer: Membership, person_id: int) -> tuple[Membership, MemberRi
         see=True,
         see_private=can_see_private_details(viewer.person, viewer, membership.person),
         manage=coordinating,
+        invite_to_sign_in=coordinating
+        and membership.is_active
+        and can_invite_to_sign_in(membership.person),
     )
+
+
+def can_invite_to_sign_in(person: Person) -> bool:
+    """A person with an email but no password yet (never online, or given an email by a
+    coordinator) can be sent a link to choose one; anyone else resets their own."""
+    return bool(person.email) and person.is_active and not person.has_usable_password()

@@ -1,9 +1,10 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 
 from coproduce.audit_kinds import grouped_choices
 from coproduce.forms import AccessibleForm, ListField
 
+from . import throttle
 from .models import (
     AVAILABILITY_CHOICES,
     CheckType,
@@ -27,6 +28,28 @@ class SignInForm(AuthenticationForm, AccessibleForm):
 
     def clean_username(self):
         return self.cleaned_data["username"].strip().lower()
+
+    def clean(self):
+        # Refused while locked, whatever the password; each failure counts against the
+        # account and the client address (hubs.throttle).
+        email = self.cleaned_data.get("username", "")
+        address = throttle.client_address(self.request)
+        minutes = throttle.signin_locked_minutes(email, address)
+        if minutes:
+            raise forms.ValidationError(
+                "Too many attempts to sign in. For your safety, signing in is paused for "
+                f"{minutes} minute{'s' if minutes != 1 else ''}. Try again then, or use "
+                "'Forgotten your password?' below.",
+                code="throttled",
+            )
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            if self.cleaned_data.get("password"):
+                throttle.signin_failed(email, address)
+            raise
+        throttle.signin_succeeded(email)
+        return cleaned
 
 
 class SignUpForm(AccessibleForm):
@@ -258,7 +281,7 @@ class AuditFilterForm(forms.Form):
         )
 
 
-class PasswordResetRequestForm(PasswordResetForm, AccessibleForm):
+class PasswordResetRequestForm(AccessibleForm):
     email = forms.EmailField(
         label="Email address",
         max_length=254,
@@ -269,4 +292,9 @@ class PasswordResetRequestForm(PasswordResetForm, AccessibleForm):
 
 
 class NewPasswordForm(SetPasswordForm, AccessibleForm):
-    pass
+    def save(self, commit=True):
+        # Whoever holds the emailed link owns the account: a pause on signing in after
+        # someone else's guesses ends with the new password.
+        user = super().save(commit=commit)
+        throttle.signin_succeeded(user.email or "")
+        return user

@@ -160,6 +160,13 @@ def _left(line: Line) -> str:
 # --- invitations and requests to join --------------------------------------------------------
 
 
+@renders(AuditKind.PASSWORD_INVITATION_SENT)
+def _password_invited(line: Line) -> str:
+    email = line.new.get("email")
+    to = f" (sent to {email})" if email else ""
+    return f"{line.actor} invited {_about(line)} to choose a password and sign in{to}"
+
+
 @renders(AuditKind.INVITATION_CREATED)
 def _invited(line: Line) -> str:
     email = line.new.get("email") or "someone"

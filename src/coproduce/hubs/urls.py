@@ -13,6 +13,11 @@ urlpatterns = [
     path("hubs/<slug:slug>/members/", views.directory, name="directory"),
     path("hubs/<slug:slug>/members/<int:person_id>/", views.member_detail, name="member-detail"),
     path("hubs/<slug:slug>/members/<int:person_id>/edit/", views.member_edit, name="member-edit"),
+    path(
+        "hubs/<slug:slug>/members/<int:person_id>/invite-to-sign-in/",
+        views.member_password_invite,
+        name="member-password-invite",
+    ),
     path("hubs/<slug:slug>/members/<int:person_id>/role/", views.member_role, name="member-role"),
     path(
         "hubs/<slug:slug>/members/<int:person_id>/remove/",

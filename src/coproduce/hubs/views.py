@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -28,9 +29,11 @@ from .forms import (
     MembershipAreaForm,
     NeighbourhoodForm,
     OrganisationForm,
+    PasswordResetRequestForm,
     ProfileForm,
     ProfileWithEmailForm,
     RoleForm,
+    SignInForm,
     SignUpForm,
 )
 from .models import Hub, JoinRequest, JoinRequestStatus, Role, SafeguardingCheck
@@ -68,7 +71,24 @@ def sign_up(request):
     if request.user.is_authenticated:
         return redirect("home")
     form = SignUpForm(request.POST or None)
-    person = submit(request, form, lambda data: services.person_register(**data))
+
+    def register(data):
+        try:
+            return services.person_register(**data)
+        except services.AccountExists:
+            # Not a dead end: the account's owner gets a link to sign in (or to choose a
+            # first password, if a coordinator set the account up).
+            services.password_link_request(email=data["email"])
+            return "exists"
+
+    person = submit(request, form, register)
+    if person == "exists":
+        messages.info(
+            request,
+            f"There is already an account with {form.cleaned_data['email']}. We have "
+            "emailed it a link to choose a password and sign in.",
+        )
+        return redirect("password_reset_done")
     if person:
         login(request, person, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, "Your account is ready. Now join a hub.")
@@ -80,6 +100,40 @@ def sign_up(request):
         submit_label="Create account",
         intro="You need an account to join a hub. If a coordinator has invited you, use "
         "the link in their email instead.",
+    )
+
+
+class SignInView(auth_views.LoginView):
+    """Django's sign-in page, answering a refused sign-in with 400, or 429 while signing
+    in is paused after too many failures (hubs.throttle)."""
+
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        throttled = any(e.code == "throttled" for e in form.non_field_errors().as_data())
+        response.status_code = 429 if throttled else 400
+        return response
+
+
+def password_reset(request):
+    """ "Forgotten your password?": a link for any account with this address, including
+    one that never had a password. The next page says the same whether or not it has."""
+    if request.user.is_authenticated and request.method == "GET":
+        form = PasswordResetRequestForm(initial={"email": request.user.email})
+    else:
+        form = PasswordResetRequestForm(request.POST or None)
+    if submit(request, form, lambda data: services.password_link_request(email=data["email"])):
+        return redirect("password_reset_done")
+    return render_form(
+        request,
+        form,
+        title="Choose a new password",
+        submit_label="Email me a link",
+        intro="Forgotten your password, or never had one? Enter the email address your "
+        "account uses and we will email you a link to choose a password.",
+        cancel_url=reverse("login"),
     )
 
 
@@ -362,6 +416,25 @@ def member_edit(request, slug, person_id):
         intro=f"Changes are recorded as entered by you for {person}.",
         cancel_url=reverse("member-detail", args=[slug, person.pk]),
     )
+
+
+@login_required
+@require_POST
+def member_password_invite(request, slug, person_id):
+    hub = _hub(slug)
+    access.require_coordinator(request.user, hub)
+    person = access.member_in_hub(hub, person_id).person
+    try:
+        services.password_invitation_send(actor=request.user, hub=hub, person=person)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            f"We have emailed {person} at {person.email} a link to choose a password. "
+            "It works for one day.",
+        )
+    return redirect("member-detail", slug=slug, person_id=person.pk)
 
 
 @login_required

@@ -1,2 +1,3 @@
 def site(request):
-    return {"site_name": "Coproduce"}
+    # Not "site_name": Django's sign-in and sign-out views set that to the host name.
+    return {"brand_name": "Coproduce"}

@@ -3,7 +3,8 @@ each, the permission checked here, an audit row written for each change.
 
 A module per part: `people` (signing up, profiles), `hubs` (hubs, organisations,
 areas), `memberships`, `consent` (and safeguarding checks), `invitations` (and requests
-to join), `api_keys`. Callers use the names here: `services.person_register(...)`.
+to join), `passwords` (links to set or reset one), `api_keys`. Callers use the names
+here: `services.person_register(...)`.
 """
 
 from .api_keys import (
@@ -39,8 +40,10 @@ from .memberships import (
     membership_end,
     membership_update,
 )
+from .passwords import password_invitation_send, password_link, password_link_request
 from .people import (
     PROFILE_FIELDS,
+    AccountExists,
     person_create_assisted,
     person_create_referred,
     person_register,
@@ -50,6 +53,7 @@ from .people import (
 __all__ = [
     "API_TOKEN_PREFIX",
     "PROFILE_FIELDS",
+    "AccountExists",
     "api_token_authenticate",
     "api_token_create",
     "api_token_revoke",
@@ -70,6 +74,9 @@ __all__ = [
     "membership_update",
     "neighbourhood_create",
     "organisation_create",
+    "password_invitation_send",
+    "password_link",
+    "password_link_request",
     "person_create_assisted",
     "person_create_referred",
     "person_register",

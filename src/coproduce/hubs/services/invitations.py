@@ -12,7 +12,7 @@ from coproduce.audit import AuditKind, audit
 from coproduce.errors import ApplicationError, validated_save
 from coproduce.notify import email_after_commit
 
-from .. import access, selectors
+from .. import access, selectors, throttle
 from ..models import Hub, Invitation, JoinRequest, JoinRequestStatus, Membership, Person, Role
 from .memberships import _membership_add
 from .people import person_register
@@ -35,6 +35,12 @@ def invitation_create(
     email = (email or "").strip().lower()
     if Membership.objects.filter(hub=hub, person__email__iexact=email, is_active=True).exists():
         raise ApplicationError("This person is already a member of the hub.", field="email")
+    if not throttle.account_email_allowed(email):
+        raise ApplicationError(
+            "This address has been sent several invitations or sign-in emails in the last "
+            "hour. Wait an hour before sending another.",
+            field="email",
+        )
     token = secrets.token_urlsafe(32)
     invitation = Invitation(
         hub=hub,

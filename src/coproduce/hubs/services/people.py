@@ -29,6 +29,10 @@ PROFILE_FIELDS = (
 )
 
 
+class AccountExists(ApplicationError):
+    """Signing up with an address that already has an account."""
+
+
 def _validate_password(password: str, person: Person) -> None:
     try:
         validate_password(password, person)
@@ -41,15 +45,15 @@ def person_register(*, email: str, display_name: str, password: str | None) -> P
     """Someone creates their own account (they then join hubs by invitation or request).
 
     With no password (people brought in from an existing list), the person chooses one
-    through "forgotten your password?" before first signing in.
+    through a link (services.passwords) before first signing in.
     """
     email = (email or "").strip().lower()
     if not email:
         raise ApplicationError("Enter your email address.", field="email")
     if Person.objects.filter(email__iexact=email).exists():
-        raise ApplicationError(
-            "There is already an account with this email address. Sign in, or reset "
-            "your password if you have forgotten it.",
+        raise AccountExists(
+            "There is already an account with this email address. Sign in, or use "
+            "'Forgotten your password?' on the sign-in page to get a link by email.",
             field="email",
         )
     person = Person(email=email, display_name=display_name.strip())
