@@ -276,3 +276,43 @@ def test_ending_a_project_cancels_its_future_slots_and_tells_the_rota(
     assert email.to == ["vera@example.org"] and "Funding ended" in email.body
     with pytest.raises(ApplicationError, match="already ended"):
         services.project_end(actor=world.coordinator, project=project, reason="Again")
+
+
+def test_several_turns_are_taken_at_once_or_none_are(world, scene, project, client_for):
+    slots = services.slots_add(
+        actor=world.coordinator,
+        project=project,
+        periods=schedule.weekly(at(2), weeks=3, minutes=30),
+        role="caller",
+    )
+    services.training_record(actor=world.coordinator, project=project, person=scene.volunteer)
+    services.training_record(actor=world.coordinator, project=project, person=world.member)
+    services.assignment_take(actor=world.member, slot=slots[2])  # the last place is gone
+    with pytest.raises(ApplicationError, match="Nothing was taken") as error:
+        services.assignments_take(actor=scene.volunteer, slots=slots)
+    assert error.value.field == "slots"
+    assert f"{timezone.localtime(slots[2].starts_at):%a %d %b}" in error.value.message
+    assert not slots[0].assignments.filter(person=scene.volunteer).exists()
+
+    client = client_for(scene.volunteer)
+    page = client.get(f"/hubs/{world.hub.slug}/projects/{project.pk}/")
+    assert "Take several turns" in page.text
+    response = client.post(
+        f"/hubs/{world.hub.slug}/projects/{project.pk}/take/",
+        {"slots": [slots[0].pk, slots[1].pk]},
+    )
+    assert response.status_code == 302
+    taken = set(
+        slots[0]
+        .project.slots.filter(assignments__person=scene.volunteer)
+        .values_list("pk", flat=True)
+    )
+    assert taken == {slots[0].pk, slots[1].pk}
+    # The same form sent again: nothing taken twice, and the reason is said.
+    again = client.post(
+        f"/hubs/{world.hub.slug}/projects/{project.pk}/take/",
+        {"slots": [slots[0].pk, slots[1].pk]},
+        follow=True,
+    )
+    assert "already on this slot" in again.text
+    assert project.slots.filter(assignments__person=scene.volunteer).count() == 2

@@ -25,6 +25,7 @@ urlpatterns = [
     path(hub + "projects/<int:project_id>/training/", views.training_new, name="training-new"),
     path(hub + "projects/<int:project_id>/end/", views.project_end, name="project-end"),
     path(hub + "rota/slots/<int:slot_id>/take/", views.slot_take, name="slot-take"),
+    path(hub + "projects/<int:project_id>/take/", views.slots_take, name="slots-take"),
     path(
         hub + "rota/<int:assignment_id>/<slug:action>/",
         views.assignment_action,

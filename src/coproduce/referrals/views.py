@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -425,6 +426,12 @@ def project_detail(request, slug, project_id):
             "later": (start + datetime.timedelta(days=28)).date().isoformat(),
             "assign_form": AssignForm(hub=project.hub, auto_id="assign_%s") if leads else None,
             "free_slots": [row["slot"] for row in rows if row["gaps"] and row["upcoming"]],
+            # Turns this person could take, for ticking several at once.
+            "takeable": [
+                row["slot"]
+                for row in rows
+                if row["gaps"] and row["upcoming"] and not row["mine"] and rights.trained
+            ],
         },
     )
 
@@ -529,6 +536,24 @@ def training_new(request, slug, project_id):
         submit_label="Record the training",
         cancel_url=f"/hubs/{slug}/projects/{project.pk}/",
         hub=project.hub,
+    )
+
+
+@login_required
+@require_POST
+def slots_take(request, slug, project_id):
+    """Several turns at once, from the checkboxes under the rota."""
+    project = _project(request, slug, project_id)
+    back = f"/hubs/{slug}/projects/{project.pk}/#rota"
+    chosen = [int(pk) for pk in request.POST.getlist("slots") if pk.isdigit()]
+    slots = list(Slot.objects.filter(project=project, pk__in=chosen).select_related("project"))
+    if len(slots) != len(set(chosen)):
+        raise Http404("No such turn in this project.")
+    return _act(
+        request,
+        lambda: services.assignments_take(actor=request.user, slots=slots),
+        f"You are on the rota for {len(slots)} turn{pluralize(len(slots))}. Thank you.",
+        back,
     )
 
 

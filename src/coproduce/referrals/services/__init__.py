@@ -48,6 +48,7 @@ from .rotas import (
     assignment_missed,
     assignment_swap,
     assignment_take,
+    assignments_take,
     slots_add,
 )
 
@@ -61,6 +62,7 @@ __all__ = [
     "assignment_missed",
     "assignment_swap",
     "assignment_take",
+    "assignments_take",
     "describe",
     "match_suggestions",
     "offer_accept",

@@ -192,6 +192,24 @@ def assignment_take(*, actor: Person, slot: Slot, person: Person | None = None) 
     return assignment
 
 
+@transaction.atomic
+def assignments_take(*, actor: Person, slots: list[Slot]) -> list[Assignment]:
+    """Take several turns at once, all or none: one that cannot be taken (full, started,
+    clashing with another chosen) refuses the lot, naming its date and time."""
+    if not slots:
+        raise ApplicationError("Choose at least one turn.", field="slots")
+    taken = []
+    for slot in sorted(slots, key=lambda s: s.starts_at):
+        try:
+            taken.append(assignment_take(actor=actor, slot=slot))
+        except ApplicationError as error:
+            when = timezone.localtime(slot.starts_at)
+            raise ApplicationError(
+                f"{when:%a %d %b %H:%M}: {error.message} Nothing was taken.", field="slots"
+            ) from error
+    return taken
+
+
 def _lock_assignment(assignment: Assignment) -> Assignment:
     return (
         Assignment.objects.select_for_update()
