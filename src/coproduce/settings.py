@@ -183,6 +183,11 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Coproduce <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Email is sent by a task after the change commits. A failed send is logged and, with
+# TASKS_BACKEND=database, tried again after 1, 5, 25... times this delay, up to
+# EMAIL_ATTEMPTS attempts in all (coproduce.notify.tasks).
+EMAIL_ATTEMPTS = envint("EMAIL_ATTEMPTS", 4)
+EMAIL_RETRY_DELAY_SECONDS = envint("EMAIL_RETRY_DELAY_SECONDS", 60)
 # Background work (the opinion analysis after new votes) runs as Django tasks. By default
 # a task runs straight after the request's transaction commits; a busy deployment sets
 # TASKS_BACKEND=database and runs `coproduce db_worker` so pages never wait for it.
