@@ -25,4 +25,4 @@ class Problem(Schema):
     field: str | None = None
 
 
-ERRORS = {400: Problem, 401: Problem, 403: Problem, 404: Problem}
+ERRORS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem}

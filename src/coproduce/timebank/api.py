@@ -310,8 +310,15 @@ def exchanges(request, filters: Query[ExchangeFilters]):
 
 
 @router.post("/exchanges", response={201: ExchangeOut, **ERRORS})
-def exchange_record(request, data: RecordIn):
-    """Record help already given. The other side is asked to confirm before hours move."""
+def exchange_record(
+    request,
+    data: RecordIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=80),
+):
+    """Record help already given. The other side is asked to confirm before hours move.
+
+    Send an `Idempotency-Key` header to retry safely: the same key and the same content
+    return the first exchange (201 again); the same key with different content is a 409."""
     mine = _account(request, data.account_id)
     other = _account(request, data.other_account_id)
     if other.kind not in (AccountKind.MEMBER, AccountKind.ORGANISATION):
@@ -327,6 +334,7 @@ def exchange_record(request, data: RecordIn):
         title=data.title,
         minutes=data.minutes,
         done_on=data.done_on,
+        key=idempotency_key and f"api:{request.user.pk}:{idempotency_key}",
     )
     return Status(201, _exchange_out(exchange))
 

@@ -239,7 +239,9 @@ def exchange_record(request, slug):
         .select_related("membership__person", "organisation")
         .order_by("membership__person__display_name", "organisation__name")
     )
-    form = RecordExchangeForm(request.POST or None, accounts=others)
+    form = RecordExchangeForm(
+        request.POST or None, accounts=others, initial={"key": uuid.uuid4().hex}
+    )
 
     def record(data):
         giver, receiver = (
@@ -253,6 +255,7 @@ def exchange_record(request, slug):
             title=data["title"],
             minutes=data["total_minutes"],
             done_on=data["done_on"],
+            key=f"exchange-page:{request.user.pk}:{data['key']}",
         )
 
     exchange = submit(request, form, record)
