@@ -38,6 +38,7 @@ def record(client, hub, other, title):
             "title": title,
             "hours": "1",
             "minutes": "0",
+            "key": title[:20],
         },
     )
 

@@ -2,11 +2,9 @@
 (only now do hours move), disputed or cancelled."""
 
 import datetime
-import hashlib
-import json
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from coproduce.audit import AuditKind, audit
@@ -115,87 +113,6 @@ def _exchange_create(
     return exchange
 
 
-@transaction.atomic
-def exchange_record(
-    *,
-    actor: Person,
-    hub: Hub,
-    giver: Account,
-    receiver: Account,
-    title: str,
-    minutes: int,
-    done_on: datetime.date | None = None,
-    note: str = "",
-    key: str | None = None,
-) -> Exchange:
-    """Record help already given, without a listing. Either side, or a coordinator.
-
-    With a `key`, a retry is safe: the same key and the same content return the first
-    exchange; the same key with different content is refused."""
-    membership = hub_access.membership_of(actor, hub)
-    if not (access.can_act_for(membership, giver) or access.can_act_for(membership, receiver)):
-        raise PermissionDenied("You can only record exchanges you took part in.")
-    if not title.strip():
-        raise ApplicationError("Say what the help was.", field="title")
-    if key is not None and not 0 < len(key) <= 100:
-        raise ApplicationError("The key must be 1 to 100 characters.", field="idempotency_key")
-    print_ = _record_fingerprint(actor, giver, receiver, title, minutes, done_on, note)
-    if key is not None:
-        existing = Exchange.objects.filter(hub=hub, idempotency_key=key).first()
-        if existing is not None:
-            return _same_exchange_or_refuse(existing, print_)
-
-    def record():
-        exchange = _exchange_create(
-            actor=actor,
-            hub=hub,
-            title=title,
-            note=note,
-            giver=giver,
-            receiver=receiver,
-            status=ExchangeStatus.AGREED,
-            key=key or "",
-            fingerprint=print_ if key is not None else "",
-        )
-        return _log_done(actor, exchange, minutes, done_on)
-
-    if key is None:
-        return record()
-    try:
-        with transaction.atomic():  # a savepoint: a lost race undoes only this attempt
-            return record()
-    except IntegrityError:
-        # Another request with the same key committed first; answer as it did.
-        existing = Exchange.objects.filter(hub=hub, idempotency_key=key).first()
-        if existing is None:
-            raise
-        return _same_exchange_or_refuse(existing, print_)
-
-
-def _record_fingerprint(actor, giver, receiver, title, minutes, done_on, note) -> str:
-    content = {
-        "actor": actor.pk,
-        "giver": giver.pk,
-        "receiver": receiver.pk,
-        "title": title.strip()[:120],
-        "minutes": minutes,
-        "done_on": done_on.isoformat() if done_on else None,
-        "note": note,
-    }
-    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
-
-
-def _same_exchange_or_refuse(existing: Exchange, print_: str) -> Exchange:
-    if existing.fingerprint != print_:
-        raise ApplicationError(
-            "This key was already used to record a different exchange. Send a new key "
-            "(or open the form again) to record another one.",
-            field="idempotency_key",
-            status=409,
-        )
-    return existing
-
-
 def exchange_arrange(*, actor: Person, hub: Hub, giver: Account, receiver: Account, title: str):
     """An exchange agreed on both sides by someone who arranged it: a coordinator's match
     that the volunteer accepted. The caller has checked the actor may arrange it."""
@@ -257,7 +174,7 @@ def exchange_agree(*, actor: Person, exchange: Exchange) -> Exchange:
 
 
 def _log_done(actor, exchange, minutes, done_on, *, notify: bool = True) -> Exchange:
-    if not isinstance(minutes, int) or minutes <= 0:
+    if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes <= 0:
         raise ApplicationError("Enter the time spent, above zero.", field="minutes")
     if minutes > MAX_MINUTES_PER_LEG:
         raise ApplicationError(
