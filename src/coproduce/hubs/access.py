@@ -77,6 +77,12 @@ def member_in_hub(hub: Hub, person_id: int) -> Membership:
     return membership
 
 
+def sees_unlisted_members(viewer: Membership) -> bool:
+    """Coordinators see every member in the directory; others only those who chose to be
+    listed (people referred or added by a coordinator start unlisted)."""
+    return viewer.can_coordinate
+
+
 def can_assign_role(actor: Membership, role: str) -> bool:
     """Coordinators can give any role up to coordinator; only admins make admins."""
     if not actor.can_coordinate:
