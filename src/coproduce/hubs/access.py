@@ -67,6 +67,9 @@ def require_admin(person: Person, hub: Hub) -> Membership:
 
 def member_in_hub(hub: Hub, person_id: int) -> Membership:
     """The membership of a person in this hub, or 404: never reveal people of other hubs."""
+    if not 0 < person_id < 2**63:
+        # Beyond any id a database holds (SQLite cannot even compare it with a column).
+        raise Http404("No such person in this hub.")
     membership = (
         Membership.objects.select_related("person", "neighbourhood", "organisation")
         .filter(hub=hub, person_id=person_id)
