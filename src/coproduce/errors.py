@@ -3,11 +3,20 @@ and `validate` / `validated_save`, which turn a model's validation error into on
 
 
 class ApplicationError(Exception):
-    def __init__(self, message: str, *, field: str | None = None, details: dict | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        details: dict | None = None,
+        status: int = 400,
+    ):
         super().__init__(message)
         self.message = message
         self.field = field
         self.details = details or {}
+        # The API's status: 400 for bad input, 409 for a conflict (a reused key).
+        self.status = status
 
     def add_to_form(self, form) -> None:
         """Show the error next to its field (or at the top of the form)."""

@@ -1,8 +1,21 @@
 """Form pieces shared by every app: accessible error wiring and list fields."""
 
+import datetime
 import re
 
 from django import forms
+from django.core.exceptions import ValidationError
+
+# Dates people enter (help given, consent, checks, closing dates) fall in this range; a
+# year like 0001 or 9999 is a typing slip, refused next to the field.
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+LATEST_DATE = datetime.date(2100, 12, 31)
+DATE_RANGE_MESSAGE = "Enter a date between 1 January 1900 and 31 December 2100."
+
+
+def date_in_range(value: datetime.date) -> None:
+    if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValidationError(DATE_RANGE_MESSAGE, code="date_range")
 
 
 class AccessibleForm(forms.Form):
@@ -19,6 +32,8 @@ class AccessibleForm(forms.Form):
         for name, field in self.fields.items():
             if field.help_text:
                 self._describe(name, f"{self._control_id(name)}_hint")
+            if isinstance(field, forms.DateField) and date_in_range not in field.validators:
+                field.validators = [*field.validators, date_in_range]
 
     def _control_id(self, name: str) -> str:
         # Not self[name].auto_id: a BoundField made now would freeze labels and hints

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = Path(os.environ.get("COPRODUCE_HOME", Path.cwd()))
@@ -67,6 +68,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "coproduce.siteurl.RequestSiteMiddleware",
+    "coproduce.api.middleware.refuse_nul_characters",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "coproduce.web.middleware.permissions_policy",
 ]
 
 ROOT_URLCONF = "coproduce.urls"
@@ -184,6 +188,11 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Coproduce <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Email is sent by a task after the change commits. A failed send is logged and, with
+# TASKS_BACKEND=database, tried again after 1, 5, 25... times this delay, up to
+# EMAIL_ATTEMPTS attempts in all (coproduce.notify.tasks).
+EMAIL_ATTEMPTS = envint("EMAIL_ATTEMPTS", 4)
+EMAIL_RETRY_DELAY_SECONDS = envint("EMAIL_RETRY_DELAY_SECONDS", 60)
 # Background work (the opinion analysis after new votes) runs as Django tasks. By default
 # a task runs straight after the request's transaction commits; a busy deployment sets
 # TASKS_BACKEND=database and runs `coproduce db_worker` so pages never wait for it.
@@ -243,6 +252,27 @@ X_FRAME_OPTIONS = "DENY"
 # Behind a proxy, the client's address (for sign-in throttling) is the last one the proxy
 # added to X-Forwarded-For; otherwise every client would share the proxy's address.
 CLIENT_ADDRESS_FROM_FORWARDED_FOR = envbool("BEHIND_HTTPS_PROXY", False)
+# Content-Security-Policy (Django's own middleware): everything from this site only; no
+# inline scripts or styles anywhere (htmx is a file under static, its inline indicator
+# styles are turned off in base.html, and colours in drawings are SVG attributes), no
+# plugins, no framing, forms post only here.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "font-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
+# Permissions-Policy (coproduce.web.middleware): no page uses these browser features.
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), "
+    "magnetometer=(), gyroscope=(), accelerometer=()"
+)
 if envbool("BEHIND_HTTPS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

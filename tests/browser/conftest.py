@@ -85,9 +85,21 @@ def _visitor(browser, live_server, **context_options):
     context = browser.new_context(**context_options)
     page = context.new_page()
     page.set_default_timeout(15_000)
+    # The site's Content-Security-Policy and Permissions-Policy are on (never bypassed):
+    # anything they block, or a header the browser cannot read, fails the test.
+    blocked = []
+    page.on(
+        "console",
+        lambda message: (
+            blocked.append(message.text)
+            if "Content Security Policy" in message.text or "Permissions-Policy" in message.text
+            else None
+        ),
+    )
     javascript = context_options.get("java_script_enabled", True)
     yield Visitor(page, live_server.url, javascript=javascript)
     context.close()
+    assert blocked == [], blocked
 
 
 @pytest.fixture

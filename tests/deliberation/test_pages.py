@@ -288,9 +288,8 @@ def test_the_report_shows_common_ground_across_roles_and_exports(world, conversa
     assert "Where staff and service users agree" in body
     assert '<svg viewBox="0 0 400 300" role="img"' in body
 
-    rows = list(
-        csv.DictReader(io.StringIO(client.get(url(conversation, "report.csv")).content.decode()))
-    )
+    download = b"".join(client.get(url(conversation, "report.csv")).streaming_content)
+    rows = list(csv.DictReader(io.StringIO(download.decode())))
     by_text = {row["statement"]: row for row in rows}
     assert by_text[SEEDS[0]]["agree"] == "8"
     assert by_text[SEEDS[0]]["common ground across roles"] == "yes"

@@ -1,8 +1,16 @@
-"""What every part of the API shares: the key check and the shape of an error."""
+"""What every part of the API shares: the key check, the shape of an error, paging, and
+the types that keep hostile input out (strict whole numbers, ids a database can hold,
+dates in a sane range)."""
 
-from ninja import Schema
+import datetime
+from typing import Annotated
+
+from ninja import Field, Schema
+from ninja.pagination import LimitOffsetPagination
 from ninja.security import HttpBearer
+from pydantic import AfterValidator
 
+from coproduce.forms import DATE_RANGE_MESSAGE, EARLIEST_DATE, LATEST_DATE
 from coproduce.hubs import access
 from coproduce.hubs.services import api_token_authenticate
 
@@ -25,4 +33,33 @@ class Problem(Schema):
     field: str | None = None
 
 
-ERRORS = {400: Problem, 401: Problem, 403: Problem, 404: Problem}
+ERRORS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem}
+
+
+MAX_ID = 2**63 - 1  # the largest id a database column holds
+MAX_PAGE = 500
+MAX_OFFSET = 10**9
+
+# An id in a JSON body: a whole number (not true, 1.0 or "1") that a database can hold.
+Id = Annotated[int, Field(strict=True, ge=1, le=MAX_ID)]
+
+
+def _date_in_range(value: datetime.date) -> datetime.date:
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValueError(DATE_RANGE_MESSAGE)
+    return value
+
+
+SaneDate = Annotated[datetime.date, AfterValidator(_date_in_range)]
+
+
+class Pages(LimitOffsetPagination):
+    """`?limit=&offset=`, bounded: a limit above 500 or an offset past a billion is a 422
+    naming the parameter, never a database error."""
+
+    class Input(Schema):
+        limit: int = Field(100, ge=1, le=MAX_PAGE, description=f"At most {MAX_PAGE}.")
+        offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+    def __init__(self, **kwargs):
+        super().__init__(max_limit=MAX_PAGE, **kwargs)

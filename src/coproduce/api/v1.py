@@ -29,7 +29,7 @@ def application_error(request, error: ApplicationError):
     body = {"detail": error.message, "field": error.field}
     if error.details:
         body.update(error.details)
-    return api.create_response(request, body, status=400)
+    return api.create_response(request, body, status=error.status)
 
 
 @api.exception_handler(PermissionDenied)

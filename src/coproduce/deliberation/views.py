@@ -1,4 +1,3 @@
-import csv
 import datetime
 import json
 import secrets
@@ -14,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from coproduce.csvexport import csv_response
 from coproduce.errors import ApplicationError
 from coproduce.hubs import access as hub_access
 from coproduce.hubs.models import Hub, Membership, Person
@@ -323,11 +323,8 @@ def report_csv(request, slug, conversation_id):
     conversation = _conversation(slug, conversation_id)
     _may_read(request, conversation)
     data = selectors.report(conversation)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="conversation-{conversation.pk}.csv"'
-    writer = csv.writer(response)
     letters = [g["letter"] for g in data["groups"]]
-    writer.writerow(
+    header = (
         [
             "statement id", "statement", "agree", "disagree", "pass", "agree share",
             "common ground", "common ground across roles", "divide", "hub priority",
@@ -343,18 +340,18 @@ def report_csv(request, slug, conversation_id):
     def share(value):
         return "" if value is None else f"{value:.3f}"
 
-    for row in data["statements"]:
-        writer.writerow(
-            [
-                row.statement.pk, row.statement.text, row.agree, row.disagree, row.passed,
-                share(row.agree_share),
-                *["yes" if row.statement.pk in marks[key] else "no" for key in marks],
-                "yes" if row.is_priority else "no",
-                *[share(agree) for _, agree, _ in row.by_group],
-                *[share(row.by_side[side][0]) for side in data["sides"]],
-            ]
-        )  # fmt: skip
-    return response
+    rows = (
+        [
+            row.statement.pk, row.statement.text, row.agree, row.disagree, row.passed,
+            share(row.agree_share),
+            *["yes" if row.statement.pk in marks[key] else "no" for key in marks],
+            "yes" if row.is_priority else "no",
+            *[share(agree) for _, agree, _ in row.by_group],
+            *[share(row.by_side[side][0]) for side in data["sides"]],
+        ]
+        for row in data["statements"]
+    )  # fmt: skip
+    return csv_response(f"conversation-{conversation.pk}.csv", header, rows)
 
 
 def report_json(request, slug, conversation_id):

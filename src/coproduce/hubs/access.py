@@ -67,6 +67,9 @@ def require_admin(person: Person, hub: Hub) -> Membership:
 
 def member_in_hub(hub: Hub, person_id: int) -> Membership:
     """The membership of a person in this hub, or 404: never reveal people of other hubs."""
+    if not 0 < person_id < 2**63:
+        # Beyond any id a database holds (SQLite cannot even compare it with a column).
+        raise Http404("No such person in this hub.")
     membership = (
         Membership.objects.select_related("person", "neighbourhood", "organisation")
         .filter(hub=hub, person_id=person_id)
@@ -75,6 +78,12 @@ def member_in_hub(hub: Hub, person_id: int) -> Membership:
     if membership is None:
         raise Http404("No such person in this hub.")
     return membership
+
+
+def sees_unlisted_members(viewer: Membership) -> bool:
+    """Coordinators see every member in the directory; others only those who chose to be
+    listed (people referred or added by a coordinator start unlisted)."""
+    return viewer.can_coordinate
 
 
 def can_assign_role(actor: Membership, role: str) -> bool:

@@ -164,6 +164,11 @@ class MembershipAreaForm(AccessibleForm):
         required=False,
         empty_label="Not set",
     )
+    listed_in_directory = forms.BooleanField(
+        label="List me in the hub's member directory",
+        required=False,
+        help_text="Other members see your name, area and what you can give.",
+    )
 
     def __init__(self, *args, hub, **kwargs):
         super().__init__(*args, **kwargs)

@@ -215,6 +215,9 @@ class Membership(models.Model):
         Neighbourhood, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     is_active = models.BooleanField(default=True)
+    # Shown to every member in the hub's directory. People who sign up are listed; people
+    # a coordinator or a referrer adds are not until they (or a coordinator) choose it.
+    listed_in_directory = models.BooleanField(default=True)
     joined_at = models.DateTimeField(default=timezone.now)
     left_at = models.DateTimeField(null=True, blank=True)
 

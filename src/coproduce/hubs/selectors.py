@@ -45,10 +45,16 @@ def memberships_of(person: Person) -> QuerySet[Membership]:
     )
 
 
-def hub_directory(hub: Hub, query: str = "") -> QuerySet[Membership]:
+def hub_directory(
+    hub: Hub, query: str = "", *, include_unlisted: bool = False
+) -> QuerySet[Membership]:
+    """The hub's members; only those who chose to be listed unless `include_unlisted`
+    (who may see them is `access.sees_unlisted_members`)."""
     members = Membership.objects.filter(hub=hub, is_active=True).select_related(
         "person", "neighbourhood", "organisation"
     )
+    if not include_unlisted:
+        members = members.filter(listed_in_directory=True)
     if query:
         # assets is a JSON list; matching its text form works on SQLite and PostgreSQL.
         members = members.filter(

@@ -142,6 +142,12 @@ def _membership_updated(line: Line) -> str:
             parts.append("no organisation")
         else:
             parts.append(organisation.name if organisation else "another organisation")
+    if "listed_in_directory" in line.new:
+        parts.append(
+            "being listed in the member directory"
+            if line.new["listed_in_directory"]
+            else "not being listed in the member directory"
+        )
     what = listed(parts) or "new details"
     if line.person:
         return f"{line.person} was set to {what}{line.by}"

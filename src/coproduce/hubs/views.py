@@ -220,7 +220,12 @@ def hub_area(request, slug):
     hub = _hub(slug)
     membership = access.require_member(request.user, hub)
     form = MembershipAreaForm(
-        request.POST or None, hub=hub, initial={"neighbourhood": membership.neighbourhood}
+        request.POST or None,
+        hub=hub,
+        initial={
+            "neighbourhood": membership.neighbourhood,
+            "listed_in_directory": membership.listed_in_directory,
+        },
     )
     if submit(
         request,
@@ -231,13 +236,13 @@ def hub_area(request, slug):
             changes=data,
         ),
     ):
-        messages.success(request, "Your area has been saved.")
+        messages.success(request, "Saved.")
         return redirect("hub-home", slug=hub.slug)
     return render_form(
         request,
         form,
         title=f"Your area in {hub.name}",
-        submit_label="Save area",
+        submit_label="Save",
         cancel_url=reverse("hub-home", args=[slug]),
     )
 
@@ -272,10 +277,13 @@ def hub_leave(request, slug):
 @login_required
 def directory(request, slug):
     hub = _hub(slug)
-    access.require_member(request.user, hub)
+    membership = access.require_member(request.user, hub)
     search = DirectorySearchForm(request.GET or None)
     query = search.cleaned_data["q"].strip() if search.is_valid() else ""
-    page = Paginator(selectors.hub_directory(hub, query), 50).get_page(request.GET.get("page"))
+    members = selectors.hub_directory(
+        hub, query, include_unlisted=access.sees_unlisted_members(membership)
+    )
+    page = Paginator(members, 50).get_page(request.GET.get("page"))
     template = (
         "hubs/_directory_results.html"
         if request.headers.get("HX-Request") == "true"

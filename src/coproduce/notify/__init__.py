@@ -1,11 +1,14 @@
-"""Email to people, sent after the transaction commits so a rolled-back change sends nothing."""
+"""Email to people, sent by a task after the transaction commits, so a rolled-back change
+sends nothing and a failed send never turns a committed change into an error page."""
 
-from django.conf import settings
-from django.core.mail import send_mail
+import logging
+
 from django.db import transaction
 from django.template.loader import render_to_string
 
 from coproduce.siteurl import site_url
+
+logger = logging.getLogger("coproduce.notify")
 
 
 def unique_addresses(addresses) -> list[str]:
@@ -19,18 +22,24 @@ def unique_addresses(addresses) -> list[str]:
     return unique
 
 
+def one_line(subject: str) -> str:
+    """A subject on one line: every run of whitespace (line breaks included) becomes one
+    space, so a title with a line break can never raise BadHeaderError or add a header."""
+    return " ".join(str(subject).split())
+
+
 def email_after_commit(*, to: list[str], subject: str, template: str, context: dict) -> None:
-    """Email about a change, sent once the change commits (never if it rolls back)."""
+    """Email about a change, queued once the change commits (never if it rolls back)."""
     message = _message(to=to, subject=subject, template=template, context=context)
     if message:
-        transaction.on_commit(lambda: send_mail(*message))
+        transaction.on_commit(lambda: _enqueue(*message))
 
 
 def email_now(*, to: list[str], subject: str, template: str, context: dict) -> None:
-    """Email that is not about a change (a sign-in link someone asked for): sent at once."""
+    """Email that is not about a change (a sign-in link someone asked for): queued at once."""
     message = _message(to=to, subject=subject, template=template, context=context)
     if message:
-        send_mail(*message)
+        _enqueue(*message)
 
 
 def _message(*, to, subject, template, context) -> tuple | None:
@@ -39,4 +48,15 @@ def _message(*, to, subject, template, context) -> tuple | None:
         return None
     # Rendered now, while the request (and so the address it came in on) is known.
     body = render_to_string(template, {"site_url": site_url(), **context})
-    return subject, body, settings.DEFAULT_FROM_EMAIL, recipients
+    return one_line(subject), body, recipients
+
+
+def _enqueue(subject: str, body: str, recipients: list[str]) -> None:
+    from .tasks import send_email
+
+    try:
+        send_email.enqueue(subject=subject, body=body, recipients=recipients)
+    except Exception:
+        # Whatever happens to its email, the person's page must still say the change was
+        # made. Log it for the operator instead.
+        logger.exception("Could not queue email %r to %d recipient(s)", subject, len(recipients))

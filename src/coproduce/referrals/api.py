@@ -13,7 +13,7 @@ from typing import Literal
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
-from coproduce.api.common import ERRORS
+from coproduce.api.common import ERRORS, Id, SaneDate
 from coproduce.errors import ApplicationError
 from coproduce.hubs import access as hub_access
 from coproduce.hubs.models import Neighbourhood
@@ -29,20 +29,20 @@ class ConsentIn(Schema):
     given: bool = Field(description="The person agreed to be referred. Required: true.")
     given_by: str = Field(description="The person themselves, or who agreed for them.")
     method: Literal["paper", "phone", "in_person", "online"]
-    given_on: datetime.date
+    given_on: SaneDate
     purpose: str = Field(description="What they agreed to.")
 
 
 class ReferralIn(Schema):
-    person_id: int | None = Field(None, description="A member of the hub; or give new_person.")
+    person_id: Id | None = Field(None, description="A member of the hub; or give new_person.")
     new_person_name: str | None = Field(None, description="Someone new, who is not online.")
     new_person_phone: str = ""
     consent: ConsentIn
-    category_id: int | None = None
+    category_id: Id | None = None
     description: str = Field(description="What they need. Never shown to volunteers.")
     urgency: Literal["routine", "soon", "urgent"] = "routine"
     preferred_times: list[str] = Field([], description="Like tue-am, thu-pm, sat-eve.")
-    neighbourhood_id: int | None = None
+    neighbourhood_id: Id | None = None
     postcode_district: str = Field("", max_length=4)
     needs_check: bool = False
 

@@ -12,9 +12,9 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, Header, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from coproduce.api.common import ERRORS
+from coproduce.api.common import ERRORS, Id, Pages, SaneDate
 from coproduce.errors import ApplicationError
 
 from . import access, selectors, services
@@ -70,12 +70,12 @@ class ListingIn(Schema):
     kind: Literal["offer", "request"]
     title: str = Field(min_length=1, max_length=120)
     description: str = Field("", max_length=2000)
-    category_id: int | None = None
+    category_id: Id | None = None
     area: str = Field("", max_length=4, description="Postcode district, e.g. MB3.")
     needs_check: bool = Field(
         False, description="Home visits, children or vulnerable adults: helpers need a check."
     )
-    expires_on: datetime.date | None = None
+    expires_on: SaneDate | None = None
 
 
 class PartyOut(Schema):
@@ -110,19 +110,19 @@ class ProposeIn(Schema):
 
 
 class RecordIn(Schema):
-    other_account_id: int = Field(description="The member or organisation on the other side.")
+    other_account_id: Id = Field(description="The member or organisation on the other side.")
     direction: Literal["gave", "received"] = Field(description="What you did: gave or received.")
     title: str = Field(min_length=1, max_length=120)
-    minutes: int = Field(gt=0, description="Whole minutes, at most 1440 (24 hours).")
-    done_on: datetime.date | None = None
-    account_id: int | None = Field(
+    minutes: int = Field(gt=0, strict=True, description="Whole minutes, at most 1440 (24 hours).")
+    done_on: SaneDate | None = None
+    account_id: Id | None = Field(
         None, description="Your account by default; a coordinator may record for another."
     )
 
 
 class LogIn(Schema):
-    minutes: int = Field(gt=0, description="Whole minutes, at most 1440 (24 hours).")
-    done_on: datetime.date | None = None
+    minutes: int = Field(gt=0, strict=True, description="Whole minutes, at most 1440 (24 hours).")
+    done_on: SaneDate | None = None
 
 
 class ReasonIn(Schema):
@@ -130,13 +130,13 @@ class ReasonIn(Schema):
 
 
 class DonationIn(Schema):
-    minutes: int = Field(gt=0)
-    account_id: int | None = Field(None, description="Your account by default.")
+    minutes: int = Field(gt=0, strict=True)
+    account_id: Id | None = Field(None, description="Your account by default.")
 
 
 class GrantIn(Schema):
-    account_id: int
-    minutes: int = Field(gt=0)
+    account_id: Id
+    minutes: int = Field(gt=0, strict=True)
     reason: str = Field(min_length=1, max_length=300)
 
 
@@ -228,7 +228,7 @@ class ListingFilters(Schema):
 
 
 @router.get("/listings", response=list[ListingOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def listings(request, filters: Query[ListingFilters]):
     """Open offers and requests in the hub, newest first; or your own with `mine=true`."""
     if filters.mine:
@@ -297,7 +297,7 @@ class ExchangeFilters(Schema):
 
 
 @router.get("/exchanges", response={200: list[ExchangeOut], **ERRORS})
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def exchanges(request, filters: Query[ExchangeFilters]):
     """Exchanges you take part in (not cancelled), newest first."""
     account = _account(request, filters.account_id)
@@ -310,8 +310,15 @@ def exchanges(request, filters: Query[ExchangeFilters]):
 
 
 @router.post("/exchanges", response={201: ExchangeOut, **ERRORS})
-def exchange_record(request, data: RecordIn):
-    """Record help already given. The other side is asked to confirm before hours move."""
+def exchange_record(
+    request,
+    data: RecordIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=80),
+):
+    """Record help already given. The other side is asked to confirm before hours move.
+
+    Send an `Idempotency-Key` header to retry safely: the same key and the same content
+    return the first exchange (201 again); the same key with different content is a 409."""
     mine = _account(request, data.account_id)
     other = _account(request, data.other_account_id)
     if other.kind not in (AccountKind.MEMBER, AccountKind.ORGANISATION):
@@ -327,6 +334,7 @@ def exchange_record(request, data: RecordIn):
         title=data.title,
         minutes=data.minutes,
         done_on=data.done_on,
+        key=idempotency_key and f"api:{request.user.pk}:{idempotency_key}",
     )
     return Status(201, _exchange_out(exchange))
 
@@ -381,7 +389,7 @@ def exchange_cancel(request, exchange_id: int, data: ReasonIn):
 
 
 @router.get("/balances", response=list[AccountOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def balances(request):
     """The accounts you act for: yours, your organisation's; a coordinator sees them all."""
     found = _accounts().filter(pk__in=access.accounts_acted_for(request.membership))
@@ -389,7 +397,7 @@ def balances(request):
 
 
 @router.get("/transfers", response={200: list[TransferOut], **ERRORS})
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def transfers(request, account_id: int | None = None):
     """Every transfer into or out of an account (yours by default), newest first."""
     account = _account(request, account_id)

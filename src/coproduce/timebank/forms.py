@@ -42,6 +42,9 @@ class RecordExchangeForm(LogHoursForm):
         label="The other person", queryset=None, empty_label="Choose a member"
     )
     title = forms.CharField(label="What was the help?", max_length=120)
+    # A fresh key each time the page is shown: a double click or a resent form records
+    # the help once.
+    key = forms.CharField(widget=forms.HiddenInput, max_length=60)
 
     field_order = ["direction", "other", "title", "hours", "minutes", "done_on"]
 

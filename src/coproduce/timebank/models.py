@@ -293,6 +293,10 @@ class Exchange(models.Model):
     transfer = models.OneToOneField(
         Transfer, null=True, blank=True, on_delete=models.PROTECT, related_name="exchange"
     )
+    # Recording help already given may be retried (a lost answer, a form sent twice): the
+    # same key with the same content returns this exchange, never a second one.
+    idempotency_key = models.CharField(max_length=100, blank=True)
+    fingerprint = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -300,7 +304,12 @@ class Exchange(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="confirmed") | Q(transfer__isnull=False),
                 name="exchange_confirmed_has_transfer",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["hub", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="exchange_unique_idempotency_key",
+            ),
         ]
 
     def __str__(self):

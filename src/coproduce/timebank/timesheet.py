@@ -27,10 +27,19 @@ EXAMPLE = (
     "Welcomed patients at the flu clinic,2:30\r\n"
 )
 
+# Only the digits 0-9: Python's \d, isdigit() and int() also take other scripts' digits
+# (Arabic-Indic ٣, superscript ¹), which a time sheet never means as a number.
 _HOURS = re.compile(
-    r"^(?P<hours>\d{1,3})(?::(?P<minutes>[0-5]\d))?$"  # 2 or 1:30
-    r"|^(?P<decimal>\d{1,3}\.\d{1,2})$"  # 1.5
+    r"^(?P<hours>[0-9]{1,3})(?::(?P<minutes>[0-5][0-9]))?$"  # 2 or 1:30
+    r"|^(?P<decimal>[0-9]{1,3}\.[0-9]{1,2})$"  # 1.5
 )
+_MINUTES = re.compile(r"^[0-9]{1,6}$")
+_DATES = (
+    (re.compile(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$"), "%Y-%m-%d"),
+    (re.compile(r"^[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}$"), "%d/%m/%Y"),
+)
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+LATEST_DATE = datetime.date(2100, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -129,11 +138,18 @@ def _read_line(number: int, row: dict[str, str]) -> SheetLine:
 
 
 def _date(number: int, value: str) -> datetime.date:
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+    for shape, pattern in _DATES:
+        if not shape.match(value):
+            continue
         try:
-            return datetime.datetime.strptime(value, pattern).date()
+            day = datetime.datetime.strptime(value, pattern).date()
         except ValueError:
             continue
+        if not EARLIEST_DATE <= day <= LATEST_DATE:
+            raise ApplicationError(
+                f"Line {number}, column 'date': '{value}' is not between 1900 and 2100."
+            )
+        return day
     raise ApplicationError(
         f"Line {number}, column 'date': '{value}' is not a date. "
         "Write it as 2026-03-14 or 14/03/2026."
@@ -141,7 +157,7 @@ def _date(number: int, value: str) -> datetime.date:
 
 
 def _minutes(number: int, value: str) -> int:
-    if not value.isdigit():
+    if not _MINUTES.match(value):
         raise ApplicationError(
             f"Line {number}, column 'minutes': '{value}' is not a whole number of minutes."
         )

@@ -1,14 +1,14 @@
-import csv
 import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from coproduce.csvexport import csv_response
 from coproduce.errors import ApplicationError
 from coproduce.hubs import access as hub_access
 from coproduce.hubs.models import Hub
@@ -239,7 +239,9 @@ def exchange_record(request, slug):
         .select_related("membership__person", "organisation")
         .order_by("membership__person__display_name", "organisation__name")
     )
-    form = RecordExchangeForm(request.POST or None, accounts=others)
+    form = RecordExchangeForm(
+        request.POST or None, accounts=others, initial={"key": uuid.uuid4().hex}
+    )
 
     def record(data):
         giver, receiver = (
@@ -253,6 +255,7 @@ def exchange_record(request, slug):
             title=data["title"],
             minutes=data["total_minutes"],
             done_on=data["done_on"],
+            key=f"exchange-page:{request.user.pk}:{data['key']}",
         )
 
     exchange = submit(request, form, record)
@@ -461,7 +464,7 @@ def statement(request, slug):
     hub, _membership, account = _member(request, slug)
     entries = selectors.statement(account)
     if request.GET.get("format") == "csv":
-        return _csv(
+        return csv_response(
             f"{hub.slug}-statement.csv",
             ["date", "transfer", "kind", "description", "minutes", "hours"],
             (
@@ -497,7 +500,7 @@ def hub_ledger(request, slug):
             )
             .order_by("transfer_id", "id")
         )
-        return _csv(
+        return csv_response(
             f"{hub.slug}-ledger.csv",
             ["date", "transfer", "kind", "account", "account_kind", "minutes", "memo"],
             (
@@ -525,28 +528,3 @@ def hub_ledger(request, slug):
             "disputed": Exchange.objects.filter(hub=hub, status=ExchangeStatus.DISPUTED),
         },
     )
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _csv(filename, header, rows):
-    writer = csv.writer(_Echo())
-
-    def lines():
-        yield writer.writerow(header)
-        for row in rows:
-            yield writer.writerow([_safe_cell(cell) for cell in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def _safe_cell(value):
-    # A cell starting with = + - @ runs as a formula in spreadsheets; numbers are fine.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value

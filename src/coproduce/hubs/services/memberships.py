@@ -16,9 +16,16 @@ from ..models import Hub, Membership, Person, Role
 
 
 def _membership_add(
-    *, actor: Person, hub: Hub, person: Person, role: str, organisation=None
+    *,
+    actor: Person,
+    hub: Hub,
+    person: Person,
+    role: str,
+    organisation=None,
+    listed_in_directory: bool = True,
 ) -> Membership:
-    """Add (or bring back) a member. Callers have checked permission."""
+    """Add (or bring back) a member. Callers have checked permission. Someone coming
+    back keeps the directory choice they had."""
     membership = Membership.objects.select_for_update().filter(hub=hub, person=person).first()
     if membership and membership.is_active:
         raise ApplicationError(f"{person} is already a member of {hub}.")
@@ -31,7 +38,11 @@ def _membership_add(
     else:
         old = {}
         membership = Membership.objects.create(
-            hub=hub, person=person, role=role, organisation=organisation
+            hub=hub,
+            person=person,
+            role=role,
+            organisation=organisation,
+            listed_in_directory=listed_in_directory,
         )
         event = AuditKind.MEMBERSHIP_CREATED
     signals.membership_started.send(sender=Membership, membership=membership)
@@ -115,10 +126,13 @@ def membership_change_role(*, actor: Person, membership: Membership, role: str) 
 def membership_update(
     *, actor: Person, membership: Membership, changes: dict[str, Any]
 ) -> Membership:
-    """The member sets their area in the hub; a coordinator also sets their organisation."""
+    """The member sets their area in the hub and whether the directory lists them; a
+    coordinator also sets their organisation."""
     membership = _lock_membership(membership)
     is_self = actor.pk == membership.person_id
-    allowed = {"neighbourhood"} if is_self else {"neighbourhood", "organisation"}
+    allowed = {"neighbourhood", "listed_in_directory"}
+    if not is_self:
+        allowed.add("organisation")
     if not is_self:
         access.require_coordinator(actor, membership.hub)
     elif not membership.is_active:
@@ -126,10 +140,12 @@ def membership_update(
     if set(changes) - allowed:
         raise PermissionDenied("You cannot change that.")
     for value in changes.values():
-        if value is not None and value.hub_id != membership.hub_id:
+        if hasattr(value, "hub_id") and value.hub_id != membership.hub_id:
             raise ApplicationError("Choose one of this hub's own areas and organisations.")
     membership, changed = model_update(
-        membership, fields=("neighbourhood", "organisation"), data=changes
+        membership,
+        fields=("neighbourhood", "organisation", "listed_in_directory"),
+        data=changes,
     )
     if changed:
         audit(

@@ -156,7 +156,10 @@ def _create_assisted(
         subject=person,
         new={field: getattr(person, field) for field in PROFILE_FIELDS},
     )
-    _membership_add(actor=actor, hub=hub, person=person, role=Role.MEMBER)
+    # They consented to be recorded (or referred), not to be shown to every member.
+    _membership_add(
+        actor=actor, hub=hub, person=person, role=Role.MEMBER, listed_in_directory=False
+    )
     _consent_write(
         actor=actor,
         hub=hub,

@@ -1,8 +1,9 @@
 """Every change of state in the time bank. Hours move only through `ledger.post_transfer`.
 
 A module per part: `accounts`, `chest` (the community chest), `listings` (and their
-categories), `policy` (the hub's rules for hours), `exchanges`, `imports` (time sheets),
-`groups` (group exchanges). Callers use the names here: `services.exchange_confirm(...)`.
+categories), `policy` (the hub's rules for hours), `exchanges`, `recording` (help
+already given, with a key), `imports` (time sheets), `groups` (group exchanges).
+Callers use the names here: `services.exchange_confirm(...)`.
 """
 
 from .accounts import (
@@ -29,7 +30,6 @@ from .exchanges import (
     exchange_dispute,
     exchange_log_done,
     exchange_propose,
-    exchange_record,
     exchange_record_settled,
     exchanges_auto_confirm,
 )
@@ -52,6 +52,7 @@ from .listings import (
 from .policy import (
     policy_update,
 )
+from .recording import exchange_record
 
 __all__ = [
     "LISTING_FIELDS",

@@ -76,7 +76,17 @@ def exchange_propose(
 
 
 def _exchange_create(
-    *, actor, hub, title, note, giver, receiver, listing=None, status=ExchangeStatus.PROPOSED
+    *,
+    actor,
+    hub,
+    title,
+    note,
+    giver,
+    receiver,
+    listing=None,
+    status=ExchangeStatus.PROPOSED,
+    key="",
+    fingerprint="",
 ) -> Exchange:
     if giver.pk == receiver.pk:
         raise ApplicationError("You cannot exchange with yourself.")
@@ -87,6 +97,8 @@ def _exchange_create(
         note=note,
         proposed_by=actor,
         status=status,
+        idempotency_key=key,
+        fingerprint=fingerprint,
     )
     ExchangeParty.objects.create(exchange=exchange, account=giver, side=ExchangeParty.GIVES)
     ExchangeParty.objects.create(exchange=exchange, account=receiver, side=ExchangeParty.RECEIVES)
@@ -99,36 +111,6 @@ def _exchange_create(
         new={"title": exchange.title, "giver": giver.pk, "receiver": receiver.pk},
     )
     return exchange
-
-
-@transaction.atomic
-def exchange_record(
-    *,
-    actor: Person,
-    hub: Hub,
-    giver: Account,
-    receiver: Account,
-    title: str,
-    minutes: int,
-    done_on: datetime.date | None = None,
-    note: str = "",
-) -> Exchange:
-    """Record help already given, without a listing. Either side, or a coordinator."""
-    membership = hub_access.membership_of(actor, hub)
-    if not (access.can_act_for(membership, giver) or access.can_act_for(membership, receiver)):
-        raise PermissionDenied("You can only record exchanges you took part in.")
-    if not title.strip():
-        raise ApplicationError("Say what the help was.", field="title")
-    exchange = _exchange_create(
-        actor=actor,
-        hub=hub,
-        title=title,
-        note=note,
-        giver=giver,
-        receiver=receiver,
-        status=ExchangeStatus.AGREED,
-    )
-    return _log_done(actor, exchange, minutes, done_on)
 
 
 def exchange_arrange(*, actor: Person, hub: Hub, giver: Account, receiver: Account, title: str):
@@ -192,7 +174,7 @@ def exchange_agree(*, actor: Person, exchange: Exchange) -> Exchange:
 
 
 def _log_done(actor, exchange, minutes, done_on, *, notify: bool = True) -> Exchange:
-    if not isinstance(minutes, int) or minutes <= 0:
+    if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes <= 0:
         raise ApplicationError("Enter the time spent, above zero.", field="minutes")
     if minutes > MAX_MINUTES_PER_LEG:
         raise ApplicationError(
