@@ -120,6 +120,10 @@ def exchange(status, action=None, slug=None):
     return kwargs
 
 
+def approval(t):
+    return {"slug": t.slug, "approval_id": t.approval.pk}
+
+
 def conversation(t):
     return {"slug": t.slug, "conversation_id": t.conversation.pk}
 
@@ -299,6 +303,15 @@ CASES = [
         data=lambda t: {"reverse-reason": "Entered twice"},
     ),
     Case("chest", MEMBERS, hub),
+    # Four eyes: Grace asked; coordinators and admins see it, anyone but Grace decides.
+    Case("approval-detail", {**COORDINATORS, "member": 404, "staff": 404}, approval),
+    Case(
+        "approval-detail",
+        {**COORDINATORS_DO, "coordinator": 403, "member": 404, "staff": 404},
+        approval,
+        method="post",
+        data=lambda t: {"decision": "approve"},
+    ),
     Case("timebank-settings", COORDINATORS, hub),
     Case("sheet-import", COORDINATORS, hub, data=time_sheet),
     Case(

@@ -30,6 +30,11 @@ urlpatterns = [
     ),
     path("hubs/<slug:slug>/timebank/exchanges/group/", views.group_record, name="group-record"),
     path("hubs/<slug:slug>/timebank/chest/", views.chest, name="chest"),
+    path(
+        "hubs/<slug:slug>/timebank/approvals/<int:approval_id>/",
+        views.approval_detail,
+        name="approval-detail",
+    ),
     path("hubs/<slug:slug>/timebank/settings/", views.timebank_settings, name="timebank-settings"),
     path("hubs/<slug:slug>/timebank/import/", views.sheet_import, name="sheet-import"),
     path("hubs/<slug:slug>/timebank/statement/", views.statement, name="statement"),

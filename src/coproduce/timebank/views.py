@@ -3,6 +3,7 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,6 +17,7 @@ from coproduce.views import render_form, submit
 
 from . import access, selectors, services, timesheet
 from .forms import (
+    ApprovalForm,
     CategoryForm,
     ChestDonateForm,
     ChestGrantForm,
@@ -30,7 +32,15 @@ from .forms import (
     TimeSheetForm,
 )
 from .ledger import policy_for
-from .models import Account, AccountKind, Exchange, ExchangeStatus, format_minutes
+from .models import (
+    Account,
+    AccountKind,
+    ApprovalKind,
+    Exchange,
+    ExchangeStatus,
+    SecondApproval,
+    format_minutes,
+)
 
 
 def _member(request, slug):
@@ -123,6 +133,11 @@ def _exchange(request, slug, exchange_id):
 @login_required
 def exchange_detail(request, slug, exchange_id):
     hub, exchange, rights = _exchange(request, slug, exchange_id)
+    approvals = (
+        list(exchange.approvals.select_related("requested_by", "decided_by"))
+        if rights.coordinating
+        else []
+    )
     return render(
         request,
         "timebank/exchange.html",
@@ -134,6 +149,9 @@ def exchange_detail(request, slug, exchange_id):
             ),
             "rights": rights,
             "reversal": selectors.reversal_of(exchange),
+            "approvals": approvals,
+            "offer_confirm": rights.confirm
+            and not (rights.confirm_waits and any(a.is_waiting for a in approvals)),
             "log_form": LogHoursForm(),
             "reason_form": ReasonForm(),
             "reverse_form": ReverseForm(prefix="reverse") if rights.reverse else None,
@@ -217,10 +235,17 @@ def exchange_action(request, slug, exchange_id, action):
     if action not in actions:
         raise Http404
     try:
-        actions[action](actor=request.user, exchange=exchange)
+        done = actions[action](actor=request.user, exchange=exchange)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
+        if action == "confirm" and done.status != ExchangeStatus.CONFIRMED:
+            messages.success(
+                request,
+                "You are part of this exchange, so a second coordinator must approve the "
+                "hours. They have been asked; nothing moves until then.",
+            )
+            return back
         messages.success(
             request,
             {"agree": "Agreed.", "confirm": "Confirmed: the hours moved.", "cancel": "Cancelled."}[
@@ -352,6 +377,12 @@ def chest(request, slug):
         if donate.is_bound:
             given = format_minutes(donate.cleaned_data["total_minutes"])
             messages.success(request, f"Thank you: you gave {given} to the chest.")
+        elif isinstance(done, SecondApproval):
+            messages.success(
+                request,
+                f"The hours are for you, so a second coordinator must approve the grant of "
+                f"{done.minutes_display}. They have been asked; nothing moves until then.",
+            )
         else:
             granted = format_minutes(grant.cleaned_data["total_minutes"])
             messages.success(request, f"Granted {granted} to {grant.cleaned_data['member'].name}.")
@@ -367,8 +398,44 @@ def chest(request, slug):
             "donate": donate,
             "grant": grant,
             "grants": selectors.chest_grants(hub)[:20] if grant is not None else [],
+            "waiting": services.approvals_waiting(hub, kind=ApprovalKind.GRANT)
+            if grant is not None
+            else [],
         },
         status=400 if invalid else 200,
+    )
+
+
+@login_required
+def approval_detail(request, slug, approval_id):
+    """A request for a second pair of eyes: what was asked, by whom; the decision."""
+    hub = get_object_or_404(Hub, slug=slug)
+    membership = hub_access.require_member(request.user, hub)
+    approval, rights = access.approval_for(membership, approval_id)
+    form = ApprovalForm(request.POST or None) if rights.decide else None
+    if request.method == "POST" and form is None:
+        raise PermissionDenied(rights.why_not or "A second coordinator decides this.")
+    decided = form is not None and submit(
+        request,
+        form,
+        lambda d: services.approval_decide(
+            actor=request.user,
+            approval=approval,
+            approve=d["decision"] == "approve",
+            note=d["note"],
+        ),
+    )
+    if decided:
+        messages.success(
+            request,
+            "Approved: the hours moved." if decided.status == "approved" else "Declined.",
+        )
+        return redirect("approval-detail", slug=slug, approval_id=approval.pk)
+    return render(
+        request,
+        "timebank/approval.html",
+        {"hub": hub, "approval": approval, "rights": rights, "form": form},
+        status=400 if form is not None and form.errors else 200,
     )
 
 
@@ -523,6 +590,7 @@ def hub_ledger(request, slug):
             "hours": format_minutes(totals["minutes_exchanged"]),
             "chest": selectors.chest_of(hub),
             "disputed": Exchange.objects.filter(hub=hub, status=ExchangeStatus.DISPUTED),
+            "waiting": services.approvals_waiting(hub),
         },
     )
 

@@ -29,6 +29,7 @@ from ..models import (
     format_minutes,
 )
 from .accounts import _on_behalf, account_of
+from .approvals import approval_request_settle, approvals_withdraw_for
 
 
 def _lock(exchange: Exchange) -> Exchange:
@@ -257,6 +258,7 @@ def _settle(exchange: Exchange, actor: Person | None) -> Exchange:
         actor=actor,
         max_leg=MAX_MINUTES_ANY_LEG if exchange.is_group else MAX_MINUTES_PER_LEG,
     )
+    approvals_withdraw_for(exchange)
     exchange.transfer = transfer
     exchange.status = ExchangeStatus.CONFIRMED
     exchange.confirmed_by = actor
@@ -277,7 +279,9 @@ def _settle(exchange: Exchange, actor: Person | None) -> Exchange:
 
 @transaction.atomic
 def exchange_confirm(*, actor: Person, exchange: Exchange) -> Exchange:
-    """The other side (or a coordinator) confirms the hours; only now do hours move."""
+    """The other side (or a coordinator) confirms the hours; only now do hours move. A
+    coordinator who is part of the exchange (and confirms only as coordinator) asks a
+    second coordinator instead: the exchange is returned unchanged, waiting."""
     exchange = _lock(exchange)
     if exchange.status == ExchangeStatus.CONFIRMED:
         raise ApplicationError("This exchange is already confirmed.")
@@ -288,6 +292,10 @@ def exchange_confirm(*, actor: Person, exchange: Exchange) -> Exchange:
         raise PermissionDenied("A coordinator settles a disputed exchange.")
     if not rights.confirm:
         raise PermissionDenied("The other person confirms the hours, or a coordinator.")
+    if rights.confirm_waits:
+        # Four eyes: hours in the coordinator's own exchange wait for someone else.
+        approval_request_settle(actor=actor, exchange=exchange)
+        return exchange
     return _settle(exchange, actor)
 
 
@@ -339,6 +347,7 @@ def exchange_cancel(*, actor: Person, exchange: Exchange, reason: str = "") -> E
             "Hours are logged, so a coordinator settles this exchange now: tell them what is wrong."
         )
     old = exchange.status
+    approvals_withdraw_for(exchange)
     exchange.status = ExchangeStatus.CANCELLED
     exchange.save(update_fields=["status"])
     audit(
