@@ -324,6 +324,32 @@ CASES = [
     Case("statement", MEMBERS, hub),
     Case("statement", MEMBERS, hub, query=lambda t: "?format=csv", variant="as CSV"),
     Case("hub-ledger", COORDINATORS, hub),
+    Case("hub-ledger", COORDINATORS, hub, query=lambda t: "?month=2026-01", variant="a month"),
+    Case("balances", COORDINATORS, hub),
+    Case("balances", COORDINATORS, hub, query=lambda t: "?order=-activity", variant="sorted"),
+    Case("balances", COORDINATORS, hub, query=lambda t: "?format=csv", variant="as CSV"),
+    # Anyone's statement: coordinators choose whose; a member asking for another's gets 404.
+    Case(
+        "statement",
+        {**MEMBERS, "member": 404, "staff": 404},
+        hub,
+        query=lambda t: f"?account={t.assisted_account.pk}",
+        variant="Ron's, chosen",
+    ),
+    Case(
+        "statement",
+        {**MEMBERS, "member": 404, "staff": 404},
+        hub,
+        query=lambda t: f"?account={t.assisted_account.pk}&print=1",
+        variant="Ron's, to print",
+    ),
+    Case(
+        "statement",
+        {**MEMBERS, "member": 404, "staff": 404},
+        hub,
+        query=lambda t: f"?account={t.assisted_account.pk}&format=csv",
+        variant="Ron's, as CSV",
+    ),
     Case("hub-ledger", COORDINATORS, hub, query=lambda t: "?format=csv", variant="as CSV"),
     # --- conversations ----------------------------------------------------------------------
     Case("conversations", MEMBERS, hub),

@@ -239,6 +239,28 @@ def exchange_for(membership: Membership, exchange_id: int) -> tuple[Exchange, Ex
     return exchange, rights
 
 
+# --- seeing balances and statements -------------------------------------------------------
+
+
+def may_see_all_balances(membership: Membership | None) -> bool:
+    """Coordinators (and admins) see every member's balance and statement."""
+    return membership is not None and membership.can_coordinate
+
+
+def statement_account_for(membership: Membership, account_id) -> Account:
+    """Whose statement to show: the member's own, or, for a coordinator, any member's or
+    organisation's in the hub (someone who is not online gets theirs by post). Anyone
+    else asking for another account gets a 404."""
+    account = get_object_or_404(
+        Account.objects.select_related("hub", "membership__person", "organisation"),
+        pk=account_id,
+        hub_id=membership.hub_id,
+    )
+    if not can_act_for(membership, account):
+        raise Http404("No such account.")
+    return account
+
+
 # --- four eyes ---------------------------------------------------------------------------
 
 

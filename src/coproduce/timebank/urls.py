@@ -39,4 +39,5 @@ urlpatterns = [
     path("hubs/<slug:slug>/timebank/import/", views.sheet_import, name="sheet-import"),
     path("hubs/<slug:slug>/timebank/statement/", views.statement, name="statement"),
     path("hubs/<slug:slug>/timebank/ledger/", views.hub_ledger, name="hub-ledger"),
+    path("hubs/<slug:slug>/timebank/balances/", views.balances, name="balances"),
 ]

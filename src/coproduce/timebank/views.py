@@ -1,15 +1,16 @@
-import csv
 import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from coproduce.csv_export import csv_response, hours_decimal, hours_hmm, local_time
 from coproduce.errors import ApplicationError
 from coproduce.hubs import access as hub_access
 from coproduce.hubs.models import Hub
@@ -36,6 +37,7 @@ from .models import (
     Account,
     AccountKind,
     ApprovalKind,
+    Entry,
     Exchange,
     ExchangeStatus,
     SecondApproval,
@@ -523,30 +525,111 @@ def sheet_import(request, slug):
     )
 
 
+def _statement_account(request, hub, membership, own):
+    """The member's own account, or the one a coordinator chose (?account=)."""
+    chosen = request.GET.get("account", "")
+    if not chosen or chosen == str(own.pk):
+        return own
+    if not chosen.isdigit() or len(chosen) > 12:
+        raise Http404("No such account.")
+    return access.statement_account_for(membership, int(chosen))
+
+
 @login_required
 def statement(request, slug):
-    hub, _membership, account = _member(request, slug)
+    """A member's statement; coordinators choose anyone's (?account=), and print it to
+    post to someone who is not online (?print=1)."""
+    hub, membership, own = _member(request, slug)
+    account = _statement_account(request, hub, membership, own)
     entries = selectors.statement(account)
     if request.GET.get("format") == "csv":
-        return _csv(
+        return csv_response(
             f"{hub.slug}-statement.csv",
-            ["date", "transfer", "kind", "description", "minutes", "hours"],
+            [
+                "Date and time",
+                "What",
+                "Description",
+                "Hours (h:mm)",
+                "Hours (decimal)",
+                "Minutes",
+            ],
             (
                 [
-                    e.transfer.created_at.date().isoformat(),
-                    e.transfer_id,
-                    e.transfer.kind,
+                    local_time(e.transfer.created_at),
+                    e.transfer.get_kind_display(),
                     e.transfer.memo,
+                    hours_hmm(e.signed_minutes),
+                    hours_decimal(e.signed_minutes),
                     e.signed_minutes,
-                    f"{e.signed_minutes / 60:.2f}",
                 ]
                 for e in entries.iterator()
             ),
         )
+    printing = request.GET.get("print") == "1"
     return render(
         request,
-        "timebank/statement.html",
-        {"hub": hub, "account": account, "entries": entries[:200]},
+        "timebank/statement_print.html" if printing else "timebank/statement.html",
+        {
+            "hub": hub,
+            "account": account,
+            "own": account.pk == own.pk,
+            "entries": entries[:500] if printing else entries[:200],
+            "query": f"account={account.pk}&" if account.pk != own.pk else "",
+            "may_choose": access.may_see_all_balances(membership),
+        },
+    )
+
+
+@login_required
+def balances(request, slug):
+    """Coordinators: every member's balance, sortable, a page at a time, or as a CSV."""
+    hub = get_object_or_404(Hub, slug=slug)
+    membership = hub_access.require_coordinator(request.user, hub)
+    if not access.may_see_all_balances(membership):
+        raise PermissionDenied("Coordinators see every member's balance.")
+    order = request.GET.get("order", "name")
+    if order not in selectors.BALANCE_ORDERS:
+        order = "name"
+    accounts = selectors.balances(hub, order)
+    if request.GET.get("format") == "csv":
+        return csv_response(
+            f"{hub.slug}-balances.csv",
+            ["Name", "Kind", "Balance (h:mm)", "Balance (decimal hours)", "Last activity"],
+            (
+                [
+                    a.holder_name,
+                    a.get_kind_display(),
+                    hours_hmm(a.balance_minutes),
+                    hours_decimal(a.balance_minutes),
+                    local_time(a.last_activity),
+                ]
+                for a in accounts.iterator(chunk_size=2000)
+            ),
+        )
+    page = Paginator(accounts, 50).get_page(request.GET.get("page"))
+    columns = [
+        ("name", "Name"),
+        ("balance", "Balance"),
+        ("activity", "Last activity"),
+    ]
+    return render(
+        request,
+        "timebank/balances.html",
+        {
+            "hub": hub,
+            "page": page,
+            "order": order,
+            "columns": [
+                {
+                    "label": label,
+                    "key": key,
+                    "sorted": order.lstrip("-") == key,
+                    "descending": order == f"-{key}",
+                    "next": f"-{key}" if order == key else key,
+                }
+                for key, label in columns
+            ],
+        },
     )
 
 
@@ -555,8 +638,6 @@ def hub_ledger(request, slug):
     hub = get_object_or_404(Hub, slug=slug)
     hub_access.require_coordinator(request.user, hub)
     if request.GET.get("format") == "csv":
-        from .models import Entry
-
         entries = (
             Entry.objects.filter(transfer__hub=hub)
             .select_related(
@@ -564,22 +645,37 @@ def hub_ledger(request, slug):
             )
             .order_by("transfer_id", "id")
         )
-        return _csv(
+        return csv_response(
             f"{hub.slug}-ledger.csv",
-            ["date", "transfer", "kind", "account", "account_kind", "minutes", "memo"],
+            [
+                "Date and time",
+                "Transfer",
+                "What",
+                "Account",
+                "Account kind",
+                "Hours (h:mm)",
+                "Hours (decimal)",
+                "Minutes",
+                "Description",
+            ],
             (
                 [
-                    e.transfer.created_at.isoformat(),
+                    local_time(e.transfer.created_at),
                     e.transfer_id,
-                    e.transfer.kind,
+                    e.transfer.get_kind_display(),
                     e.account.name,
-                    e.account.kind,
+                    e.account.get_kind_display(),
+                    hours_hmm(e.signed_minutes),
+                    hours_decimal(e.signed_minutes),
                     e.signed_minutes,
                     e.transfer.memo,
                 ]
                 for e in entries.iterator(chunk_size=2000)
             ),
         )
+    today = timezone.localdate()
+    month = _month_asked(request.GET.get("month", ""), today)
+    months = selectors.month_summaries(hub, month, 12)
     totals = selectors.hub_totals(hub)
     return render(
         request,
@@ -591,30 +687,24 @@ def hub_ledger(request, slug):
             "chest": selectors.chest_of(hub),
             "disputed": Exchange.objects.filter(hub=hub, status=ExchangeStatus.DISPUTED),
             "waiting": services.approvals_waiting(hub),
+            "month": months[0],
+            "months": months,
+            "earlier": selectors.add_months(month, -1).strftime("%Y-%m"),
+            "later": selectors.add_months(month, 1).strftime("%Y-%m")
+            if selectors.add_months(month, 1) <= today
+            else "",
         },
     )
 
 
-class _Echo:
-    def write(self, value):
-        return value
+def _month_asked(value: str, today):
+    """'2026-11' -> 1 Nov 2026; this month for anything else, or a month to come."""
+    import datetime
 
-
-def _csv(filename, header, rows):
-    writer = csv.writer(_Echo())
-
-    def lines():
-        yield writer.writerow(header)
-        for row in rows:
-            yield writer.writerow([_safe_cell(cell) for cell in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def _safe_cell(value):
-    # A cell starting with = + - @ runs as a formula in spreadsheets; numbers are fine.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
+    try:
+        month = datetime.datetime.strptime(value, "%Y-%m").date()
+    except ValueError:
+        return today.replace(day=1)
+    if month.year < 2000 or month > today:
+        return today.replace(day=1)
+    return month
