@@ -250,6 +250,13 @@ CASES = [
     Case("neighbourhood-add", COORDINATORS, hub),
     Case("audit-log", COORDINATORS, hub),
     Case(
+        "audit-log",
+        COORDINATORS,
+        hub,
+        query=lambda t: "?date_from=2020-01-01&date_to=2100-01-01&format=csv",
+        variant="dates, as CSV",
+    ),
+    Case(
         "join-request-decide",
         POST_ONLY,
         lambda t: {"slug": t.slug, "request_id": t.join_request.pk, "decision": "approve"},
