@@ -22,7 +22,8 @@ def _at(day, hour=0, minute=30):
 
 @pytest.fixture
 def dated(world, bank):
-    """Three categories created on three days, just after midnight (local time, the day before in UTC)."""
+    """Three categories created on three days, just after midnight (local time: the day
+    before in UTC)."""
     days = [datetime.date(2026, 6, d) for d in (1, 2, 3)]
     for n, day in enumerate(days):
         timebank.category_create(actor=world.coordinator, hub=world.hub, name=f"Kind {n}")
