@@ -262,3 +262,43 @@ def hub_home_counts(person: Person, hub: Hub, membership: Membership) -> dict:
             hub=hub, assigned_to=person, status="open"
         ).count()
     return counts
+
+
+@dataclass(frozen=True)
+class HelpProgress:
+    """That help is under way, for the referrer: how many contacts, how long, and when the
+    last one was; never who the volunteer is."""
+
+    contacts: int
+    minutes: int
+    last_contact: datetime.date | None
+
+    @property
+    def hours(self) -> str:
+        from coproduce.timebank.models import format_minutes
+
+        return format_minutes(self.minutes)
+
+
+def help_progress(referral: Referral) -> HelpProgress:
+    """Rota turns done on the referral's slots, and its one-off exchange once hours are
+    logged. Two queries."""
+    turns = Assignment.objects.filter(
+        slot__referral=referral,
+        status__in=[AssignmentStatus.ATTENDED, AssignmentStatus.CONFIRMED],
+    ).aggregate(n=Count("id"), minutes=Sum("minutes"), last=Max("slot__starts_at"))
+    contacts, minutes = turns["n"] or 0, turns["minutes"] or 0
+    last = timezone.localtime(turns["last"]).date() if turns["last"] else None
+    if referral.exchange_id:
+        given = ExchangeParty.objects.filter(
+            exchange_id=referral.exchange_id,
+            side=ExchangeParty.GIVES,
+            exchange__status__in=[ExchangeStatus.DONE, ExchangeStatus.CONFIRMED],
+        ).aggregate(n=Count("id"), minutes=Sum("minutes"), done_on=Max("exchange__done_on"))
+        if given["n"]:
+            contacts += 1
+            minutes += given["minutes"] or 0
+            done_on = given["done_on"]
+            if done_on and (last is None or done_on > last):
+                last = done_on
+    return HelpProgress(contacts=contacts, minutes=minutes, last_contact=last)

@@ -161,6 +161,8 @@ def referral_detail(request, slug, referral_id):
             )
     if view in ("coordinator", "referrer"):
         context["escalations"] = referral.escalations.select_related("assigned_to")
+    if rights.see_progress:
+        context["progress"] = selectors.help_progress(referral)
     if view == "volunteer":
         context["preferred_labels"] = selectors.availability_labels(
             selectors.availability_bits(referral.preferred_times)
