@@ -302,3 +302,40 @@ def help_progress(referral: Referral) -> HelpProgress:
             if done_on and (last is None or done_on > last):
                 last = done_on
     return HelpProgress(contacts=contacts, minutes=minutes, last_contact=last)
+
+
+URGENCY_RANK = {"urgent": 0, "soon": 1, "routine": 2}
+URGENCY_WORDS = {0: "Urgent", 1: "Soon", 2: "Routine"}
+
+
+def escalations_listed(hub: Hub, *, show: str = "open", person: Person | None = None):
+    """Escalations to list. Open ones by urgency (a referral's own urgency; a rota gap
+    about to start is urgent; someone giving too much, soon; the rest routine), then by
+    age, oldest first: how long the thing has waited, not when the sweep noticed it.
+    Resolved ones, latest first. `show`: "open", "mine" (open, given to `person`) or
+    "resolved"."""
+    from django.db.models import Case, IntegerField, Value, When
+    from django.db.models.functions import Coalesce
+
+    from .models import EscalationKind, EscalationStatus
+
+    found = Escalation.objects.filter(hub=hub).select_related(
+        "assigned_to", "resolved_by", "referral"
+    )
+    found = found.annotate(
+        urgency_rank=Case(
+            When(kind=EscalationKind.UNFILLED_SLOT, then=Value(0)),
+            When(referral__urgency="urgent", then=Value(0)),
+            When(referral__urgency="soon", then=Value(1)),
+            When(kind=EscalationKind.OVERWORK, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        ),
+        waiting_since=Coalesce("referral__created_at", "listing__created_at", "created_at"),
+    )
+    if show == "resolved":
+        return found.filter(status=EscalationStatus.RESOLVED).order_by("-resolved_at", "-id")
+    found = found.filter(status=EscalationStatus.OPEN)
+    if show == "mine":
+        found = found.filter(assigned_to=person)
+    return found.order_by("urgency_rank", "waiting_since", "id")

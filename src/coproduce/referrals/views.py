@@ -34,7 +34,6 @@ from .models import (
     OPEN_REFERRAL_STATUSES,
     Assignment,
     Escalation,
-    EscalationStatus,
     MatchOffer,
     OfferStatus,
     Project,
@@ -631,14 +630,9 @@ def escalation_list(request, slug):
     hub = _hub(slug)
     membership = _staff(request, hub)
     showing = request.GET.get("show", "open")
-    items = Escalation.objects.filter(hub=hub).select_related("assigned_to")
-    if showing == "mine":
-        items = items.filter(assigned_to=request.user, status=EscalationStatus.OPEN)
-    elif showing == "resolved":
-        items = items.filter(status=EscalationStatus.RESOLVED)
-    else:
+    if showing not in ("open", "mine", "resolved"):
         showing = "open"
-        items = items.filter(status=EscalationStatus.OPEN)
+    items = selectors.escalations_listed(hub, show=showing, person=request.user)
     return render(
         request,
         "referrals/escalations.html",
@@ -646,6 +640,7 @@ def escalation_list(request, slug):
             "hub": hub,
             "escalations": items,
             "showing": showing,
+            "urgency_words": selectors.URGENCY_WORDS,
             "is_coordinator": membership.can_coordinate,
         },
     )
