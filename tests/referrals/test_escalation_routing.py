@@ -47,7 +47,9 @@ def test_open_escalations_are_listed_by_urgency_then_oldest_first(world, bank, c
     ]
     page = client_for(world.staff).get(reverse("escalations", args=[world.hub.slug]))
     text = page.content.decode()
-    assert text.index("Bea") < text.index("Di") < text.index("Alf") < text.index("Cy")
+    text = text[text.index('<ul class="card-list">') :]
+    order = [text.index(f"Referral of {name} (") for name in ("Bea", "Di", "Alf", "Cy")]
+    assert order == sorted(order), text
     assert "Urgent" in text and "waiting since" in text
 
 

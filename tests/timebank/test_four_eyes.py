@@ -228,3 +228,32 @@ def test_the_pages_show_and_decide_the_request(world, stocked, client_for):
     approval.refresh_from_db()
     assert approval.status == ApprovalStatus.APPROVED
     assert "Helen Admin" in admin.get(url).content.decode()
+
+
+def test_cancelling_disputed_hours_one_would_pay_waits_for_a_second(world, bank, client_for):
+    exchange = services.exchange_record(
+        actor=world.member,
+        hub=world.hub,
+        giver=bank.member,
+        receiver=bank.coordinator,
+        title="Window cleaning",
+        minutes=60,
+    )
+    services.exchange_dispute(actor=world.coordinator, exchange=exchange, reason="Not done")
+    client = client_for(world.coordinator)
+    page = client.get(reverse("exchange-detail", args=[world.hub.slug, exchange.pk]))
+    assert "Ask a second coordinator to cancel" in page.content.decode()
+    kept = services.exchange_cancel(actor=world.coordinator, exchange=exchange, reason="Not done")
+    assert kept.status == ExchangeStatus.DISPUTED
+    approval = SecondApproval.objects.get(exchange=exchange)
+    assert approval.kind == "cancel"
+    page = client.get(reverse("exchange-detail", args=[world.hub.slug, exchange.pk]))
+    assert "Ask a second coordinator" not in page.content.decode()  # already asked
+    assert "for the hours to be cancelled" in page.content.decode()
+    services.approval_decide(actor=world.admin, approval=approval, approve=True)
+    exchange.refresh_from_db()
+    assert exchange.status == ExchangeStatus.CANCELLED
+    assert sentences(AuditKind.APPROVAL_GIVEN) == [
+        "Helen Admin approved Grace Coordinator's request for cancelling the hours for "
+        "“Window cleaning”."
+    ]

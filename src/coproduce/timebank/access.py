@@ -14,9 +14,10 @@ Rules:
   disputed) a coordinator settles it, and a confirmed exchange is corrected only by a
   coordinator reversing its transfer.
 - Four eyes: nobody approves their own benefit. A coordinator's grant from the chest to
-  their own account, or their confirming of hours in an exchange they are part of (a
-  dispute, or hours only their coordinating lets them confirm), waits for a second
-  coordinator or the hub's admin, who must not be part of it either.
+  their own account, their confirming of hours in an exchange they are part of (a
+  dispute, or hours only their coordinating lets them confirm), or their cancelling of
+  logged or disputed hours in one, waits for a second coordinator or the hub's admin,
+  who must not be part of it either.
 """
 
 from dataclasses import dataclass
@@ -116,8 +117,10 @@ class ExchangeRights:
     reverse: bool = False
     is_party: bool = False
     coordinating: bool = False
-    # Confirming is allowed, but only as a request to a second coordinator (four eyes).
+    # Confirming (or cancelling logged hours) is allowed, but only as a request to a
+    # second coordinator (four eyes).
     confirm_waits: bool = False
+    cancel_waits: bool = False
 
 
 def _held(membership: Membership | None, accounts: list[Account]) -> set[int]:
@@ -164,7 +167,9 @@ def exchange_rights(membership: Membership | None, exchange: Exchange) -> Exchan
     status = exchange.status
     party = bool(mine)
     confirm_as_party = status == ExchangeStatus.DONE and other_side_of(exchange.logged_by_id)
+    settling = status in (ExchangeStatus.DONE, ExchangeStatus.DISPUTED)
     return ExchangeRights(
+        cancel_waits=coordinating and party and settling,
         confirm_waits=coordinating
         and party
         and status in (ExchangeStatus.DONE, ExchangeStatus.DISPUTED)

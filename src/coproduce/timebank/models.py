@@ -342,6 +342,7 @@ class ExchangeParty(models.Model):
 class ApprovalKind(models.TextChoices):
     GRANT = "grant", "Hours from the community chest to the coordinator who asked"
     SETTLE = "settle", "Confirming hours in an exchange the coordinator is part of"
+    CANCEL = "cancel", "Cancelling logged hours in an exchange the coordinator is part of"
 
 
 class ApprovalStatus(models.TextChoices):
@@ -370,7 +371,7 @@ class SecondApproval(models.Model):
     minutes = models.PositiveIntegerField(null=True, blank=True)
     reason = models.CharField(max_length=300, blank=True)
     idempotency_key = models.CharField(max_length=100, blank=True)
-    # A settlement: which exchange.
+    # Confirming or cancelling: which exchange.
     exchange = models.ForeignKey(
         Exchange, null=True, blank=True, on_delete=models.CASCADE, related_name="approvals"
     )
@@ -389,7 +390,7 @@ class SecondApproval(models.Model):
             models.CheckConstraint(
                 condition=(
                     Q(kind="grant", account__isnull=False, minutes__gt=0, exchange__isnull=True)
-                    | Q(kind="settle", exchange__isnull=False, account__isnull=True)
+                    | Q(kind__in=["settle", "cancel"], exchange__isnull=False, account__isnull=True)
                 ),
                 name="approval_kind_has_its_fields",
             ),

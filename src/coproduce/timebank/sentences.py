@@ -215,11 +215,14 @@ def _asked_for(approval: SecondApproval | None, line: Line) -> str:
     return f"the hours for {quote(title)}" if title else "the hours of an exchange"
 
 
+APPROVAL_VERBS = {"grant": "granting", "settle": "confirming", "cancel": "cancelling"}
+
+
 @renders(AuditKind.APPROVAL_REQUESTED)
 def _approval_requested(line: Line) -> str:
     what = _asked_for(line.subject, line)
     reason = line.new.get("reason")
-    verb = "granting" if line.new.get("kind") == "grant" else "confirming"
+    verb = APPROVAL_VERBS.get(line.new.get("kind"), "confirming")
     return f"{line.actor} asked a second coordinator to approve {verb} {what}" + (
         f": {quote(reason)}" if reason else ""
     )
@@ -230,6 +233,8 @@ def _approval_decided(line: Line) -> str:
     approval = line.subject
     verb = "approved" if line.event.event == AuditKind.APPROVAL_GIVEN else "declined"
     asker = f"{approval.requested_by.display_name}'s request for " if approval else ""
+    if approval is not None and approval.kind == "cancel":
+        asker += "cancelling "
     note = line.new.get("note")
     return f"{line.actor} {verb} {asker}{_asked_for(approval, line)}" + (
         f": {quote(note)}" if note else ""

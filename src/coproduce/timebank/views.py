@@ -154,6 +154,8 @@ def exchange_detail(request, slug, exchange_id):
             "approvals": approvals,
             "offer_confirm": rights.confirm
             and not (rights.confirm_waits and any(a.is_waiting for a in approvals)),
+            "offer_cancel": rights.cancel
+            and not (rights.cancel_waits and any(a.is_waiting for a in approvals)),
             "log_form": LogHoursForm(),
             "reason_form": ReasonForm(),
             "reverse_form": ReverseForm(prefix="reverse") if rights.reverse else None,
@@ -241,6 +243,13 @@ def exchange_action(request, slug, exchange_id, action):
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
+        if action == "cancel" and done.status != ExchangeStatus.CANCELLED:
+            messages.success(
+                request,
+                "You are part of this exchange, so a second coordinator must approve "
+                "cancelling the hours. They have been asked; nothing changes until then.",
+            )
+            return back
         if action == "confirm" and done.status != ExchangeStatus.CONFIRMED:
             messages.success(
                 request,

@@ -36,6 +36,8 @@ def _others_emails(approval: SecondApproval) -> list[str]:
 def _what(approval: SecondApproval) -> str:
     if approval.kind == ApprovalKind.GRANT:
         return f"{approval.minutes_display} from the community chest to {approval.account.name}"
+    if approval.kind == ApprovalKind.CANCEL:
+        return f"cancelling the hours for “{approval.exchange.title}”"
     return f"confirming the hours for “{approval.exchange.title}”"
 
 
@@ -86,13 +88,19 @@ def approval_request_grant(
     return _ask(approval, actor)
 
 
-def approval_request_settle(*, actor: Person, exchange: Exchange) -> SecondApproval:
-    """Called by `exchange_confirm` (exchange locked, rights checked) when the actor would
-    confirm hours in an exchange they are part of."""
+def approval_request_settle(
+    *, actor: Person, exchange: Exchange, kind: str = ApprovalKind.SETTLE, reason: str = ""
+) -> SecondApproval:
+    """Called by `exchange_confirm` or `exchange_cancel` (exchange locked, rights checked)
+    when the actor would confirm or cancel hours in an exchange they are part of."""
     if SecondApproval.objects.filter(exchange=exchange, status=ApprovalStatus.WAITING).exists():
         raise ApplicationError("This is already waiting for a second coordinator.")
     approval = SecondApproval.objects.create(
-        hub=exchange.hub, kind=ApprovalKind.SETTLE, requested_by=actor, exchange=exchange
+        hub=exchange.hub,
+        kind=kind,
+        requested_by=actor,
+        exchange=exchange,
+        reason=reason.strip()[:300],
     )
     return _ask(approval, actor)
 
@@ -111,7 +119,7 @@ def approval_decide(
 ) -> SecondApproval:
     """A second coordinator approves (the hours move now) or declines (nothing moves)."""
     from .chest import post_grant
-    from .exchanges import _lock, _settle
+    from .exchanges import _cancel, _lock, _settle
 
     approval = SecondApproval.objects.select_for_update().select_related("hub").get(pk=approval.pk)
     if not approval.is_waiting:
@@ -138,10 +146,13 @@ def approval_decide(
         else:
             exchange = _lock(approval.exchange)
             if exchange.status not in (ExchangeStatus.DONE, ExchangeStatus.DISPUTED):
-                raise ApplicationError("This exchange is no longer waiting to be confirmed.")
+                raise ApplicationError("This exchange is no longer waiting to be settled.")
             approval.status = ApprovalStatus.APPROVED  # so settling does not withdraw it
             approval.save(update_fields=["status"])
-            approval.transfer = _settle(exchange, approval.requested_by).transfer
+            if approval.kind == ApprovalKind.CANCEL:
+                _cancel(exchange, approval.requested_by, approval.reason)
+            else:
+                approval.transfer = _settle(exchange, approval.requested_by).transfer
         approval.status = ApprovalStatus.APPROVED
     else:
         approval.status = ApprovalStatus.DECLINED

@@ -20,6 +20,7 @@ from ..ledger import MAX_MINUTES_ANY_LEG, MAX_MINUTES_PER_LEG, Leg, policy_for, 
 from ..models import (
     Account,
     AccountKind,
+    ApprovalKind,
     Exchange,
     ExchangeParty,
     ExchangeStatus,
@@ -333,7 +334,9 @@ def exchange_dispute(*, actor: Person, exchange: Exchange, reason: str) -> Excha
 @transaction.atomic
 def exchange_cancel(*, actor: Person, exchange: Exchange, reason: str = "") -> Exchange:
     """A party calls off an exchange before hours are logged; once they are logged (or
-    disputed) only a coordinator can, and confirmed hours are reversed, never cancelled."""
+    disputed) only a coordinator can, and confirmed hours are reversed, never cancelled.
+    A coordinator who is part of the exchange asks a second coordinator to cancel logged
+    hours: the exchange is returned unchanged, waiting."""
     exchange = _lock(exchange)
     if exchange.status == ExchangeStatus.CONFIRMED:
         raise ApplicationError("A confirmed exchange is corrected by a coordinator, not cancelled.")
@@ -346,6 +349,16 @@ def exchange_cancel(*, actor: Person, exchange: Exchange, reason: str = "") -> E
         raise PermissionDenied(
             "Hours are logged, so a coordinator settles this exchange now: tell them what is wrong."
         )
+    if rights.cancel_waits:
+        # Four eyes: cancelling logged hours in the coordinator's own exchange waits.
+        approval_request_settle(
+            actor=actor, exchange=exchange, kind=ApprovalKind.CANCEL, reason=reason
+        )
+        return exchange
+    return _cancel(exchange, actor, reason)
+
+
+def _cancel(exchange: Exchange, actor: Person, reason: str) -> Exchange:
     old = exchange.status
     approvals_withdraw_for(exchange)
     exchange.status = ExchangeStatus.CANCELLED
