@@ -102,7 +102,7 @@ def test_a_risk_about_a_coordinator_is_not_given_to_them(world, bank):
     assert found.assigned_to != world.coordinator
 
 
-def test_an_unmet_referral_goes_to_the_referrer_or_the_failsafe_when_set(world, bank):
+def test_an_unmet_referral_goes_to_the_referrer_unless_the_hub_routes_it_elsewhere(world, bank):
     first = aged(world, 30, "soon", "Ed First")
     [found] = escalations.sweep(hub=world.hub)
     assert (found.referral_id, found.assigned_to) == (first.pk, world.staff)
