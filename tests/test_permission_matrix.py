@@ -120,6 +120,10 @@ def exchange(status, action=None, slug=None):
     return kwargs
 
 
+def approval(t):
+    return {"slug": t.slug, "approval_id": t.approval.pk}
+
+
 def conversation(t):
     return {"slug": t.slug, "conversation_id": t.conversation.pk}
 
@@ -257,6 +261,13 @@ CASES = [
     Case("neighbourhood-add", COORDINATORS, hub),
     Case("audit-log", COORDINATORS, hub),
     Case(
+        "audit-log",
+        COORDINATORS,
+        hub,
+        query=lambda t: "?date_from=2020-01-01&date_to=2100-01-01&format=csv",
+        variant="dates, as CSV",
+    ),
+    Case(
         "join-request-decide",
         POST_ONLY,
         lambda t: {"slug": t.slug, "request_id": t.join_request.pk, "decision": "approve"},
@@ -310,6 +321,15 @@ CASES = [
         data=lambda t: {"reverse-reason": "Entered twice"},
     ),
     Case("chest", MEMBERS, hub),
+    # Four eyes: Grace asked; coordinators and admins see it, anyone but Grace decides.
+    Case("approval-detail", {**COORDINATORS, "member": 404, "staff": 404}, approval),
+    Case(
+        "approval-detail",
+        {**COORDINATORS_DO, "coordinator": 403, "member": 404, "staff": 404},
+        approval,
+        method="post",
+        data=lambda t: {"decision": "approve"},
+    ),
     Case("timebank-settings", COORDINATORS, hub),
     Case("sheet-import", COORDINATORS, hub, data=time_sheet),
     Case(
@@ -322,6 +342,32 @@ CASES = [
     Case("statement", MEMBERS, hub),
     Case("statement", MEMBERS, hub, query=lambda t: "?format=csv", variant="as CSV"),
     Case("hub-ledger", COORDINATORS, hub),
+    Case("hub-ledger", COORDINATORS, hub, query=lambda t: "?month=2026-01", variant="a month"),
+    Case("balances", COORDINATORS, hub),
+    Case("balances", COORDINATORS, hub, query=lambda t: "?order=-activity", variant="sorted"),
+    Case("balances", COORDINATORS, hub, query=lambda t: "?format=csv", variant="as CSV"),
+    # Anyone's statement: coordinators choose whose; a member asking for another's gets 404.
+    Case(
+        "statement",
+        {**MEMBERS, "member": 404, "staff": 404},
+        hub,
+        query=lambda t: f"?account={t.assisted_account.pk}",
+        variant="Ron's, chosen",
+    ),
+    Case(
+        "statement",
+        {**MEMBERS, "member": 404, "staff": 404},
+        hub,
+        query=lambda t: f"?account={t.assisted_account.pk}&print=1",
+        variant="Ron's, to print",
+    ),
+    Case(
+        "statement",
+        {**MEMBERS, "member": 404, "staff": 404},
+        hub,
+        query=lambda t: f"?account={t.assisted_account.pk}&format=csv",
+        variant="Ron's, as CSV",
+    ),
     Case("hub-ledger", COORDINATORS, hub, query=lambda t: "?format=csv", variant="as CSV"),
     # --- conversations ----------------------------------------------------------------------
     Case("conversations", MEMBERS, hub),

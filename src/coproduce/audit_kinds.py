@@ -56,6 +56,9 @@ class AuditKind(models.TextChoices):
     CHEST_DONATED = "chest.donated", "Hours given to the community chest"
     CHEST_GRANTED = "chest.granted", "Hours granted from the community chest"
     TRANSFER_REVERSED = "transfer.reversed", "Hours reversed"
+    APPROVAL_REQUESTED = "approval.requested", "Second coordinator asked to approve"
+    APPROVAL_GIVEN = "approval.given", "Approved by a second coordinator"
+    APPROVAL_DECLINED = "approval.declined", "Declined by a second coordinator"
     # Referrals and escalations
     REFERRAL_CREATED = "referral.created", "Referral made"
     REFERRAL_TRIAGED = "referral.triaged", "Referral triaged"
@@ -113,7 +116,7 @@ AUDIT_GROUPS: list[tuple[str, tuple[str, ...]]] = [
     ),
     (
         "Time bank",
-        ("listing", "exchange", "group_exchange", "timesheet", "chest", "transfer"),
+        ("listing", "exchange", "group_exchange", "timesheet", "chest", "transfer", "approval"),
     ),
     ("Referrals and escalations", ("referral", "offer", "escalation")),
     ("Projects and rotas", ("project", "training", "slot", "rota")),

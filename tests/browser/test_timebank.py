@@ -1,5 +1,7 @@
 """The time bank in a real browser: an exchange from offer to confirmed hours, and a group."""
 
+import re
+
 from coproduce.timebank import services
 from coproduce.timebank.models import Account
 
@@ -163,3 +165,63 @@ def test_a_coordinator_on_a_phone_reverses_confirmed_hours_and_a_member_asks_the
     assert "Logged twice: the same hour as last week" in page.content()
     assert balance(bank.member) == 0
     context.close()
+
+
+def test_a_coordinators_grant_to_herself_waits_for_the_admin(
+    world, bank, visitor, browser, live_server
+):
+    from tests.browser.conftest import Visitor
+
+    services.chest_donate(actor=world.staff, account=bank.staff, minutes=240)
+    visitor.sign_in("grace@example.org")
+    page = visitor.visit(f"/hubs/{world.hub.slug}/timebank/chest/")
+    page.get_by_label("Member").select_option(label="Grace Coordinator")
+    page.get_by_label("Hours").nth(1).fill("1")
+    page.get_by_label("Why do they need these hours?").fill("Housebound this month")
+    page.get_by_role("button", name="Grant these hours").click()
+    visitor.check_accessibility()
+    assert "a second coordinator must approve" in page.content()
+    assert balance(bank.coordinator) == 0
+    page.get_by_role("link", name="1 h from the chest to Grace Coordinator").click()
+    visitor.check_accessibility()
+    assert "Another coordinator must decide what you asked" in page.content()
+    helen = Visitor(browser.new_context().new_page(), live_server.url)
+    helen.sign_in("helen@example.org")
+    page = helen.visit(f"/hubs/{world.hub.slug}/timebank/ledger/")
+    page.get_by_role("link", name="1 h from the chest to Grace Coordinator").click()
+    helen.check_accessibility()
+    page.get_by_label("Approve: the hours move now").check()
+    page.get_by_role("button", name="Send my decision").click()
+    helen.check_accessibility()
+    assert "Approved: the hours moved." in page.content()
+    assert balance(bank.coordinator) == 60
+
+
+def test_a_coordinator_finds_a_balance_and_prints_a_statement_to_post(world, bank, visitor):
+    exchange = services.exchange_record(
+        actor=world.coordinator,
+        hub=world.hub,
+        giver=bank.member,
+        receiver=bank.assisted,
+        title="Shopping for Ron",
+        minutes=90,
+    )
+    services.exchange_confirm(actor=world.admin, exchange=exchange)
+    visitor.sign_in("grace@example.org")
+    page = visitor.visit(f"/hubs/{world.hub.slug}/timebank/ledger/")
+    assert "The last 12 months" in page.content()
+    page.get_by_role("link", name="Month before").click()
+    visitor.check_accessibility()
+    page.get_by_role("link", name="Everyone's balance, and anyone's statement").click()
+    visitor.check_accessibility()
+    page.get_by_role("link", name=re.compile(r"^Balance\W+sort ascending")).click()
+    visitor.check_accessibility()
+    rows = page.locator("tbody tr")
+    assert "Ron Assisted" in rows.first.inner_text()
+    page.get_by_role("link", name="Ron Assisted").click()
+    visitor.check_accessibility()
+    assert "Statement: Ron Assisted" in page.content()
+    page.get_by_role("link", name="Print this statement to post to Ron Assisted").click()
+    visitor.check_accessibility()
+    assert "Statement for Ron Assisted" in page.content()
+    assert "1 h 30 min" in page.content()

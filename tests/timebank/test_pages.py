@@ -77,9 +77,16 @@ def test_a_statement_downloads_as_csv(world, bank, client_for):
     response = client_for(world.member).get(
         reverse("statement", args=[world.hub.slug]), {"format": "csv"}
     )
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert rows[0] == ["date", "transfer", "kind", "description", "minutes", "hours"]
-    assert rows[1][2:] == ["exchange", "'=cmd()", "45", "0.75"]
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[0] == [
+        "Date and time",
+        "What",
+        "Description",
+        "Hours (h:mm)",
+        "Hours (decimal)",
+        "Minutes",
+    ]
+    assert rows[1][1:] == ["Exchange", "'=cmd()", "0:45", "0.75", "45"]
 
 
 def test_the_hub_ledger_csv_balances_to_zero(world, bank, client_for):
@@ -95,8 +102,9 @@ def test_the_hub_ledger_csv_balances_to_zero(world, bank, client_for):
     response = client_for(world.coordinator).get(
         reverse("hub-ledger", args=[world.hub.slug]), {"format": "csv"}
     )
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert len(rows) == 2 and sum(int(r["minutes"]) for r in rows) == 0
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert len(rows) == 2 and sum(int(r["Minutes"]) for r in rows) == 0
 
 
 def test_listings_search_and_filter(world, bank, client_for):

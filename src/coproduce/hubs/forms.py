@@ -277,6 +277,36 @@ class AuditFilterForm(forms.Form):
         queryset=Person.objects.none(),
         empty_label="Anyone",
     )
+    date_from = forms.DateField(
+        label="From (date)",
+        required=False,
+        help_text="For example 2026-11-01.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    date_to = forms.DateField(
+        label="To (date, included)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def _sane(self, name):
+        value = self.cleaned_data.get(name)
+        if value is not None and not (2000 <= value.year <= 2100):
+            raise forms.ValidationError("Enter a date between the years 2000 and 2100.")
+        return value
+
+    def clean_date_from(self):
+        return self._sane("date_from")
+
+    def clean_date_to(self):
+        return self._sane("date_to")
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end date is before the start date.")
+        return data
 
     def __init__(self, *args, hub, **kwargs):
         super().__init__(*args, **kwargs)

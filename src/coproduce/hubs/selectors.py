@@ -3,6 +3,7 @@
 import datetime
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from .models import (
     AuditEvent,
@@ -74,16 +75,30 @@ def pending_join_requests(hub: Hub) -> QuerySet[JoinRequest]:
 
 
 def hub_audit_log(
-    hub: Hub, *, kind: str | None = None, person: Person | None = None
+    hub: Hub,
+    *,
+    kind: str | None = None,
+    person: Person | None = None,
+    date_from=None,
+    date_to=None,
 ) -> QuerySet[AuditEvent]:
-    """The hub's audit events, newest first; of one kind, and done by or for one person.
-    Word them with coproduce.audit.describe."""
+    """The hub's audit events, newest first; of one kind, done by or for one person, and
+    between two dates (both included, in local time). Word them with
+    coproduce.audit.describe."""
     events = AuditEvent.objects.filter(hub=hub).select_related("actor", "on_behalf_of")
     if kind:
         events = events.filter(event=kind)
     if person is not None:
         events = events.filter(Q(on_behalf_of=person) | Q(actor=person))
+    if date_from is not None:
+        events = events.filter(created_at__gte=_start_of(date_from))
+    if date_to is not None:
+        events = events.filter(created_at__lt=_start_of(date_to + datetime.timedelta(days=1)))
     return events
+
+
+def _start_of(day):
+    return datetime.datetime.combine(day, datetime.time(), tzinfo=timezone.get_current_timezone())
 
 
 def person_audit_log(hub: Hub, person: Person) -> QuerySet[AuditEvent]:

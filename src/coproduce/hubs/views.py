@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from coproduce import audit
+from coproduce.csv_export import csv_response, local_time
 from coproduce.errors import ApplicationError
 from coproduce.views import render_form, submit
 
@@ -666,23 +667,63 @@ def audit_log(request, slug):
     form = AuditFilterForm(request.GET, hub=hub)
     filters = form.cleaned_data if form.is_valid() else {}
     events = selectors.hub_audit_log(
-        hub, kind=filters.get("kind") or None, person=filters.get("person")
+        hub,
+        kind=filters.get("kind") or None,
+        person=filters.get("person"),
+        date_from=filters.get("date_from"),
+        date_to=filters.get("date_to"),
     )
+    if request.GET.get("format") == "csv":
+        return _audit_csv(hub, events)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("format", None)
     return render(
         request,
         "hubs/audit_log.html",
         {
             "hub": hub,
             "form": form,
-            "filtered": bool(filters.get("kind") or filters.get("person")),
+            "filtered": any(
+                filters.get(name) for name in ("kind", "person", "date_from", "date_to")
+            ),
             "page": page,
             "rows": audit.describe(page.object_list),
             "query": query.urlencode(),
         },
     )
+
+
+def _audit_csv(hub, events):
+    """The filtered log as a spreadsheet: local times, the sentence, the kind, who."""
+
+    def rows():
+        batch = []
+        for event in events.iterator(chunk_size=500):
+            batch.append(event)
+            if len(batch) == 500:
+                yield from _audit_rows(batch)
+                batch = []
+        yield from _audit_rows(batch)
+
+    return csv_response(
+        f"{hub.slug}-audit-log.csv",
+        ["Date and time", "What happened", "Kind of change", "Done by", "Done for"],
+        rows(),
+    )
+
+
+def _audit_rows(events):
+    for described in audit.describe(events):
+        event = described.event
+        yield [
+            local_time(event.created_at),
+            described.sentence,
+            audit.label_of(audit.AuditKind, event.event, event.event),
+            event.actor.display_name if event.actor_id else "The hub",
+            event.on_behalf_of.display_name if event.on_behalf_of_id else "",
+        ]
 
 
 # --- invitations -----------------------------------------------------------------------

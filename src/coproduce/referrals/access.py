@@ -54,6 +54,12 @@ class ReferralRights:
     def see(self) -> bool:
         return self.view is not None
 
+    @property
+    def see_progress(self) -> bool:
+        """How many contacts and the last one: for the referrer and the coordinators,
+        never with the volunteer's details."""
+        return self.view in (COORDINATOR, REFERRER)
+
 
 def _is_referrer(membership: Membership, referral: Referral) -> bool:
     return referral.referred_by_id == membership.person_id or bool(

@@ -20,7 +20,7 @@ from coproduce.hubs.models import Neighbourhood
 from coproduce.timebank.models import Category
 
 from . import access, escalations, selectors, services
-from .models import Escalation, EscalationStatus, MatchOffer, Referral
+from .models import Escalation, MatchOffer, Referral
 
 router = Router(tags=["referrals"])
 
@@ -198,10 +198,22 @@ class EscalationOut(Schema):
     slot_id: int | None
     project_id: int | None
     resolution: str
+    resolved_by: str | None = Field(None, description="Who recorded what was done.")
+    resolved_at: datetime.datetime | None = None
+    urgency: str | None = Field(None, description="Urgent, Soon or Routine (in lists).")
 
     @staticmethod
     def resolve_assigned_to(escalation: Escalation) -> str:
         return escalation.assigned_to.display_name
+
+    @staticmethod
+    def resolve_resolved_by(escalation: Escalation) -> str | None:
+        return escalation.resolved_by.display_name if escalation.resolved_by_id else None
+
+    @staticmethod
+    def resolve_urgency(escalation: Escalation) -> str | None:
+        rank = getattr(escalation, "urgency_rank", None)
+        return selectors.URGENCY_WORDS.get(rank) if rank is not None else None
 
 
 class ResolveIn(Schema):
@@ -210,13 +222,10 @@ class ResolveIn(Schema):
 
 @router.get("/escalations", response={200: list[EscalationOut], **ERRORS})
 def escalation_list(request, show: Literal["open", "mine", "resolved"] = "open"):
-    """What the community could not do in time, for staff."""
+    """What the community could not do in time, for staff: open ones by urgency, then
+    oldest first; resolved ones latest first."""
     _staff(request)
-    found = Escalation.objects.filter(hub=request.hub).select_related("assigned_to")
-    if show == "resolved":
-        return list(found.filter(status=EscalationStatus.RESOLVED))
-    found = found.filter(status=EscalationStatus.OPEN)
-    return list(found.filter(assigned_to=request.user) if show == "mine" else found)
+    return list(selectors.escalations_listed(request.hub, show=show, person=request.user))
 
 
 @router.post("/escalations/{escalation_id}/resolve", response={200: EscalationOut, **ERRORS})

@@ -42,6 +42,7 @@ from .models import (
     Project,
     Referral,
     ReferralPolicy,
+    Route,
     Slot,
 )
 
@@ -95,6 +96,51 @@ class Sweep:
         """The person, if they are (still) staff; otherwise the failsafe."""
         return person if person is not None and person.pk in self.staff else self.failsafe
 
+    @cached_property
+    def coordinator(self) -> Person:
+        """Who takes what the hub routes to its coordinators (all of them are emailed):
+        the longest-serving coordinator, else an admin, else the failsafe."""
+        active = Membership.objects.filter(hub=self.hub, is_active=True).select_related("person")
+        for role in (Role.COORDINATOR, Role.ADMIN):
+            first = active.filter(role=role).order_by("joined_at", "id").first()
+            if first:
+                return first.person
+        return self.failsafe
+
+    def route(
+        self,
+        setting: str,
+        *,
+        referrer: Person | None = None,
+        lead: Person | None = None,
+        about: Person | None = None,
+    ) -> Person:
+        """Who takes an escalation, by the hub's setting for its kind (ReferralPolicy
+        route_*): the referrer or the project's lead while they are staff, with the
+        failsafe as backup; the coordinators; or the failsafe. Never the person the risk
+        is about: theirs goes to the failsafe (or, if that is them, an admin)."""
+        route = getattr(self.policy, setting)
+        if route == Route.REFERRER:
+            owner = self.owner(referrer)
+        elif route == Route.LEAD:
+            owner = self.owner(lead)
+        elif route == Route.COORDINATORS:
+            owner = self.coordinator
+        else:
+            owner = self.failsafe
+        if about is not None and owner.pk == about.pk:
+            owner = self.failsafe
+            if owner.pk == about.pk:
+                admin = (
+                    Membership.objects.filter(hub=self.hub, is_active=True, role=Role.ADMIN)
+                    .exclude(person=about)
+                    .select_related("person")
+                    .order_by("joined_at", "id")
+                    .first()
+                )
+                owner = admin.person if admin else owner
+        return owner
+
     @property
     def today(self) -> datetime.date:
         return timezone.localdate(self.now)
@@ -135,7 +181,7 @@ def unmatched_referrals(sweep: Sweep) -> list[Finding]:
             key=f"referral:{referral.pk}",
             summary=f"Referral of {referral.first_name} ({referral.urgency}) has waited"
             f" {(sweep.now - referral.created_at).days} days without a volunteer.",
-            assigned_to=sweep.owner(referral.referred_by),
+            assigned_to=sweep.route("route_unmatched_referral", referrer=referral.referred_by),
             referral=referral,
         )
         for referral in waiting
@@ -158,7 +204,7 @@ def unmatched_requests(sweep: Sweep) -> list[Finding]:
             key=f"request:{listing.pk}",
             summary=f"Request “{listing.title}” has had no answer in "
             f"{(sweep.now - listing.created_at).days} days.",
-            assigned_to=sweep.failsafe,
+            assigned_to=sweep.route("route_unmatched_request"),
             listing=listing,
         )
         for listing in waiting
@@ -186,7 +232,7 @@ def unfilled_slots(sweep: Sweep) -> list[Finding]:
             summary=f"{slot.project}: {slot.places - slot.filled} of {slot.places} "
             f"{slot.role} place{'s' if slot.places != 1 else ''} unfilled for "
             f"{timezone.localtime(slot.starts_at):%a %d %b at %H:%M}.",
-            assigned_to=sweep.owner(slot.project.lead),
+            assigned_to=sweep.route("route_unfilled_slot", lead=slot.project.lead),
             slot=slot,
             project=slot.project,
         )
@@ -230,7 +276,9 @@ def key_people(sweep: Sweep) -> list[Finding]:
                         key=f"key_person:{project_id}:{person_id}:{week}",
                         summary=f"{person} covers {places} of {total} places on {project} "
                         f"(over {share}%): if they stop, the project stops.",
-                        assigned_to=sweep.owner(project.lead),
+                        assigned_to=sweep.route(
+                            "route_key_person", lead=project.lead, about=person
+                        ),
                         project=project,
                         person=person,
                         open_alike={"project": project, "person": person},
@@ -304,7 +352,7 @@ def burnout(sweep: Sweep) -> list[Finding]:
                     summary=f"{person} gave {minutes // 60} h {minutes % 60} min in the last "
                     f"7 days, over the hub's {policy.weekly_minutes_limit // 60} h: check "
                     "they are all right and share the load.",
-                    assigned_to=sweep.failsafe,
+                    assigned_to=sweep.route("route_burnout", about=person),
                     person=person,
                     open_alike={"person": person},
                 )
@@ -322,7 +370,7 @@ def burnout(sweep: Sweep) -> list[Finding]:
                     key=f"activity_drop:{person_id}:{today:%Y-%m}",
                     summary=f"{person} gave {now_given // 60} h in the last 4 weeks, against "
                     f"{per_four_weeks // 60} h before: a regular giver may be burning out.",
-                    assigned_to=sweep.failsafe,
+                    assigned_to=sweep.route("route_burnout", about=person),
                     person=person,
                     open_alike={"person": person},
                 )

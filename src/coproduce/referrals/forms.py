@@ -6,7 +6,7 @@ from django.utils import timezone
 from coproduce.forms import AccessibleForm, ListField
 from coproduce.hubs.models import AVAILABILITY_CHOICES, ConsentMethod, Membership, Person
 
-from .models import Outcome, ProjectKind, Urgency
+from .models import Outcome, ProjectKind, Route, Urgency
 
 NEW_PERSON = "new"
 
@@ -309,6 +309,20 @@ class PolicyForm(AccessibleForm):
     )
     failsafe = PersonChoice(
         label="Staff member who takes escalations with no referrer", queryset=None, required=False
+    )
+    route_unmatched_referral = forms.ChoiceField(
+        label="A referral nobody has taken on goes to", choices=Route.choices
+    )
+    route_unmatched_request = forms.ChoiceField(
+        label="A request for help nobody has answered goes to", choices=Route.choices
+    )
+    route_unfilled_slot = forms.ChoiceField(label="A gap in a rota goes to", choices=Route.choices)
+    route_key_person = forms.ChoiceField(
+        label="One person carrying a project goes to", choices=Route.choices
+    )
+    route_burnout = forms.ChoiceField(
+        label="A volunteer giving too much, or suddenly stopping, goes to",
+        choices=Route.choices,
     )
 
     def __init__(self, *args, hub, **kwargs):

@@ -12,6 +12,15 @@ from coproduce.hubs.models import ConsentRecord, Hub, Neighbourhood, Organisatio
 from coproduce.timebank.models import Category, Exchange, Listing, format_minutes
 
 
+class Route(models.TextChoices):
+    """Who an escalation of a kind goes to (see escalations.Sweep.route)."""
+
+    REFERRER = "referrer", "The referrer (the failsafe if they have left)"
+    LEAD = "lead", "The project's lead (the failsafe if they have left)"
+    COORDINATORS = "coordinators", "The hub's coordinators"
+    FAILSAFE = "failsafe", "The failsafe member of staff"
+
+
 class ReferralPolicy(models.Model):
     """A hub's rules for matching and for the failsafe sweep."""
 
@@ -44,6 +53,21 @@ class ReferralPolicy(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         help_text="The staff member who takes escalations that have no referrer.",
+    )
+    # Where each kind of escalation goes. Risks to volunteers (burnout, one person
+    # carrying a project) are the community's to handle: coordinators, not the GP.
+    route_unmatched_referral = models.CharField(
+        max_length=12, choices=Route.choices, default=Route.REFERRER
+    )
+    route_unmatched_request = models.CharField(
+        max_length=12, choices=Route.choices, default=Route.FAILSAFE
+    )
+    route_unfilled_slot = models.CharField(max_length=12, choices=Route.choices, default=Route.LEAD)
+    route_key_person = models.CharField(
+        max_length=12, choices=Route.choices, default=Route.COORDINATORS
+    )
+    route_burnout = models.CharField(
+        max_length=12, choices=Route.choices, default=Route.COORDINATORS
     )
 
     class Meta:

@@ -262,3 +262,80 @@ def hub_home_counts(person: Person, hub: Hub, membership: Membership) -> dict:
             hub=hub, assigned_to=person, status="open"
         ).count()
     return counts
+
+
+@dataclass(frozen=True)
+class HelpProgress:
+    """That help is under way, for the referrer: how many contacts, how long, and when the
+    last one was; never who the volunteer is."""
+
+    contacts: int
+    minutes: int
+    last_contact: datetime.date | None
+
+    @property
+    def hours(self) -> str:
+        from coproduce.timebank.models import format_minutes
+
+        return format_minutes(self.minutes)
+
+
+def help_progress(referral: Referral) -> HelpProgress:
+    """Rota turns done on the referral's slots, and its one-off exchange once hours are
+    logged. Two queries."""
+    turns = Assignment.objects.filter(
+        slot__referral=referral,
+        status__in=[AssignmentStatus.ATTENDED, AssignmentStatus.CONFIRMED],
+    ).aggregate(n=Count("id"), minutes=Sum("minutes"), last=Max("slot__starts_at"))
+    contacts, minutes = turns["n"] or 0, turns["minutes"] or 0
+    last = timezone.localtime(turns["last"]).date() if turns["last"] else None
+    if referral.exchange_id:
+        given = ExchangeParty.objects.filter(
+            exchange_id=referral.exchange_id,
+            side=ExchangeParty.GIVES,
+            exchange__status__in=[ExchangeStatus.DONE, ExchangeStatus.CONFIRMED],
+        ).aggregate(n=Count("id"), minutes=Sum("minutes"), done_on=Max("exchange__done_on"))
+        if given["n"]:
+            contacts += 1
+            minutes += given["minutes"] or 0
+            done_on = given["done_on"]
+            if done_on and (last is None or done_on > last):
+                last = done_on
+    return HelpProgress(contacts=contacts, minutes=minutes, last_contact=last)
+
+
+URGENCY_RANK = {"urgent": 0, "soon": 1, "routine": 2}
+URGENCY_WORDS = {0: "Urgent", 1: "Soon", 2: "Routine"}
+
+
+def escalations_listed(hub: Hub, *, show: str = "open", person: Person | None = None):
+    """Escalations to list. Open ones by urgency (a referral's own urgency; a rota gap
+    about to start is urgent; someone giving too much, soon; the rest routine), then by
+    age, oldest first: how long the thing has waited, not when the sweep noticed it.
+    Resolved ones, latest first. `show`: "open", "mine" (open, given to `person`) or
+    "resolved"."""
+    from django.db.models import Case, IntegerField, Value, When
+    from django.db.models.functions import Coalesce
+
+    from .models import EscalationKind, EscalationStatus
+
+    found = Escalation.objects.filter(hub=hub).select_related(
+        "assigned_to", "resolved_by", "referral"
+    )
+    found = found.annotate(
+        urgency_rank=Case(
+            When(kind=EscalationKind.UNFILLED_SLOT, then=Value(0)),
+            When(referral__urgency="urgent", then=Value(0)),
+            When(referral__urgency="soon", then=Value(1)),
+            When(kind=EscalationKind.OVERWORK, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        ),
+        waiting_since=Coalesce("referral__created_at", "listing__created_at", "created_at"),
+    )
+    if show == "resolved":
+        return found.filter(status=EscalationStatus.RESOLVED).order_by("-resolved_at", "-id")
+    found = found.filter(status=EscalationStatus.OPEN)
+    if show == "mine":
+        found = found.filter(assigned_to=person)
+    return found.order_by("urgency_rank", "waiting_since", "id")

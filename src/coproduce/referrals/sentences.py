@@ -26,6 +26,7 @@ from .models import (
     Project,
     ProjectKind,
     Referral,
+    Route,
     Slot,
     Urgency,
 )
@@ -193,7 +194,19 @@ def _setting(line: Line, key: str, value) -> str | None:
             return "nobody is named to take escalations with no referrer"
         name = person.display_name if person else "another member of staff"
         return f"{name} takes escalations with no referrer"
+    if key in ROUTE_WORDS:
+        to = label_of(Route, value, "someone").split(" (")[0]
+        return f"{ROUTE_WORDS[key]} go to {lower_first(to)}"
     return None
+
+
+ROUTE_WORDS = {
+    "route_unmatched_referral": "referrals nobody has taken on",
+    "route_unmatched_request": "requests for help nobody has answered",
+    "route_unfilled_slot": "gaps in a rota",
+    "route_key_person": "people carrying a project alone",
+    "route_burnout": "volunteers giving too much or suddenly stopping",
+}
 
 
 @renders(AuditKind.REFERRAL_POLICY_UPDATED, refs={"failsafe": "person"})

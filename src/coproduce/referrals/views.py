@@ -35,7 +35,6 @@ from .models import (
     OPEN_REFERRAL_STATUSES,
     Assignment,
     Escalation,
-    EscalationStatus,
     MatchOffer,
     OfferStatus,
     Project,
@@ -162,6 +161,8 @@ def referral_detail(request, slug, referral_id):
             )
     if view in ("coordinator", "referrer"):
         context["escalations"] = referral.escalations.select_related("assigned_to")
+    if rights.see_progress:
+        context["progress"] = selectors.help_progress(referral)
     if view == "volunteer":
         context["preferred_labels"] = selectors.availability_labels(
             selectors.availability_bits(referral.preferred_times)
@@ -656,14 +657,9 @@ def escalation_list(request, slug):
     hub = _hub(slug)
     membership = _staff(request, hub)
     showing = request.GET.get("show", "open")
-    items = Escalation.objects.filter(hub=hub).select_related("assigned_to")
-    if showing == "mine":
-        items = items.filter(assigned_to=request.user, status=EscalationStatus.OPEN)
-    elif showing == "resolved":
-        items = items.filter(status=EscalationStatus.RESOLVED)
-    else:
+    if showing not in ("open", "mine", "resolved"):
         showing = "open"
-        items = items.filter(status=EscalationStatus.OPEN)
+    items = selectors.escalations_listed(hub, show=showing, person=request.user)
     return render(
         request,
         "referrals/escalations.html",
@@ -671,6 +667,7 @@ def escalation_list(request, slug):
             "hub": hub,
             "escalations": items,
             "showing": showing,
+            "urgency_words": selectors.URGENCY_WORDS,
             "is_coordinator": membership.can_coordinate,
         },
     )

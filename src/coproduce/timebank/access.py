@@ -13,6 +13,11 @@ Rules:
 - A party may cancel an exchange until hours are logged; once hours are logged (or
   disputed) a coordinator settles it, and a confirmed exchange is corrected only by a
   coordinator reversing its transfer.
+- Four eyes: nobody approves their own benefit. A coordinator's grant from the chest to
+  their own account, their confirming of hours in an exchange they are part of (a
+  dispute, or hours only their coordinating lets them confirm), or their cancelling of
+  logged or disputed hours in one, waits for a second coordinator or the hub's admin,
+  who must not be part of it either.
 """
 
 from dataclasses import dataclass
@@ -25,7 +30,16 @@ from django.shortcuts import get_object_or_404
 from coproduce.hubs import access as hub_access
 from coproduce.hubs.models import Membership, Person
 
-from .models import Account, AccountKind, Exchange, ExchangeStatus, Listing, Transfer
+from .models import (
+    Account,
+    AccountKind,
+    ApprovalKind,
+    Exchange,
+    ExchangeStatus,
+    Listing,
+    SecondApproval,
+    Transfer,
+)
 
 
 def holds(membership: Membership | None, account: Account) -> bool:
@@ -103,6 +117,10 @@ class ExchangeRights:
     reverse: bool = False
     is_party: bool = False
     coordinating: bool = False
+    # Confirming (or cancelling logged hours) is allowed, but only as a request to a
+    # second coordinator (four eyes).
+    confirm_waits: bool = False
+    cancel_waits: bool = False
 
 
 def _held(membership: Membership | None, accounts: list[Account]) -> set[int]:
@@ -148,7 +166,14 @@ def exchange_rights(membership: Membership | None, exchange: Exchange) -> Exchan
 
     status = exchange.status
     party = bool(mine)
+    confirm_as_party = status == ExchangeStatus.DONE and other_side_of(exchange.logged_by_id)
+    settling = status in (ExchangeStatus.DONE, ExchangeStatus.DISPUTED)
     return ExchangeRights(
+        cancel_waits=coordinating and party and settling,
+        confirm_waits=coordinating
+        and party
+        and status in (ExchangeStatus.DONE, ExchangeStatus.DISPUTED)
+        and not confirm_as_party,
         see=True,
         is_party=party,
         coordinating=coordinating,
@@ -217,6 +242,82 @@ def exchange_for(membership: Membership, exchange_id: int) -> tuple[Exchange, Ex
     if not rights.see:
         raise Http404("No such exchange.")
     return exchange, rights
+
+
+# --- seeing balances and statements -------------------------------------------------------
+
+
+def may_see_all_balances(membership: Membership | None) -> bool:
+    """Coordinators (and admins) see every member's balance and statement."""
+    return membership is not None and membership.can_coordinate
+
+
+def statement_account_for(membership: Membership, account_id) -> Account:
+    """Whose statement to show: the member's own, or, for a coordinator, any member's or
+    organisation's in the hub (someone who is not online gets theirs by post). Anyone
+    else asking for another account gets a 404."""
+    account = get_object_or_404(
+        Account.objects.select_related("hub", "membership__person", "organisation"),
+        pk=account_id,
+        hub_id=membership.hub_id,
+    )
+    if not can_act_for(membership, account):
+        raise Http404("No such account.")
+    return account
+
+
+# --- four eyes ---------------------------------------------------------------------------
+
+
+def grant_needs_second(membership: Membership | None, account: Account) -> bool:
+    """A grant from the chest to an account this coordinator holds waits for another."""
+    return holds(membership, account)
+
+
+@dataclass(frozen=True)
+class ApprovalRights:
+    see: bool = False
+    decide: bool = False
+    # Why this person cannot decide, in words, when they can see it.
+    why_not: str = ""
+
+
+def approval_rights(membership: Membership | None, approval: SecondApproval) -> ApprovalRights:
+    """Coordinators (and admins) of the hub see requests for a second pair of eyes; any of
+    them may decide one except the person who asked and anyone it would benefit."""
+    if membership is None or membership.hub_id != approval.hub_id:
+        return ApprovalRights()
+    if not membership.can_coordinate:
+        return ApprovalRights()
+    if not approval.is_waiting:
+        return ApprovalRights(see=True, why_not="This has been decided.")
+    if membership.person_id == approval.requested_by_id:
+        return ApprovalRights(see=True, why_not="Another coordinator must decide what you asked.")
+    if approval.kind == ApprovalKind.GRANT:
+        benefits = holds(membership, approval.account)
+    else:
+        benefits = any(holds(membership, a) for a in party_accounts(approval.exchange))
+    if benefits:
+        return ApprovalRights(see=True, why_not="You are part of this, so someone else decides.")
+    return ApprovalRights(see=True, decide=True)
+
+
+def approval_for(membership: Membership, approval_id: int) -> tuple[SecondApproval, ApprovalRights]:
+    approval = get_object_or_404(
+        SecondApproval.objects.select_related(
+            "hub", "requested_by", "account__membership__person", "exchange"
+        ),
+        pk=approval_id,
+        hub_id=membership.hub_id,
+    )
+    rights = approval_rights(membership, approval)
+    if not rights.see:
+        raise Http404("No such request.")
+    return approval, rights
+
+
+def rights_on_approval(person: Person, approval: SecondApproval) -> ApprovalRights:
+    return approval_rights(hub_access.membership_of(person, approval.hub), approval)
 
 
 # --- listings -----------------------------------------------------------------------------

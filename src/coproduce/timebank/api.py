@@ -165,6 +165,14 @@ class TransferOut(Schema):
         return [{"account": e.account, "minutes": e.signed_minutes} for e in transfer.entries.all()]
 
 
+class WaitingOut(Schema):
+    """A request waiting for a second coordinator (four eyes): nothing has moved yet."""
+
+    approval_id: int
+    status: str
+    detail: str
+
+
 class PolicyOut(Schema):
     floor_minutes: int
     ceiling_minutes: int
@@ -454,13 +462,14 @@ def chest_donate(
     return Status(201, _transfers().get(pk=transfer.pk))
 
 
-@router.post("/chest/grants", response={201: TransferOut, **ERRORS})
+@router.post("/chest/grants", response={201: TransferOut, 202: WaitingOut, **ERRORS})
 def chest_grant(
     request,
     data: GrantIn,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ):
-    """Coordinators: give a member hours from the community chest, with a reason."""
+    """Coordinators: give a member hours from the community chest, with a reason. A grant
+    to the coordinator's own account waits for a second coordinator: 202, nothing moved."""
     transfer = services.chest_grant(
         actor=request.user,
         account=_account(request, data.account_id),
@@ -468,6 +477,15 @@ def chest_grant(
         reason=data.reason,
         key=idempotency_key and f"api:{request.user.pk}:{idempotency_key}",
     )
+    if not isinstance(transfer, Transfer):
+        return Status(
+            202,
+            {
+                "approval_id": transfer.pk,
+                "status": transfer.status,
+                "detail": "The hours are for you, so a second coordinator must approve them.",
+            },
+        )
     return Status(201, _transfers().get(pk=transfer.pk))
 
 

@@ -230,3 +230,18 @@ class TimeSheetForm(AccessibleForm):
                 "The file is larger than 2 MB. Split it into smaller files."
             )
         return upload
+
+
+class ApprovalForm(AccessibleForm):
+    decision = forms.ChoiceField(
+        label="Your decision",
+        choices=[("approve", "Approve: the hours move now"), ("decline", "Decline")],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label="Note for the coordinator who asked",
+        help_text="Needed if you decline.",
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

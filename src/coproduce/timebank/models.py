@@ -346,3 +346,82 @@ class ExchangeParty(models.Model):
     def duration(self) -> str:
         """The time, in words: '1 h 30 min'."""
         return format_minutes(self.minutes or 0)
+
+
+class ApprovalKind(models.TextChoices):
+    GRANT = "grant", "Hours from the community chest to the coordinator who asked"
+    SETTLE = "settle", "Confirming hours in an exchange the coordinator is part of"
+    CANCEL = "cancel", "Cancelling logged hours in an exchange the coordinator is part of"
+
+
+class ApprovalStatus(models.TextChoices):
+    WAITING = "waiting", "Waiting for a second coordinator"
+    APPROVED = "approved", "Approved"
+    DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "No longer needed"
+
+
+class SecondApproval(models.Model):
+    """Four eyes: a coordinator's grant to themselves, or their confirming of hours in an
+    exchange they are part of, waits here for a second coordinator (or the hub's admin).
+    Nothing moves in the ledger until someone else approves it."""
+
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="second_approvals")
+    kind = models.CharField(max_length=8, choices=ApprovalKind.choices)
+    status = models.CharField(
+        max_length=10, choices=ApprovalStatus.choices, default=ApprovalStatus.WAITING
+    )
+    requested_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    # A grant: to which account, how much, why, and the key the grant will be posted with.
+    account = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    minutes = models.PositiveIntegerField(null=True, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+    idempotency_key = models.CharField(max_length=100, blank=True)
+    # Confirming or cancelling: which exchange.
+    exchange = models.ForeignKey(
+        Exchange, null=True, blank=True, on_delete=models.CASCADE, related_name="approvals"
+    )
+    decided_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    transfer = models.OneToOneField(
+        Transfer, null=True, blank=True, on_delete=models.PROTECT, related_name="approval"
+    )
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="grant", account__isnull=False, minutes__gt=0, exchange__isnull=True)
+                    | Q(kind__in=["settle", "cancel"], exchange__isnull=False, account__isnull=True)
+                ),
+                name="approval_kind_has_its_fields",
+            ),
+            models.UniqueConstraint(
+                fields=["exchange"],
+                condition=Q(status="waiting"),
+                name="approval_one_waiting_per_exchange",
+            ),
+            models.UniqueConstraint(
+                fields=["hub", "idempotency_key"],
+                condition=Q(kind="grant"),
+                name="approval_unique_grant_key",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.get_status_display().lower()})"
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.status == ApprovalStatus.WAITING
+
+    @property
+    def minutes_display(self) -> str:
+        return format_minutes(self.minutes or 0)

@@ -2,7 +2,8 @@
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Max, Q, Sum
+from django.db.models.functions import Coalesce, Lower
 from django.shortcuts import get_object_or_404
 
 from coproduce.hubs.models import Hub, Membership
@@ -16,6 +17,7 @@ from .models import (
     Listing,
     Transfer,
     TransferKind,
+    format_minutes,
 )
 
 
@@ -135,3 +137,132 @@ def chest_grants(hub: Hub):
         .select_related("transfer", "account__membership__person")
         .order_by("-transfer__created_at", "-id")
     )
+
+
+BALANCE_ORDERS = {
+    "name": (Lower("holder_name").asc(), "pk"),
+    "-name": (Lower("holder_name").desc(), "-pk"),
+    "balance": ("balance_minutes", "pk"),
+    "-balance": ("-balance_minutes", "-pk"),
+    "activity": (F("last_activity").asc(nulls_first=True), "pk"),
+    "-activity": (F("last_activity").desc(nulls_last=True), "-pk"),
+}
+
+
+def balances(hub: Hub, order: str = "name"):
+    """Every current member's and organisation's account with its balance and the date of
+    its last movement, in the order asked for (name, balance or last activity; a leading
+    '-' reverses). One query for a page, whatever the number of members."""
+    accounts = (
+        Account.objects.filter(hub=hub)
+        .filter(
+            Q(kind=AccountKind.MEMBER, membership__is_active=True)
+            | Q(kind=AccountKind.ORGANISATION)
+        )
+        .select_related("membership__person", "organisation", "hub")
+        .annotate(
+            holder_name=Coalesce("membership__person__display_name", "organisation__name"),
+            last_activity=Max("entries__transfer__created_at"),
+        )
+    )
+    return accounts.order_by(*BALANCE_ORDERS.get(order, BALANCE_ORDERS["name"]))
+
+
+def _month_start(day):
+    return day.replace(day=1)
+
+
+def add_months(month, count: int):
+    """The first day of the month `count` months after (or before) `month`."""
+    index = month.year * 12 + month.month - 1 + count
+    return month.replace(year=index // 12, month=index % 12 + 1, day=1)
+
+
+def month_summaries(hub: Hub, last, count: int = 12) -> list[dict]:
+    """For each of `count` months ending with the month of `last` (newest first): hours
+    exchanged, how many members gave, received or both, hours into and out of the
+    community chest, and new members. Four queries, however many months or members."""
+    import datetime
+
+    from django.db.models.functions import TruncMonth
+    from django.utils import timezone
+
+    newest = _month_start(last)
+    oldest = add_months(newest, -(count - 1))
+    zone = timezone.get_current_timezone()
+    start = datetime.datetime.combine(oldest, datetime.time(), tzinfo=zone)
+    end = datetime.datetime.combine(add_months(newest, 1), datetime.time(), tzinfo=zone)
+    months = [add_months(newest, -n) for n in range(count)]
+    rows = {
+        m: {
+            "month": m,
+            "minutes": 0,
+            "gave": set(),
+            "received": set(),
+            "chest_in": 0,
+            "chest_out": 0,
+            "new_members": 0,
+        }
+        for m in months
+    }
+
+    def key(value):
+        if isinstance(value, datetime.datetime):
+            value = timezone.localtime(value, zone).date()
+        return value.replace(day=1)
+
+    in_window = Entry.objects.filter(
+        transfer__hub=hub, transfer__created_at__gte=start, transfer__created_at__lt=end
+    ).annotate(month=TruncMonth("transfer__created_at", tzinfo=zone))
+    exchanges = in_window.filter(
+        transfer__kind=TransferKind.EXCHANGE, transfer__reversed_by__isnull=True
+    )
+    for item in (
+        exchanges.filter(direction=Entry.CREDIT)
+        .values("month")
+        .annotate(total=Sum("amount_minutes"))
+        .order_by()
+    ):
+        rows[key(item["month"])]["minutes"] = item["total"] or 0
+    for item in (
+        exchanges.filter(account__kind=AccountKind.MEMBER)
+        .values("month", "account_id", "direction")
+        .distinct()
+        .order_by()
+    ):
+        row = rows[key(item["month"])]
+        (row["gave"] if item["direction"] == Entry.CREDIT else row["received"]).add(
+            item["account_id"]
+        )
+    for item in (
+        in_window.filter(account__hub=hub, account__kind=AccountKind.CHEST)
+        .values("month", "direction")
+        .annotate(total=Sum("amount_minutes"))
+        .order_by()
+    ):
+        row = rows[key(item["month"])]
+        row["chest_in" if item["direction"] == Entry.CREDIT else "chest_out"] += item["total"]
+    for item in (
+        Membership.objects.filter(hub=hub, joined_at__gte=start, joined_at__lt=end)
+        .annotate(month=TruncMonth("joined_at", tzinfo=zone))
+        .values("month")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        rows[key(item["month"])]["new_members"] = item["n"]
+    summaries = []
+    for month in months:
+        row = rows[month]
+        gave, received = row.pop("gave"), row.pop("received")
+        summaries.append(
+            {
+                **row,
+                "gave": len(gave),
+                "received": len(received),
+                "both": len(gave & received),
+                "hours": format_minutes(row["minutes"]),
+                "chest_in_display": format_minutes(row["chest_in"]),
+                "chest_out_display": format_minutes(row["chest_out"]),
+            }
+        )
+    return summaries

@@ -12,6 +12,7 @@ from .models import (
     ExchangeParty,
     Listing,
     ListingKind,
+    SecondApproval,
     Transfer,
     TransferKind,
     format_minutes,
@@ -23,6 +24,9 @@ load_in_bulk(
     account=Account.objects.select_related("membership__person", "organisation", "hub"),
     transfer=Transfer.objects.prefetch_related("entries"),
     category=Category.objects,
+    secondapproval=SecondApproval.objects.select_related(
+        "requested_by", "account__membership__person", "account__hub", "exchange"
+    ),
 )
 
 
@@ -189,8 +193,51 @@ def _granted(line: Line) -> str:
     minutes = _minutes(line.new.get("minutes")) or "hours"
     to = account_name(line.ref("account")) or line.person or "a member"
     reason = line.new.get("reason")
-    return f"{line.actor} granted {minutes} from the community chest to {to}" + (
+    approved = line.new.get("approved_by")
+    return (
+        f"{line.actor} granted {minutes} from the community chest to {to}"
+        + (f": {quote(reason)}" if reason else "")
+        + (f" (approved by {approved})" if approved else "")
+    )
+
+
+# --- four eyes -------------------------------------------------------------------------------
+
+
+def _asked_for(approval: SecondApproval | None, line: Line) -> str:
+    """ "2 h from the community chest to Grace Okafor" or "the hours for “Shopping”"."""
+    kind = approval.kind if approval else line.new.get("kind")
+    if kind == "grant":
+        minutes = _minutes(approval.minutes if approval else line.new.get("minutes")) or "hours"
+        to = account_name(approval.account) if approval else None
+        return f"{minutes} from the community chest" + (f" to {to}" if to else "")
+    title = approval.exchange.title if approval and approval.exchange_id else None
+    return f"the hours for {quote(title)}" if title else "the hours of an exchange"
+
+
+APPROVAL_VERBS = {"grant": "granting", "settle": "confirming", "cancel": "cancelling"}
+
+
+@renders(AuditKind.APPROVAL_REQUESTED)
+def _approval_requested(line: Line) -> str:
+    what = _asked_for(line.subject, line)
+    reason = line.new.get("reason")
+    verb = APPROVAL_VERBS.get(line.new.get("kind"), "confirming")
+    return f"{line.actor} asked a second coordinator to approve {verb} {what}" + (
         f": {quote(reason)}" if reason else ""
+    )
+
+
+@renders(AuditKind.APPROVAL_GIVEN, AuditKind.APPROVAL_DECLINED)
+def _approval_decided(line: Line) -> str:
+    approval = line.subject
+    verb = "approved" if line.event.event == AuditKind.APPROVAL_GIVEN else "declined"
+    asker = f"{approval.requested_by.display_name}'s request for " if approval else ""
+    if approval is not None and approval.kind == "cancel":
+        asker += "cancelling "
+    note = line.new.get("note")
+    return f"{line.actor} {verb} {asker}{_asked_for(approval, line)}" + (
+        f": {quote(note)}" if note else ""
     )
 
 

@@ -30,8 +30,14 @@ urlpatterns = [
     ),
     path("hubs/<slug:slug>/timebank/exchanges/group/", views.group_record, name="group-record"),
     path("hubs/<slug:slug>/timebank/chest/", views.chest, name="chest"),
+    path(
+        "hubs/<slug:slug>/timebank/approvals/<int:approval_id>/",
+        views.approval_detail,
+        name="approval-detail",
+    ),
     path("hubs/<slug:slug>/timebank/settings/", views.timebank_settings, name="timebank-settings"),
     path("hubs/<slug:slug>/timebank/import/", views.sheet_import, name="sheet-import"),
     path("hubs/<slug:slug>/timebank/statement/", views.statement, name="statement"),
     path("hubs/<slug:slug>/timebank/ledger/", views.hub_ledger, name="hub-ledger"),
+    path("hubs/<slug:slug>/timebank/balances/", views.balances, name="balances"),
 ]

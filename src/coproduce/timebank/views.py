@@ -2,13 +2,15 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from coproduce.csvexport import csv_response
+from coproduce.csv_export import csv_response, hours_decimal, hours_hmm, local_time
 from coproduce.errors import ApplicationError
 from coproduce.hubs import access as hub_access
 from coproduce.hubs.models import Hub
@@ -16,6 +18,7 @@ from coproduce.views import render_form, submit
 
 from . import access, selectors, services, timesheet
 from .forms import (
+    ApprovalForm,
     CategoryForm,
     ChestDonateForm,
     ChestGrantForm,
@@ -30,7 +33,16 @@ from .forms import (
     TimeSheetForm,
 )
 from .ledger import policy_for
-from .models import Account, AccountKind, Exchange, ExchangeStatus, format_minutes
+from .models import (
+    Account,
+    AccountKind,
+    ApprovalKind,
+    Entry,
+    Exchange,
+    ExchangeStatus,
+    SecondApproval,
+    format_minutes,
+)
 
 
 def _member(request, slug):
@@ -123,6 +135,11 @@ def _exchange(request, slug, exchange_id):
 @login_required
 def exchange_detail(request, slug, exchange_id):
     hub, exchange, rights = _exchange(request, slug, exchange_id)
+    approvals = (
+        list(exchange.approvals.select_related("requested_by", "decided_by"))
+        if rights.coordinating
+        else []
+    )
     return render(
         request,
         "timebank/exchange.html",
@@ -134,6 +151,11 @@ def exchange_detail(request, slug, exchange_id):
             ),
             "rights": rights,
             "reversal": selectors.reversal_of(exchange),
+            "approvals": approvals,
+            "offer_confirm": rights.confirm
+            and not (rights.confirm_waits and any(a.is_waiting for a in approvals)),
+            "offer_cancel": rights.cancel
+            and not (rights.cancel_waits and any(a.is_waiting for a in approvals)),
             "log_form": LogHoursForm(),
             "reason_form": ReasonForm(),
             "reverse_form": ReverseForm(prefix="reverse") if rights.reverse else None,
@@ -217,10 +239,24 @@ def exchange_action(request, slug, exchange_id, action):
     if action not in actions:
         raise Http404
     try:
-        actions[action](actor=request.user, exchange=exchange)
+        done = actions[action](actor=request.user, exchange=exchange)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
+        if action == "cancel" and done.status != ExchangeStatus.CANCELLED:
+            messages.success(
+                request,
+                "You are part of this exchange, so a second coordinator must approve "
+                "cancelling the hours. They have been asked; nothing changes until then.",
+            )
+            return back
+        if action == "confirm" and done.status != ExchangeStatus.CONFIRMED:
+            messages.success(
+                request,
+                "You are part of this exchange, so a second coordinator must approve the "
+                "hours. They have been asked; nothing moves until then.",
+            )
+            return back
         messages.success(
             request,
             {"agree": "Agreed.", "confirm": "Confirmed: the hours moved.", "cancel": "Cancelled."}[
@@ -355,6 +391,12 @@ def chest(request, slug):
         if donate.is_bound:
             given = format_minutes(donate.cleaned_data["total_minutes"])
             messages.success(request, f"Thank you: you gave {given} to the chest.")
+        elif isinstance(done, SecondApproval):
+            messages.success(
+                request,
+                f"The hours are for you, so a second coordinator must approve the grant of "
+                f"{done.minutes_display}. They have been asked; nothing moves until then.",
+            )
         else:
             granted = format_minutes(grant.cleaned_data["total_minutes"])
             messages.success(request, f"Granted {granted} to {grant.cleaned_data['member'].name}.")
@@ -370,8 +412,44 @@ def chest(request, slug):
             "donate": donate,
             "grant": grant,
             "grants": selectors.chest_grants(hub)[:20] if grant is not None else [],
+            "waiting": services.approvals_waiting(hub, kind=ApprovalKind.GRANT)
+            if grant is not None
+            else [],
         },
         status=400 if invalid else 200,
+    )
+
+
+@login_required
+def approval_detail(request, slug, approval_id):
+    """A request for a second pair of eyes: what was asked, by whom; the decision."""
+    hub = get_object_or_404(Hub, slug=slug)
+    membership = hub_access.require_member(request.user, hub)
+    approval, rights = access.approval_for(membership, approval_id)
+    form = ApprovalForm(request.POST or None) if rights.decide else None
+    if request.method == "POST" and form is None:
+        raise PermissionDenied(rights.why_not or "A second coordinator decides this.")
+    decided = form is not None and submit(
+        request,
+        form,
+        lambda d: services.approval_decide(
+            actor=request.user,
+            approval=approval,
+            approve=d["decision"] == "approve",
+            note=d["note"],
+        ),
+    )
+    if decided:
+        messages.success(
+            request,
+            "Approved: the hours moved." if decided.status == "approved" else "Declined.",
+        )
+        return redirect("approval-detail", slug=slug, approval_id=approval.pk)
+    return render(
+        request,
+        "timebank/approval.html",
+        {"hub": hub, "approval": approval, "rights": rights, "form": form},
+        status=400 if form is not None and form.errors else 200,
     )
 
 
@@ -459,30 +537,111 @@ def sheet_import(request, slug):
     )
 
 
+def _statement_account(request, hub, membership, own):
+    """The member's own account, or the one a coordinator chose (?account=)."""
+    chosen = request.GET.get("account", "")
+    if not chosen or chosen == str(own.pk):
+        return own
+    if not chosen.isdigit() or len(chosen) > 12:
+        raise Http404("No such account.")
+    return access.statement_account_for(membership, int(chosen))
+
+
 @login_required
 def statement(request, slug):
-    hub, _membership, account = _member(request, slug)
+    """A member's statement; coordinators choose anyone's (?account=), and print it to
+    post to someone who is not online (?print=1)."""
+    hub, membership, own = _member(request, slug)
+    account = _statement_account(request, hub, membership, own)
     entries = selectors.statement(account)
     if request.GET.get("format") == "csv":
         return csv_response(
             f"{hub.slug}-statement.csv",
-            ["date", "transfer", "kind", "description", "minutes", "hours"],
+            [
+                "Date and time",
+                "What",
+                "Description",
+                "Hours (h:mm)",
+                "Hours (decimal)",
+                "Minutes",
+            ],
             (
                 [
-                    e.transfer.created_at.date().isoformat(),
-                    e.transfer_id,
-                    e.transfer.kind,
+                    local_time(e.transfer.created_at),
+                    e.transfer.get_kind_display(),
                     e.transfer.memo,
+                    hours_hmm(e.signed_minutes),
+                    hours_decimal(e.signed_minutes),
                     e.signed_minutes,
-                    f"{e.signed_minutes / 60:.2f}",
                 ]
                 for e in entries.iterator()
             ),
         )
+    printing = request.GET.get("print") == "1"
     return render(
         request,
-        "timebank/statement.html",
-        {"hub": hub, "account": account, "entries": entries[:200]},
+        "timebank/statement_print.html" if printing else "timebank/statement.html",
+        {
+            "hub": hub,
+            "account": account,
+            "own": account.pk == own.pk,
+            "entries": entries[:500] if printing else entries[:200],
+            "query": f"account={account.pk}&" if account.pk != own.pk else "",
+            "may_choose": access.may_see_all_balances(membership),
+        },
+    )
+
+
+@login_required
+def balances(request, slug):
+    """Coordinators: every member's balance, sortable, a page at a time, or as a CSV."""
+    hub = get_object_or_404(Hub, slug=slug)
+    membership = hub_access.require_coordinator(request.user, hub)
+    if not access.may_see_all_balances(membership):
+        raise PermissionDenied("Coordinators see every member's balance.")
+    order = request.GET.get("order", "name")
+    if order not in selectors.BALANCE_ORDERS:
+        order = "name"
+    accounts = selectors.balances(hub, order)
+    if request.GET.get("format") == "csv":
+        return csv_response(
+            f"{hub.slug}-balances.csv",
+            ["Name", "Kind", "Balance (h:mm)", "Balance (decimal hours)", "Last activity"],
+            (
+                [
+                    a.holder_name,
+                    a.get_kind_display(),
+                    hours_hmm(a.balance_minutes),
+                    hours_decimal(a.balance_minutes),
+                    local_time(a.last_activity),
+                ]
+                for a in accounts.iterator(chunk_size=2000)
+            ),
+        )
+    page = Paginator(accounts, 50).get_page(request.GET.get("page"))
+    columns = [
+        ("name", "Name"),
+        ("balance", "Balance"),
+        ("activity", "Last activity"),
+    ]
+    return render(
+        request,
+        "timebank/balances.html",
+        {
+            "hub": hub,
+            "page": page,
+            "order": order,
+            "columns": [
+                {
+                    "label": label,
+                    "key": key,
+                    "sorted": order.lstrip("-") == key,
+                    "descending": order == f"-{key}",
+                    "next": f"-{key}" if order == key else key,
+                }
+                for key, label in columns
+            ],
+        },
     )
 
 
@@ -491,8 +650,6 @@ def hub_ledger(request, slug):
     hub = get_object_or_404(Hub, slug=slug)
     hub_access.require_coordinator(request.user, hub)
     if request.GET.get("format") == "csv":
-        from .models import Entry
-
         entries = (
             Entry.objects.filter(transfer__hub=hub)
             .select_related(
@@ -502,20 +659,35 @@ def hub_ledger(request, slug):
         )
         return csv_response(
             f"{hub.slug}-ledger.csv",
-            ["date", "transfer", "kind", "account", "account_kind", "minutes", "memo"],
+            [
+                "Date and time",
+                "Transfer",
+                "What",
+                "Account",
+                "Account kind",
+                "Hours (h:mm)",
+                "Hours (decimal)",
+                "Minutes",
+                "Description",
+            ],
             (
                 [
-                    e.transfer.created_at.isoformat(),
+                    local_time(e.transfer.created_at),
                     e.transfer_id,
-                    e.transfer.kind,
+                    e.transfer.get_kind_display(),
                     e.account.name,
-                    e.account.kind,
+                    e.account.get_kind_display(),
+                    hours_hmm(e.signed_minutes),
+                    hours_decimal(e.signed_minutes),
                     e.signed_minutes,
                     e.transfer.memo,
                 ]
                 for e in entries.iterator(chunk_size=2000)
             ),
         )
+    today = timezone.localdate()
+    month = _month_asked(request.GET.get("month", ""), today)
+    months = selectors.month_summaries(hub, month, 12)
     totals = selectors.hub_totals(hub)
     return render(
         request,
@@ -526,5 +698,25 @@ def hub_ledger(request, slug):
             "hours": format_minutes(totals["minutes_exchanged"]),
             "chest": selectors.chest_of(hub),
             "disputed": Exchange.objects.filter(hub=hub, status=ExchangeStatus.DISPUTED),
+            "waiting": services.approvals_waiting(hub),
+            "month": months[0],
+            "months": months,
+            "earlier": selectors.add_months(month, -1).strftime("%Y-%m"),
+            "later": selectors.add_months(month, 1).strftime("%Y-%m")
+            if selectors.add_months(month, 1) <= today
+            else "",
         },
     )
+
+
+def _month_asked(value: str, today):
+    """'2026-11' -> 1 Nov 2026; this month for anything else, or a month to come."""
+    import datetime
+
+    try:
+        month = datetime.datetime.strptime(value, "%Y-%m").date()
+    except ValueError:
+        return today.replace(day=1)
+    if month.year < 2000 or month > today:
+        return today.replace(day=1)
+    return month

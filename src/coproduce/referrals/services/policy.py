@@ -31,6 +31,11 @@ POLICY_FIELDS = (
     "activity_drop_percent",
     "commitment_cap",
     "failsafe",
+    "route_unmatched_referral",
+    "route_unmatched_request",
+    "route_unfilled_slot",
+    "route_key_person",
+    "route_burnout",
 )
 
 

@@ -14,6 +14,10 @@ from .accounts import (
     hub_account_of,
     hub_books_open,
 )
+from .approvals import (
+    approval_decide,
+    approvals_waiting,
+)
 from .chest import (
     chest_donate,
     chest_grant,
@@ -61,6 +65,8 @@ __all__ = [
     "account_for_membership",
     "account_for_organisation",
     "account_of",
+    "approval_decide",
+    "approvals_waiting",
     "category_create",
     "chest_donate",
     "chest_grant",

@@ -9,10 +9,11 @@ from coproduce.errors import ApplicationError
 from coproduce.hubs import access
 from coproduce.hubs.models import Person
 
-from ..access import require_act_for
+from ..access import grant_needs_second, require_act_for
 from ..ledger import MAX_MINUTES_ANY_LEG, Leg, post_transfer
-from ..models import Account, AccountKind, TransferKind
+from ..models import Account, AccountKind, SecondApproval, Transfer, TransferKind, format_minutes
 from .accounts import _on_behalf, _owner, chest_of
+from .approvals import approval_request_grant
 
 
 @transaction.atomic
@@ -43,29 +44,60 @@ def chest_donate(*, actor: Person, account: Account, minutes: int, key: str | No
 @transaction.atomic
 def chest_grant(
     *, actor: Person, account: Account, minutes: int, reason: str, key: str | None = None
-):
-    """A coordinator gives hours from the chest to a member who needs them."""
-    access.require_coordinator(actor, account.hub)
+) -> Transfer | SecondApproval:
+    """A coordinator gives hours from the chest to a member who needs them. A grant to the
+    coordinator's own account does not take effect alone: it waits for a second
+    coordinator (four eyes) and the request is returned instead of a transfer."""
+    membership = access.require_coordinator(actor, account.hub)
     if not reason.strip():
         raise ApplicationError("Say why these hours are being granted.", field="reason")
     if account.kind != AccountKind.MEMBER:
         raise ApplicationError("Grants from the chest go to members.", field="account")
+    key = key or f"grant:{uuid.uuid4()}"
+    if grant_needs_second(membership, account):
+        if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes <= 0:
+            raise ApplicationError("Enter the time, above zero.", field="minutes")
+        held = chest_of(account.hub).balance_minutes
+        if minutes > held:
+            raise ApplicationError(
+                f"The community chest holds {format_minutes(held)}: it cannot give more.",
+                field="minutes",
+            )
+        return approval_request_grant(
+            actor=actor, account=account, minutes=minutes, reason=reason.strip(), key=key
+        )
+    return post_grant(actor=actor, account=account, minutes=minutes, reason=reason, key=key)
+
+
+def post_grant(
+    *,
+    actor: Person,
+    account: Account,
+    minutes: int,
+    reason: str,
+    key: str,
+    approved_by: Person | None = None,
+) -> Transfer:
+    """Move the granted hours (the caller has checked who may grant them)."""
     transfer = post_transfer(
         hub=account.hub,
         kind=TransferKind.GRANT,
         legs=[Leg(chest_of(account.hub), -minutes), Leg(account, minutes)],
-        idempotency_key=key or f"grant:{uuid.uuid4()}",
+        idempotency_key=key,
         memo=reason.strip()[:300],
         actor=actor,
         on_behalf_of=_owner(account),
         max_leg=MAX_MINUTES_ANY_LEG,
     )
+    new = {"minutes": minutes, "reason": reason.strip(), "account": account.pk}
+    if approved_by is not None:
+        new["approved_by"] = approved_by.display_name
     audit(
         hub=account.hub,
         actor=actor,
         on_behalf_of=_owner(account),
         event=AuditKind.CHEST_GRANTED,
         subject=transfer,
-        new={"minutes": minutes, "reason": reason.strip(), "account": account.pk},
+        new=new,
     )
     return transfer

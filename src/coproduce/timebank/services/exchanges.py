@@ -20,6 +20,7 @@ from ..ledger import MAX_MINUTES_ANY_LEG, MAX_MINUTES_PER_LEG, Leg, policy_for, 
 from ..models import (
     Account,
     AccountKind,
+    ApprovalKind,
     Exchange,
     ExchangeParty,
     ExchangeStatus,
@@ -29,6 +30,7 @@ from ..models import (
     format_minutes,
 )
 from .accounts import _on_behalf, account_of
+from .approvals import approval_request_settle, approvals_withdraw_for
 
 
 def _lock(exchange: Exchange) -> Exchange:
@@ -239,6 +241,7 @@ def _settle(exchange: Exchange, actor: Person | None) -> Exchange:
         actor=actor,
         max_leg=MAX_MINUTES_ANY_LEG if exchange.is_group else MAX_MINUTES_PER_LEG,
     )
+    approvals_withdraw_for(exchange)
     exchange.transfer = transfer
     exchange.status = ExchangeStatus.CONFIRMED
     exchange.confirmed_by = actor
@@ -259,7 +262,9 @@ def _settle(exchange: Exchange, actor: Person | None) -> Exchange:
 
 @transaction.atomic
 def exchange_confirm(*, actor: Person, exchange: Exchange) -> Exchange:
-    """The other side (or a coordinator) confirms the hours; only now do hours move."""
+    """The other side (or a coordinator) confirms the hours; only now do hours move. A
+    coordinator who is part of the exchange (and confirms only as coordinator) asks a
+    second coordinator instead: the exchange is returned unchanged, waiting."""
     exchange = _lock(exchange)
     if exchange.status == ExchangeStatus.CONFIRMED:
         raise ApplicationError("This exchange is already confirmed.")
@@ -270,6 +275,10 @@ def exchange_confirm(*, actor: Person, exchange: Exchange) -> Exchange:
         raise PermissionDenied("A coordinator settles a disputed exchange.")
     if not rights.confirm:
         raise PermissionDenied("The other person confirms the hours, or a coordinator.")
+    if rights.confirm_waits:
+        # Four eyes: hours in the coordinator's own exchange wait for someone else.
+        approval_request_settle(actor=actor, exchange=exchange)
+        return exchange
     return _settle(exchange, actor)
 
 
@@ -307,7 +316,9 @@ def exchange_dispute(*, actor: Person, exchange: Exchange, reason: str) -> Excha
 @transaction.atomic
 def exchange_cancel(*, actor: Person, exchange: Exchange, reason: str = "") -> Exchange:
     """A party calls off an exchange before hours are logged; once they are logged (or
-    disputed) only a coordinator can, and confirmed hours are reversed, never cancelled."""
+    disputed) only a coordinator can, and confirmed hours are reversed, never cancelled.
+    A coordinator who is part of the exchange asks a second coordinator to cancel logged
+    hours: the exchange is returned unchanged, waiting."""
     exchange = _lock(exchange)
     if exchange.status == ExchangeStatus.CONFIRMED:
         raise ApplicationError("A confirmed exchange is corrected by a coordinator, not cancelled.")
@@ -320,7 +331,18 @@ def exchange_cancel(*, actor: Person, exchange: Exchange, reason: str = "") -> E
         raise PermissionDenied(
             "Hours are logged, so a coordinator settles this exchange now: tell them what is wrong."
         )
+    if rights.cancel_waits:
+        # Four eyes: cancelling logged hours in the coordinator's own exchange waits.
+        approval_request_settle(
+            actor=actor, exchange=exchange, kind=ApprovalKind.CANCEL, reason=reason
+        )
+        return exchange
+    return _cancel(exchange, actor, reason)
+
+
+def _cancel(exchange: Exchange, actor: Person, reason: str) -> Exchange:
     old = exchange.status
+    approvals_withdraw_for(exchange)
     exchange.status = ExchangeStatus.CANCELLED
     exchange.save(update_fields=["status"])
     audit(
