@@ -307,6 +307,7 @@ CASES = [
         coordinator=403,
         admin=403,
     ),
+    exchange_post("proposed", "message", lambda t: {"text": "Saturday at ten?"}),
     exchange_post("proposed", "cancel"),
     # Once hours are logged, or disputed, a coordinator settles the exchange (issue 12).
     exchange_post("done", "cancel", member=403, staff=403),

@@ -52,6 +52,7 @@ class AuditKind(models.TextChoices):
     EXCHANGE_DISPUTED = "exchange.disputed", "Hours disputed"
     EXCHANGE_CANCELLED = "exchange.cancelled", "Exchange cancelled"
     GROUP_EXCHANGE_RECORDED = "group_exchange.recorded", "Group exchange recorded"
+    EXCHANGE_MESSAGE_SENT = "exchange_message.sent", "Message on an exchange"
     TIMESHEET_IMPORTED = "timesheet.imported", "Time sheet imported"
     CHEST_DONATED = "chest.donated", "Hours given to the community chest"
     CHEST_GRANTED = "chest.granted", "Hours granted from the community chest"
@@ -116,7 +117,16 @@ AUDIT_GROUPS: list[tuple[str, tuple[str, ...]]] = [
     ),
     (
         "Time bank",
-        ("listing", "exchange", "group_exchange", "timesheet", "chest", "transfer", "approval"),
+        (
+            "listing",
+            "exchange",
+            "exchange_message",
+            "group_exchange",
+            "timesheet",
+            "chest",
+            "transfer",
+            "approval",
+        ),
     ),
     ("Referrals and escalations", ("referral", "offer", "escalation")),
     ("Projects and rotas", ("project", "training", "slot", "rota")),

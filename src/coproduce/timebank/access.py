@@ -109,6 +109,7 @@ def can_see_transfer(membership: Membership, transfer: Transfer) -> bool:
 @dataclass(frozen=True)
 class ExchangeRights:
     see: bool = False
+    message: bool = False  # write to the other side (not once cancelled)
     agree: bool = False
     log: bool = False
     confirm: bool = False
@@ -169,6 +170,7 @@ def exchange_rights(membership: Membership | None, exchange: Exchange) -> Exchan
     confirm_as_party = status == ExchangeStatus.DONE and other_side_of(exchange.logged_by_id)
     settling = status in (ExchangeStatus.DONE, ExchangeStatus.DISPUTED)
     return ExchangeRights(
+        message=status != ExchangeStatus.CANCELLED,
         cancel_waits=coordinating and party and settling,
         confirm_waits=coordinating
         and party

@@ -97,6 +97,15 @@ class ListingForm(AccessibleForm):
         return self.cleaned_data["postcode_district"].replace(" ", "").upper()
 
 
+class MessageForm(AccessibleForm):
+    text = forms.CharField(
+        label="Message to the other side",
+        help_text="For arranging the help: when and where. Coordinators can read it too.",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
 class ReasonForm(AccessibleForm):
     reason = forms.CharField(
         label="What is wrong?", max_length=500, widget=forms.Textarea(attrs={"rows": 3})

@@ -322,6 +322,24 @@ class Exchange(models.Model):
         return [p for p in self.parties.all() if p.side == ExchangeParty.RECEIVES]
 
 
+class ExchangeMessage(models.Model):
+    """A message between the sides of an exchange ("Flat 2, Oak Tower, on Saturday"),
+    shown to both and to coordinators. The proposer's first note is `Exchange.note`."""
+
+    exchange = models.ForeignKey(Exchange, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        Person, null=True, on_delete=models.SET_NULL, related_name="exchange_messages"
+    )
+    text = models.TextField(max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"Message from {self.author} on {self.exchange}"
+
+
 class ExchangeParty(models.Model):
     GIVES, RECEIVES = "gives", "receives"
 

@@ -97,6 +97,11 @@ def _category_created(line: Line) -> str:
 # --- exchanges -------------------------------------------------------------------------------
 
 
+@renders(AuditKind.EXCHANGE_MESSAGE_SENT)
+def _message_sent(line: Line) -> str:
+    return f"{line.actor} wrote a message on {_the(line)}"
+
+
 @renders(AuditKind.EXCHANGE_PROPOSED, refs={"giver": "account", "receiver": "account"})
 def _proposed(line: Line) -> str:
     giver = account_name(line.ref("giver"))

@@ -26,6 +26,7 @@ from .forms import (
     ListingForm,
     ListingSearchForm,
     LogHoursForm,
+    MessageForm,
     PolicyForm,
     ReasonForm,
     RecordExchangeForm,
@@ -159,6 +160,8 @@ def exchange_detail(request, slug, exchange_id):
             "log_form": LogHoursForm(),
             "reason_form": ReasonForm(),
             "reverse_form": ReverseForm(prefix="reverse") if rights.reverse else None,
+            "messages_sent": exchange.messages.select_related("author"),
+            "message_form": MessageForm() if rights.message else None,
         },
     )
 
@@ -211,6 +214,24 @@ def exchange_action(request, slug, exchange_id, action):
             form,
             title=f"Log the hours: {exchange.title}",
             submit_label="Log hours",
+            cancel_url=reverse("exchange-detail", args=[slug, exchange.pk]),
+        )
+    if action == "message":
+        form = MessageForm(request.POST)
+        if submit(
+            request,
+            form,
+            lambda d: services.exchange_message_send(
+                actor=request.user, exchange=exchange, text=d["text"]
+            ),
+        ):
+            messages.success(request, "Sent. The other side has been told.")
+            return redirect(reverse("exchange-detail", args=[slug, exchange.pk]) + "#messages")
+        return render_form(
+            request,
+            form,
+            title=f"Write a message: {exchange.title}",
+            submit_label="Send the message",
             cancel_url=reverse("exchange-detail", args=[slug, exchange.pk]),
         )
     if action == "dispute":

@@ -53,6 +53,9 @@ from .listings import (
     listing_close,
     listing_create,
 )
+from .messages import (
+    exchange_message_send,
+)
 from .policy import (
     policy_update,
 )
@@ -77,6 +80,7 @@ __all__ = [
     "exchange_confirm",
     "exchange_dispute",
     "exchange_log_done",
+    "exchange_message_send",
     "exchange_propose",
     "exchange_record",
     "exchange_record_group",

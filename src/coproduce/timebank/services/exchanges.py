@@ -31,6 +31,7 @@ from ..models import (
 )
 from .accounts import _on_behalf, account_of
 from .approvals import approval_request_settle, approvals_withdraw_for
+from .messages import tell_other_side
 
 
 def _lock(exchange: Exchange) -> Exchange:
@@ -66,7 +67,7 @@ def exchange_propose(
                 "This help needs a valid safeguarding check, and the helper has none. "
                 "Ask a coordinator."
             )
-    return _exchange_create(
+    exchange = _exchange_create(
         actor=actor,
         hub=listing.hub,
         title=listing.title,
@@ -75,6 +76,14 @@ def exchange_propose(
         receiver=receiver,
         listing=listing,
     )
+    # The listing's holder is asked to agree, with the proposer's message if any.
+    tell_other_side(
+        actor=actor,
+        exchange=exchange,
+        subject=f"{actor} answered your listing: {exchange.title}",
+        text=exchange.note or "(No message.)",
+    )
+    return exchange
 
 
 def _exchange_create(
