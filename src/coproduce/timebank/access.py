@@ -35,6 +35,7 @@ from .models import (
     AccountKind,
     ApprovalKind,
     Exchange,
+    ExchangeParty,
     ExchangeStatus,
     Listing,
     SecondApproval,
@@ -200,8 +201,11 @@ def exchange_rights(membership: Membership | None, exchange: Exchange) -> Exchan
 def _reversal_favours(membership: Membership, exchange: Exchange, accounts) -> bool:
     """Reversing would give this member hours back: their own account (or their
     organisation's) paid for the help. Nobody approves their own benefit."""
-    payers = {p.account_id for p in exchange.parties.all() if p.side == "receives"}
-    return any(holds(membership, a) for a in accounts if a.pk in payers)
+    return any(
+        holds(membership, party.account)
+        for party in _parties(exchange)
+        if party.side == ExchangeParty.RECEIVES
+    )
 
 
 def reversal_credits_holder(membership: Membership | None, transfer: Transfer) -> bool:
@@ -215,18 +219,20 @@ def reversal_credits_holder(membership: Membership | None, transfer: Transfer) -
     )
 
 
-def party_accounts(exchange: Exchange) -> list[Account]:
-    """The exchange's accounts, read once per exchange object."""
-    cached = getattr(exchange, "_party_accounts", None)
+def _parties(exchange: Exchange) -> list[ExchangeParty]:
+    """The exchange's parties with their accounts, read once per exchange object."""
+    cached = getattr(exchange, "_parties", None)
     if cached is None:
-        cached = [
-            p.account
-            for p in exchange.parties.select_related(
-                "account__membership__person", "account__organisation"
-            )
-        ]
-        exchange._party_accounts = cached
+        cached = list(
+            exchange.parties.select_related("account__membership__person", "account__organisation")
+        )
+        exchange._parties = cached
     return cached
+
+
+def party_accounts(exchange: Exchange) -> list[Account]:
+    """The exchange's accounts (see `_parties`)."""
+    return [party.account for party in _parties(exchange)]
 
 
 def rights_on_exchange(person: Person | None, exchange: Exchange) -> ExchangeRights:
