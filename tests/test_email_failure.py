@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from coproduce.notify import one_line, tasks
+from coproduce.mail import one_line, tasks
 from coproduce.timebank.models import Exchange
 
 
@@ -48,7 +48,7 @@ def test_a_down_mail_server_still_shows_the_recorded_exchange(
     world, bank, client_for, mail_server_down, caplog
 ):
     client = client_for(world.member)
-    with caplog.at_level(logging.WARNING, logger="coproduce.notify"):
+    with caplog.at_level(logging.WARNING, logger="coproduce.mail"):
         response = record(client, world.hub, bank.staff, "Lift to the clinic")
     exchange = Exchange.objects.get(hub=world.hub)
     assert response.status_code == 302
@@ -123,5 +123,5 @@ def test_with_the_database_backend_the_email_waits_for_a_worker(
         )
     assert mail.outbox == []
     (queued,) = DBTaskResult.objects.all()
-    assert queued.task_path == "coproduce.notify.tasks.send_email"
+    assert queued.task_path == "coproduce.mail.tasks.send_email"
     assert queued.args_kwargs["kwargs"]["recipients"] == ["amir@example.org"]

@@ -218,6 +218,10 @@ CASES = [
     Case("password_reset_complete", PUBLIC),
     Case("my-profile", SIGNED_IN),
     Case("my-profile-edit", SIGNED_IN),
+    Case("whats-new", SIGNED_IN),
+    Case("whats-new", SIGNED_IN, query=lambda t: "?show=unread&page=2", variant="new only"),
+    Case("whats-new-read", POST_ONLY),
+    Case("notification-choices", SIGNED_IN),
     Case("invitation", PUBLIC, lambda t: {"token": t.invitation_token}),
     # --- hubs and people --------------------------------------------------------------------
     Case("hub-home", PUBLIC, hub),
@@ -236,6 +240,13 @@ CASES = [
     Case("member-role", COORDINATORS, person("member"), data=lambda t: {"role": "member"}),
     Case("member-remove", COORDINATORS, person("member"), data=lambda t: {"note": "x"}),
     Case("member-consent", COORDINATORS, person("assisted")),
+    Case("member-notification-choices", COORDINATORS, person("assisted")),
+    Case(
+        "member-notification-choices",
+        outcomes(403, anonymous=SIGN_IN),
+        person("member"),
+        variant="someone who chooses for themselves",
+    ),
     Case(
         "member-password-invite",
         POST_ONLY,

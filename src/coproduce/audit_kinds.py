@@ -16,6 +16,10 @@ class AuditKind(models.TextChoices):
     PERSON_REGISTERED = "person.registered", "Signed up"
     PERSON_CREATED = "person.created", "Person added who is not online"
     PROFILE_UPDATED = "profile.updated", "Profile changed"
+    NOTIFICATION_PREFERENCES_CHANGED = (
+        "notifications.changed",
+        "Choices of what to be told changed",
+    )
     PASSWORD_INVITATION_SENT = "person.password_invited", "Invited to choose a password"
     MEMBERSHIP_CREATED = "membership.created", "Joined the hub"
     MEMBERSHIP_REJOINED = "membership.rejoined", "Joined the hub again"
@@ -101,7 +105,15 @@ class AuditKind(models.TextChoices):
 AUDIT_GROUPS: list[tuple[str, tuple[str, ...]]] = [
     (
         "People and membership",
-        ("person", "profile", "membership", "invitation", "join_request", "api_token"),
+        (
+            "person",
+            "profile",
+            "notifications",
+            "membership",
+            "invitation",
+            "join_request",
+            "api_token",
+        ),
     ),
     ("Consent and safeguarding", ("consent", "check")),
     (

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "coproduce.web",
     "coproduce.hubs",
+    "coproduce.notify",
     "coproduce.timebank",
     "coproduce.deliberation",
     "coproduce.referrals",
@@ -87,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "coproduce.web.context_processors.site",
+                "coproduce.notify.context_processors.whats_new",
             ],
         },
     },
@@ -188,9 +190,12 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Coproduce <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Daily digests go at this hour (local time); weekly ones at this hour on Mondays
+# (`coproduce notify send-digests`, run hourly).
+NOTIFY_DIGEST_HOUR = envint("NOTIFY_DIGEST_HOUR", 7)
 # Email is sent by a task after the change commits. A failed send is logged and, with
 # TASKS_BACKEND=database, tried again after 1, 5, 25... times this delay, up to
-# EMAIL_ATTEMPTS attempts in all (coproduce.notify.tasks).
+# EMAIL_ATTEMPTS attempts in all (coproduce.mail.tasks).
 EMAIL_ATTEMPTS = envint("EMAIL_ATTEMPTS", 4)
 EMAIL_RETRY_DELAY_SECONDS = envint("EMAIL_RETRY_DELAY_SECONDS", 60)
 # Background work (the opinion analysis after new votes) runs as Django tasks. By default

@@ -35,6 +35,7 @@ urlpatterns = [
     path("accounts/", include(accounts)),
     path("api/v1/", api_v1.urls),
     path("", include("coproduce.hubs.urls")),
+    path("", include("coproduce.notify.urls")),
     path("", include("coproduce.timebank.urls")),
     path("", include("coproduce.deliberation.urls")),
     path("", include("coproduce.referrals.urls")),

@@ -14,7 +14,7 @@ from coproduce import audit
 from coproduce.errors import ApplicationError
 from coproduce.hubs import services, throttle
 from coproduce.hubs.models import AuditEvent, Person
-from coproduce.notify import email_after_commit, unique_addresses
+from coproduce.mail import email_after_commit, unique_addresses
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -26,9 +26,9 @@ LINK = re.compile(r"https?://[^\s]+/accounts/password-reset/[^\s]+/")
 @pytest.fixture(autouse=True)
 def mail_sent_at_once(monkeypatch):
     # Each test runs in a transaction that never commits: send what would be sent on commit.
-    import coproduce.notify
+    import coproduce.mail
 
-    monkeypatch.setattr(coproduce.notify.transaction, "on_commit", lambda send, **kw: send())
+    monkeypatch.setattr(coproduce.mail.transaction, "on_commit", lambda send, **kw: send())
 
 
 def link_in(message) -> str:

@@ -49,9 +49,11 @@ def test_an_unmatched_referral_escalates_once_to_its_referrer(
     assert escalation.kind == EscalationKind.UNMATCHED_REFERRAL
     assert escalation.assigned_to == world.staff  # the GP who referred
     assert Referral.objects.get().status == ReferralStatus.ESCALATED
-    [email] = mailoutbox
-    assert set(email.to) >= {"amir@example.org", "grace@example.org"}
-    assert "Widowed" not in email.body
+    assert {address for m in mailoutbox for address in m.to} >= {
+        "amir@example.org",
+        "grace@example.org",
+    }
+    assert all("Widowed" not in m.body for m in mailoutbox)
     assert escalations.sweep(hub=world.hub) == []
     assert escalations.sweep() == []
     assert Escalation.objects.count() == 1

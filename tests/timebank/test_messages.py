@@ -86,6 +86,9 @@ def test_a_message_to_someone_not_online_goes_to_the_coordinators(
         services.exchange_message_send(
             actor=world.member, exchange=exchange, text="Tuesday at 9, Ron?"
         )
-    [email] = mailoutbox
-    assert "grace@example.org" in email.to
-    assert "Ron Assisted is not online: please pass this on." in email.body
+    # Each coordinator (Grace, and Helen the admin) is asked to pass it on.
+    assert sorted(m.to[0] for m in mailoutbox) == ["grace@example.org", "helen@example.org"]
+    for email in mailoutbox:
+        assert email.subject == "For Ron Assisted: A message about Lift to the surgery"
+        assert "This is for Ron Assisted, who is not online. Please pass it on" in email.body
+        assert "Tuesday at 9, Ron?" in email.body

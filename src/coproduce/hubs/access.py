@@ -118,6 +118,7 @@ class MemberRights:
     see_private: bool = False  # needs, contact details
     manage: bool = False  # role, checks, consent, history (coordinators)
     invite_to_sign_in: bool = False  # email them a link to choose a first password
+    set_notifications: bool = False  # choose what they are told, for someone not online
 
 
 def member_for(viewer: Membership, person_id: int) -> tuple[Membership, MemberRights]:
@@ -134,7 +135,16 @@ def member_for(viewer: Membership, person_id: int) -> tuple[Membership, MemberRi
         invite_to_sign_in=coordinating
         and membership.is_active
         and can_invite_to_sign_in(membership.person),
+        set_notifications=coordinating
+        and membership.is_active
+        and not manages_own_account(membership.person),
     )
+
+
+def manages_own_account(person: Person) -> bool:
+    """Signs in with an email and a password, so chooses for themselves what they are told;
+    for anyone else (not online, or never signed in) a coordinator chooses."""
+    return bool(person.email) and person.has_usable_password()
 
 
 def can_invite_to_sign_in(person: Person) -> bool:

@@ -13,3 +13,7 @@ hub_created = Signal()
 organisation_created = Signal()
 # membership=Membership: a person joined a hub, or came back to it.
 membership_started = Signal()
+# join_request=JoinRequest: someone asked to join a hub (the coordinators are told).
+join_requested = Signal()
+# join_request=JoinRequest: a coordinator approved or declined it (the person is told).
+join_request_decided = Signal()

@@ -18,14 +18,15 @@ from functools import cached_property
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from coproduce.audit import AuditKind, audit
 from coproduce.errors import ApplicationError
 from coproduce.hubs import access
-from coproduce.hubs import selectors as hub_selectors
 from coproduce.hubs.models import Hub, Membership, Person, Role
-from coproduce.notify import email_after_commit
+from coproduce.notify.models import Kind
+from coproduce.notify.services import coordinators_of, tell
 from coproduce.timebank.models import ExchangeParty, ExchangeStatus, Listing, ListingKind
 
 from . import access as rights
@@ -416,11 +417,14 @@ def _record(hub: Hub, finding: Finding) -> Escalation | None:
     )
     if finding.referral:
         services.referral_escalate(finding.referral)
-    email_after_commit(
-        to=[finding.assigned_to.email, *hub_selectors.coordinator_emails(hub)],
-        subject=f"Escalated to you: {escalation.get_kind_display()}",
+    tell(
+        [finding.assigned_to, *coordinators_of(hub)],
+        kind=Kind.ESCALATION,
+        hub=hub,
+        subject=f"Escalated: {escalation.get_kind_display()}",
         template="referrals/email/escalation.txt",
         context={"escalation": escalation},
+        url=reverse("escalation", args=[hub.slug, escalation.pk]),
     )
     return escalation
 
@@ -447,11 +451,15 @@ def _reassign(escalation: Escalation, to: Person, *, actor: Person | None) -> No
         old={"assigned_to": old},
         new={"assigned_to": to.pk},
     )
-    email_after_commit(
-        to=[to.email],
+    tell(
+        [to],
+        actor=actor,
+        kind=Kind.ESCALATION,
+        hub=escalation.hub,
         subject=f"Escalated to you: {escalation.get_kind_display()}",
         template="referrals/email/escalation.txt",
         context={"escalation": escalation},
+        url=reverse("escalation", args=[escalation.hub.slug, escalation.pk]),
     )
 
 

@@ -2,13 +2,15 @@
 
 from django.db import transaction
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from coproduce.audit import AuditKind, audit
 from coproduce.errors import ApplicationError
 from coproduce.hubs import access
 from coproduce.hubs.models import Hub, Person
-from coproduce.notify import email_after_commit
+from coproduce.notify.models import Kind
+from coproduce.notify.services import tell
 
 from .. import access as rights
 from ..models import Moderator, Statement, StatementStatus
@@ -83,8 +85,12 @@ def statement_moderate(*, actor: Person, statement: Statement, decision: str, re
     )
     author = statement.author.person if statement.author_id else None
     if author is not None:
-        email_after_commit(
-            to=[author.email],
+        tell(
+            [author],
+            actor=actor,
+            kind=Kind.MODERATION,
+            hub=conversation.hub,
+            url=reverse("conversation", args=[conversation.hub.slug, conversation.pk]),
             subject=(
                 "Your statement is showing again"
                 if decision == "keep"

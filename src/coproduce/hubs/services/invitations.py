@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from coproduce.audit import AuditKind, audit
 from coproduce.errors import ApplicationError, validated_save
-from coproduce.notify import email_after_commit
+from coproduce.mail import email_after_commit
 
-from .. import access, selectors, throttle
+from .. import access, signals, throttle
 from ..models import Hub, Invitation, JoinRequest, JoinRequestStatus, Membership, Person, Role
 from .memberships import _membership_add
 from .people import person_register
@@ -141,12 +141,7 @@ def join_request_create(*, person: Person, hub: Hub, message: str = "") -> JoinR
         subject=join_request,
         new={"message": join_request.message},
     )
-    email_after_commit(
-        to=selectors.coordinator_emails(hub),
-        subject=f"{person} asks to join {hub.name}",
-        template="hubs/email/join_request.txt",
-        context={"hub": hub, "person": person, "join_request": join_request},
-    )
+    signals.join_requested.send(sender=JoinRequest, join_request=join_request)
     return join_request
 
 
@@ -177,12 +172,7 @@ def _join_request_decide(*, actor, join_request, approve: bool, note: str) -> Jo
         _membership_add(
             actor=actor, hub=join_request.hub, person=join_request.person, role=Role.MEMBER
         )
-    email_after_commit(
-        to=[join_request.person.email],
-        subject=f"Your request to join {join_request.hub.name}",
-        template="hubs/email/join_decision.txt",
-        context={"join_request": join_request, "hub": join_request.hub},
-    )
+    signals.join_request_decided.send(sender=JoinRequest, join_request=join_request)
     return join_request
 
 

@@ -16,7 +16,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from coproduce.audit import AuditKind, audit
 from coproduce.errors import ApplicationError
-from coproduce.notify import email_after_commit, email_now
+from coproduce.mail import email_after_commit, email_now
 from coproduce.siteurl import site_url
 
 from .. import access, throttle

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from coproduce.audit import AuditKind, audit
@@ -13,7 +14,8 @@ from coproduce.errors import ApplicationError
 from coproduce.hubs import access
 from coproduce.hubs import selectors as hub_selectors
 from coproduce.hubs.models import Membership, Person
-from coproduce.notify import email_after_commit
+from coproduce.notify.models import Kind
+from coproduce.notify.services import coordinators_of, tell
 from coproduce.timebank import services as timebank
 from coproduce.timebank.models import Category
 
@@ -141,11 +143,15 @@ def offer_send(
         subject=offer,
         new={"referral": referral.pk, "volunteer": volunteer.pk},
     )
-    email_after_commit(
-        to=[volunteer.email],
+    tell(
+        [volunteer],
+        actor=actor,
+        kind=Kind.OFFER,
+        hub=referral.hub,
         subject="Could you help someone?",
         template="referrals/email/offer.txt",
         context={"offer": offer, "referral": referral},
+        url=reverse("offer-answer", args=[referral.hub.slug, offer.pk]),
     )
     return offer
 
@@ -183,11 +189,15 @@ def offer_accept(*, actor: Person, offer: MatchOffer) -> MatchOffer:
     _withdraw_waiting_offers(referral)
     referral.exchange, referral.matched_at = exchange, timezone.now()
     _change_status(referral, actor, ReferralStatus.MATCHED, exchange=exchange.pk)
-    email_after_commit(
-        to=[referral.referred_by.email, *hub_selectors.coordinator_emails(hub)],
+    tell(
+        [referral.referred_by, *coordinators_of(hub)],
+        actor=actor,
+        kind=Kind.REFERRAL_PROGRESS,
+        hub=hub,
         subject=f"Referral matched: {referral.first_name}",
         template="referrals/email/matched.txt",
         context={"referral": referral},
+        url=reverse("referral", args=[hub.slug, referral.pk]),
     )
     return offer
 
@@ -209,11 +219,16 @@ def offer_decline(*, actor: Person, offer: MatchOffer, reason: str = "") -> Matc
         subject=offer,
         new={"reason": offer.decline_reason},
     )
-    email_after_commit(
-        to=hub_selectors.coordinator_emails(offer.referral.hub),
+    hub = offer.referral.hub
+    tell(
+        coordinators_of(hub),
+        actor=actor,
+        kind=Kind.REFERRAL,
+        hub=hub,
         subject=f"{actor} cannot take on a referral",
         template="referrals/email/declined.txt",
         context={"offer": offer},
+        url=reverse("referral", args=[hub.slug, offer.referral_id]),
     )
     return offer
 

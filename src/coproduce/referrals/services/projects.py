@@ -4,17 +4,19 @@ import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from coproduce.audit import AuditKind, audit
 from coproduce.errors import ApplicationError, validated_save
 from coproduce.hubs import access
 from coproduce.hubs.models import Hub, Person
-from coproduce.notify import email_after_commit
+from coproduce.notify.models import Kind
+from coproduce.notify.services import tell
 from coproduce.timebank.models import Category
 
 from .. import access as rights
-from ..models import Assignment, AssignmentStatus, Project, ProjectKind, Slot, TrainingRecord
+from ..models import AssignmentStatus, Project, ProjectKind, Slot, TrainingRecord
 
 
 @transaction.atomic
@@ -77,10 +79,10 @@ def project_end(*, actor: Person, project: Project, reason: str) -> Project:
     if not reason.strip():
         raise ApplicationError("Say why the project is ending.", field="reason")
     future = Slot.objects.filter(project=project, cancelled=False, starts_at__gt=timezone.now())
-    told = set(
-        Assignment.objects.filter(slot__in=future, status=AssignmentStatus.ON_ROTA).values_list(
-            "person__email", flat=True
-        )
+    told = list(  # read before the slots are cancelled below
+        Person.objects.filter(
+            assignments__slot__in=future, assignments__status=AssignmentStatus.ON_ROTA
+        ).distinct()
     )
     cancelled = future.update(cancelled=True)
     project.is_active = False
@@ -92,11 +94,15 @@ def project_end(*, actor: Person, project: Project, reason: str) -> Project:
         subject=project,
         new={"reason": reason.strip(), "slots_cancelled": cancelled},
     )
-    email_after_commit(
-        to=sorted(e for e in told if e),
+    tell(
+        told,
+        actor=actor,
+        kind=Kind.PROJECT,
+        hub=project.hub,
         subject=f"{project} has ended",
         template="referrals/email/project_ended.txt",
         context={"project": project, "reason": reason.strip()},
+        url=reverse("project", args=[project.hub.slug, project.pk]),
     )
     return project
 

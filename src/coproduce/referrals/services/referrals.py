@@ -6,15 +6,16 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from coproduce.audit import AuditKind, audit
 from coproduce.errors import ApplicationError, validated_save
 from coproduce.hubs import access
-from coproduce.hubs import selectors as hub_selectors
 from coproduce.hubs import services as hubs
 from coproduce.hubs.models import ConsentMethod, Hub, Membership, Neighbourhood, Person
-from coproduce.notify import email_after_commit
+from coproduce.notify.models import Kind
+from coproduce.notify.services import coordinators_of, tell
 from coproduce.timebank.models import Category
 
 from .. import access as rights
@@ -135,11 +136,15 @@ def referral_create(
         subject=referral,
         new={"category": category, "urgency": urgency, "needs_check": needs_check},
     )
-    email_after_commit(
-        to=hub_selectors.coordinator_emails(hub),
+    tell(
+        coordinators_of(hub),
+        actor=actor,
+        kind=Kind.REFERRAL,
+        hub=hub,
         subject=f"New referral: {referral.get_urgency_display().split(':')[0].lower()}",
         template="referrals/email/new_referral.txt",
         context={"referral": referral},
+        url=reverse("referral", args=[hub.slug, referral.pk]),
     )
     return referral
 
@@ -259,10 +264,14 @@ def referral_close(*, actor: Person, referral: Referral, outcome: str, note: str
     referral.closed_at = timezone.now()
     _withdraw_waiting_offers(referral)
     _change_status(referral, actor, ReferralStatus.CLOSED, outcome=outcome, note=note)
-    email_after_commit(
-        to=[referral.referred_by.email],
+    tell(
+        [referral.referred_by],
+        actor=actor,
+        kind=Kind.REFERRAL_PROGRESS,
+        hub=referral.hub,
         subject=f"Referral closed: {referral.first_name}",
         template="referrals/email/closed.txt",
         context={"referral": referral},
+        url=reverse("referral", args=[referral.hub.slug, referral.pk]),
     )
     return referral

@@ -3,6 +3,7 @@ time they log, which the lead confirms through the ledger."""
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from coproduce.audit import AuditKind, audit
@@ -10,7 +11,8 @@ from coproduce.errors import ApplicationError
 from coproduce.hubs import access
 from coproduce.hubs import selectors as hub_selectors
 from coproduce.hubs.models import Person
-from coproduce.notify import email_after_commit
+from coproduce.notify.models import Kind
+from coproduce.notify.services import tell
 from coproduce.timebank import services as timebank
 from coproduce.timebank.ledger import MAX_MINUTES_PER_LEG
 
@@ -248,11 +250,15 @@ def assignment_give_up(*, actor: Person, assignment: Assignment, reason: str = "
     _require_self_or_lead(actor, assignment)
     _give_up(actor, assignment, reason.strip())
     project = assignment.slot.project
-    email_after_commit(
-        to=[project.lead.email],
+    tell(
+        [project.lead],
+        actor=actor,
+        kind=Kind.ROTA,
+        hub=project.hub,
         subject=f"A gap on the {project} rota",
         template="referrals/email/gap.txt",
         context={"assignment": assignment, "project": project},
+        url=reverse("project", args=[project.hub.slug, project.pk]),
     )
     return assignment
 

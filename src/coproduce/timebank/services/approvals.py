@@ -4,12 +4,14 @@ ledger posts only when someone else approves."""
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from coproduce.audit import AuditKind, audit
 from coproduce.errors import ApplicationError
-from coproduce.hubs.models import Membership, Person, Role
-from coproduce.notify import email_after_commit
+from coproduce.hubs.models import Person
+from coproduce.notify.models import Kind
+from coproduce.notify.services import coordinators_of, tell
 
 from .. import access
 from ..models import (
@@ -20,17 +22,6 @@ from ..models import (
     ExchangeStatus,
     SecondApproval,
 )
-
-
-def _others_emails(approval: SecondApproval) -> list[str]:
-    """The hub's other coordinators and admins: whoever may decide."""
-    return list(
-        Membership.objects.filter(
-            hub_id=approval.hub_id, is_active=True, role__in=[Role.COORDINATOR, Role.ADMIN]
-        )
-        .exclude(person_id=approval.requested_by_id)
-        .values_list("person__email", flat=True)
-    )
 
 
 def _what(approval: SecondApproval) -> str:
@@ -55,11 +46,15 @@ def _ask(approval: SecondApproval, actor: Person) -> SecondApproval:
             "exchange": approval.exchange_id,
         },
     )
-    email_after_commit(
-        to=_others_emails(approval),
+    tell(
+        coordinators_of(approval.hub),
+        actor=actor,
+        kind=Kind.APPROVAL,
+        hub=approval.hub,
         subject=f"Please approve: {_what(approval)}",
         template="timebank/email/approval.txt",
         context={"approval": approval, "actor": actor, "what": _what(approval)},
+        url=reverse("approval-detail", args=[approval.hub.slug, approval.pk]),
     )
     return approval
 
@@ -165,11 +160,15 @@ def approval_decide(
         old={"status": "waiting"},
         new={"status": approval.status, "note": note},
     )
-    email_after_commit(
-        to=[approval.requested_by.email],
+    tell(
+        [approval.requested_by],
+        actor=actor,
+        kind=Kind.APPROVAL,
+        hub=approval.hub,
         subject=f"{'Approved' if approve else 'Declined'}: {_what(approval)}",
         template="timebank/email/approval_decided.txt",
         context={"approval": approval, "actor": actor, "what": _what(approval)},
+        url=reverse("approval-detail", args=[approval.hub.slug, approval.pk]),
     )
     return approval
 

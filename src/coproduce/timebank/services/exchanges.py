@@ -5,6 +5,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from coproduce.audit import AuditKind, audit
@@ -12,7 +13,8 @@ from coproduce.errors import ApplicationError
 from coproduce.hubs import access as hub_access
 from coproduce.hubs import selectors as hub_selectors
 from coproduce.hubs.models import Hub, Person
-from coproduce.notify import email_after_commit
+from coproduce.notify.models import Kind
+from coproduce.notify.services import coordinators_of, tell
 
 from .. import access
 from ..access import require_act_for
@@ -31,11 +33,15 @@ from ..models import (
 )
 from .accounts import _on_behalf, account_of
 from .approvals import approval_request_settle, approvals_withdraw_for
-from .messages import tell_other_side
+from .messages import other_side, tell_other_side
 
 
 def _lock(exchange: Exchange) -> Exchange:
     return Exchange.objects.select_for_update().select_related("hub").get(pk=exchange.pk)
+
+
+def _page(exchange: Exchange) -> str:
+    return reverse("exchange-detail", args=[exchange.hub.slug, exchange.pk])
 
 
 def _other_side_of(actor: Person, exchange: Exchange) -> list[Account]:
@@ -214,12 +220,15 @@ def _log_done(actor, exchange, minutes, done_on, *, notify: bool = True) -> Exch
     )
     if not notify:
         return exchange
-    others = [a for a in _other_side_of(actor, exchange) if a.kind == AccountKind.MEMBER]
-    email_after_commit(
-        to=[a.membership.person.email for a in others if a.membership.person.email],
+    tell(
+        other_side(actor, exchange),
+        actor=actor,
+        kind=Kind.CONFIRM,
+        hub=exchange.hub,
         subject=f"Please confirm {format_minutes(minutes)}: {exchange.title}",
         template="timebank/email/confirm.txt",
         context={"exchange": exchange, "minutes": format_minutes(minutes), "actor": actor},
+        url=_page(exchange),
     )
     return exchange
 
@@ -313,11 +322,15 @@ def exchange_dispute(*, actor: Person, exchange: Exchange, reason: str) -> Excha
         subject=exchange,
         new={"reason": exchange.dispute_reason},
     )
-    email_after_commit(
-        to=hub_selectors.coordinator_emails(exchange.hub),
+    tell(
+        coordinators_of(exchange.hub),
+        actor=actor,
+        kind=Kind.DISPUTE,
+        hub=exchange.hub,
         subject=f"Exchange disputed: {exchange.title}",
         template="timebank/email/disputed.txt",
         context={"exchange": exchange, "actor": actor},
+        url=_page(exchange),
     )
     return exchange
 

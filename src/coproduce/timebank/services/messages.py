@@ -1,15 +1,16 @@
 """Messages on an exchange: the two sides (and coordinators) arrange the help there. The
-other side is emailed; someone not online is reached through the coordinators."""
+other side is told (notify); someone not online is reached through the coordinators."""
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import reverse
 
 from coproduce.audit import AuditKind, audit
 from coproduce.errors import ApplicationError
 from coproduce.hubs import access as hub_access
-from coproduce.hubs import selectors as hub_selectors
 from coproduce.hubs.models import Person
-from coproduce.notify import email_after_commit
+from coproduce.notify.models import Kind
+from coproduce.notify.services import tell
 
 from .. import access
 from ..models import AccountKind, Exchange, ExchangeMessage
@@ -17,21 +18,25 @@ from ..models import AccountKind, Exchange, ExchangeMessage
 MESSAGE_MAX_LENGTH = 2000
 
 
-def tell_other_side(*, actor: Person, exchange: Exchange, subject: str, text: str) -> None:
-    """Email what `actor` said to the people on the other side of the exchange; for a
-    member who is not online (no email), the coordinators, who pass it on."""
+def other_side(actor: Person, exchange: Exchange) -> list[Person]:
+    """The people on the exchange's side(s) that `actor` does not hold."""
     membership = hub_access.membership_of(actor, exchange.hub)
     others = [a for a in access.party_accounts(exchange) if not access.holds(membership, a)]
-    people = [a.membership.person for a in others if a.kind == AccountKind.MEMBER]
-    to = [person.email for person in people if person.email]
-    offline = [person for person in people if not person.email]
-    if offline:
-        to += hub_selectors.coordinator_emails(exchange.hub)
-    email_after_commit(
-        to=to,
+    return [a.membership.person for a in others if a.kind == AccountKind.MEMBER]
+
+
+def tell_other_side(*, actor: Person, exchange: Exchange, subject: str, text: str) -> None:
+    """Tell the other side what `actor` said (someone not online hears through the
+    coordinators: notify.services.tell)."""
+    tell(
+        other_side(actor, exchange),
+        actor=actor,
+        kind=Kind.MESSAGE,
+        hub=exchange.hub,
         subject=subject,
         template="timebank/email/message.txt",
-        context={"exchange": exchange, "actor": actor, "text": text, "offline": offline},
+        context={"exchange": exchange, "actor": actor, "text": text},
+        url=reverse("exchange-detail", args=[exchange.hub.slug, exchange.pk]),
     )
 
 
