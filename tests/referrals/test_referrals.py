@@ -9,10 +9,10 @@ from django.utils import timezone
 
 from coproduce.errors import ApplicationError
 from coproduce.hubs.models import AuditEvent, ConsentRecord, Person, SafeguardingCheck
+from coproduce.notify.models import Delivery, Kind, Notification
 from coproduce.referrals import access, services
 from coproduce.referrals.models import MatchOffer, OfferStatus, Referral, ReferralStatus
 from coproduce.timebank.models import ExchangeStatus
-from coproduce.notify.models import Delivery, Kind, Notification
 
 from .conftest import consent, refer_molly, triage
 

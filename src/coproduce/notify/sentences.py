@@ -16,7 +16,7 @@ DELIVERY_WORDS = {
 @renders(AuditKind.NOTIFICATION_PREFERENCES_CHANGED)
 def _choices(line: Line) -> str:
     changes = listed(
-        f"{KIND_WORDS.get(kind, 'news')} {DELIVERY_WORDS.get(delivery, 'changed')}"
+        f"{KIND_WORDS.get(kind, 'news')} ({DELIVERY_WORDS.get(delivery, 'changed')})"
         for kind, delivery in line.new.items()
     )
     if line.person:
