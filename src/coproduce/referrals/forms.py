@@ -123,10 +123,18 @@ class TriageForm(AccessibleForm):
     needs_check = forms.BooleanField(
         label="Only volunteers with a valid safeguarding check may help", required=False
     )
+    project = forms.ModelChoiceField(
+        label="Given through a project",
+        queryset=None,
+        required=False,
+        empty_label="None: one-off help",
+        help_text="Only people the project accepts (its training, its check) are suggested.",
+    )
 
     def __init__(self, *args, hub, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = hub.categories.all()
+        self.fields["project"].queryset = hub.projects.filter(is_active=True)
 
 
 class CloseForm(AccessibleForm):

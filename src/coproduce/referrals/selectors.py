@@ -113,8 +113,10 @@ class AreaCodes:
         return self.codes.setdefault(name, len(self.codes))
 
 
-def candidate_pool(hub: Hub, *, today: datetime.date, load_cap: int):
-    """Every active member of the hub as a candidate giver, and the area codes used."""
+def candidate_pool(hub: Hub, *, today: datetime.date, load_cap: int, project=None):
+    """Every active member of the hub as a candidate giver, and the area codes used. With
+    a project that needs training, who holds it today (access.trained_for, the rota's
+    own rule)."""
     areas = AreaCodes({})
     category_words = [
         (category.pk, matching.words(category.name))
@@ -130,6 +132,11 @@ def candidate_pool(hub: Hub, *, today: datetime.date, load_cap: int):
         .values("person_id")
         .annotate(until=Max("expires_on"))
         .values_list("person_id", "until")
+    )
+    trained = (
+        set(access.trained_for(project, on=today))
+        if project is not None and project.training
+        else set()
     )
     load = commitments(hub)
     since = timezone.now() - datetime.timedelta(days=RECIPROCITY_DAYS)
@@ -155,6 +162,7 @@ def candidate_pool(hub: Hub, *, today: datetime.date, load_cap: int):
                 area=areas.of(membership.area),
                 availability=availability_bits(person.availability),
                 check_valid_until=until.toordinal() if until else 0,
+                trainings=frozenset([project.pk]) if person.pk in trained else frozenset(),
                 load=load.get(person.pk, 0),
                 given_minutes=given,
                 received_minutes=received,
@@ -171,6 +179,7 @@ def need_for(referral: Referral, areas: AreaCodes, *, today: datetime.date) -> m
                 "name", flat=True
             )
         )
+    project = referral.project if referral.project_id else None
     asked = (
         MatchOffer.objects.filter(referral=referral)
         .exclude(status=OfferStatus.WITHDRAWN)
@@ -185,7 +194,8 @@ def need_for(referral: Referral, areas: AreaCodes, *, today: datetime.date) -> m
         area=areas.of(referral.area),
         adjacent_areas=frozenset(areas.of(name) for name in adjacent),
         availability=availability_bits(referral.preferred_times),
-        needs_check=referral.needs_check,
+        needs_check=referral.needs_check or bool(project and project.needs_check),
+        training=project.pk if project is not None and project.training else None,
         exclude=frozenset([referral.person_id, referral.referred_by_id, *asked]),
     )
 

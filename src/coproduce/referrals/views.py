@@ -196,6 +196,7 @@ def referral_triage(request, slug, referral_id):
             "category": referral.category,
             "urgency": referral.urgency,
             "needs_check": referral.needs_check,
+            "project": referral.project,
         },
     )
     done = submit(
