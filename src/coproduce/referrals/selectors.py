@@ -349,3 +349,75 @@ def escalations_listed(hub: Hub, *, show: str = "open", person: Person | None = 
     if show == "mine":
         found = found.filter(assigned_to=person)
     return found.order_by("urgency_rank", "waiting_since", "id")
+
+
+def accepted_volunteer(referral: Referral) -> Person | None:
+    """The volunteer who said yes to the referral, if anyone has."""
+    offer = (
+        MatchOffer.objects.filter(referral=referral, status=OfferStatus.ACCEPTED)
+        .select_related("volunteer")
+        .first()
+    )
+    return offer.volunteer if offer else None
+
+
+def plan_of(referral: Referral):
+    """The referral's regular help, if it has any."""
+    from .models import HelpPlan
+
+    return HelpPlan.objects.filter(referral=referral).select_related("project", "volunteer").first()
+
+
+TURN_WORDS = {
+    AssignmentStatus.ON_ROTA: "Planned",
+    AssignmentStatus.ATTENDED: "Done",
+    AssignmentStatus.CONFIRMED: "Done",
+    AssignmentStatus.MISSED: "Did not happen",
+}
+
+
+def plan_turns(plan, *, viewer: Person, view: str | None) -> list[dict]:
+    """The referral's turns, in time order: when, and whether done, planned, missed or
+    without anyone. Who was on a turn is shown only to coordinators (and 'You' to the
+    volunteer on it): the referrer and the person see that help comes, not who gives it."""
+    slots = (
+        Slot.objects.filter(referral_id=plan.referral_id, cancelled=False)
+        .prefetch_related("assignments__person")
+        .order_by("starts_at", "id")
+    )
+    rows = []
+    for slot in slots:
+        on = [a for a in slot.assignments.all() if a.status != AssignmentStatus.GIVEN_UP]
+        done = [
+            a for a in on if a.status in (AssignmentStatus.ATTENDED, AssignmentStatus.CONFIRMED)
+        ]
+        shown = done[0] if done else (on[0] if on else None)
+        who = None
+        if shown is not None and view == access.COORDINATOR:
+            who = shown.person.display_name
+        elif shown is not None and shown.person_id == viewer.pk:
+            who = "You"
+        rows.append(
+            {
+                "slot": slot,
+                "status": TURN_WORDS.get(shown.status, "Planned") if shown else "Nobody on it yet",
+                "who": who,
+                "duration": shown.duration if done else "",
+            }
+        )
+    return rows
+
+
+def referral_on_exchange(membership: Membership | None, exchange) -> dict | None:
+    """For an exchange's page (see timebank.panels): the open referral whose help this
+    exchange is, with a button to close it as helped, for whoever may close it."""
+    referral = (
+        Referral.objects.filter(exchange=exchange, hub_id=exchange.hub_id)
+        .select_related("person")
+        .first()
+    )
+    if referral is None or not referral.is_open:
+        return None
+    if not access.referral_rights(membership, referral).close:
+        return None
+    return {"template": "referrals/_exchange_close.html", "referral": referral}
