@@ -3,6 +3,7 @@ coordinator matches a volunteer; weekly calls are logged and confirmed; an unfil
 escalates to staff; and later Molly joins the rota as a caller herself."""
 
 import datetime
+import os
 import re
 
 from django.utils import timezone
@@ -272,6 +273,13 @@ def test_without_javascript_a_volunteer_says_yes_and_takes_a_turn(world, bank, n
     assert Assignment.objects.get(slot=slot).status == AssignmentStatus.GIVEN_UP
 
 
+def _shot(visitor, name: str) -> None:
+    """A full-page screenshot, when SCREENSHOTS names a folder to keep them in."""
+    folder = os.environ.get("SCREENSHOTS")
+    if folder:
+        visitor.page.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=True)
+
+
 def _phone(browser, live_server):
     from tests.browser.conftest import Visitor
 
@@ -314,7 +322,7 @@ def test_weekly_calls_set_up_in_one_step_on_a_phone(world, bank, browser, live_s
     grace.visit(f"/hubs/{hub}/referrals/{referral.pk}/")
     grace.page.get_by_role("link", name="Set up regular help").click()
     grace.check_accessibility()
-    grace.page.screenshot(path="/tmp/joined/1-plan-form.png", full_page=True)
+    _shot(grace, "1-plan-form")
     grace.page.get_by_label("Phone call").check()
     start = timezone.localdate() + datetime.timedelta(days=2)
     grace.page.get_by_label("First date").fill(start.isoformat())
@@ -325,7 +333,7 @@ def test_weekly_calls_set_up_in_one_step_on_a_phone(world, bank, browser, live_s
     grace.page.get_by_role("button", name="Set up the regular help").click()
     grace.check_accessibility()
     assert "Regular help is set up: 6 turns, with Vera Volunteer on each" in grace.page.content()
-    grace.page.screenshot(path="/tmp/joined/2-referral-with-plan.png", full_page=True)
+    _shot(grace, "2-referral-with-plan")
     slots = list(Slot.objects.filter(referral=referral))
     assert len(slots) == 6 and all(s.project == project for s in slots)
     assert Assignment.objects.filter(person=vera, slot__in=slots).count() == 6
@@ -334,14 +342,14 @@ def test_weekly_calls_set_up_in_one_step_on_a_phone(world, bank, browser, live_s
     vera_visitor.sign_in("vera@example.org")
     vera_visitor.visit(f"/hubs/{hub}/referrals/{referral.pk}/")
     assert "You are on each turn" in vera_visitor.page.content()
-    vera_visitor.page.screenshot(path="/tmp/joined/3-volunteer-referral.png", full_page=True)
+    _shot(vera_visitor, "3-volunteer-referral")
     vera_visitor.visit(f"/hubs/{hub}/projects/")
     assert vera_visitor.page.get_by_text("Friend on the phone: caller").count() == 6
-    vera_visitor.page.screenshot(path="/tmp/joined/4-volunteer-turns.png", full_page=True)
+    _shot(vera_visitor, "4-volunteer-turns")
 
     gp = _phone(browser, live_server)
     gp.sign_in("amir@example.org")
     gp.visit(f"/hubs/{hub}/referrals/{referral.pk}/")
     content = gp.page.content()
     assert "Phone calls every week" in content and "Vera" not in content
-    gp.page.screenshot(path="/tmp/joined/5-referrer.png", full_page=True)
+    _shot(gp, "5-referrer")
