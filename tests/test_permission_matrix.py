@@ -452,6 +452,12 @@ CASES = [
         {**COORDINATORS, "member": 404, "outsider": 404, "other_coordinator": 404},
         referral(),
     ),
+    # Regular help for a referral a volunteer said yes to: coordinators only.
+    Case(
+        "referral-plan",
+        {**COORDINATORS, "outsider": 404, "other_coordinator": 404},
+        referral("matched"),
+    ),
     Case("my-offers", MEMBERS, hub),
     Case(
         "offer-answer",
@@ -490,6 +496,7 @@ CASES = [
         },
     ),
     Case("project-end", COORDINATORS, project()),
+    Case("turn-record", COORDINATORS, project()),  # a past turn: coordinators, not the lead
     Case("slot-take", POST_ONLY, lambda t: {"slug": t.slug, "slot_id": t.free_slot.pk}),
     Case(
         "slot-take",

@@ -71,6 +71,7 @@ class AuditKind(models.TextChoices):
     REFERRAL_STARTED = "referral.started", "Help started"
     REFERRAL_ESCALATED = "referral.escalated", "Referral escalated to staff"
     REFERRAL_CLOSED = "referral.closed", "Referral closed"
+    REFERRAL_PLANNED = "referral.planned", "Regular help set up"
     OFFER_SENT = "offer.sent", "Volunteer asked"
     OFFER_DECLINED = "offer.declined", "Volunteer said no"
     OFFER_WITHDRAWN = "offer.withdrawn", "Question to a volunteer withdrawn"
@@ -88,6 +89,7 @@ class AuditKind(models.TextChoices):
     ROTA_ATTENDED = "rota.attended", "Turn done"
     ROTA_MISSED = "rota.missed", "Turn did not happen"
     ROTA_CONFIRMED = "rota.confirmed", "Turn's hours confirmed"
+    ROTA_RECORDED = "rota.recorded", "Past turn recorded"
     # Conversations
     CONVERSATION_CREATED = "conversation.created", "Conversation started"
     CONVERSATION_IMPORTED = "conversation.imported", "Conversation imported"

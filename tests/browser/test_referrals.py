@@ -3,6 +3,7 @@ coordinator matches a volunteer; weekly calls are logged and confirmed; an unfil
 escalates to staff; and later Molly joins the rota as a caller herself."""
 
 import datetime
+import os
 import re
 
 from django.utils import timezone
@@ -270,3 +271,85 @@ def test_without_javascript_a_volunteer_says_yes_and_takes_a_turn(world, bank, n
     assert "given up the slot" in page.content()
     visitor.check_accessibility()
     assert Assignment.objects.get(slot=slot).status == AssignmentStatus.GIVEN_UP
+
+
+def _shot(visitor, name: str) -> None:
+    """A full-page screenshot, when SCREENSHOTS names a folder to keep them in."""
+    folder = os.environ.get("SCREENSHOTS")
+    if folder:
+        visitor.page.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=True)
+
+
+def _phone(browser, live_server):
+    from tests.browser.conftest import Visitor
+
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    return Visitor(context.new_page(), live_server.url)
+
+
+def test_weekly_calls_set_up_in_one_step_on_a_phone(world, bank, browser, live_server):
+    """Vera said yes to Molly; on her phone, Grace sets up weekly calls for six weeks in
+    one form; Vera sees her turns, and the GP sees that regular help is set up (not who)."""
+    vera, project = _setting(world)
+    hub = world.hub.slug
+    referral = services.referral_create(
+        actor=world.staff,
+        hub=world.hub,
+        new_person={"display_name": "Molly Jenkins", "phone": "01632 960 555"},
+        consent=services.Consent(
+            given=True,
+            given_by="The person themselves",
+            method="in_person",
+            given_on=timezone.localdate(),
+            purpose="To be rung by a volunteer",
+        ),
+        description="Widowed in March, housebound after a fall.",
+        postcode_district="MB2",
+    )
+    services.referral_triage(
+        actor=world.coordinator,
+        referral=referral,
+        shared_note="Molly would love a weekly chat.",
+        assets=[],
+        needs_check=False,
+        project=project,
+    )
+    offer = services.offer_send(actor=world.coordinator, referral=referral, volunteer=vera)
+    services.offer_accept(actor=vera, offer=offer)
+
+    grace = _phone(browser, live_server)
+    grace.sign_in("grace@example.org")
+    grace.visit(f"/hubs/{hub}/referrals/{referral.pk}/")
+    grace.page.get_by_role("link", name="Set up regular help").click()
+    grace.check_accessibility()
+    _shot(grace, "1-plan-form")
+    grace.page.get_by_label("Phone call").check()
+    start = timezone.localdate() + datetime.timedelta(days=2)
+    grace.page.get_by_label("First date").fill(start.isoformat())
+    grace.page.get_by_label("Time").fill("10:00")
+    grace.page.get_by_label("Every how many days").fill("7")
+    grace.page.get_by_label("For how many weeks").fill("6")
+    grace.page.get_by_label("On which rota").select_option(label="Friend on the phone")
+    grace.page.get_by_role("button", name="Set up the regular help").click()
+    grace.check_accessibility()
+    assert "Regular help is set up: 6 turns, with Vera Volunteer on each" in grace.page.content()
+    _shot(grace, "2-referral-with-plan")
+    slots = list(Slot.objects.filter(referral=referral))
+    assert len(slots) == 6 and all(s.project == project for s in slots)
+    assert Assignment.objects.filter(person=vera, slot__in=slots).count() == 6
+
+    vera_visitor = _phone(browser, live_server)
+    vera_visitor.sign_in("vera@example.org")
+    vera_visitor.visit(f"/hubs/{hub}/referrals/{referral.pk}/")
+    assert "You are on each turn" in vera_visitor.page.content()
+    _shot(vera_visitor, "3-volunteer-referral")
+    vera_visitor.visit(f"/hubs/{hub}/projects/")
+    assert vera_visitor.page.get_by_text("Friend on the phone: caller").count() == 6
+    _shot(vera_visitor, "4-volunteer-turns")
+
+    gp = _phone(browser, live_server)
+    gp.sign_in("amir@example.org")
+    gp.visit(f"/hubs/{hub}/referrals/{referral.pk}/")
+    content = gp.page.content()
+    assert "Phone calls every week" in content and "Vera" not in content
+    _shot(gp, "5-referrer")

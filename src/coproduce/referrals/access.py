@@ -10,21 +10,29 @@ Rules:
   the coordinator shared. Anyone else gets a 404, never a hint that it exists.
 - Only the volunteer asked answers an offer; coordinators send and withdraw offers.
 - A project's lead (or a coordinator) runs its rota; anyone trained may train others.
+- A project accepts on its rota only people with its training valid on the day (and its
+  safeguarding check, if it needs one): `project_refuses` is that rule, read by the rota,
+  by the matcher when a referral's help comes through a project, and by the offers.
+- Coordinators set up regular help for a matched referral, and record a past turn that
+  nobody signed up for.
 - A rota place is given up, swapped or logged by its holder or the lead; only the lead
   (or a coordinator) marks it missed or confirms it, and never their own time.
 - An escalation is resolved by the staff member it was given to, or a coordinator, who
   alone passes it on.
 """
 
+import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from coproduce.hubs import access as hub_access
-from coproduce.hubs.models import Membership, Person
+from coproduce.hubs import selectors as hub_selectors
+from coproduce.hubs.models import Membership, Person, SafeguardingCheck
 
 from .models import (
     Assignment,
@@ -33,6 +41,8 @@ from .models import (
     OfferStatus,
     Project,
     Referral,
+    ReferralStatus,
+    TrainingRecord,
 )
 
 # How much of a referral a person sees (see the module's rules).
@@ -49,6 +59,7 @@ class ReferralRights:
     send_offers: bool = False
     start: bool = False
     close: bool = False
+    plan: bool = False  # set up regular help, once a volunteer has said yes
 
     @property
     def see(self) -> bool:
@@ -74,7 +85,12 @@ def referral_rights(membership: Membership | None, referral: Referral) -> Referr
         return ReferralRights()
     if membership.can_coordinate:
         return ReferralRights(
-            view=COORDINATOR, triage=True, send_offers=True, start=True, close=True
+            view=COORDINATOR,
+            triage=True,
+            send_offers=True,
+            start=True,
+            close=True,
+            plan=referral.status in (ReferralStatus.MATCHED, ReferralStatus.ACTIVE),
         )
     offers = set(
         MatchOffer.objects.filter(
@@ -163,6 +179,7 @@ class ProjectRights:
     end: bool = False
     trained: bool = False
     train_others: bool = False
+    record_past: bool = False  # a turn that happened, which nobody signed up for
 
     @property
     def manage_rota(self) -> bool:
@@ -174,19 +191,71 @@ def project_rights(membership: Membership | None, project: Project) -> ProjectRi
     if membership is None or membership.hub_id != project.hub_id:
         return ProjectRights()
     lead = project.lead_id == membership.person_id or membership.can_coordinate
-    has_training = project.trained.filter(person_id=membership.person_id).exists()
+    has_training = (
+        bool(project.training)
+        and (
+            trained_for(project, on=timezone.localdate()).filter(person_id=membership.person_id)
+        ).exists()
+    )
     return ProjectRights(
         see=True,
         lead=lead,
         end=membership.can_coordinate,
         trained=not project.training or has_training,
         train_others=lead or has_training,
+        record_past=membership.can_coordinate,
     )
 
 
-def is_trained(person: Person, project: Project) -> bool:
-    """Has had the project's training (or it needs none): needed to take a turn."""
-    return not project.training or project.trained.filter(person=person).exists()
+def trained_for(project: Project, *, on: datetime.date):
+    """The ids of the people whose training for the project is valid on `on`: given by
+    then, and not expired."""
+    return (
+        TrainingRecord.objects.filter(project=project, trained_on__lte=on)
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gt=on))
+        .values_list("person_id", flat=True)
+    )
+
+
+def is_trained(person: Person, project: Project, *, on: datetime.date | None = None) -> bool:
+    """Has the project's training valid on `on` (today), or it needs none."""
+    if not project.training:
+        return True
+    return trained_for(project, on=on or timezone.localdate()).filter(person_id=person.pk).exists()
+
+
+def project_refuses(project: Project, person: Person, *, on: datetime.date) -> str | None:
+    """Why the project cannot have this person on its rota on the day `on`, naming them
+    (its training, its safeguarding check); None when it can. The one gate: taking a
+    turn, putting someone on the rota, matching and asking a volunteer for a referral
+    whose help comes through the project all read it."""
+    if not is_trained(person, project, on=on):
+        return f"{person} needs the project's training first: {project.training}."
+    if project.needs_check and hub_selectors.valid_check_until(project.hub, person, on) is None:
+        return (
+            f"This project needs a safeguarding check valid on {on:%d %B %Y}, and {person} "
+            "has none."
+        )
+    return None
+
+
+def accepted_by(project: Project, people, *, on: datetime.date) -> list:
+    """Those of `people` the project accepts on its rota on `on` (see project_refuses):
+    the choices a form offers, so that no choice is one the service refuses."""
+    people = list(people)
+    allowed = {p.pk for p in people}
+    if project.training:
+        allowed &= set(trained_for(project, on=on).filter(person_id__in=allowed))
+    if project.needs_check:
+        allowed &= set(
+            SafeguardingCheck.objects.filter(
+                hub_id=project.hub_id,
+                person_id__in=allowed,
+                issued_on__lte=on,
+                expires_on__gt=on,
+            ).values_list("person_id", flat=True)
+        )
+    return [p for p in people if p.pk in allowed]
 
 
 def rights_on_project(person: Person, project: Project) -> ProjectRights:

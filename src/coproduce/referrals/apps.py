@@ -7,10 +7,12 @@ class ReferralsConfig(AppConfig):
 
     def ready(self):
         from coproduce.hubs import panels
+        from coproduce.timebank import panels as exchange_panels
 
         from . import selectors
 
         panels.register_hub_home(selectors.hub_home_counts)
+        exchange_panels.register_exchange_panel(selectors.referral_on_exchange)
         from . import (
             receivers,  # noqa: F401  (a hub starts with its referral rules)
             sentences,  # noqa: F401  (how the audit log words this app's events)

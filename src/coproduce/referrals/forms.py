@@ -6,7 +6,8 @@ from django.utils import timezone
 from coproduce.forms import AccessibleForm, ListField
 from coproduce.hubs.models import AVAILABILITY_CHOICES, ConsentMethod, Membership, Person
 
-from .models import Outcome, ProjectKind, Route, Urgency
+from . import access
+from .models import HelpKind, Outcome, ProjectKind, Route, Urgency
 
 NEW_PERSON = "new"
 
@@ -123,10 +124,18 @@ class TriageForm(AccessibleForm):
     needs_check = forms.BooleanField(
         label="Only volunteers with a valid safeguarding check may help", required=False
     )
+    project = forms.ModelChoiceField(
+        label="Given through a project",
+        queryset=None,
+        required=False,
+        empty_label="None: one-off help",
+        help_text="Only people the project accepts (its training, its check) are suggested.",
+    )
 
     def __init__(self, *args, hub, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = hub.categories.all()
+        self.fields["project"].queryset = hub.projects.filter(is_active=True)
 
 
 class CloseForm(AccessibleForm):
@@ -252,6 +261,12 @@ class TrainingForm(AccessibleForm):
     trained_on = forms.DateField(
         label="Date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
+    expires_on = forms.DateField(
+        label="Renew by (optional)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="Leave empty if the training lasts. After this date they need it again.",
+    )
 
     def __init__(self, *args, hub, **kwargs):
         super().__init__(*args, **kwargs)
@@ -259,12 +274,97 @@ class TrainingForm(AccessibleForm):
         self.fields["trained_on"].initial = timezone.localdate()
 
 
+def _accepted_by(project):
+    """The hub's members the project accepts on its rota today (its training and check,
+    by access.project_refuses' rule): nobody is offered whom the service would refuse."""
+    members = list(_members(project.hub))
+    allowed = access.accepted_by(project, members, on=timezone.localdate())
+    return Person.objects.filter(pk__in=[p.pk for p in allowed]).order_by("display_name", "id")
+
+
 class AssignForm(AccessibleForm):
     person = PersonChoice(label="Put on the rota", queryset=None)
 
-    def __init__(self, *args, hub, **kwargs):
+    def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = _members(hub)
+        self.fields["person"].queryset = _accepted_by(project)
+
+
+_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+_TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+NEW_ROTA = "new"
+
+
+class PlanForm(AccessibleForm):
+    kind = forms.ChoiceField(
+        label="Kind of help", choices=HelpKind.choices, widget=forms.RadioSelect, initial="call"
+    )
+    starts_on = forms.DateField(label="First date", widget=_DATE)
+    starts_at = forms.TimeField(label="Time", widget=_TIME)
+    every_days = forms.IntegerField(
+        label="Every how many days",
+        min_value=1,
+        max_value=28,
+        initial=7,
+        help_text="7 for every week, 14 for every other week.",
+    )
+    weeks = forms.IntegerField(label="For how many weeks", min_value=1, max_value=26, initial=6)
+    minutes = forms.IntegerField(
+        label="Length of each, in minutes", min_value=5, max_value=240, initial=30
+    )
+    project = forms.ChoiceField(
+        label="On which rota",
+        help_text="Only projects that accept the volunteer (their training, their check) "
+        "are listed.",
+    )
+    # A fresh key each time the page is shown: a double click or a resent form sets the
+    # help up once.
+    key = forms.CharField(widget=forms.HiddenInput, max_length=60)
+
+    def __init__(self, *args, referral, volunteer, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        projects = [
+            p
+            for p in referral.hub.projects.filter(is_active=True).select_related("hub")
+            if access.project_refuses(p, volunteer, on=today) is None
+        ]
+        self.projects = {str(p.pk): p for p in projects}
+        self.fields["project"].choices = [
+            *[(str(p.pk), p.name) for p in projects],
+            (NEW_ROTA, "A new rota for this referral"),
+        ]
+        if referral.project_id and str(referral.project_id) in self.projects:
+            self.fields["project"].initial = str(referral.project_id)
+        else:
+            self.fields["project"].initial = NEW_ROTA
+        self.fields["starts_on"].initial = today + datetime.timedelta(days=1)
+
+    def clean_project(self):
+        return self.projects.get(self.cleaned_data["project"])
+
+
+class PastTurnForm(AccessibleForm):
+    person = PersonChoice(label="Who did it", queryset=None)
+    starts_on = forms.DateField(label="Date", widget=_DATE)
+    starts_at = forms.TimeField(label="Start time", widget=_TIME)
+    minutes = forms.IntegerField(label="How long, in minutes", min_value=1, max_value=24 * 60)
+    role = forms.ChoiceField(label="Job")
+    referral = forms.ChoiceField(label="For a referral", required=False)
+    key = forms.CharField(widget=forms.HiddenInput, max_length=60)
+
+    def __init__(self, *args, project, referrals=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = _accepted_by(project)
+        self.fields["role"].choices = [(r, r) for r in project.roles]
+        self.referrals = {str(r.pk): r for r in referrals}
+        self.fields["referral"].choices = [("", "None")] + [
+            (key, str(r.person)) for key, r in self.referrals.items()
+        ]
+        self.fields["starts_on"].initial = timezone.localdate()
+
+    def clean_referral(self):
+        return self.referrals.get(self.cleaned_data["referral"])
 
 
 class LogForm(AccessibleForm):

@@ -10,8 +10,9 @@ Each candidate giver is scored on
 - reciprocity: people who have received more hours than they have given are offered
   the chance to give.
 
-Safeguarding is a gate, not a score: when the need requires a check, a candidate without
-a check valid today is never returned, however good their fit.
+Safeguarding and training are gates, not scores: when the need requires a check, a
+candidate without a check valid today is never returned, however good their fit; when
+the help comes through a project that needs training, nor is a candidate without it.
 
 Scores are whole numbers (points), so the fast column-wise ranking and the plain
 reference loop (`rank_naive`) agree exactly, which the tests and the benchmark check.
@@ -63,6 +64,7 @@ class Candidate:
     area: int = NO_AREA
     availability: int = 0  # a bit for each part of the week they are free
     check_valid_until: int = 0  # date ordinal the check expires on (0: no check)
+    trainings: frozenset[int] = frozenset()  # projects whose training they hold, valid today
     load: int = 0  # current commitments
     given_minutes: int = 0
     received_minutes: int = 0
@@ -77,6 +79,7 @@ class Need:
     adjacent_areas: frozenset[int] = frozenset()
     availability: int = 0
     needs_check: bool = False
+    training: int | None = None  # the project whose training a giver must hold
     exclude: frozenset[int] = frozenset()  # the person helped; people already asked
 
 
@@ -97,7 +100,8 @@ class Ranked:
 
 
 def passes_gate(candidate: Candidate, need: Need) -> bool:
-    return not need.needs_check or candidate.check_valid_until > need.today
+    checked = not need.needs_check or candidate.check_valid_until > need.today
+    return checked and (need.training is None or need.training in candidate.trainings)
 
 
 def _score(candidate: Candidate, need: Need, load_cap: int) -> Ranked | None:
@@ -143,6 +147,8 @@ def _score(candidate: Candidate, need: Need, load_cap: int) -> Ranked | None:
         )
     if need.needs_check:
         reasons.append(Reason("check", 0, (candidate.check_valid_until,)))
+    if need.training is not None:
+        reasons.append(Reason("trained", 0, (need.training,)))
     return Ranked(candidate.member_id, sum(r.points for r in reasons), tuple(reasons))
 
 
@@ -177,6 +183,7 @@ class Pool:
         self.received = np.fromiter((c.received_minutes for c in self.candidates), np.int64, count)
         self.by_word = self._index((c.words for c in self.candidates), count)
         self.by_category = self._index((c.categories for c in self.candidates), count)
+        self.by_training = self._index((c.trainings for c in self.candidates), count)
         self.position = {member_id: i for i, member_id in enumerate(self.ids.tolist())}
 
     @staticmethod
@@ -194,6 +201,10 @@ class Pool:
         allowed = self.load < self.load_cap
         if need.needs_check:
             allowed &= self.check_until > need.today
+        if need.training is not None:
+            trained = np.zeros(count, bool)
+            trained[self.by_training.get(need.training, np.array([], np.int64))] = True
+            allowed &= trained
         for member_id in need.exclude:
             if member_id in self.position:
                 allowed[self.position[member_id]] = False

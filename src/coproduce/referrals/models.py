@@ -165,6 +165,15 @@ class Referral(models.Model):
     exchange = models.ForeignKey(
         Exchange, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    project = models.ForeignKey(
+        "Project",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="referrals",
+        help_text="The project that gives this help: only people it accepts (its training, "
+        "its check) are suggested and asked.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     triaged_at = models.DateTimeField(null=True, blank=True)
     matched_at = models.DateTimeField(null=True, blank=True)
@@ -294,6 +303,9 @@ class TrainingRecord(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="trainings")
     trained_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
     trained_on = models.DateField()
+    expires_on = models.DateField(
+        null=True, blank=True, help_text="When it must be renewed; empty if it lasts."
+    )
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -321,11 +333,16 @@ class Slot(models.Model):
     note = models.CharField(max_length=200, blank=True)
     cancelled = models.BooleanField(default=False)
     created_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    # For a turn recorded afterwards: the form's key, so a resent form records it once.
+    key = models.CharField(max_length=60, blank=True)
 
     class Meta:
         ordering = ["starts_at", "id"]
         indexes = [models.Index(fields=["project", "starts_at"], name="slot_project_time")]
         constraints = [
+            models.UniqueConstraint(
+                fields=["project", "key"], condition=~Q(key=""), name="slot_key_once"
+            ),
             models.CheckConstraint(
                 condition=Q(ends_at__gt=models.F("starts_at")), name="slot_ends_after_start"
             ),
@@ -395,6 +412,60 @@ class Assignment(models.Model):
     def duration(self) -> str:
         """The time logged, in words: '1 h 30 min'."""
         return format_minutes(self.minutes or 0)
+
+
+class HelpKind(models.TextChoices):
+    CALL = "call", "Phone call"
+    VISIT = "visit", "Visit"
+
+
+# The job on the rota for each kind of regular help.
+HELP_ROLE = {HelpKind.CALL: "caller", HelpKind.VISIT: "visitor"}
+
+
+class HelpPlan(models.Model):
+    """Regular help for a referral, set up in one step once a volunteer said yes: turns on
+    a project's rota, for the person referred, with the volunteer on each."""
+
+    referral = models.OneToOneField(Referral, on_delete=models.CASCADE, related_name="plan")
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="plans")
+    volunteer = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=8, choices=HelpKind.choices, default=HelpKind.CALL)
+    first_at = models.DateTimeField()
+    every_days = models.PositiveSmallIntegerField(default=7)
+    turns = models.PositiveSmallIntegerField()
+    minutes = models.PositiveSmallIntegerField()
+    # The form's key: a resent form returns this plan rather than refusing.
+    key = models.CharField(max_length=60)
+    created_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(every_days__gte=1, every_days__lte=28), name="plan_every_1_to_28_days"
+            ),
+            models.CheckConstraint(
+                condition=Q(turns__gte=1, turns__lte=60), name="plan_turns_1_to_60"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Regular help for {self.referral.person}"
+
+    @property
+    def how_often(self) -> str:
+        """ "every week", "every 2 weeks", "every 3 days"."""
+        if self.every_days == 1:
+            return "every day"
+        if self.every_days % 7 == 0:
+            weeks = self.every_days // 7
+            return "every week" if weeks == 1 else f"every {weeks} weeks"
+        return f"every {self.every_days} days"
+
+    @property
+    def length(self) -> str:
+        return format_minutes(self.minutes)
 
 
 class EscalationKind(models.TextChoices):

@@ -1,6 +1,8 @@
 """Rota patterns: when the slots of a project fall. Pure functions, no Django.
 
 - `weekly`: the same time each week (a friend on the phone, a buddy bench day).
+- `every`: the same time every so many days, for so many weeks (regular help for one
+  person: a call every week for six weeks, a visit every three days for a fortnight).
 - `tapering`: a package whose visits per week follow a plan, most at the start
   (reablement: say 7, 5, 4, 3, 2, 1 visits over six weeks).
 """
@@ -28,6 +30,21 @@ def weekly(first: datetime.datetime, *, weeks: int, minutes: int) -> list[Period
             first + datetime.timedelta(weeks=week), first + datetime.timedelta(weeks=week) + length
         )
         for week in range(weeks)
+    ]
+
+
+def every(first: datetime.datetime, *, days: int, weeks: int, minutes: int) -> list[Period]:
+    """A turn at `first`, then every `days` days while within `weeks` weeks of it."""
+    if days < 1 or weeks < 1:
+        raise ValueError("Turns come at least a day apart, for at least a week.")
+    length = datetime.timedelta(minutes=minutes)
+    count = -(-weeks * DAYS_PER_WEEK // days)  # whole turns that start within the weeks
+    return [
+        Period(
+            first + datetime.timedelta(days=n * days),
+            first + datetime.timedelta(days=n * days) + length,
+        )
+        for n in range(count)
     ]
 
 

@@ -113,8 +113,10 @@ class AreaCodes:
         return self.codes.setdefault(name, len(self.codes))
 
 
-def candidate_pool(hub: Hub, *, today: datetime.date, load_cap: int):
-    """Every active member of the hub as a candidate giver, and the area codes used."""
+def candidate_pool(hub: Hub, *, today: datetime.date, load_cap: int, project=None):
+    """Every active member of the hub as a candidate giver, and the area codes used. With
+    a project that needs training, who holds it today (access.trained_for, the rota's
+    own rule)."""
     areas = AreaCodes({})
     category_words = [
         (category.pk, matching.words(category.name))
@@ -130,6 +132,11 @@ def candidate_pool(hub: Hub, *, today: datetime.date, load_cap: int):
         .values("person_id")
         .annotate(until=Max("expires_on"))
         .values_list("person_id", "until")
+    )
+    trained = (
+        set(access.trained_for(project, on=today))
+        if project is not None and project.training
+        else set()
     )
     load = commitments(hub)
     since = timezone.now() - datetime.timedelta(days=RECIPROCITY_DAYS)
@@ -155,6 +162,7 @@ def candidate_pool(hub: Hub, *, today: datetime.date, load_cap: int):
                 area=areas.of(membership.area),
                 availability=availability_bits(person.availability),
                 check_valid_until=until.toordinal() if until else 0,
+                trainings=frozenset([project.pk]) if person.pk in trained else frozenset(),
                 load=load.get(person.pk, 0),
                 given_minutes=given,
                 received_minutes=received,
@@ -171,6 +179,7 @@ def need_for(referral: Referral, areas: AreaCodes, *, today: datetime.date) -> m
                 "name", flat=True
             )
         )
+    project = referral.project if referral.project_id else None
     asked = (
         MatchOffer.objects.filter(referral=referral)
         .exclude(status=OfferStatus.WITHDRAWN)
@@ -185,7 +194,8 @@ def need_for(referral: Referral, areas: AreaCodes, *, today: datetime.date) -> m
         area=areas.of(referral.area),
         adjacent_areas=frozenset(areas.of(name) for name in adjacent),
         availability=availability_bits(referral.preferred_times),
-        needs_check=referral.needs_check,
+        needs_check=referral.needs_check or bool(project and project.needs_check),
+        training=project.pk if project is not None and project.training else None,
         exclude=frozenset([referral.person_id, referral.referred_by_id, *asked]),
     )
 
@@ -339,3 +349,75 @@ def escalations_listed(hub: Hub, *, show: str = "open", person: Person | None = 
     if show == "mine":
         found = found.filter(assigned_to=person)
     return found.order_by("urgency_rank", "waiting_since", "id")
+
+
+def accepted_volunteer(referral: Referral) -> Person | None:
+    """The volunteer who said yes to the referral, if anyone has."""
+    offer = (
+        MatchOffer.objects.filter(referral=referral, status=OfferStatus.ACCEPTED)
+        .select_related("volunteer")
+        .first()
+    )
+    return offer.volunteer if offer else None
+
+
+def plan_of(referral: Referral):
+    """The referral's regular help, if it has any."""
+    from .models import HelpPlan
+
+    return HelpPlan.objects.filter(referral=referral).select_related("project", "volunteer").first()
+
+
+TURN_WORDS = {
+    AssignmentStatus.ON_ROTA: "Planned",
+    AssignmentStatus.ATTENDED: "Done",
+    AssignmentStatus.CONFIRMED: "Done",
+    AssignmentStatus.MISSED: "Did not happen",
+}
+
+
+def plan_turns(plan, *, viewer: Person, view: str | None) -> list[dict]:
+    """The referral's turns, in time order: when, and whether done, planned, missed or
+    without anyone. Who was on a turn is shown only to coordinators (and 'You' to the
+    volunteer on it): the referrer and the person see that help comes, not who gives it."""
+    slots = (
+        Slot.objects.filter(referral_id=plan.referral_id, cancelled=False)
+        .prefetch_related("assignments__person")
+        .order_by("starts_at", "id")
+    )
+    rows = []
+    for slot in slots:
+        on = [a for a in slot.assignments.all() if a.status != AssignmentStatus.GIVEN_UP]
+        done = [
+            a for a in on if a.status in (AssignmentStatus.ATTENDED, AssignmentStatus.CONFIRMED)
+        ]
+        shown = done[0] if done else (on[0] if on else None)
+        who = None
+        if shown is not None and view == access.COORDINATOR:
+            who = shown.person.display_name
+        elif shown is not None and shown.person_id == viewer.pk:
+            who = "You"
+        rows.append(
+            {
+                "slot": slot,
+                "status": TURN_WORDS.get(shown.status, "Planned") if shown else "Nobody on it yet",
+                "who": who,
+                "duration": shown.duration if done else "",
+            }
+        )
+    return rows
+
+
+def referral_on_exchange(membership: Membership | None, exchange) -> dict | None:
+    """For an exchange's page (see timebank.panels): the open referral whose help this
+    exchange is, with a button to close it as helped, for whoever may close it."""
+    referral = (
+        Referral.objects.filter(exchange=exchange, hub_id=exchange.hub_id)
+        .select_related("person")
+        .first()
+    )
+    if referral is None or not referral.is_open:
+        return None
+    if not access.referral_rights(membership, referral).close:
+        return None
+    return {"template": "referrals/_exchange_close.html", "referral": referral}

@@ -21,6 +21,7 @@ from .models import (
     Assignment,
     Escalation,
     EscalationKind,
+    HelpKind,
     MatchOffer,
     Outcome,
     Project,
@@ -95,6 +96,20 @@ def _escalated(line: Line) -> str:
     if line.automatic:
         return f"{_referred(line)} was escalated to staff, as nobody took it on in time"
     return f"{line.actor} escalated {_referred(line)} to staff"
+
+
+@renders(AuditKind.REFERRAL_PLANNED, refs={"project": "project"})
+def _planned(line: Line) -> str:
+    kind = label_of(HelpKind, line.new.get("kind"), "")
+    turns = line.new.get("turns")
+    what = "regular help"
+    if kind and isinstance(turns, int):
+        what = f"{turns} {lower_first(kind)}{'' if turns == 1 else 's'}"
+    first = line.new.get("first")
+    start = f" from {when(first)}" if first else ""
+    project = line.ref("project")
+    on = f" on {_rota(project)}" if project else ""
+    return f"{line.actor} set up {what} for {_referred(line)}{start}{on}"
 
 
 @renders(AuditKind.REFERRAL_CLOSED)
@@ -354,3 +369,13 @@ def _turn_confirmed(line: Line) -> str:
     minutes = _minutes(line.new.get("minutes")) or "the hours"
     who = possessive(_turn_person(line))
     return f"{line.actor} confirmed {minutes} for {who} turn on {_turn(_slot_of(line))}"
+
+
+@renders(AuditKind.ROTA_RECORDED)
+def _recorded(line: Line) -> str:
+    minutes = _minutes(line.new.get("minutes"))
+    hours = f" ({minutes})" if minutes else ""
+    turn = _turn(_slot_of(line))
+    if line.person:
+        return f"{line.actor} recorded a past turn by {line.person} on {turn}{hours}"
+    return f"{line.actor} recorded their own past turn on {turn}{hours}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import help_views, views
 
 hub = "hubs/<slug:slug>/"
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path(hub + "referrals/<int:referral_id>/offer/", views.referral_offer, name="referral-offer"),
     path(hub + "referrals/<int:referral_id>/start/", views.referral_start, name="referral-start"),
     path(hub + "referrals/<int:referral_id>/close/", views.referral_close, name="referral-close"),
+    path(hub + "referrals/<int:referral_id>/plan/", help_views.referral_plan, name="referral-plan"),
     path(hub + "offers/", views.my_offers, name="my-offers"),
     path(hub + "offers/<int:offer_id>/", views.offer_answer, name="offer-answer"),
     path(hub + "offers/<int:offer_id>/withdraw/", views.offer_withdraw, name="offer-withdraw"),
@@ -24,6 +25,9 @@ urlpatterns = [
     path(hub + "projects/<int:project_id>/slots/new/", views.slots_new, name="slots-new"),
     path(hub + "projects/<int:project_id>/training/", views.training_new, name="training-new"),
     path(hub + "projects/<int:project_id>/end/", views.project_end, name="project-end"),
+    path(
+        hub + "projects/<int:project_id>/turns/record/", help_views.turn_record, name="turn-record"
+    ),
     path(hub + "rota/slots/<int:slot_id>/take/", views.slot_take, name="slot-take"),
     path(hub + "projects/<int:project_id>/take/", views.slots_take, name="slots-take"),
     path(

@@ -163,6 +163,10 @@ def referral_detail(request, slug, referral_id):
         context["escalations"] = referral.escalations.select_related("assigned_to")
     if rights.see_progress:
         context["progress"] = selectors.help_progress(referral)
+    plan = selectors.plan_of(referral)
+    if plan is not None:
+        context["plan"] = plan
+        context["turns"] = selectors.plan_turns(plan, viewer=request.user, view=view)
     if view == "volunteer":
         context["preferred_labels"] = selectors.availability_labels(
             selectors.availability_bits(referral.preferred_times)
@@ -196,6 +200,7 @@ def referral_triage(request, slug, referral_id):
             "category": referral.category,
             "urgency": referral.urgency,
             "needs_check": referral.needs_check,
+            "project": referral.project,
         },
     )
     done = submit(
@@ -423,9 +428,10 @@ def project_detail(request, slug, project_id):
             "is_trained": rights.trained,
             "waiting": waiting,
             "now": timezone.now(),
+            "today": timezone.localdate(),
             "earlier": (start - datetime.timedelta(days=28)).date().isoformat(),
             "later": (start + datetime.timedelta(days=28)).date().isoformat(),
-            "assign_form": AssignForm(hub=project.hub, auto_id="assign_%s") if leads else None,
+            "assign_form": AssignForm(project=project, auto_id="assign_%s") if leads else None,
             "free_slots": [row["slot"] for row in rows if row["gaps"] and row["upcoming"]],
             # Turns this person could take, for ticking several at once.
             "takeable": [
@@ -566,7 +572,7 @@ def slot_take(request, slug, slot_id):
     )
     back = f"/hubs/{slug}/projects/{slot.project_id}/"
     if request.POST.get("person"):
-        form = AssignForm(request.POST, hub=slot.project.hub)
+        form = AssignForm(request.POST, project=slot.project)
         if not form.is_valid():
             messages.error(request, "Choose a member to put on the rota.")
             return redirect(back)

@@ -83,7 +83,8 @@ def _listing_closed(line: Line) -> str:
     if listing is None:
         return f"{line.actor} closed an offer or request"
     what = "offer" if listing.kind == ListingKind.OFFER else "request"
-    return f"{line.actor} closed the {what} {quote(listing.title)}"
+    helped = ": help given" if line.new.get("outcome") == "helped" else ""
+    return f"{line.actor} closed the {what} {quote(listing.title)}{helped}"
 
 
 @renders(AuditKind.CATEGORY_CREATED)

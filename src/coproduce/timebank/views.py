@@ -16,7 +16,7 @@ from coproduce.hubs import access as hub_access
 from coproduce.hubs.models import Hub
 from coproduce.views import render_form, submit
 
-from . import access, selectors, services, timesheet
+from . import access, panels, selectors, services, timesheet
 from .forms import (
     ApprovalForm,
     CategoryForm,
@@ -41,6 +41,7 @@ from .models import (
     Entry,
     Exchange,
     ExchangeStatus,
+    ListingKind,
     SecondApproval,
     format_minutes,
 )
@@ -133,9 +134,18 @@ def _exchange(request, slug, exchange_id):
     return hub, exchange, rights
 
 
+def _request_closable(membership, exchange):
+    """The request this exchange answered, when this person may close it as helped."""
+    listing = exchange.listing
+    if listing is None or listing.kind != ListingKind.REQUEST:
+        return None
+    return listing if access.listing_rights(membership, listing).close else None
+
+
 @login_required
 def exchange_detail(request, slug, exchange_id):
     hub, exchange, rights = _exchange(request, slug, exchange_id)
+    membership = hub_access.membership_of(request.user, hub)
     approvals = (
         list(exchange.approvals.select_related("requested_by", "decided_by"))
         if rights.coordinating
@@ -162,6 +172,8 @@ def exchange_detail(request, slug, exchange_id):
             "reverse_form": ReverseForm(prefix="reverse") if rights.reverse else None,
             "messages_sent": exchange.messages.select_related("author"),
             "message_form": MessageForm() if rights.message else None,
+            "close_request": _request_closable(membership, exchange),
+            "panels": panels.exchange_panels(membership, exchange),
         },
     )
 
@@ -252,6 +264,17 @@ def exchange_action(request, slug, exchange_id, action):
             submit_label="Tell the coordinator",
             cancel_url=reverse("exchange-detail", args=[slug, exchange.pk]),
         )
+    if action == "close-request":
+        listing = _request_closable(hub_access.membership_of(request.user, _hub), exchange)
+        if listing is None:
+            raise PermissionDenied("Only the person who asked, or a coordinator, closes it.")
+        try:
+            services.listing_close(actor=request.user, listing=listing, helped_by=exchange)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "The request is closed: help given. Thank you.")
+        return back
     actions = {
         "agree": services.exchange_agree,
         "confirm": services.exchange_confirm,

@@ -9,8 +9,9 @@ Who may do what:
 - Staff see and resolve escalations; coordinators reassign them.
 
 A module per part: `policy` (the hub's rules), `referrals`, `offers` (matching and the
-offers sent to volunteers), `projects` (and training), `rotas` (slots and the people on
-them). Callers use the names here: `services.referral_create(...)`.
+offers sent to volunteers), `plans` (regular help for a referral, in one step),
+`projects` (and training), `rotas` (slots and the people on them), `turns` (turns
+recorded afterwards). Callers use the names here: `services.referral_create(...)`.
 """
 
 from .. import schedule  # still reachable as services.schedule, as before the split
@@ -23,6 +24,7 @@ from .offers import (
     offer_send,
     offer_withdraw,
 )
+from .plans import help_plan_create
 from .policy import (
     POLICY_FIELDS,
     policy_for,
@@ -51,6 +53,7 @@ from .rotas import (
     assignments_take,
     slots_add,
 )
+from .turns import turn_record_past
 
 __all__ = [
     "POLICY_FIELDS",
@@ -64,6 +67,7 @@ __all__ = [
     "assignment_take",
     "assignments_take",
     "describe",
+    "help_plan_create",
     "match_suggestions",
     "offer_accept",
     "offer_decline",
@@ -81,4 +85,5 @@ __all__ = [
     "schedule",
     "slots_add",
     "training_record",
+    "turn_record_past",
 ]

@@ -57,6 +57,8 @@ def describe(reason: matching.Reason, *, category_names, area_names, load_cap) -
     if reason.kind == "check":
         until = datetime.date.fromordinal(detail[0])
         return f"Safeguarding check valid until {until:%d %B %Y}"
+    if reason.kind == "trained":
+        return "Trained for the project that gives this help"
     return reason.kind
 
 
@@ -66,7 +68,8 @@ def match_suggestions(*, actor: Person, referral: Referral, k: int = 10) -> list
     hub = referral.hub
     cap = policy_for(hub).commitment_cap
     today = timezone.localdate()
-    candidates, areas = selectors.candidate_pool(hub, today=today, load_cap=cap)
+    project = referral.project if referral.project_id else None
+    candidates, areas = selectors.candidate_pool(hub, today=today, load_cap=cap, project=project)
     need = selectors.need_for(referral, areas, today=today)
     ranked = matching.Pool(candidates, load_cap=cap).rank(need, k=k)
     memberships = {
@@ -91,15 +94,23 @@ def match_suggestions(*, actor: Person, referral: Referral, k: int = 10) -> list
 
 
 def _require_gate(referral: Referral, volunteer: Person, *, on: datetime.date) -> None:
-    """Safeguarding is never traded for a good match."""
-    if not referral.needs_check:
-        return
-    if hub_selectors.valid_check_until(referral.hub, volunteer, on) is None:
+    """Safeguarding is never traded for a good match; nor is the training of the project
+    the help comes through (the same gate as its rota)."""
+    if (
+        referral.needs_check
+        and hub_selectors.valid_check_until(referral.hub, volunteer, on) is None
+    ):
         raise ApplicationError(
             f"This help needs a valid safeguarding check, and {volunteer} has none valid "
             f"on {on:%d %B %Y}. Record their check first, or choose someone else.",
             field="volunteer",
         )
+    if referral.project_id:
+        refused = rights.project_refuses(referral.project, volunteer, on=on)
+        if refused:
+            raise ApplicationError(
+                f"The help comes through {referral.project}. {refused}", field="volunteer"
+            )
 
 
 @transaction.atomic

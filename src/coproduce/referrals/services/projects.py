@@ -109,10 +109,16 @@ def project_end(*, actor: Person, project: Project, reason: str) -> Project:
 
 @transaction.atomic
 def training_record(
-    *, actor: Person, project: Project, person: Person, trained_on: datetime.date | None = None
+    *,
+    actor: Person,
+    project: Project,
+    person: Person,
+    trained_on: datetime.date | None = None,
+    expires_on: datetime.date | None = None,
 ) -> TrainingRecord:
-    """Record that someone has had the project's training. The lead, a coordinator, or
-    anyone already trained for it may give it: this year's monitors train next year's."""
+    """Record that someone has had the project's training, and when it must be renewed
+    (if it must). The lead, a coordinator, or anyone trained for it may give it: this
+    year's monitors train next year's."""
     if not rights.rights_on_project(actor, project).train_others:
         raise PermissionDenied("Only the lead, a coordinator or someone trained can train others.")
     if not project.training:
@@ -122,17 +128,22 @@ def training_record(
     trained_on = trained_on or timezone.localdate()
     if trained_on > timezone.localdate():
         raise ApplicationError("Training cannot be recorded for the future.", field="trained_on")
-    if project.trained.filter(person=person).exists():
+    if expires_on is not None and expires_on <= trained_on:
+        raise ApplicationError("Training is renewed after it is given.", field="expires_on")
+    earlier = project.trained.filter(person=person).first()
+    if earlier is not None and rights.is_trained(person, project, on=trained_on):
         raise ApplicationError(f"{person} is already trained for this project.", field="person")
-    record = TrainingRecord.objects.create(
-        project=project, person=person, trained_by=actor, trained_on=trained_on
-    )
+    # Renewed training updates the record (the audit log keeps each time it was given).
+    record = earlier or TrainingRecord(project=project, person=person)
+    record.trained_by, record.trained_on, record.expires_on = actor, trained_on, expires_on
+    record.recorded_at = timezone.now()
+    record.save()
     audit(
         hub=project.hub,
         actor=actor,
         on_behalf_of=person,
         event=AuditKind.TRAINING_RECORDED,
         subject=record,
-        new={"project": project.pk, "trained_on": trained_on},
+        new={"project": project.pk, "trained_on": trained_on, "expires_on": expires_on},
     )
     return record

@@ -3,6 +3,7 @@ matched, under way, escalated or closed."""
 
 import datetime
 from dataclasses import dataclass
+from types import EllipsisType
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -20,7 +21,7 @@ from coproduce.timebank.models import Category
 
 from .. import access as rights
 from .. import selectors
-from ..models import MatchOffer, OfferStatus, Outcome, Referral, ReferralStatus, Urgency
+from ..models import MatchOffer, OfferStatus, Outcome, Project, Referral, ReferralStatus, Urgency
 
 
 @dataclass(frozen=True)
@@ -187,9 +188,12 @@ def referral_triage(
     needs_check: bool,
     category: Category | None = None,
     urgency: str | None = None,
+    project: Project | EllipsisType | None = ...,
 ) -> Referral:
     """The coordinator decides what volunteers are told, and records what the person
-    can give: people referred are assets, not only needs."""
+    can give: people referred are assets, not only needs. A `project` says the help comes
+    through it, so only people it accepts are suggested (None: through none; left out:
+    as before)."""
     access.require_coordinator(actor, referral.hub)
     referral = _lock(referral)
     if not referral.is_unmatched:
@@ -201,6 +205,10 @@ def referral_triage(
         )
     if category is not None and category.hub_id != referral.hub_id:
         raise ApplicationError("Choose one of this hub's kinds of help.", field="category")
+    if project is not ...:
+        if project is not None and (project.hub_id != referral.hub_id or not project.is_active):
+            raise ApplicationError("Choose one of this hub's running projects.", field="project")
+        referral.project = project
     referral.shared_note = shared_note.strip()
     referral.needs_check = needs_check
     referral.category = category or referral.category
@@ -221,6 +229,7 @@ def referral_triage(
         ReferralStatus.TRIAGED,
         needs_check=needs_check,
         assets=assets,
+        project=referral.project_id,
     )
     return referral
 

@@ -9,7 +9,6 @@ from django.utils import timezone
 from coproduce.audit import AuditKind, audit
 from coproduce.errors import ApplicationError
 from coproduce.hubs import access
-from coproduce.hubs import selectors as hub_selectors
 from coproduce.hubs.models import Person
 from coproduce.notify.models import Kind
 from coproduce.notify.services import tell
@@ -137,30 +136,26 @@ def _check_can_take(slot: Slot, person: Person) -> None:
         raise ApplicationError(
             "The person being helped cannot take their own slot.", field="person"
         )
-    if not rights.is_trained(person, project):
-        raise ApplicationError(
-            f"{person} needs the project's training first: {project.training}.", field="person"
-        )
-    if project.needs_check:
-        day = timezone.localdate(slot.ends_at)
-        if hub_selectors.valid_check_until(project.hub, person, day) is None:
-            raise ApplicationError(
-                f"This project needs a safeguarding check valid on {day:%d %B %Y}, and "
-                f"{person} has none.",
-                field="person",
-            )
+    refused = rights.project_refuses(project, person, on=timezone.localdate(slot.ends_at))
+    if refused:
+        raise ApplicationError(refused, field="person")
     filled = slot.assignments.filter(status__in=FILLED_STATUSES)
     if filled.filter(person=person).exists():
         raise ApplicationError(f"{person} is already on this slot.", field="person")
     if filled.count() >= slot.places:
         raise ApplicationError("This slot is full.")
+    _require_free(person, slot.starts_at, slot.ends_at)
+
+
+def _require_free(person: Person, starts_at, ends_at) -> None:
+    """Nobody is on two turns at once."""
     clash = (
         Assignment.objects.filter(
             person=person,
             status__in=FILLED_STATUSES,
             slot__cancelled=False,
-            slot__starts_at__lt=slot.ends_at,
-            slot__ends_at__gt=slot.starts_at,
+            slot__starts_at__lt=ends_at,
+            slot__ends_at__gt=starts_at,
         )
         .select_related("slot__project")
         .first()

@@ -8,7 +8,7 @@ from coproduce.hubs import access
 from coproduce.hubs.models import Hub, Person
 
 from ..access import require_act_for
-from ..models import Account, Category, Listing, ListingKind
+from ..models import Account, Category, Exchange, Listing, ListingKind
 from .accounts import _owner
 
 LISTING_FIELDS = (
@@ -58,17 +58,25 @@ def listing_create(*, actor: Person, account: Account, kind: str, title: str, **
 
 
 @transaction.atomic
-def listing_close(*, actor: Person, listing: Listing) -> Listing:
+def listing_close(*, actor: Person, listing: Listing, helped_by: Exchange | None = None) -> Listing:
+    """Close a listing; for a request, `helped_by` is the exchange that gave the help
+    (closed from that exchange's page: the outcome is 'help given')."""
     require_act_for(actor, listing.account)
+    if helped_by is not None:
+        if helped_by.listing_id != listing.pk or listing.kind != ListingKind.REQUEST:
+            raise ApplicationError("This exchange did not answer that request.")
+        if not listing.is_active:
+            raise ApplicationError("This request is already closed.")
     listing.is_active = False
     listing.save(update_fields=["is_active"])
+    helped = {"outcome": "helped", "exchange": helped_by.pk} if helped_by is not None else {}
     audit(
         hub=listing.hub,
         actor=actor,
         event=AuditKind.LISTING_CLOSED,
         subject=listing,
         old={"is_active": True},
-        new={"is_active": False},
+        new={"is_active": False, **helped},
     )
     return listing
 
