@@ -126,3 +126,11 @@ def test_the_demo_tells_the_referral_story_with_history_and_an_open_escalation()
         assigned_to__email__startswith="amir",
     ).exists()
     assert ledger.verify(millbrook).ok
+
+
+def test_the_failsafe_catches_arthur_and_no_request_left_unanswered_for_a_year():
+    from coproduce.referrals.models import Escalation
+
+    kinds = set(Escalation.objects.values_list("kind", flat=True))
+    assert "unmatched_referral" in kinds
+    assert "unmatched_request" not in kinds  # members' requests are from the last week
