@@ -134,3 +134,37 @@ def test_the_failsafe_catches_arthur_and_no_request_left_unanswered_for_a_year()
     kinds = set(Escalation.objects.values_list("kind", flat=True))
     assert "unmatched_referral" in kinds
     assert "unmatched_request" not in kinds  # members' requests are from the last week
+
+
+def test_northfield_has_a_time_bank_with_some_life_told_through_the_services():
+    from coproduce.audit import AuditKind
+    from coproduce.timebank.models import Exchange, Listing, Transfer
+
+    northfield = Hub.objects.get(slug="northfield")
+    listings = Listing.objects.filter(hub=northfield)
+    assert listings.filter(kind="offer").count() >= 4
+    assert listings.filter(kind="request").count() >= 3
+    assert listings.values("account").distinct().count() >= 6
+    exchanges = Exchange.objects.filter(hub=northfield, is_group=False)
+    assert exchanges.filter(status="confirmed").count() >= 5
+    # Jean is asked to confirm the time Ben logged; Maureen's shop is agreed, to come.
+    waiting = exchanges.get(status="done")
+    assert [p.account.membership.person.email for p in waiting.receivers()] == [
+        "jean@northfield.example"
+    ]
+    assert exchanges.get(status="agreed").receivers()[0].account.membership.person.phone
+    kinds = set(Transfer.objects.filter(hub=northfield).values_list("kind", flat=True))
+    assert {"opening", "exchange", "donation", "grant"} <= kinds
+    assert Exchange.objects.filter(hub=northfield, is_group=True, status="confirmed").exists()
+    # Every exchange was proposed (or recorded) through the services, so audited.
+    proposed = set(
+        AuditEvent.objects.filter(
+            hub=northfield,
+            event__in=[AuditKind.EXCHANGE_PROPOSED.value, AuditKind.GROUP_EXCHANGE_RECORDED.value],
+        ).values_list("subject_id", flat=True)
+    )
+    assert proposed == set(Exchange.objects.filter(hub=northfield).values_list("pk", flat=True))
+    call_command("ledger", "verify", "--hub", "northfield")
+    from coproduce.timebank import ledger
+
+    assert ledger.verify(northfield).ok

@@ -278,3 +278,14 @@ def test_nothing_is_dated_in_the_future_but_the_rota_and_deadlines():
         if check.issued_on > timezone.localtime(check.recorded_at).date():
             broken.append(f"check {check.reference} recorded before it was issued")
     assert not broken, "\n".join(broken)
+
+
+def test_two_builds_of_the_demo_on_one_day_hold_the_same_story():
+    from tests.demo.conftest import BUILDS
+
+    # Each module in this folder builds the demo afresh; the first test module's build
+    # is compared with this one's (alone, this module has only its own to compare).
+    days = {day for day, _ in BUILDS}
+    if len(BUILDS) < 2 or len(days) > 1:
+        pytest.skip("needs two builds on the same day: run the whole tests/demo folder")
+    assert len({digest for _, digest in BUILDS}) == 1
