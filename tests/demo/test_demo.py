@@ -168,3 +168,65 @@ def test_northfield_has_a_time_bank_with_some_life_told_through_the_services():
     from coproduce.timebank import ledger
 
     assert ledger.verify(northfield).ok
+
+
+def _story(email: str) -> str:
+    return next(story for address, _name, _roles, story in data.PERSONAS if address == email)
+
+
+def test_what_each_persona_s_description_promises_is_true_of_their_hub():
+    from coproduce.audit import AuditKind
+    from coproduce.referrals.models import Escalation, Project, Referral
+    from coproduce.timebank.models import Exchange, Listing
+
+    people = {email: Person.objects.get(email=email) for email, *_ in data.PERSONAS}
+    amir = people["amir@millbrook.example"]
+    grace = people["grace@millbrook.example"]
+    sam = people["sam@millbrook.example"]
+    jean = people["jean@northfield.example"]
+    # Dr Shah referred these five, and Arthur's referral, waiting too long, is his.
+    referred = {r.person.display_name for r in Referral.objects.filter(referred_by=amir)}
+    assert referred == {
+        "Molly Jenkins",
+        "Stanley Moore",
+        "Edna Barker",
+        "Arthur Price",
+        "Ron Ellis",
+    }
+    assert all(name.split()[0] in _story(amir.email) for name in referred)
+    arthur = Escalation.objects.get(referral__person__display_name="Arthur Price")
+    assert arthur.status == "open" and arthur.assigned_to == amir
+    # Grace triages the referrals and leads three rotas; the failsafe's warnings are hers.
+    triaged = AuditEvent.objects.filter(actor=grace, event=AuditKind.REFERRAL_TRIAGED.value)
+    assert triaged.count() >= 3
+    assert Project.objects.filter(lead=grace).count() == 3 and "three rotas" in _story(grace.email)
+    assert Escalation.objects.filter(assigned_to=grace, status="open").exists()
+    # Sam swaps help in Millbrook, cleared Farid's balcony and will do Maureen's shop.
+    sams = Exchange.objects.filter(parties__account__membership__person=sam)
+    assert sams.filter(hub__slug="millbrook", status="confirmed").count() >= 5
+    balcony = sams.get(title="Help clearing a balcony")
+    assert balcony.status == "confirmed" and balcony.givers()[0].account.membership.person == sam
+    assert balcony.receivers()[0].account.membership.person.display_name == "Farid Fraser"
+    shop = sams.get(title="Help with the weekly shop")
+    assert shop.status == "agreed"
+    assert shop.receivers()[0].account.membership.person.display_name == "Maureen Hill"
+    # Tunde started the conversation; Priya recorded the clean-up day.
+    assert AuditEvent.objects.filter(
+        actor=people["tunde@northfield.example"], event=AuditKind.CONVERSATION_CREATED.value
+    ).exists()
+    clean_up = Exchange.objects.get(title="Estate clean-up day")
+    assert clean_up.logged_by == people["priya@northfield.example"]
+    # Jean lives in Oak Tower, mends clothes, and is asked to confirm Ben's time.
+    assert Membership.objects.get(person=jean, hub__slug="northfield").area == "Oak Tower"
+    assert Listing.objects.get(account__membership__person=jean, kind="offer").title == (
+        "Sewing and mending"
+    )
+    waiting = Exchange.objects.get(status="done", parties__account__membership__person=jean)
+    assert waiting.givers()[0].account.membership.person.display_name == "Ben Baker"
+    assert "Ben" in _story(jean.email)
+    # The admins are the hubs' admins.
+    for email, slug in [
+        ("helen@millbrook.example", "millbrook"),
+        ("marcus@northfield.example", "northfield"),
+    ]:
+        assert Membership.objects.get(person__email=email, hub__slug=slug).role == Role.ADMIN

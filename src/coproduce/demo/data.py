@@ -109,51 +109,60 @@ PERSONAS = [
         "helen@millbrook.example",
         "Helen Brooks",
         {"millbrook": (Role.ADMIN, "Millbrook Health Centre")},
-        "Practice manager, hub admin",
+        "Practice manager and hub admin: the hub's settings, people and audit log",
     ),
     (
         "grace@millbrook.example",
         "Grace Okafor",
         {"millbrook": (Role.COORDINATOR, None)},
-        "Time bank coordinator",
+        "Coordinator: triages referrals, runs three rotas, answers the failsafe",
     ),
     (
         "amir@millbrook.example",
         "Dr Amir Shah",
         {"millbrook": (Role.STAFF, "Millbrook Health Centre")},
-        "GP who refers patients",
+        "GP who referred Molly, Stanley, Edna, Arthur and Ron; Arthur's waits for him",
     ),
     (
         "sam@millbrook.example",
         "Sam Patel",
         {"millbrook": (Role.MEMBER, None), "northfield": (Role.MEMBER, None)},
-        "Member of both hubs",
+        "Swaps help in Millbrook; cleared Farid's balcony, will do Maureen's shop",
     ),
     (
         "marcus@northfield.example",
         "Marcus Reid",
         {"northfield": (Role.ADMIN, "Northfield Housing Office")},
-        "Housing manager, hub admin",
+        "Housing manager and hub admin: the estate's hub, its people and audit log",
     ),
     (
         "tunde@northfield.example",
         "Tunde Adeyemi",
         {"northfield": (Role.COORDINATOR, None)},
-        "Estate co-design coordinator",
+        "Coordinator: the repairs conversation and the young time bank",
     ),
     (
         "priya@northfield.example",
         "Priya Nair",
         {"northfield": (Role.STAFF, "Northfield Housing Office")},
-        "Housing officer",
+        "Housing officer: recorded the estate clean-up day",
     ),
     (
         "jean@northfield.example",
         "Jean Walker",
         {"northfield": (Role.MEMBER, None)},
-        "Tenant in Oak Tower",
+        "Tenant in Oak Tower who mends clothes; asked to confirm Ben's time",
     ),
 ]
+
+# What the personas who give help say about themselves (their hub's districts).
+PERSONA_PROFILES = {
+    "sam@millbrook.example": {
+        "postcode_district": "MB2",
+        "assets": ["bike repairs", "DIY and small repairs"],
+    },
+    "jean@northfield.example": {"postcode_district": "NF1", "assets": ["sewing", "mending"]},
+}
 
 FIRST_NAMES = [
     "Aisha",
@@ -427,6 +436,11 @@ def _load(clock) -> None:
                 hub.organisations.get(name=organisation_name) if organisation_name else None
             )
             _ensure_member(first_admin[slug], hub, people[email], role, organisation)
+            person = people[email]
+            if email in PERSONA_PROFILES and not person.postcode_district:
+                services.profile_update(
+                    actor=person, person=person, changes=PERSONA_PROFILES[email]
+                )
         if slug == "northfield":  # Jean lives in Oak Tower
             jean = Membership.objects.get(hub=hub, person=people["jean@northfield.example"])
             if jean.neighbourhood_id is None:

@@ -331,7 +331,7 @@ def load(hub: Hub, coordinator: Person, gp: Person, clock) -> None:
         needs_check=False,
     )
 
-    # Arthur: referred ten days ago, on his daughter's consent, and not yet triaged.
+    # Arthur: referred ten days ago, on his daughter's consent, and still not triaged.
     clock.ago(10, 11)
     services.referral_create(
         actor=gp,
@@ -372,7 +372,7 @@ def load(hub: Hub, coordinator: Person, gp: Person, clock) -> None:
         people=[],
         receiver=edna,
     )
-    # The failsafe's sweep, last thing yesterday: Arthur's referral has waited ten days
+    # The failsafe's sweep, last thing yesterday: Arthur's referral has waited over a week
     # and goes to the GP.
     clock.ago(1, 23)
     escalations.sweep(hub=hub)

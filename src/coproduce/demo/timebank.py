@@ -103,7 +103,9 @@ def load(hub: Hub, coordinator, staff, clock) -> None:
 
     # What members offer and need now: posted in the last week, so no request has waited
     # long enough to be escalated.
-    for number, account in enumerate(accounts[:30]):
+    # (Not those who are not online: they are helped through referrals and the rotas.)
+    listers = [a for a in accounts if not a.membership.person.is_assisted_digital]
+    for number, account in enumerate(listers[:30]):
         clock.ago(LISTINGS_DAYS - number % LISTINGS_DAYS, 9 + number % 10)
         category = rng.choice(CATEGORIES)
         services.listing_create(
@@ -240,6 +242,9 @@ NORTHFIELD_EXCHANGES = [
     # Sam will do Maureen's shop; Tunde agreed it for her.
     ("Help with the weekly shop", "Sam Patel", (4, 3, None, None), 60),
 ]
+# One-off requests are closed once someone has said yes (Jean) or the help is done.
+CLOSED_WHEN_AGREED = {"Changing a light on the landing"}
+CLOSED_WHEN_DONE = {"Help clearing a balcony", "A lift to the eye clinic"}
 NORTHFIELD_CLEAN_UP = (75, ["Ben Baker", "Farid Fraser", "Jean Walker", "Hassan Hughes"], 120)
 NORTHFIELD_CHEST = {"donors": (50, ["Ben Baker", "Dev Doyle"], 60), "grant": (45, 60)}
 
@@ -287,6 +292,8 @@ def northfield(hub: Hub, coordinator, clock) -> None:
         services.exchange_agree(
             actor=coordinator if holder.is_assisted_digital else holder, exchange=exchange
         )
+        if title in CLOSED_WHEN_AGREED:
+            services.listing_close(actor=holder, listing=listing)
         if logged is None:
             continue
         giver = listing.account if listing.kind == ListingKind.OFFER else account(name)
@@ -302,6 +309,9 @@ def northfield(hub: Hub, coordinator, clock) -> None:
             continue
         clock.ago(confirmed, 21)
         services.exchange_confirm(actor=receiver.membership.person, exchange=exchange)
+        if title in CLOSED_WHEN_DONE:
+            clock.ago(confirmed, 21, 30)
+            services.listing_close(actor=listing.account.membership.person, listing=listing)
 
     # The housing office pays tenants for the spring clean-up day (these steps are placed
     # among the exchanges above by their days, and the clock only needs each to be right).
