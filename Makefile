@@ -19,10 +19,11 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+# Quiet: the personas and the demo password come first, then where emails go and the URL.
 demo: $(STAMP)
-	$(DEMO_ENV) $(BIN)/coproduce migrate --no-input
-	$(DEMO_ENV) $(BIN)/coproduce demo
-	$(DEMO_ENV) $(BIN)/coproduce serve
+	@$(DEMO_ENV) $(BIN)/coproduce migrate --no-input -v 0
+	@$(DEMO_ENV) $(BIN)/coproduce demo
+	@$(DEMO_ENV) $(BIN)/coproduce serve
 
 # The Debian packages the tests need, checked before the venv is built so that a missing
 # one stops the run at once: installed when run as root, otherwise it says what to run.

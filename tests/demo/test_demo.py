@@ -126,3 +126,107 @@ def test_the_demo_tells_the_referral_story_with_history_and_an_open_escalation()
         assigned_to__email__startswith="amir",
     ).exists()
     assert ledger.verify(millbrook).ok
+
+
+def test_the_failsafe_catches_arthur_and_no_request_left_unanswered_for_a_year():
+    from coproduce.referrals.models import Escalation
+
+    kinds = set(Escalation.objects.values_list("kind", flat=True))
+    assert "unmatched_referral" in kinds
+    assert "unmatched_request" not in kinds  # members' requests are from the last week
+
+
+def test_northfield_has_a_time_bank_with_some_life_told_through_the_services():
+    from coproduce.audit import AuditKind
+    from coproduce.timebank.models import Exchange, Listing, Transfer
+
+    northfield = Hub.objects.get(slug="northfield")
+    listings = Listing.objects.filter(hub=northfield)
+    assert listings.filter(kind="offer").count() >= 4
+    assert listings.filter(kind="request").count() >= 3
+    assert listings.values("account").distinct().count() >= 6
+    exchanges = Exchange.objects.filter(hub=northfield, is_group=False)
+    assert exchanges.filter(status="confirmed").count() >= 5
+    # Jean is asked to confirm the time Ben logged; Maureen's shop is agreed, to come.
+    waiting = exchanges.get(status="done")
+    assert [p.account.membership.person.email for p in waiting.receivers()] == [
+        "jean@northfield.example"
+    ]
+    assert exchanges.get(status="agreed").receivers()[0].account.membership.person.phone
+    kinds = set(Transfer.objects.filter(hub=northfield).values_list("kind", flat=True))
+    assert {"opening", "exchange", "donation", "grant"} <= kinds
+    assert Exchange.objects.filter(hub=northfield, is_group=True, status="confirmed").exists()
+    # Every exchange was proposed (or recorded) through the services, so audited.
+    proposed = set(
+        AuditEvent.objects.filter(
+            hub=northfield,
+            event__in=[AuditKind.EXCHANGE_PROPOSED.value, AuditKind.GROUP_EXCHANGE_RECORDED.value],
+        ).values_list("subject_id", flat=True)
+    )
+    assert proposed == set(Exchange.objects.filter(hub=northfield).values_list("pk", flat=True))
+    call_command("ledger", "verify", "--hub", "northfield")
+    from coproduce.timebank import ledger
+
+    assert ledger.verify(northfield).ok
+
+
+def _story(email: str) -> str:
+    return next(story for address, _name, _roles, story in data.PERSONAS if address == email)
+
+
+def test_what_each_persona_s_description_promises_is_true_of_their_hub():
+    from coproduce.audit import AuditKind
+    from coproduce.referrals.models import Escalation, Project, Referral
+    from coproduce.timebank.models import Exchange, Listing
+
+    people = {email: Person.objects.get(email=email) for email, *_ in data.PERSONAS}
+    amir = people["amir@millbrook.example"]
+    grace = people["grace@millbrook.example"]
+    sam = people["sam@millbrook.example"]
+    jean = people["jean@northfield.example"]
+    # Dr Shah referred these five, and Arthur's referral, waiting too long, is his.
+    referred = {r.person.display_name for r in Referral.objects.filter(referred_by=amir)}
+    assert referred == {
+        "Molly Jenkins",
+        "Stanley Moore",
+        "Edna Barker",
+        "Arthur Price",
+        "Ron Ellis",
+    }
+    assert all(name.split()[0] in _story(amir.email) for name in referred)
+    arthur = Escalation.objects.get(referral__person__display_name="Arthur Price")
+    assert arthur.status == "open" and arthur.assigned_to == amir
+    # Grace triages the referrals and leads three rotas; the failsafe's warnings are hers.
+    triaged = AuditEvent.objects.filter(actor=grace, event=AuditKind.REFERRAL_TRIAGED.value)
+    assert triaged.count() >= 3
+    assert Project.objects.filter(lead=grace).count() == 3 and "three rotas" in _story(grace.email)
+    assert Escalation.objects.filter(assigned_to=grace, status="open").exists()
+    # Sam swaps help in Millbrook, cleared Farid's balcony and will do Maureen's shop.
+    sams = Exchange.objects.filter(parties__account__membership__person=sam)
+    assert sams.filter(hub__slug="millbrook", status="confirmed").count() >= 5
+    balcony = sams.get(title="Help clearing a balcony")
+    assert balcony.status == "confirmed" and balcony.givers()[0].account.membership.person == sam
+    assert balcony.receivers()[0].account.membership.person.display_name == "Farid Fraser"
+    shop = sams.get(title="Help with the weekly shop")
+    assert shop.status == "agreed"
+    assert shop.receivers()[0].account.membership.person.display_name == "Maureen Hill"
+    # Tunde started the conversation; Priya recorded the clean-up day.
+    assert AuditEvent.objects.filter(
+        actor=people["tunde@northfield.example"], event=AuditKind.CONVERSATION_CREATED.value
+    ).exists()
+    clean_up = Exchange.objects.get(title="Estate clean-up day")
+    assert clean_up.logged_by == people["priya@northfield.example"]
+    # Jean lives in Oak Tower, mends clothes, and is asked to confirm Ben's time.
+    assert Membership.objects.get(person=jean, hub__slug="northfield").area == "Oak Tower"
+    assert Listing.objects.get(account__membership__person=jean, kind="offer").title == (
+        "Sewing and mending"
+    )
+    waiting = Exchange.objects.get(status="done", parties__account__membership__person=jean)
+    assert waiting.givers()[0].account.membership.person.display_name == "Ben Baker"
+    assert "Ben" in _story(jean.email)
+    # The admins are the hubs' admins.
+    for email, slug in [
+        ("helen@millbrook.example", "millbrook"),
+        ("marcus@northfield.example", "northfield"),
+    ]:
+        assert Membership.objects.get(person__email=email, hub__slug=slug).role == Role.ADMIN

@@ -19,6 +19,7 @@ from coproduce.deliberation.models import Vote
 from coproduce.demo import deliberation as deliberation_story
 from coproduce.demo import referrals as referrals_story
 from coproduce.demo import timebank as timebank_story
+from coproduce.demo.clock import story_time
 from coproduce.hubs import services
 from coproduce.hubs.models import (
     CheckType,
@@ -108,51 +109,60 @@ PERSONAS = [
         "helen@millbrook.example",
         "Helen Brooks",
         {"millbrook": (Role.ADMIN, "Millbrook Health Centre")},
-        "Practice manager, hub admin",
+        "Practice manager and hub admin: the hub's settings, people and audit log",
     ),
     (
         "grace@millbrook.example",
         "Grace Okafor",
         {"millbrook": (Role.COORDINATOR, None)},
-        "Time bank coordinator",
+        "Coordinator: triages referrals, runs three rotas, answers the failsafe",
     ),
     (
         "amir@millbrook.example",
         "Dr Amir Shah",
         {"millbrook": (Role.STAFF, "Millbrook Health Centre")},
-        "GP who refers patients",
+        "GP who referred Molly, Stanley, Edna, Arthur and Ron; Arthur's waits for him",
     ),
     (
         "sam@millbrook.example",
         "Sam Patel",
         {"millbrook": (Role.MEMBER, None), "northfield": (Role.MEMBER, None)},
-        "Member of both hubs",
+        "Swaps help in Millbrook; cleared Farid's balcony, will do Maureen's shop",
     ),
     (
         "marcus@northfield.example",
         "Marcus Reid",
         {"northfield": (Role.ADMIN, "Northfield Housing Office")},
-        "Housing manager, hub admin",
+        "Housing manager and hub admin: the estate's hub, its people and audit log",
     ),
     (
         "tunde@northfield.example",
         "Tunde Adeyemi",
         {"northfield": (Role.COORDINATOR, None)},
-        "Estate co-design coordinator",
+        "Coordinator: the repairs conversation and the young time bank",
     ),
     (
         "priya@northfield.example",
         "Priya Nair",
         {"northfield": (Role.STAFF, "Northfield Housing Office")},
-        "Housing officer",
+        "Housing officer: recorded the estate clean-up day",
     ),
     (
         "jean@northfield.example",
         "Jean Walker",
         {"northfield": (Role.MEMBER, None)},
-        "Tenant in Oak Tower",
+        "Tenant in Oak Tower who mends clothes; asked to confirm Ben's time",
     ),
 ]
+
+# What the personas who give help say about themselves (their hub's districts).
+PERSONA_PROFILES = {
+    "sam@millbrook.example": {
+        "postcode_district": "MB2",
+        "assets": ["bike repairs", "DIY and small repairs"],
+    },
+    "jean@northfield.example": {"postcode_district": "NF1", "assets": ["sewing", "mending"]},
+}
 
 FIRST_NAMES = [
     "Aisha",
@@ -336,16 +346,48 @@ def _profile(rng: random.Random, districts: list[str]) -> dict:
     }
 
 
+# The story's calendar, in days before the day the demo is loaded (see demo/clock.py).
+# Millbrook's time bank opened over a year ago and its members joined in its first
+# month, before its year of exchanges; Northfield opened five months ago.
+FOUNDED = {"millbrook": 400, "northfield": 150}
+CROWD_JOINS = {"millbrook": 398, "northfield": 148}  # then one every half day
+ASSISTED_JOIN = {"millbrook": 370, "northfield": 110}
+BOTH_HUBS_JOIN = 120  # the crowd members who also join the other hub
+JOIN_REQUESTS_DAY = 2
+
+
 @transaction.atomic
 def load(stdout=None) -> dict:
     """Load the demo story. Safe to run again: returns counts of what exists."""
+    with story_time(timezone.localdate()) as clock:
+        _load(clock)
+    _demo_passwords()
+    return {
+        "people": Person.objects.count(),
+        "hubs": Hub.objects.count(),
+        "memberships": Membership.objects.count(),
+        "organisations": Organisation.objects.count(),
+        "areas": Neighbourhood.objects.count(),
+        "transfers": Transfer.objects.count(),
+        "votes": Vote.objects.count(),
+        "referrals": Referral.objects.count(),
+        "rota slots": Slot.objects.count(),
+        "escalations": Escalation.objects.count(),
+    }
+
+
+def _load(clock) -> None:
     rng = random.Random(2026)
+    clock.ago(FOUNDED["millbrook"] + 1)
     operator = Person.objects.filter(email=OPERATOR_EMAIL).first()
     if operator is None:
         operator = Person.objects.create_superuser(
             OPERATOR_EMAIL, DEMO_PASSWORD, display_name="Site operator"
         )
-    people = {email: _person(email, name) for email, name, _, _ in PERSONAS}
+    people = {}
+    for email, name, roles, _ in PERSONAS:
+        clock.ago(max(FOUNDED[slug] for slug in roles) + 1, 8)
+        people[email] = _person(email, name)
     first_admin = {
         "millbrook": people["helen@millbrook.example"],
         "northfield": people["marcus@northfield.example"],
@@ -353,6 +395,7 @@ def load(stdout=None) -> dict:
 
     hubs = {}
     for slug, spec in HUBS.items():
+        clock.ago(FOUNDED[slug], 9)
         hub = Hub.objects.filter(slug=slug).first() or services.hub_create(
             actor=operator,
             slug=slug,
@@ -361,8 +404,9 @@ def load(stdout=None) -> dict:
             admin=first_admin[slug],
         )
         admin = first_admin[slug]
-        if slug == "millbrook":  # the time bank's rules come before its members
-            timebank_story.rules(hub, admin)
+        # The time bank's rules come before its members, so that every member's account
+        # opens with the hub's opening hour.
+        timebank_story.rules(hub, admin)
         if not hub.code_of_conduct:
             services.hub_update(
                 actor=admin, hub=hub, changes={"code_of_conduct": spec["code_of_conduct"]}
@@ -382,15 +426,32 @@ def load(stdout=None) -> dict:
                 services.neighbourhood_create(actor=admin, hub=hub, name=area)
         hubs[slug] = hub
 
-    for email, _name, roles, _story in PERSONAS:
-        for slug, (role, organisation_name) in roles.items():
-            hub = hubs[slug]
+        # The personas join on the hub's first days.
+        for email, _name, roles, _story in PERSONAS:
+            if slug not in roles:
+                continue
+            clock.ago(FOUNDED[slug], 10 + len(hubs))
+            role, organisation_name = roles[slug]
             organisation = (
                 hub.organisations.get(name=organisation_name) if organisation_name else None
             )
             _ensure_member(first_admin[slug], hub, people[email], role, organisation)
+            person = people[email]
+            if email in PERSONA_PROFILES and not person.postcode_district:
+                services.profile_update(
+                    actor=person, person=person, changes=PERSONA_PROFILES[email]
+                )
+        if slug == "northfield":  # Jean lives in Oak Tower
+            jean = Membership.objects.get(hub=hub, person=people["jean@northfield.example"])
+            if jean.neighbourhood_id is None:
+                services.membership_update(
+                    actor=jean.person,
+                    membership=jean,
+                    changes={"neighbourhood": hub.neighbourhoods.get(name="Oak Tower")},
+                )
 
-    # Ordinary members: a deterministic crowd across areas, some in both hubs.
+    # Ordinary members: a deterministic crowd across areas, joining one every half day
+    # in their hub's first weeks; a few join the other hub later.
     coordinators = {
         "millbrook": people["grace@millbrook.example"],
         "northfield": people["tunde@northfield.example"],
@@ -399,6 +460,7 @@ def load(stdout=None) -> dict:
         name = f"{first} {LAST_NAMES[index % len(LAST_NAMES)]}"
         slug = "millbrook" if index % 2 == 0 else "northfield"
         email = f"{first.lower()}.{index}@{slug}.example"
+        joined = clock.ago(CROWD_JOINS[slug] - index // 4, 10 + index % 2 * 4)
         fresh = not Person.objects.filter(email=email).exists()
         person = _person(email, name)
         profile = _profile(rng, HUBS[slug]["districts"])
@@ -412,11 +474,9 @@ def load(stdout=None) -> dict:
                 membership=membership,
                 changes={"neighbourhood": areas[index % len(areas)]},
             )
-        if index % 9 == 0:  # a few people belong to both hubs
-            other = hubs["northfield" if slug == "millbrook" else "millbrook"]
-            _ensure_member(coordinators[other.slug], other, person, Role.MEMBER)
         if fresh and index % 4 == 0:
-            issued = timezone.localdate() - datetime.timedelta(days=30 * (index % 30 + 1))
+            clock.at(joined + datetime.timedelta(days=2))
+            issued = clock.now.date() - datetime.timedelta(days=30 * (index % 10 + 1))
             services.safeguarding_check_add(
                 actor=coordinators[slug],
                 hub=hubs[slug],
@@ -426,11 +486,19 @@ def load(stdout=None) -> dict:
                 issued_on=issued,
                 expires_on=issued + datetime.timedelta(days=3 * 365),
             )
+    for index, first in enumerate(FIRST_NAMES):
+        if index % 9 == 0:  # a few people belong to both hubs
+            slug = "millbrook" if index % 2 == 0 else "northfield"
+            person = Person.objects.get(email=f"{first.lower()}.{index}@{slug}.example")
+            other = "northfield" if slug == "millbrook" else "millbrook"
+            clock.ago(BOTH_HUBS_JOIN - index // 9, 11)
+            _ensure_member(coordinators[other], hubs[other], person, Role.MEMBER)
 
     # People who are not online, added by the coordinators on their behalf.
     for slug, entries in ASSISTED.items():
         hub, coordinator = hubs[slug], coordinators[slug]
-        for name, phone, district in entries:
+        for number, (name, phone, district) in enumerate(entries):
+            clock.ago(ASSISTED_JOIN[slug] - number, 14)
             if Membership.objects.filter(
                 hub=hub, person__display_name=name, person__email__isnull=True
             ).exists():
@@ -447,29 +515,17 @@ def load(stdout=None) -> dict:
                 **profile,
             )
 
+    timebank_story.load(
+        hubs["millbrook"], coordinators["millbrook"], people["amir@millbrook.example"], clock
+    )
+    timebank_story.northfield(hubs["northfield"], coordinators["northfield"], clock)
+    deliberation_story.load(hubs["northfield"], coordinators["northfield"], clock=clock)
+    referrals_story.load(
+        hubs["millbrook"], coordinators["millbrook"], people["amir@millbrook.example"], clock
+    )
+
+    clock.ago(JOIN_REQUESTS_DAY, 19)
     for email, name, slug, message in JOIN_REQUESTS:
         person = _person(email, name)
         if not JoinRequest.objects.filter(person=person, hub=hubs[slug]).exists():
             services.join_request_create(person=person, hub=hubs[slug], message=message)
-
-    timebank_story.load(
-        hubs["millbrook"], coordinators["millbrook"], people["amir@millbrook.example"]
-    )
-    deliberation_story.load(hubs["northfield"], coordinators["northfield"])
-    referrals_story.load(
-        hubs["millbrook"], coordinators["millbrook"], people["amir@millbrook.example"]
-    )
-    _demo_passwords()
-
-    return {
-        "people": Person.objects.count(),
-        "hubs": Hub.objects.count(),
-        "memberships": Membership.objects.count(),
-        "organisations": Organisation.objects.count(),
-        "areas": Neighbourhood.objects.count(),
-        "transfers": Transfer.objects.count(),
-        "votes": Vote.objects.count(),
-        "referrals": Referral.objects.count(),
-        "rota slots": Slot.objects.count(),
-        "escalations": Escalation.objects.count(),
-    }

@@ -13,7 +13,6 @@ import random
 
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 
 from coproduce.deliberation import services
 from coproduce.deliberation.models import Conversation
@@ -117,8 +116,14 @@ def _member(actor, hub, email, name, role, organisation=None) -> Person:
     return person
 
 
+# The story's days (before the day the demo is loaded): the extra tenants and staff join
+# in Northfield's first weeks; the conversation opens three weeks ago.
+JOINS = 145
+OPENS = 21
+
+
 @transaction.atomic
-def load(hub: Hub, coordinator: Person, seed: int = 11) -> Conversation:
+def load(hub: Hub, coordinator: Person, seed: int = 11, *, clock) -> Conversation:
     existing = Conversation.objects.filter(hub=hub, question=QUESTION).first()
     if existing:
         return existing
@@ -126,22 +131,25 @@ def load(hub: Hub, coordinator: Person, seed: int = 11) -> Conversation:
     office = hub.host
     areas = list(hub.neighbourhoods.all())
     domain = f"{hub.slug}.example"
+    for index, name in enumerate(EXTRA_STAFF):
+        clock.ago(JOINS, 9 + index)
+        _member(coordinator, hub, f"housing.{index}@{domain}", name, Role.STAFF, office)
     for index, name in enumerate(EXTRA_TENANTS):
+        clock.ago(JOINS - 1 - index // 3, 10 + index % 3 * 3)
         person = _member(coordinator, hub, f"tenant.{index}@{domain}", name, Role.MEMBER)
         membership = Membership.objects.get(hub=hub, person=person)
         if areas and membership.neighbourhood_id is None:
             membership.neighbourhood = areas[index % len(areas)]
             membership.save(update_fields=["neighbourhood"])
-    for index, name in enumerate(EXTRA_STAFF):
-        _member(coordinator, hub, f"housing.{index}@{domain}", name, Role.STAFF, office)
 
+    clock.ago(OPENS + 1, 10)
     conversation = services.conversation_create(
         actor=coordinator,
         hub=hub,
         question=QUESTION,
         context=CONTEXT,
         anonymous_link=True,
-        opens_at=timezone.now() - datetime.timedelta(days=21),
+        opens_at=clock.moment(OPENS, 9),
         seeds=[text for text, *_ in STATEMENTS[:SEED_COUNT]],
     )
     memberships = list(
@@ -150,21 +158,41 @@ def load(hub: Hub, coordinator: Person, seed: int = 11) -> Conversation:
         # The same order on every database (they sort missing emails differently).
         .order_by(F("person__email").asc(nulls_last=True), "person__display_name")
     )
-    voters = []
+    outlooks = []
     for membership in memberships:
         if membership.is_staff_or_above:
-            outlook = 2
+            outlooks.append(2)
         else:
-            outlook = rng.choices([0, 1], weights=[0.55, 0.45])[0]
-        voters.append((services.participant_for(membership.person, conversation), outlook))
-    # Tenants add the rest of the statements, one by one, as the conversation goes on.
-    statements = list(conversation.statements.order_by("id"))
-    tenants = [p for p, outlook in voters if outlook < 2]
-    for number, (text, *_) in enumerate(STATEMENTS[SEED_COUNT:]):
+            outlooks.append(rng.choices([0, 1], weights=[0.55, 0.45])[0])
+    # Tenants add the rest of the statements, a few a day in the first ten days; each
+    # person comes to vote on a day of their own, on what has been said by then.
+    tenants = [index for index, outlook in enumerate(outlooks) if outlook < 2]
+    added = STATEMENTS[SEED_COUNT:]
+
+    def written(number: int) -> datetime.datetime:
+        return clock.moment(OPENS - number // 3, 10 + number % 3 * 3)
+
+    def comes(index: int) -> datetime.datetime:
+        return clock.moment(OPENS - 1 - index % (OPENS - 1), 18)
+
+    first = {index: comes(index) for index in range(len(memberships))}
+    for number in range(len(added)):
         author = tenants[number % len(tenants)]
-        statements.append(services.statement_add(participant=author, text=text))
+        first[author] = min(first[author], written(number))
+    voters = []
+    for index, membership in enumerate(memberships):
+        clock.at(first[index] - datetime.timedelta(minutes=5))
+        participant = services.participant_for(membership.person, conversation)
+        voters.append((participant, outlooks[index]))
+    statements = list(conversation.statements.order_by("id"))
+    times = [conversation.created_at] * len(statements)
+    for number, (text, *_) in enumerate(added):
+        participant, _outlook = voters[tenants[number % len(tenants)]]
+        clock.at(written(number))
+        statements.append(services.statement_add(participant=participant, text=text))
+        times.append(statements[-1].created_at)
     chances = [chance for _, *chance in STATEMENTS]
-    for participant, outlook in voters:
+    for voter, (participant, outlook) in enumerate(voters):
         is_staff = outlook == 2
         how_many = rng.randint(24, 36) if is_staff else rng.randint(20, 32)
         for index in rng.sample(range(len(statements)), how_many):
@@ -172,14 +200,19 @@ def load(hub: Hub, coordinator: Person, seed: int = 11) -> Conversation:
                 value = 0
             else:
                 value = 1 if rng.random() < chances[index][outlook] else -1
+            clock.at(max(comes(voter), times[index] + datetime.timedelta(hours=1)))
             services.vote_cast(participant=participant, statement=statements[index], value=value)
     # A statement that names a member of staff: reported, and hidden for the moderators.
+    clock.ago(3, 20)
+    first_tenant = voters[tenants[0]][0]
     named = services.statement_add(
-        participant=tenants[0], text="The caretaker at Beech House is lazy and rude."
+        participant=first_tenant, text="The caretaker at Beech House is lazy and rude."
     )
-    for participant in tenants[1:4]:
+    for number, index in enumerate(tenants[1:4]):
+        clock.ago(3, 21 + number)
         services.statement_flag(
-            participant=participant, statement=named, reason="It is about one person."
+            participant=voters[index][0], statement=named, reason="It is about one person."
         )
-    services.moderator_appoint(actor=coordinator, hub=hub, person=tenants[1].person)
+    clock.ago(2, 9)
+    services.moderator_appoint(actor=coordinator, hub=hub, person=voters[tenants[1]][0].person)
     return conversation

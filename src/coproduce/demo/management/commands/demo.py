@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
@@ -32,7 +34,10 @@ class Command(BaseCommand):
     def _where_mail_goes(self) -> str:
         mailer = settings.MAILERS["default"]
         if mailer["BACKEND"].endswith("filebased.EmailBackend"):
-            return f"Emails are written to files in {mailer['OPTIONS']['file_path']}/."
+            folder = Path(mailer["OPTIONS"]["file_path"]).resolve()
+            if folder.is_relative_to(Path.cwd()):
+                folder = folder.relative_to(Path.cwd())
+            return f"Emails the demo sends are written to files in {folder}/ (one per email)."
         if mailer["BACKEND"].endswith("console.EmailBackend"):
             return "Emails are printed in the server's terminal."
         return "Emails are sent by the mail server."
