@@ -20,6 +20,7 @@ class Kind(models.TextChoices):
     below says what they get until they choose."""
 
     MESSAGE = "message", "Messages and proposals"
+    EXCHANGE = "exchange", "Exchanges agreed, confirmed or called off"
     CONFIRM = "confirm", "Hours for you to confirm"
     DISPUTE = "dispute", "Disputed hours"
     APPROVAL = "approval", "Decisions that need a second coordinator"

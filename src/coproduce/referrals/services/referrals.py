@@ -258,6 +258,16 @@ def referral_start(*, actor: Person, referral: Referral) -> Referral:
     if referral.status != ReferralStatus.MATCHED:
         raise ApplicationError("Help can start once a volunteer is matched.")
     _change_status(referral, actor, ReferralStatus.ACTIVE)
+    tell(
+        [referral.referred_by],
+        actor=actor,
+        kind=Kind.REFERRAL_PROGRESS,
+        hub=referral.hub,
+        subject=f"Help has started for {referral.first_name}",
+        template="referrals/email/started.txt",
+        context={"referral": referral},
+        url=reverse("referral", args=[referral.hub.slug, referral.pk]),
+    )
     return referral
 
 

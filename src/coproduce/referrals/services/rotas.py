@@ -186,6 +186,16 @@ def assignment_take(*, actor: Person, slot: Slot, person: Person | None = None) 
         subject=assignment,
         new={"slot": slot.pk, "person": person.pk},
     )
+    tell(  # someone put on the rota by the lead or a coordinator (never their own doing)
+        [person],
+        actor=actor,
+        kind=Kind.ROTA,
+        hub=slot.project.hub,
+        subject=f"You are on the {slot.project} rota: {_describe_period(slot)}",
+        template="referrals/email/put_on_rota.txt",
+        context={"slot": slot, "actor": actor},
+        url=reverse("project", args=[slot.project.hub.slug, slot.project_id]),
+    )
     return assignment
 
 

@@ -33,7 +33,7 @@ from ..models import (
 )
 from .accounts import _on_behalf, account_of
 from .approvals import approval_request_settle, approvals_withdraw_for
-from .messages import other_side, tell_other_side
+from .messages import other_side, tell_of_change, tell_other_side
 
 
 def _lock(exchange: Exchange) -> Exchange:
@@ -187,6 +187,7 @@ def exchange_agree(*, actor: Person, exchange: Exchange) -> Exchange:
         old={"status": "proposed"},
         new={"status": "agreed"},
     )
+    tell_of_change(actor=actor, exchange=exchange, what="agreed")
     return exchange
 
 
@@ -297,6 +298,7 @@ def exchange_confirm(*, actor: Person, exchange: Exchange) -> Exchange:
         # Four eyes: hours in the coordinator's own exchange wait for someone else.
         approval_request_settle(actor=actor, exchange=exchange)
         return exchange
+    tell_of_change(actor=actor, exchange=exchange, what="hours confirmed")
     return _settle(exchange, actor)
 
 
@@ -375,6 +377,7 @@ def _cancel(exchange: Exchange, actor: Person, reason: str) -> Exchange:
         old={"status": old},
         new={"status": "cancelled", "reason": reason},
     )
+    tell_of_change(actor=actor, exchange=exchange, what="called off")
     return exchange
 
 
@@ -388,5 +391,6 @@ def exchanges_auto_confirm(*, now: datetime.datetime | None = None) -> int:
             exchange = Exchange.objects.select_for_update().get(pk=pk)
             if exchange.status == ExchangeStatus.DONE:
                 _settle(exchange, None)
+                tell_of_change(actor=None, exchange=exchange, what="hours confirmed")
                 count += 1
     return count

@@ -40,6 +40,24 @@ def tell_other_side(*, actor: Person, exchange: Exchange, subject: str, text: st
     )
 
 
+def tell_of_change(*, actor: Person | None, exchange: Exchange, what: str) -> None:
+    """Tell both sides (but whoever did it) that the exchange changed: "agreed" etc."""
+    tell(
+        [
+            a.membership.person
+            for a in access.party_accounts(exchange)
+            if a.kind == AccountKind.MEMBER
+        ],
+        actor=actor,
+        kind=Kind.EXCHANGE,
+        hub=exchange.hub,
+        subject=f"{exchange.title}: {what}",
+        template="timebank/email/exchange_news.txt",
+        context={"exchange": exchange, "actor": actor, "what": what},
+        url=reverse("exchange-detail", args=[exchange.hub.slug, exchange.pk]),
+    )
+
+
 @transaction.atomic
 def exchange_message_send(*, actor: Person, exchange: Exchange, text: str) -> ExchangeMessage:
     exchange = Exchange.objects.select_related("hub").get(pk=exchange.pk)
