@@ -9,6 +9,7 @@ from django.utils import timezone
 from coproduce.audit import AuditKind, audit
 from coproduce.errors import ApplicationError
 from coproduce.hubs.models import Membership, Person, Role
+from coproduce.idempotency import mark_replayed
 from coproduce.notify import email_after_commit
 
 from .. import access
@@ -74,8 +75,12 @@ def approval_request_grant(
     ).first()
     if earlier is not None:
         if (earlier.account_id, earlier.minutes, earlier.reason) != (account.pk, minutes, reason):
-            raise ApplicationError("This request was already made with different details.")
-        return earlier
+            raise ApplicationError(
+                "This request was already made with different details.",
+                field="idempotency_key",
+                status=409,
+            )
+        return mark_replayed(earlier)
     approval = SecondApproval.objects.create(
         hub=account.hub,
         kind=ApprovalKind.GRANT,
