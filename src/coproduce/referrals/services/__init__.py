@@ -10,7 +10,8 @@ Who may do what:
 
 A module per part: `policy` (the hub's rules), `referrals`, `offers` (matching and the
 offers sent to volunteers), `projects` (and training), `rotas` (slots and the people on
-them). Callers use the names here: `services.referral_create(...)`.
+them), `turns` (taking turns on a rota). Callers use the names here:
+`services.referral_create(...)`.
 """
 
 from .. import schedule  # still reachable as services.schedule, as before the split
@@ -47,9 +48,11 @@ from .rotas import (
     assignment_log,
     assignment_missed,
     assignment_swap,
+    slots_add,
+)
+from .turns import (
     assignment_take,
     assignments_take,
-    slots_add,
 )
 
 __all__ = [
