@@ -126,3 +126,20 @@ def test_the_chest_page_sent_twice_gives_once_and_says_so(world, bank, client_fo
     other = client_for(world.staff)
     other.post(url, sent)
     assert Transfer.objects.filter(kind=TransferKind.DONATION).count() == 2
+
+
+def test_answering_a_listing_twice_with_its_key_proposes_once(world, bank, client_for):
+    listing = services.listing_create(
+        actor=world.member, account=bank.member, kind=ListingKind.OFFER, title="Garden"
+    )
+    staff = client_for(world.staff)
+    url = reverse("listing-detail", args=[world.hub.slug, listing.pk])
+    sent = {"note": "Saturday?", "key": hidden_key(staff.get(url).text)}
+    first = staff.post(url, sent)
+    again = staff.post(url, sent, follow=True)
+    assert again.redirect_chain[0][0] == first["Location"]
+    assert "already saved" in again.text
+    assert Exchange.objects.filter(listing=listing).count() == 1
+    refused = staff.post(url, {**sent, "note": "Sunday?"}, follow=True)
+    assert "different details" in refused.text
+    assert Exchange.objects.filter(listing=listing).count() == 1

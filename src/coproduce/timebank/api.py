@@ -287,10 +287,13 @@ def listing_close(request, listing_id: int):
 
 
 @router.post("/listings/{listing_id}/exchanges", response={201: ExchangeOut, **ERRORS})
-def exchange_propose(request, listing_id: int, data: ProposeIn):
-    """Answer a listing: offer to help with a request, or ask for an offer."""
+def exchange_propose(request, listing_id: int, data: ProposeIn, key: str | None = key_header()):
+    """Answer a listing: offer to help with a request, or ask for an offer. Send an
+    `Idempotency-Key` to retry safely: the same key gives the first exchange again."""
     listing = get_object_or_404(Listing, pk=listing_id, hub=request.hub)
-    exchange = services.exchange_propose(actor=request.user, listing=listing, note=data.note)
+    exchange = services.exchange_propose(
+        actor=request.user, listing=listing, note=data.note, key=key
+    )
     return Status(201, _exchange_out(exchange))
 
 

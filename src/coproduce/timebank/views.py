@@ -13,7 +13,7 @@ from coproduce.errors import ApplicationError
 from coproduce.hubs import access as hub_access
 from coproduce.hubs.models import Hub
 from coproduce.idempotency import replayed
-from coproduce.views import ALREADY_SAVED, render_form, say_saved, submit
+from coproduce.views import ALREADY_SAVED, posted_key, render_form, say_saved, submit
 
 from . import access, selectors, services, timesheet
 from .forms import (
@@ -111,12 +111,15 @@ def listing_detail(request, slug, listing_id):
     if request.method == "POST":
         try:
             exchange = services.exchange_propose(
-                actor=request.user, listing=listing, note=request.POST.get("note", "")[:1000]
+                actor=request.user,
+                listing=listing,
+                note=request.POST.get("note", "")[:1000],
+                key=posted_key(request),
             )
         except ApplicationError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, "Sent. They will be asked to agree.")
+            say_saved(request, exchange, "Sent. They will be asked to agree.")
             return redirect("exchange-detail", slug=slug, exchange_id=exchange.pk)
     return render(
         request,

@@ -12,6 +12,7 @@ from coproduce.errors import ApplicationError
 from coproduce.hubs import access as hub_access
 from coproduce.hubs import selectors as hub_selectors
 from coproduce.hubs.models import Hub, Person
+from coproduce.idempotency import once, owner_of
 from coproduce.notify import email_after_commit
 
 from .. import access
@@ -46,9 +47,26 @@ def _other_side_of(actor: Person, exchange: Exchange) -> list[Account]:
 
 @transaction.atomic
 def exchange_propose(
-    *, actor: Person, listing: Listing, account: Account | None = None, note: str = ""
+    *,
+    actor: Person,
+    listing: Listing,
+    account: Account | None = None,
+    note: str = "",
+    key: str | None = None,
 ) -> Exchange:
-    """Answer a listing: help with a request, or ask for an offer."""
+    """Answer a listing: help with a request, or ask for an offer. With a `key`, sent
+    again it gives the first exchange (see coproduce/idempotency.py)."""
+    return once(
+        hub_id=listing.hub_id,
+        owner=owner_of(actor),
+        key=key,
+        kind="exchange-propose",
+        content={"listing": listing.pk, "account": account, "note": note},
+        action=lambda: _propose(actor, listing, account, note),
+    )
+
+
+def _propose(actor: Person, listing: Listing, account: Account | None, note: str) -> Exchange:
     account = account or account_of(actor, listing.hub)
     require_act_for(actor, account)
     if not listing.is_open():
