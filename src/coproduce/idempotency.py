@@ -9,7 +9,8 @@ key with the same content returns what the first request saved (marked
 Where keys live. The ledger keeps its own: every transfer must carry a key, so it is a
 column of `Transfer` (unique per hub), and exchanges recorded without a listing have
 one too (`Exchange.idempotency_key`). Everything else (referrals, reversals, group
-exchanges, statements, flags, votes, turns on a rota, answers to offers) shares one
+exchanges, answers to listings and to offers, statements, flags, votes, turns on a rota)
+shares one
 small table, `hubs.UsedKey`: (hub, owner, key) is unique, with a fingerprint of what
 was sent and the identity of what it saved. One table rather than a column on each
 model because several of these actions save more than one row (a referral and a new
