@@ -10,9 +10,8 @@ Where keys live. The ledger keeps its own: every transfer must carry a key, so i
 column of `Transfer` (unique per hub), and exchanges recorded without a listing have
 one too (`Exchange.idempotency_key`). Everything else (referrals, reversals, group
 exchanges, answers to listings and to offers, statements, flags, votes, turns on a rota)
-shares one
-small table, `hubs.UsedKey`: (hub, owner, key) is unique, with a fingerprint of what
-was sent and the identity of what it saved. One table rather than a column on each
+shares one small table, `hubs.UsedKey`: (hub, owner, key) is unique, with a fingerprint
+of what was sent and the identity of what it saved. One table rather than a column on each
 model because several of these actions save more than one row (a referral and a new
 person; several turns at once), some return a plain answer (how many votes changed),
 and some make no row of their own (a reversal's transfer already has a fixed key).
