@@ -1,7 +1,9 @@
-"""Form pieces shared by every app: accessible error wiring and list fields."""
+"""Form pieces shared by every app: accessible error wiring, list fields, and the hidden
+key that makes a form sent twice save once."""
 
 import datetime
 import re
+import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -16,6 +18,23 @@ DATE_RANGE_MESSAGE = "Enter a date between 1 January 1900 and 31 December 2100."
 def date_in_range(value: datetime.date) -> None:
     if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
         raise ValidationError(DATE_RANGE_MESSAGE, code="date_range")
+
+
+def new_key() -> str:
+    return uuid.uuid4().hex
+
+
+class OnceKeyField(forms.CharField):
+    """A hidden key, new each time the form is shown (see coproduce/idempotency.py): a
+    double click, or the form sent again after going back, saves once. Read it with
+    `cleaned_data["key"] or None`: a client that sends none gets no protection."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.HiddenInput)
+        kwargs.setdefault("max_length", 60)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("initial", new_key)  # called at each rendering
+        super().__init__(**kwargs)
 
 
 class AccessibleForm(forms.Form):

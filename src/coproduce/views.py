@@ -1,11 +1,26 @@
-"""Helpers every app's views use: run a posted form through a service, and render the
-shared form page."""
+"""Helpers every app's views use: run a posted form through a service, say it was
+saved (or, for a form sent twice, that it already was), and render the shared form page."""
 
 from collections.abc import Callable
 
+from django.contrib import messages
 from django.shortcuts import render
 
 from coproduce.errors import ApplicationError
+from coproduce.idempotency import replayed
+
+ALREADY_SAVED = "This was already saved: nothing has been saved twice."
+
+
+def say_saved(request, result, message: str) -> None:
+    """The success message, or, when the result is the first request's given again
+    (the same form sent twice), that it was already saved."""
+    messages.success(request, ALREADY_SAVED if replayed(result) else message)
+
+
+def posted_key(request) -> str | None:
+    """The hidden key of a button's form (`{% once_key %}`), or None."""
+    return request.POST.get("key") or None
 
 
 def submit(request, form, action: Callable[[dict], object]):

@@ -6,8 +6,9 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
+from coproduce.audit import AuditKind
 from coproduce.hubs import services as hubs
-from coproduce.hubs.models import ApiToken, Membership
+from coproduce.hubs.models import ApiToken, AuditEvent, Membership
 from coproduce.timebank import ledger, services
 from coproduce.timebank.models import Account, Entry, Exchange, Listing, Transfer
 
@@ -148,8 +149,10 @@ def test_a_retried_donation_with_the_same_key_moves_hours_once(world, bank, api)
     status, body = api(
         "member", "post", "/chest/donations", {"minutes": 50}, **{"Idempotency-Key": "abc"}
     )
-    assert status == 400
+    assert status == 409  # a conflict, not bad input
     assert body["field"] == "idempotency_key"
+    # One donation, audited once.
+    assert AuditEvent.objects.filter(event=AuditKind.CHEST_DONATED).count() == 1
 
 
 def test_listings_stay_in_their_hub(world, bank, api):

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from coproduce.audit import sentence_of
 from coproduce.errors import ApplicationError
 from coproduce.hubs.models import AuditEvent
+from coproduce.notify.models import Kind, Notification
 from coproduce.referrals import access, matching, selectors, services
 from coproduce.referrals.models import (
     Assignment,
@@ -66,6 +67,9 @@ def test_weekly_calls_for_six_weeks_in_one_step(world, scene):
     assert all(s.receiver_id == referral.person_id and s.role == "caller" for s in slots)
     on = Assignment.objects.filter(slot__in=slots, status=AssignmentStatus.ON_ROTA)
     assert {a.person_id for a in on} == {scene.volunteer.pk} and on.count() == 6
+    # The volunteer is told once, of the whole plan, not once per turn.
+    told = Notification.objects.filter(recipient=scene.volunteer, kind=Kind.ROTA)
+    assert [n.subject for n in told] == ["Your turns helping Molly"]
     referral.refresh_from_db()
     assert referral.project_id == plan.project_id  # a rota of its own, linked
     assert plan.project.lead_id == world.coordinator.pk

@@ -5,7 +5,7 @@ dates in a sane range)."""
 import datetime
 from typing import Annotated
 
-from ninja import Field, Schema
+from ninja import Field, Header, Schema
 from ninja.pagination import LimitOffsetPagination
 from ninja.security import HttpBearer
 from pydantic import AfterValidator
@@ -26,6 +26,19 @@ class TokenAuth(HttpBearer):
         request.hub = found.hub
         request.membership = access.membership_of(found.person, found.hub)
         return found
+
+
+def key_header():
+    """The `Idempotency-Key` header of a call that records something (see
+    coproduce/idempotency.py). Keys are per person: nobody else's key can clash."""
+    return Header(
+        None,
+        alias="Idempotency-Key",
+        max_length=80,
+        description="Any string up to 80 characters, new for each thing you record. Sent "
+        "again with the same content, the call returns the first result and records "
+        "nothing; with different content it is refused with 409.",
+    )
 
 
 class Problem(Schema):

@@ -1,6 +1,6 @@
 from django import forms
 
-from coproduce.forms import AccessibleForm
+from coproduce.forms import AccessibleForm, OnceKeyField
 
 from .models import STATEMENT_MAX_LENGTH, Audience, VoteValue
 
@@ -64,6 +64,7 @@ class StatementForm(AccessibleForm):
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": STATEMENT_MAX_LENGTH}),
         help_text=f"One idea, up to {STATEMENT_MAX_LENGTH} characters. Others will vote on it.",
     )
+    key = OnceKeyField()
 
 
 class FlagForm(AccessibleForm):
@@ -74,6 +75,7 @@ class FlagForm(AccessibleForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="For example: it names a person, or it is abusive.",
     )
+    key = OnceKeyField()
 
 
 class ModerationForm(AccessibleForm):
@@ -105,6 +107,8 @@ class PriorityForm(AccessibleForm):
 class VotesForm(AccessibleForm):
     """One agree / disagree / pass question per statement (the list view, and paper
     responses). Unanswered statements are left alone."""
+
+    key = OnceKeyField()
 
     def __init__(self, *args, statements, current=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -17,7 +17,8 @@ from coproduce.csv_export import csv_response
 from coproduce.errors import ApplicationError
 from coproduce.hubs import access as hub_access
 from coproduce.hubs.models import Hub, Membership, Person
-from coproduce.views import render_form, submit
+from coproduce.idempotency import replayed
+from coproduce.views import ALREADY_SAVED, posted_key, render_form, say_saved, submit
 
 from . import access, selectors, services
 from .forms import (
@@ -166,10 +167,12 @@ def conversation_detail(request, slug, conversation_id):
     added = submit(
         request,
         form,
-        lambda data: services.statement_add(participant=participant, text=data["text"]),
+        lambda data: services.statement_add(
+            participant=participant, text=data["text"], key=data["key"] or None
+        ),
     )
     if added:
-        messages.success(request, "Thank you. Your statement is in: others can now vote on it.")
+        say_saved(request, added, "Thank you. Your statement is in: others can now vote on it.")
         return redirect("conversation", slug, conversation.pk)
     voted = services.latest_votes(participant)
     return render(
@@ -207,9 +210,12 @@ def vote(request, slug, conversation_id):
         value = int(request.POST.get("value", ""))
     except ValueError:
         value = None
-    error = ""
+    error, again = "", False
     try:
-        services.vote_cast(participant=participant, statement=statement, value=value)
+        cast = services.vote_cast(
+            participant=participant, statement=statement, value=value, key=posted_key(request)
+        )
+        again = replayed(cast)
     except ApplicationError as problem:
         error = problem.message
     if request.headers.get("HX-Request") == "true":
@@ -229,6 +235,8 @@ def vote(request, slug, conversation_id):
     if error:
         messages.error(request, error)
         return redirect(reverse("conversation", args=[slug, conversation.pk]) + "#vote")
+    if again:
+        messages.success(request, ALREADY_SAVED)
     saved = reverse("conversation", args=[slug, conversation.pk]) + f"?saved={value}#vote"
     return redirect(saved)
 
@@ -247,12 +255,18 @@ def statement_list(request, slug, conversation_id):
     saved = submit(
         request,
         form,
-        lambda data: services.votes_cast(participant=participant, answers=form.answers()) or "none",
+        lambda data: [
+            services.votes_cast(
+                participant=participant, answers=form.answers(), key=data["key"] or None
+            )
+        ],
     )
     if saved:
-        messages.success(
+        [count] = saved
+        say_saved(
             request,
-            "Nothing changed." if saved == "none" else f"Saved {saved} vote{pluralize(saved)}.",
+            count,
+            f"Saved {count} vote{pluralize(count)}." if count else "Nothing changed.",
         )
         return redirect("conversation-statements", slug, conversation.pk)
     return render(
@@ -270,21 +284,25 @@ def statement_flag(request, slug, conversation_id, statement_id):
         return redirect_to_login(request.get_full_path())
     statement = get_object_or_404(Statement, pk=statement_id, conversation=conversation)
     form = FlagForm(request.POST or None)
-    hidden = submit(
+    flagged = submit(
         request,
         form,
-        lambda data: (
+        lambda data: [
             services.statement_flag(
-                participant=participant, statement=statement, reason=data["reason"]
+                participant=participant,
+                statement=statement,
+                reason=data["reason"],
+                key=data["key"] or None,
             )
-            or "shown"
-        ),
+        ],
     )
-    if hidden:
-        messages.success(
+    if flagged:
+        [hidden] = flagged
+        say_saved(
             request,
+            hidden,
             "Thank you. The statement is hidden until a moderator looks at it."
-            if hidden is True
+            if hidden
             else "Thank you. The moderators will look at it.",
         )
         return redirect("conversation", slug, conversation.pk)
@@ -416,21 +434,23 @@ def record_response(request, slug, conversation_id):
     recorded = submit(
         request,
         form,
-        lambda data: (
+        lambda data: [
             services.responses_record_for(
                 actor=request.user,
                 person=data["person"],
                 conversation=conversation,
                 answers=form.answers(),
                 method=data["method"],
+                key=data["key"] or None,
             )
-            or "none"
-        ),
+        ],
     )
     if recorded:
-        count = 0 if recorded == "none" else recorded
-        messages.success(
-            request, f"Recorded {count} vote{pluralize(count)} for {form.cleaned_data['person']}."
+        [count] = recorded
+        say_saved(
+            request,
+            count,
+            f"Recorded {count} vote{pluralize(count)} for {form.cleaned_data['person']}.",
         )
         return redirect("conversation-record", slug, conversation.pk)
     return render_form(

@@ -430,3 +430,27 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"API key {self.prefix}… for {self.person} in {self.hub}"
+
+
+class UsedKey(models.Model):
+    """An idempotency key someone has used, what they sent with it (as a fingerprint)
+    and what it saved. See coproduce/idempotency.py, the only code that writes these."""
+
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="+")
+    # Whose key it is: "person:12", or "anonymous:<key>" for someone who came to a
+    # conversation by its link. Keys of different people never meet.
+    owner = models.CharField(max_length=60)
+    key = models.CharField(max_length=100)
+    fingerprint = models.CharField(max_length=64)
+    # What the first request saved: {"model": "app.Model", "pk": 1}, {"model": …,
+    # "pks": […]}, or {"value": …} for a plain answer.
+    result = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["hub", "owner", "key"], name="used_key_once")
+        ]
+
+    def __str__(self):
+        return f"Key {self.key} of {self.owner}"

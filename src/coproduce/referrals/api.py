@@ -13,7 +13,7 @@ from typing import Literal
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
-from coproduce.api.common import ERRORS, Id, SaneDate
+from coproduce.api.common import ERRORS, Id, SaneDate, key_header
 from coproduce.errors import ApplicationError
 from coproduce.hubs import access as hub_access
 from coproduce.hubs.models import Neighbourhood
@@ -110,8 +110,12 @@ def referral_list(request, status: str = Query("")):
 
 
 @router.post("/referrals", response={201: ReferralOut, **ERRORS})
-def referral_create(request, data: ReferralIn):
-    """Refer a member, or someone new who is not online, with their consent."""
+def referral_create(request, data: ReferralIn, key: str | None = key_header()):
+    """Refer a member, or someone new who is not online, with their consent.
+
+    Send an `Idempotency-Key` header to retry safely: the same key and the same content
+    return the first referral (201 again, no second referral or person); the same key
+    with different content is a 409."""
     hub = request.hub
     person = hub_access.member_in_hub(hub, data.person_id).person if data.person_id else None
     category = None
@@ -141,6 +145,7 @@ def referral_create(request, data: ReferralIn):
         neighbourhood=neighbourhood,
         postcode_district=data.postcode_district.replace(" ", "").upper(),
         needs_check=data.needs_check,
+        key=key,
     )
     return Status(201, _referral_out(referral, "referrer"))
 
@@ -177,14 +182,17 @@ def offers(request):
 
 
 @router.post("/offers/{offer_id}/accept", response={200: OfferOut, **ERRORS})
-def offer_accept(request, offer_id: int):
-    return services.offer_accept(actor=request.user, offer=_my_offer(request, offer_id))
+def offer_accept(request, offer_id: int, key: str | None = key_header()):
+    """Say yes. With an `Idempotency-Key`, a retry gives the accepted offer again."""
+    offer = _my_offer(request, offer_id)
+    return services.offer_accept(actor=request.user, offer=offer, key=key)
 
 
 @router.post("/offers/{offer_id}/decline", response={200: OfferOut, **ERRORS})
-def offer_decline(request, offer_id: int, data: DeclineIn):
+def offer_decline(request, offer_id: int, data: DeclineIn, key: str | None = key_header()):
+    """Say no. With an `Idempotency-Key`, a retry gives the declined offer again."""
     offer = _my_offer(request, offer_id)
-    return services.offer_decline(actor=request.user, offer=offer, reason=data.reason)
+    return services.offer_decline(actor=request.user, offer=offer, reason=data.reason, key=key)
 
 
 class EscalationOut(Schema):

@@ -3,7 +3,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 
-from coproduce.forms import AccessibleForm, ListField
+from coproduce.forms import AccessibleForm, ListField, OnceKeyField
 from coproduce.hubs.models import AVAILABILITY_CHOICES, ConsentMethod, Membership, Person
 
 from . import access
@@ -81,6 +81,7 @@ class ReferralForm(AccessibleForm):
         label="The help needs a safeguarding check (home visits, vulnerable adults, children)",
         required=False,
     )
+    key = OnceKeyField()
 
     def __init__(self, *args, hub, **kwargs):
         super().__init__(*args, **kwargs)

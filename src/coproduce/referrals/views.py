@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from coproduce.errors import ApplicationError
 from coproduce.hubs import access as hub_access
 from coproduce.hubs.models import Hub
-from coproduce.views import render_form, submit
+from coproduce.views import posted_key, render_form, say_saved, submit
 
 from . import access, escalations, schedule, selectors, services
 from .forms import (
@@ -55,11 +55,11 @@ def _staff(request, hub):
 def _act(request, action, success: str, back: str):
     """Run a service for a button press; show its error, or say it worked."""
     try:
-        action()
+        result = action()
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, success)
+        say_saved(request, result, success)
     return redirect(back)
 
 
@@ -129,11 +129,12 @@ def referral_new(request, slug):
             neighbourhood=data.get("neighbourhood"),
             postcode_district=data["postcode_district"],
             needs_check=data["needs_check"],
+            key=data["key"] or None,
         )
 
     referral = submit(request, form, create)
     if referral:
-        messages.success(request, "Thank you: the referral is with the coordinators.")
+        say_saved(request, referral, "Thank you: the referral is with the coordinators.")
         return redirect("referral", hub.slug, referral.pk)
     return render_form(
         request,
@@ -239,7 +240,11 @@ def referral_offer(request, slug, referral_id):
     return _act(
         request,
         lambda: services.offer_send(
-            actor=request.user, referral=referral, volunteer=member.person, reasons=reasons
+            actor=request.user,
+            referral=referral,
+            volunteer=member.person,
+            reasons=reasons,
+            key=posted_key(request),
         ),
         f"{member.person} has been asked.",
         f"/hubs/{slug}/referrals/{referral.pk}/",
@@ -319,7 +324,9 @@ def offer_answer(request, slug, offer_id):
         if request.POST.get("answer") == "accept":
             return _act(
                 request,
-                lambda: services.offer_accept(actor=request.user, offer=offer),
+                lambda: services.offer_accept(
+                    actor=request.user, offer=offer, key=posted_key(request)
+                ),
                 "Thank you for saying yes. The person's contact details are below.",
                 f"/hubs/{slug}/referrals/{offer.referral_id}/",
             )
@@ -327,7 +334,10 @@ def offer_answer(request, slug, offer_id):
             return _act(
                 request,
                 lambda: services.offer_decline(
-                    actor=request.user, offer=offer, reason=form.cleaned_data["reason"]
+                    actor=request.user,
+                    offer=offer,
+                    reason=form.cleaned_data["reason"],
+                    key=posted_key(request),
                 ),
                 "Thank you for letting us know.",
                 f"/hubs/{slug}/offers/",
@@ -558,7 +568,7 @@ def slots_take(request, slug, project_id):
         raise Http404("No such turn in this project.")
     return _act(
         request,
-        lambda: services.assignments_take(actor=request.user, slots=slots),
+        lambda: services.assignments_take(actor=request.user, slots=slots, key=posted_key(request)),
         f"You are on the rota for {len(slots)} turn{pluralize(len(slots))}. Thank you.",
         back,
     )
@@ -579,13 +589,15 @@ def slot_take(request, slug, slot_id):
         person = form.cleaned_data["person"]
         return _act(
             request,
-            lambda: services.assignment_take(actor=request.user, slot=slot, person=person),
+            lambda: services.assignment_take(
+                actor=request.user, slot=slot, person=person, key=posted_key(request)
+            ),
             f"{person} is on the rota.",
             back,
         )
     return _act(
         request,
-        lambda: services.assignment_take(actor=request.user, slot=slot),
+        lambda: services.assignment_take(actor=request.user, slot=slot, key=posted_key(request)),
         "You are on the rota. Thank you.",
         back,
     )

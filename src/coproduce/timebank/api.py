@@ -11,10 +11,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import Field, Header, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from coproduce.api.common import ERRORS, Id, Pages, SaneDate
+from coproduce.api.common import ERRORS, Id, Pages, SaneDate, key_header
 from coproduce.errors import ApplicationError
 
 from . import access, selectors, services
@@ -287,10 +287,13 @@ def listing_close(request, listing_id: int):
 
 
 @router.post("/listings/{listing_id}/exchanges", response={201: ExchangeOut, **ERRORS})
-def exchange_propose(request, listing_id: int, data: ProposeIn):
-    """Answer a listing: offer to help with a request, or ask for an offer."""
+def exchange_propose(request, listing_id: int, data: ProposeIn, key: str | None = key_header()):
+    """Answer a listing: offer to help with a request, or ask for an offer. Send an
+    `Idempotency-Key` to retry safely: the same key gives the first exchange again."""
     listing = get_object_or_404(Listing, pk=listing_id, hub=request.hub)
-    exchange = services.exchange_propose(actor=request.user, listing=listing, note=data.note)
+    exchange = services.exchange_propose(
+        actor=request.user, listing=listing, note=data.note, key=key
+    )
     return Status(201, _exchange_out(exchange))
 
 
@@ -321,7 +324,7 @@ def exchanges(request, filters: Query[ExchangeFilters]):
 def exchange_record(
     request,
     data: RecordIn,
-    idempotency_key: str | None = Header(None, alias="Idempotency-Key", max_length=80),
+    idempotency_key: str | None = key_header(),
 ):
     """Record help already given. The other side is asked to confirm before hours move.
 
@@ -438,11 +441,14 @@ def transfer_detail(request, transfer_id: int):
 
 
 @router.post("/transfers/{transfer_id}/reverse", response={201: TransferOut, **ERRORS})
-def transfer_reverse(request, transfer_id: int, data: ReasonIn):
+def transfer_reverse(request, transfer_id: int, data: ReasonIn, key: str | None = key_header()):
     """Coordinators correct a mistake: the same hours back the other way, with a reason.
-    Nothing is deleted; a transfer is reversed once, and never past an empty chest."""
+    Nothing is deleted; a transfer is reversed once, and never past an empty chest. Send
+    an `Idempotency-Key` to retry safely: the same key gives the first reversal again."""
     transfer = get_object_or_404(Transfer, pk=transfer_id, hub=request.hub)
-    reversal = services.transfer_reverse(actor=request.user, transfer=transfer, reason=data.reason)
+    reversal = services.transfer_reverse(
+        actor=request.user, transfer=transfer, reason=data.reason, key=key
+    )
     return Status(201, _transfers().get(pk=reversal.pk))
 
 
@@ -450,7 +456,7 @@ def transfer_reverse(request, transfer_id: int, data: ReasonIn):
 def chest_donate(
     request,
     data: DonationIn,
-    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+    idempotency_key: str | None = key_header(),
 ):
     """Give hours to the hub's community chest. Send an Idempotency-Key to retry safely."""
     transfer = services.chest_donate(
@@ -466,7 +472,7 @@ def chest_donate(
 def chest_grant(
     request,
     data: GrantIn,
-    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+    idempotency_key: str | None = key_header(),
 ):
     """Coordinators: give a member hours from the community chest, with a reason. A grant
     to the coordinator's own account waits for a second coordinator: 202, nothing moved."""

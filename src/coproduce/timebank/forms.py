@@ -1,6 +1,6 @@
 from django import forms
 
-from coproduce.forms import AccessibleForm
+from coproduce.forms import AccessibleForm, OnceKeyField
 from coproduce.hubs.models import AVAILABILITY_CHOICES
 
 from .models import ListingKind
@@ -42,9 +42,7 @@ class RecordExchangeForm(LogHoursForm):
         label="The other person", queryset=None, empty_label="Choose a member"
     )
     title = forms.CharField(label="What was the help?", max_length=120)
-    # A fresh key each time the page is shown: a double click or a resent form records
-    # the help once.
-    key = forms.CharField(widget=forms.HiddenInput, max_length=60)
+    key = OnceKeyField(required=True)
 
     field_order = ["direction", "other", "title", "hours", "minutes", "done_on"]
 
@@ -119,12 +117,11 @@ class ReverseForm(AccessibleForm):
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    key = OnceKeyField()
 
 
 class _OnceForm(DurationForm):
-    # A fresh key each time the page is shown: a double click or a resent form moves
-    # the hours once.
-    key = forms.CharField(widget=forms.HiddenInput, max_length=60)
+    key = OnceKeyField(required=True)
 
 
 class ChestDonateForm(_OnceForm):
@@ -210,6 +207,8 @@ class GroupExchangeForm(DurationForm):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Leave empty for today.",
     )
+
+    key = OnceKeyField()
 
     field_order = ["title", "organisation", "members", "hours", "minutes", "done_on"]
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from coproduce.bulk import insert_rows
 from coproduce.errors import ApplicationError
 from coproduce.hubs.models import Hub, Person
+from coproduce.idempotency import mark_replayed
 
 from .models import (
     Account,
@@ -171,9 +172,11 @@ def post_transfer(
 def _same_or_refuse(existing: Transfer, print_: str) -> Transfer:
     if existing.fingerprint != print_:
         raise ApplicationError(
-            "This key was already used for a different transfer.", field="idempotency_key"
+            "This key was already used for a different transfer.",
+            field="idempotency_key",
+            status=409,
         )
-    return existing
+    return mark_replayed(existing)
 
 
 def _post(

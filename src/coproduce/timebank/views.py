@@ -1,5 +1,3 @@
-import uuid
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -14,7 +12,8 @@ from coproduce.csv_export import csv_response, hours_decimal, hours_hmm, local_t
 from coproduce.errors import ApplicationError
 from coproduce.hubs import access as hub_access
 from coproduce.hubs.models import Hub
-from coproduce.views import render_form, submit
+from coproduce.idempotency import replayed
+from coproduce.views import ALREADY_SAVED, posted_key, render_form, say_saved, submit
 
 from . import access, panels, selectors, services, timesheet
 from .forms import (
@@ -113,12 +112,15 @@ def listing_detail(request, slug, listing_id):
     if request.method == "POST":
         try:
             exchange = services.exchange_propose(
-                actor=request.user, listing=listing, note=request.POST.get("note", "")[:1000]
+                actor=request.user,
+                listing=listing,
+                note=request.POST.get("note", "")[:1000],
+                key=posted_key(request),
             )
         except ApplicationError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, "Sent. They will be asked to agree.")
+            say_saved(request, exchange, "Sent. They will be asked to agree.")
             return redirect("exchange-detail", slug=slug, exchange_id=exchange.pk)
     return render(
         request,
@@ -184,14 +186,18 @@ def exchange_reverse(request, slug, exchange_id):
     """A coordinator corrects confirmed hours: the same hours back, with a reason."""
     _hub, exchange, _rights = _exchange(request, slug, exchange_id)
     form = ReverseForm(request.POST, prefix="reverse")
-    if submit(
+    reversal = submit(
         request,
         form,
         lambda d: services.exchange_reverse(
-            actor=request.user, exchange=exchange, reason=d["reason"]
+            actor=request.user,
+            exchange=exchange,
+            reason=d["reason"],
+            key=d["key"] or None,
         ),
-    ):
-        messages.success(request, "Reversed: the hours went back, and both stay in the ledger.")
+    )
+    if reversal:
+        say_saved(request, reversal, "Reversed: the hours went back, and both stay in the ledger.")
         return redirect("exchange-detail", slug=slug, exchange_id=exchange.pk)
     return render_form(
         request,
@@ -319,9 +325,7 @@ def exchange_record(request, slug):
         .select_related("membership__person", "organisation")
         .order_by("membership__person__display_name", "organisation__name")
     )
-    form = RecordExchangeForm(
-        request.POST or None, accounts=others, initial={"key": uuid.uuid4().hex}
-    )
+    form = RecordExchangeForm(request.POST or None, accounts=others)
 
     def record(data):
         giver, receiver = (
@@ -340,7 +344,7 @@ def exchange_record(request, slug):
 
     exchange = submit(request, form, record)
     if exchange:
-        messages.success(request, "Recorded. The other side will be asked to confirm.")
+        say_saved(request, exchange, "Recorded. The other side will be asked to confirm.")
         return redirect("exchange-detail", slug=slug, exchange_id=exchange.pk)
     return render_form(
         request,
@@ -369,11 +373,13 @@ def group_record(request, slug):
             givers=[(account, d["total_minutes"]) for account in d["members"]],
             receivers=[(d["organisation"], d["total_minutes"] * len(d["members"]))],
             done_on=d["done_on"],
+            key=d["key"] or None,
         ),
     )
     if exchange:
-        messages.success(
+        say_saved(
             request,
+            exchange,
             f"Recorded: {len(form.cleaned_data['members'])} members "
             f"each earned {format_minutes(form.cleaned_data['total_minutes'])}.",
         )
@@ -398,13 +404,11 @@ def _posted(request, name):
 def chest(request, slug):
     """The community chest: anyone gives hours to it; coordinators grant from it."""
     hub, membership, account = _member(request, slug)
-    fresh = {"key": uuid.uuid4().hex}
-    donate = ChestDonateForm(_posted(request, "donate"), initial=fresh, prefix="donate")
+    donate = ChestDonateForm(_posted(request, "donate"), prefix="donate")
     grant = None
     if membership.can_coordinate:
         grant = ChestGrantForm(
             _posted(request, "grant"),
-            initial=fresh,
             prefix="grant",
             members=selectors.member_accounts(hub),
         )
@@ -415,7 +419,7 @@ def chest(request, slug):
             actor=request.user,
             account=account,
             minutes=d["total_minutes"],
-            key=f"chest-page:{d['key']}",
+            key=f"chest-page:{request.user.pk}:{d['key']}",
         ),
     ) or (
         grant is not None
@@ -427,10 +431,13 @@ def chest(request, slug):
                 account=d["member"],
                 minutes=d["total_minutes"],
                 reason=d["reason"],
-                key=f"chest-page:{d['key']}",
+                key=f"chest-page:{request.user.pk}:{d['key']}",
             ),
         )
     )
+    if done and replayed(done):
+        messages.success(request, ALREADY_SAVED)
+        return redirect("chest", slug=slug)
     if done:
         if donate.is_bound:
             given = format_minutes(donate.cleaned_data["total_minutes"])

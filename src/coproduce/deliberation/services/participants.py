@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 
 from coproduce.errors import ApplicationError
 from coproduce.hubs.models import Membership, Person, Role
+from coproduce.idempotency import owner_of
 
 from .. import access as rights
 from ..models import Conversation, Participant, ParticipantRole
@@ -49,6 +50,15 @@ def anonymous_participant_of(conversation: Conversation, token: str, key: str) -
     found = Participant.objects.filter(conversation=conversation, anonymous_key=key).first()
     return found or Participant(
         conversation=conversation, anonymous_key=key, role=ParticipantRole.ANONYMOUS
+    )
+
+
+def key_owner(participant: Participant) -> str:
+    """Whose idempotency keys these are (coproduce/idempotency.py): the person's, or the
+    link visitor's."""
+    return owner_of(
+        participant.person if participant.person_id else None,
+        anonymous_key=participant.anonymous_key,
     )
 
 

@@ -8,6 +8,7 @@ from django.db.models import Count
 
 from coproduce.audit import AuditKind, audit
 from coproduce.errors import ApplicationError
+from coproduce.idempotency import once
 
 from ..models import (
     STATEMENT_MAX_LENGTH,
@@ -20,7 +21,7 @@ from ..models import (
     VoteValue,
 )
 from .analysis import analysis_schedule
-from .participants import participant_save
+from .participants import key_owner, participant_save
 
 
 def normalise(text: str) -> str:
@@ -64,7 +65,20 @@ def _require_open(conversation: Conversation) -> None:
 
 
 @transaction.atomic
-def statement_add(*, participant: Participant, text: str) -> Statement:
+def statement_add(*, participant: Participant, text: str, key: str | None = None) -> Statement:
+    """Add a statement. With a `key`, sent again it gives the first statement instead of
+    "someone has already said this" (see coproduce/idempotency.py)."""
+    return once(
+        hub_id=participant.conversation.hub_id,
+        owner=key_owner(participant),
+        key=key,
+        kind="statement",
+        content={"conversation": participant.conversation_id, "text": " ".join(text.split())},
+        action=lambda: _statement_add(participant, text),
+    )
+
+
+def _statement_add(participant: Participant, text: str) -> Statement:
     conversation = participant.conversation
     _require_open(conversation)
     participant = participant_save(participant)
@@ -77,9 +91,24 @@ def statement_add(*, participant: Participant, text: str) -> Statement:
 
 
 @transaction.atomic
-def statement_flag(*, participant: Participant, statement: Statement, reason: str = "") -> bool:
+def statement_flag(
+    *, participant: Participant, statement: Statement, reason: str = "", key: str | None = None
+) -> bool:
     """Say a statement breaks the code of conduct. Once enough different people have,
-    it is hidden until a moderator looks at it. Returns whether it is now hidden."""
+    it is hidden until a moderator looks at it. Returns whether it is now hidden. With a
+    `key`, sent again it gives the first answer (as a `Replayed` number) instead of
+    "you have already flagged this"."""
+    return once(
+        hub_id=participant.conversation.hub_id,
+        owner=key_owner(participant),
+        key=key,
+        kind="flag",
+        content={"statement": statement.pk, "reason": reason.strip()[:300]},
+        action=lambda: _flag(participant, statement, reason),
+    )
+
+
+def _flag(participant: Participant, statement: Statement, reason: str) -> bool:
     if statement.conversation_id != participant.conversation_id:
         raise ApplicationError("That statement is from another conversation.")
     statement = Statement.objects.select_for_update().get(pk=statement.pk)

@@ -8,6 +8,7 @@ from coproduce.audit import AuditKind, audit
 from coproduce.errors import ApplicationError
 from coproduce.hubs import access
 from coproduce.hubs.models import Person
+from coproduce.idempotency import once, owner_of
 
 from .. import chooser
 from ..models import (
@@ -20,16 +21,33 @@ from ..models import (
     VoteValue,
 )
 from .analysis import analysis_schedule
-from .participants import participant_for, participant_save
+from .participants import key_owner, participant_for, participant_save
 from .statements import _require_open
 
 
 @transaction.atomic
 def vote_cast(
-    *, participant: Participant, statement: Statement, value: int, recorded_by: Person | None = None
+    *,
+    participant: Participant,
+    statement: Statement,
+    value: int,
+    recorded_by: Person | None = None,
+    key: str | None = None,
 ) -> Vote:
     """Agree, disagree or pass. Voting again adds to the log; the latest vote counts.
-    A first vote saves the participant."""
+    A first vote saves the participant. With a `key`, the same vote sent again gives the
+    first one back (nothing added to the log); another vote with that key is refused."""
+    return once(
+        hub_id=participant.conversation.hub_id,
+        owner=key_owner(participant),
+        key=key,
+        kind="vote",
+        content={"statement": statement.pk, "value": value},
+        action=lambda: _cast(participant, statement, value, recorded_by),
+    )
+
+
+def _cast(participant, statement, value, recorded_by) -> Vote:
     if statement.conversation_id != participant.conversation_id:
         raise ApplicationError("That statement is from another conversation.")
     _require_open(statement.conversation)
@@ -47,9 +65,26 @@ def vote_cast(
 
 @transaction.atomic
 def vote_record_for(
-    *, actor: Person, person: Person, statement: Statement, value: int, method: str
+    *,
+    actor: Person,
+    person: Person,
+    statement: Statement,
+    value: int,
+    method: str,
+    key: str | None = None,
 ) -> Vote:
     """A coordinator records a paper or phone response for a member who is not online."""
+    return once(
+        hub_id=statement.conversation.hub_id,
+        owner=owner_of(actor),
+        key=key,
+        kind="vote-for",
+        content={"person": person.pk, "statement": statement.pk, "value": value, "m": method},
+        action=lambda: _record_for(actor, person, statement, value, method),
+    )
+
+
+def _record_for(actor, person, statement, value, method) -> Vote:
     conversation = statement.conversation
     access.require_coordinator(actor, conversation.hub)
     if method not in ("paper", "phone", "in person"):
@@ -107,9 +142,21 @@ def next_statement(participant: Participant, rng=None) -> Statement | None:
 
 
 @transaction.atomic
-def votes_cast(*, participant: Participant, answers: dict[int, int]) -> int:
+def votes_cast(*, participant: Participant, answers: dict[int, int], key: str | None = None) -> int:
     """Several votes at once (the list of statements), all or none. Votes that repeat
-    the one that already counts are skipped. Returns how many changed."""
+    the one that already counts are skipped. Returns how many changed (with a `key`
+    sent again: the first answer, as a `Replayed` number)."""
+    return once(
+        hub_id=participant.conversation.hub_id,
+        owner=key_owner(participant),
+        key=key,
+        kind="votes",
+        content={"answers": sorted(answers.items())},
+        action=lambda: _cast_all(participant, answers),
+    )
+
+
+def _cast_all(participant: Participant, answers: dict[int, int]) -> int:
     current = latest_votes(participant)
     changed = {pk: value for pk, value in answers.items() if current.get(pk) != value}
     statements = Statement.objects.filter(conversation=participant.conversation).in_bulk(
@@ -130,9 +177,21 @@ def responses_record_for(
     conversation: Conversation,
     answers: dict[int, int],
     method: str,
+    key: str | None = None,
 ) -> int:
     """A coordinator types in a paper or phone response: several votes at once, all or
     none. Returns how many votes were recorded."""
+    return once(
+        hub_id=conversation.hub_id,
+        owner=owner_of(actor),
+        key=key,
+        kind="responses",
+        content={"person": person.pk, "answers": sorted(answers.items()), "m": method},
+        action=lambda: _record_responses(actor, person, conversation, answers, method),
+    )
+
+
+def _record_responses(actor, person, conversation, answers, method) -> int:
     access.require_coordinator(actor, conversation.hub)
     statements = Statement.objects.filter(conversation=conversation).in_bulk(list(answers))
     missing = [pk for pk in answers if pk not in statements]

@@ -10,8 +10,9 @@ Who may do what:
 
 A module per part: `policy` (the hub's rules), `referrals`, `offers` (matching and the
 offers sent to volunteers), `plans` (regular help for a referral, in one step),
-`projects` (and training), `rotas` (slots and the people on them), `turns` (turns
-recorded afterwards). Callers use the names here: `services.referral_create(...)`.
+`projects` (and training), `rotas` (slots, giving up, swapping, logging), `taking`
+(taking turns, one or several at once), `turns` (turns recorded afterwards). Callers
+use the names here: `services.referral_create(...)`.
 """
 
 from .. import schedule  # still reachable as services.schedule, as before the split
@@ -49,9 +50,11 @@ from .rotas import (
     assignment_log,
     assignment_missed,
     assignment_swap,
+    slots_add,
+)
+from .taking import (
     assignment_take,
     assignments_take,
-    slots_add,
 )
 from .turns import turn_record_past
 

@@ -14,6 +14,7 @@ from coproduce.errors import ApplicationError
 from coproduce.hubs import access
 from coproduce.hubs import selectors as hub_selectors
 from coproduce.hubs.models import Membership, Person
+from coproduce.idempotency import once, owner_of
 from coproduce.notify.models import Kind
 from coproduce.notify.services import coordinators_of, tell
 from coproduce.timebank import services as timebank
@@ -115,8 +116,26 @@ def _require_gate(referral: Referral, volunteer: Person, *, on: datetime.date) -
 
 @transaction.atomic
 def offer_send(
-    *, actor: Person, referral: Referral, volunteer: Person, reasons: list[str] | None = None
+    *,
+    actor: Person,
+    referral: Referral,
+    volunteer: Person,
+    reasons: list[str] | None = None,
+    key: str | None = None,
 ) -> MatchOffer:
+    """Ask a volunteer. With a `key`, sent again it gives the first offer (see
+    coproduce/idempotency.py); without one, asking the same person twice is refused."""
+    return once(
+        hub_id=referral.hub_id,
+        owner=owner_of(actor),
+        key=key,
+        kind="offer-send",
+        content={"referral": referral.pk, "volunteer": volunteer.pk},
+        action=lambda: _send(actor, referral, volunteer, reasons),
+    )
+
+
+def _send(actor, referral, volunteer, reasons) -> MatchOffer:
     access.require_coordinator(actor, referral.hub)
     referral = _lock(referral)
     if referral.triaged_at is None:
@@ -175,9 +194,25 @@ def _kind_of_help(referral: Referral) -> str:
     return referral.category.name if referral.category_id else "Help"
 
 
+def _answer(actor: Person, offer: MatchOffer, key: str | None, answer: str, action):
+    return once(
+        hub_id=offer.referral.hub_id,
+        owner=owner_of(actor),
+        key=key,
+        kind="offer-answer",
+        content={"offer": offer.pk, "answer": answer},
+        action=action,
+    )
+
+
 @transaction.atomic
-def offer_accept(*, actor: Person, offer: MatchOffer) -> MatchOffer:
-    """The volunteer says yes: the exchange is agreed, and the referral is matched."""
+def offer_accept(*, actor: Person, offer: MatchOffer, key: str | None = None) -> MatchOffer:
+    """The volunteer says yes: the exchange is agreed, and the referral is matched. With
+    a `key`, sent again it gives the accepted offer back instead of an error."""
+    return _answer(actor, offer, key, "accept", lambda: _accept(actor, offer))
+
+
+def _accept(actor: Person, offer: MatchOffer) -> MatchOffer:
     offer = _lock_offer(offer)
     if not rights.rights_on_offer(actor, offer).answer:
         raise PermissionDenied("Only the person asked can accept.")
@@ -214,7 +249,15 @@ def offer_accept(*, actor: Person, offer: MatchOffer) -> MatchOffer:
 
 
 @transaction.atomic
-def offer_decline(*, actor: Person, offer: MatchOffer, reason: str = "") -> MatchOffer:
+def offer_decline(
+    *, actor: Person, offer: MatchOffer, reason: str = "", key: str | None = None
+) -> MatchOffer:
+    return _answer(
+        actor, offer, key, f"decline: {reason.strip()}", lambda: _decline(actor, offer, reason)
+    )
+
+
+def _decline(actor: Person, offer: MatchOffer, reason: str) -> MatchOffer:
     offer = _lock_offer(offer)
     if not rights.rights_on_offer(actor, offer).answer:
         raise PermissionDenied("Only the person asked can decline.")

@@ -30,7 +30,8 @@ from ..models import (
 )
 from .projects import project_create
 from .referrals import _lock
-from .rotas import assignment_take, slots_add
+from .rotas import slots_add
+from .taking import put_on_rota
 
 MAX_TURNS = 60
 
@@ -124,7 +125,7 @@ def help_plan_create(
     )
     for slot in slots:
         try:
-            assignment_take(actor=actor, slot=slot, person=volunteer)
+            put_on_rota(actor, slot, volunteer, tell_them=False)  # one email for the plan
         except ApplicationError as error:
             when = timezone.localtime(slot.starts_at)
             raise ApplicationError(

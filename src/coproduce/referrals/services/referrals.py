@@ -2,7 +2,7 @@
 matched, under way, escalated or closed."""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from types import EllipsisType
 
 from django.core.exceptions import PermissionDenied
@@ -15,6 +15,7 @@ from coproduce.errors import ApplicationError, validated_save
 from coproduce.hubs import access
 from coproduce.hubs import services as hubs
 from coproduce.hubs.models import ConsentMethod, Hub, Membership, Neighbourhood, Person
+from coproduce.idempotency import once, owner_of
 from coproduce.notify.models import Kind
 from coproduce.notify.services import coordinators_of, tell
 from coproduce.timebank.models import Category
@@ -69,8 +70,48 @@ def referral_create(
     neighbourhood: Neighbourhood | None = None,
     postcode_district: str = "",
     needs_check: bool = False,
+    key: str | None = None,
 ) -> Referral:
-    """A member of staff refers a member, or someone new who is not online, to the hub."""
+    """A member of staff refers a member, or someone new who is not online, to the hub.
+    With a `key`, sent again it gives the first referral: no second referral, no second
+    person (see coproduce/idempotency.py)."""
+    fields = {
+        "consent": consent,
+        "description": description,
+        "person": person,
+        "new_person": new_person,
+        "category": category,
+        "urgency": urgency,
+        "preferred_times": preferred_times,
+        "neighbourhood": neighbourhood,
+        "postcode_district": postcode_district,
+        "needs_check": needs_check,
+    }
+    return once(
+        hub_id=hub.pk,
+        owner=owner_of(actor),
+        key=key,
+        kind="referral",
+        content={**fields, "consent": asdict(consent)},
+        action=lambda: _create(actor, hub, **fields),
+    )
+
+
+def _create(
+    actor,
+    hub,
+    *,
+    consent,
+    description,
+    person,
+    new_person,
+    category,
+    urgency,
+    preferred_times,
+    neighbourhood,
+    postcode_district,
+    needs_check,
+) -> Referral:
     membership = access.require_staff(actor, hub, "Only staff can refer people to the hub.")
     _check_consent(consent)
     if not description.strip():

@@ -18,7 +18,6 @@ from coproduce.timebank.ledger import MAX_MINUTES_PER_LEG
 from .. import access as rights
 from .. import schedule
 from ..models import (
-    FILLED_STATUSES,
     Assignment,
     AssignmentStatus,
     Project,
@@ -27,10 +26,7 @@ from ..models import (
     Slot,
 )
 from .referrals import _change_status, _lock
-
-
-def _describe_period(period) -> str:
-    return f"{timezone.localtime(period.starts_at):%a %d %b %Y %H:%M}"
+from .taking import _check_can_take, _lock_slot, describe_period
 
 
 @transaction.atomic
@@ -65,13 +61,12 @@ def slots_add(
             raise ApplicationError("A slot must end after it starts.", field="minutes")
         if period.starts_at < now:
             raise ApplicationError(
-                f"A slot cannot start in the past ({_describe_period(period)}).",
+                f"A slot cannot start in the past ({describe_period(period)}).",
                 field="starts_at",
             )
     for earlier, later in schedule.clashes(periods):
         raise ApplicationError(
-            f"Two of these slots overlap: {_describe_period(earlier)} and "
-            f"{_describe_period(later)}.",
+            f"Two of these slots overlap: {describe_period(earlier)} and {describe_period(later)}.",
             field="starts_at",
         )
     existing = Slot.objects.filter(
@@ -87,8 +82,8 @@ def slots_add(
         for period in periods:
             if period.overlaps(taken):
                 raise ApplicationError(
-                    f"The rota already has a {role} slot at {_describe_period(taken)}, which "
-                    f"overlaps {_describe_period(period)}.",
+                    f"The rota already has a {role} slot at {describe_period(taken)}, which "
+                    f"overlaps {describe_period(period)}.",
                     field="starts_at",
                 )
     slots = Slot.objects.bulk_create(
@@ -118,103 +113,6 @@ def slots_add(
         },
     )
     return slots
-
-
-def _lock_slot(slot: Slot) -> Slot:
-    return Slot.objects.select_for_update().select_related("project__hub").get(pk=slot.pk)
-
-
-def _check_can_take(slot: Slot, person: Person) -> None:
-    project = slot.project
-    if slot.cancelled:
-        raise ApplicationError("This slot has been cancelled.")
-    if slot.starts_at <= timezone.now():
-        raise ApplicationError("This slot has already started.")
-    if access.membership_of(person, project.hub) is None:
-        raise ApplicationError("That person is not a member of this hub.", field="person")
-    if slot.receiver_id == person.pk:
-        raise ApplicationError(
-            "The person being helped cannot take their own slot.", field="person"
-        )
-    refused = rights.project_refuses(project, person, on=timezone.localdate(slot.ends_at))
-    if refused:
-        raise ApplicationError(refused, field="person")
-    filled = slot.assignments.filter(status__in=FILLED_STATUSES)
-    if filled.filter(person=person).exists():
-        raise ApplicationError(f"{person} is already on this slot.", field="person")
-    if filled.count() >= slot.places:
-        raise ApplicationError("This slot is full.")
-    _require_free(person, slot.starts_at, slot.ends_at)
-
-
-def _require_free(person: Person, starts_at, ends_at) -> None:
-    """Nobody is on two turns at once."""
-    clash = (
-        Assignment.objects.filter(
-            person=person,
-            status__in=FILLED_STATUSES,
-            slot__cancelled=False,
-            slot__starts_at__lt=ends_at,
-            slot__ends_at__gt=starts_at,
-        )
-        .select_related("slot__project")
-        .first()
-    )
-    if clash:
-        raise ApplicationError(
-            f"{person} is already on the rota then: {clash.slot.project} at "
-            f"{timezone.localtime(clash.slot.starts_at):%H:%M on %d %b}.",
-            field="person",
-        )
-
-
-@transaction.atomic
-def assignment_take(*, actor: Person, slot: Slot, person: Person | None = None) -> Assignment:
-    """Put a person on a slot: themselves, or (the lead or a coordinator) someone else."""
-    slot = _lock_slot(slot)
-    person = person or actor
-    project_rights = rights.rights_on_project(actor, slot.project)  # members only
-    if person.pk != actor.pk and not project_rights.lead:
-        raise PermissionDenied("Only the lead or a coordinator can put someone else on the rota.")
-    _check_can_take(slot, person)
-    assignment = Assignment.objects.create(slot=slot, person=person)
-    audit(
-        hub=slot.project.hub,
-        actor=actor,
-        on_behalf_of=person,
-        event=AuditKind.ROTA_TAKEN,
-        subject=assignment,
-        new={"slot": slot.pk, "person": person.pk},
-    )
-    tell(  # someone put on the rota by the lead or a coordinator (never their own doing)
-        [person],
-        actor=actor,
-        kind=Kind.ROTA,
-        hub=slot.project.hub,
-        subject=f"You are on the {slot.project} rota: {_describe_period(slot)}",
-        template="referrals/email/put_on_rota.txt",
-        context={"slot": slot, "actor": actor},
-        url=reverse("project", args=[slot.project.hub.slug, slot.project_id]),
-    )
-    return assignment
-
-
-@transaction.atomic
-def assignments_take(*, actor: Person, slots: list[Slot]) -> list[Assignment]:
-    """Take several turns at once, all or none: one that cannot be taken (full, started,
-    clashing with another chosen) refuses the lot, naming its date and time."""
-    if not slots:
-        raise ApplicationError("Choose at least one turn.", field="slots")
-    taken = []
-    for slot in sorted(slots, key=lambda s: s.starts_at):
-        try:
-            taken.append(assignment_take(actor=actor, slot=slot))
-        except ApplicationError as error:
-            when = timezone.localtime(slot.starts_at)
-            raise ApplicationError(
-                f"{when:%a %d %b %H:%M}: {error.message} Nothing was taken.", field="slots"
-            ) from error
-    return taken
 
 
 def _lock_assignment(assignment: Assignment) -> Assignment:

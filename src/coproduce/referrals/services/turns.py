@@ -17,7 +17,8 @@ from coproduce.timebank.ledger import MAX_MINUTES_PER_LEG
 
 from .. import access as rights
 from ..models import Assignment, AssignmentStatus, Project, Referral, Slot
-from .rotas import _require_free, assignment_confirm
+from .rotas import assignment_confirm
+from .taking import _require_free
 
 # How far back a turn may be recorded.
 MAX_DAYS_BACK = 366

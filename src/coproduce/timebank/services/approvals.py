@@ -10,6 +10,7 @@ from django.utils import timezone
 from coproduce.audit import AuditKind, audit
 from coproduce.errors import ApplicationError
 from coproduce.hubs.models import Person
+from coproduce.idempotency import mark_replayed
 from coproduce.notify.models import Kind
 from coproduce.notify.services import coordinators_of, tell
 
@@ -69,8 +70,12 @@ def approval_request_grant(
     ).first()
     if earlier is not None:
         if (earlier.account_id, earlier.minutes, earlier.reason) != (account.pk, minutes, reason):
-            raise ApplicationError("This request was already made with different details.")
-        return earlier
+            raise ApplicationError(
+                "This request was already made with different details.",
+                field="idempotency_key",
+                status=409,
+            )
+        return mark_replayed(earlier)
     approval = SecondApproval.objects.create(
         hub=account.hub,
         kind=ApprovalKind.GRANT,

@@ -8,6 +8,7 @@ from coproduce.audit import AuditKind, audit
 from coproduce.errors import ApplicationError
 from coproduce.hubs import access
 from coproduce.hubs.models import Person
+from coproduce.idempotency import replayed
 
 from ..access import grant_needs_second, require_act_for
 from ..ledger import MAX_MINUTES_ANY_LEG, Leg, post_transfer
@@ -30,6 +31,8 @@ def chest_donate(*, actor: Person, account: Account, minutes: int, key: str | No
         on_behalf_of=_on_behalf(actor, account),
         max_leg=MAX_MINUTES_ANY_LEG,
     )
+    if replayed(transfer):  # sent again with its key: recorded (and audited) already
+        return transfer
     audit(
         hub=account.hub,
         actor=actor,
@@ -89,6 +92,8 @@ def post_grant(
         on_behalf_of=_owner(account),
         max_leg=MAX_MINUTES_ANY_LEG,
     )
+    if replayed(transfer):
+        return transfer
     new = {"minutes": minutes, "reason": reason.strip(), "account": account.pk}
     if approved_by is not None:
         new["approved_by"] = approved_by.display_name

@@ -9,6 +9,7 @@ from coproduce.audit import AuditKind, audit
 from coproduce.errors import ApplicationError
 from coproduce.hubs import access as hub_access
 from coproduce.hubs.models import Person
+from coproduce.idempotency import once, owner_of
 
 from .. import access
 from ..ledger import reverse_transfer
@@ -16,9 +17,23 @@ from ..models import Exchange, Transfer
 
 
 @transaction.atomic
-def transfer_reverse(*, actor: Person, transfer: Transfer, reason: str) -> Transfer:
-    """Put a mistake right. Sent twice, the second is refused: nothing moves twice."""
+def transfer_reverse(
+    *, actor: Person, transfer: Transfer, reason: str, key: str | None = None
+) -> Transfer:
+    """Put a mistake right. Sent twice, the second is refused: nothing moves twice.
+    Sent again with its key, it gives the first reversal (see coproduce/idempotency.py)."""
     membership = hub_access.require_coordinator(actor, transfer.hub)
+    return once(
+        hub_id=transfer.hub_id,
+        owner=owner_of(actor),
+        key=key,
+        kind="transfer-reverse",
+        content={"transfer": transfer.pk, "reason": reason.strip()},
+        action=lambda: _reverse(actor, membership, transfer, reason),
+    )
+
+
+def _reverse(actor, membership, transfer: Transfer, reason: str) -> Transfer:
     transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
     if access.reversal_credits_holder(membership, transfer):
         raise PermissionDenied(
@@ -37,11 +52,13 @@ def transfer_reverse(*, actor: Person, transfer: Transfer, reason: str) -> Trans
 
 
 @transaction.atomic
-def exchange_reverse(*, actor: Person, exchange: Exchange, reason: str) -> Transfer:
+def exchange_reverse(
+    *, actor: Person, exchange: Exchange, reason: str, key: str | None = None
+) -> Transfer:
     """Reverse a confirmed exchange's hours (the button on the exchange's page)."""
     exchange = Exchange.objects.select_for_update().select_related("hub").get(pk=exchange.pk)
     if not access.rights_on_exchange(actor, exchange).coordinating:
         raise PermissionDenied("Only this hub's coordinators can do this.")
     if exchange.transfer_id is None:
         raise ApplicationError("Only confirmed hours can be reversed.")
-    return transfer_reverse(actor=actor, transfer=exchange.transfer, reason=reason)
+    return transfer_reverse(actor=actor, transfer=exchange.transfer, reason=reason, key=key)

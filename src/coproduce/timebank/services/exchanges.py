@@ -5,16 +5,13 @@ import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from coproduce.audit import AuditKind, audit
 from coproduce.errors import ApplicationError
-from coproduce.hubs import access as hub_access
 from coproduce.hubs import selectors as hub_selectors
 from coproduce.hubs.models import Hub, Person
-from coproduce.notify.models import Kind
-from coproduce.notify.services import coordinators_of, tell
+from coproduce.idempotency import once, owner_of
 
 from .. import access
 from ..access import require_act_for
@@ -29,32 +26,43 @@ from ..models import (
     Listing,
     ListingKind,
     TransferKind,
-    format_minutes,
 )
 from .accounts import _on_behalf, account_of
 from .approvals import approval_request_settle, approvals_withdraw_for
-from .messages import other_side, tell_of_change, tell_other_side
+from .messages import (
+    ask_to_confirm,
+    tell_coordinators_of_dispute,
+    tell_of_change,
+    tell_other_side,
+)
 
 
 def _lock(exchange: Exchange) -> Exchange:
     return Exchange.objects.select_for_update().select_related("hub").get(pk=exchange.pk)
 
 
-def _page(exchange: Exchange) -> str:
-    return reverse("exchange-detail", args=[exchange.hub.slug, exchange.pk])
-
-
-def _other_side_of(actor: Person, exchange: Exchange) -> list[Account]:
-    """The exchange's accounts the actor does not hold: who is asked to confirm."""
-    membership = hub_access.membership_of(actor, exchange.hub)
-    return [a for a in access.party_accounts(exchange) if not access.holds(membership, a)]
-
-
 @transaction.atomic
 def exchange_propose(
-    *, actor: Person, listing: Listing, account: Account | None = None, note: str = ""
+    *,
+    actor: Person,
+    listing: Listing,
+    account: Account | None = None,
+    note: str = "",
+    key: str | None = None,
 ) -> Exchange:
-    """Answer a listing: help with a request, or ask for an offer."""
+    """Answer a listing: help with a request, or ask for an offer. With a `key`, sent
+    again it gives the first exchange (see coproduce/idempotency.py)."""
+    return once(
+        hub_id=listing.hub_id,
+        owner=owner_of(actor),
+        key=key,
+        kind="exchange-propose",
+        content={"listing": listing.pk, "account": account, "note": note},
+        action=lambda: _propose(actor, listing, account, note),
+    )
+
+
+def _propose(actor: Person, listing: Listing, account: Account | None, note: str) -> Exchange:
     account = account or account_of(actor, listing.hub)
     require_act_for(actor, account)
     if not listing.is_open():
@@ -221,16 +229,7 @@ def _log_done(actor, exchange, minutes, done_on, *, notify: bool = True) -> Exch
     )
     if not notify:
         return exchange
-    tell(
-        other_side(actor, exchange),
-        actor=actor,
-        kind=Kind.CONFIRM,
-        hub=exchange.hub,
-        subject=f"Please confirm {format_minutes(minutes)}: {exchange.title}",
-        template="timebank/email/confirm.txt",
-        context={"exchange": exchange, "minutes": format_minutes(minutes), "actor": actor},
-        url=_page(exchange),
-    )
+    ask_to_confirm(actor=actor, exchange=exchange, minutes=minutes)
     return exchange
 
 
@@ -324,16 +323,7 @@ def exchange_dispute(*, actor: Person, exchange: Exchange, reason: str) -> Excha
         subject=exchange,
         new={"reason": exchange.dispute_reason},
     )
-    tell(
-        coordinators_of(exchange.hub),
-        actor=actor,
-        kind=Kind.DISPUTE,
-        hub=exchange.hub,
-        subject=f"Exchange disputed: {exchange.title}",
-        template="timebank/email/disputed.txt",
-        context={"exchange": exchange, "actor": actor},
-        url=_page(exchange),
-    )
+    tell_coordinators_of_dispute(actor=actor, exchange=exchange)
     return exchange
 
 

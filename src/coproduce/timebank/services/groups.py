@@ -10,6 +10,7 @@ from coproduce.audit import AuditKind, audit
 from coproduce.errors import ApplicationError
 from coproduce.hubs import access
 from coproduce.hubs.models import Hub, Person
+from coproduce.idempotency import once, owner_of
 
 from .. import access as rights
 from ..models import Account, AccountKind, Exchange, ExchangeParty, ExchangeStatus
@@ -36,12 +37,30 @@ def exchange_record_group(
     givers: list[tuple[Account, int]],
     receivers: list[tuple[Account, int]],
     done_on: datetime.date | None = None,
+    key: str | None = None,
 ) -> Exchange:
     """A coordinator (or staff of the paying organisation) records a group exchange.
 
     One giver to many receivers (a class), or many givers to an organisation (a workshop).
     Minutes per party; the two sides must be equal. Confirmed at once: the recorder vouches.
+    With a `key`, sent again it gives the first exchange (see coproduce/idempotency.py).
     """
+    return once(
+        hub_id=hub.pk,
+        owner=owner_of(actor),
+        key=key,
+        kind="group-exchange",
+        content={
+            "title": title.strip(),
+            "givers": [(a.pk, m) for a, m in givers],
+            "receivers": [(a.pk, m) for a, m in receivers],
+            "done_on": done_on,
+        },
+        action=lambda: _record_group(actor, hub, title, givers, receivers, done_on),
+    )
+
+
+def _record_group(actor, hub, title, givers, receivers, done_on) -> Exchange:
     membership = access.require_member(actor, hub)
     accounts = [a for a, _ in givers + receivers]
     organisation_sides = [a for a in accounts if a.kind == AccountKind.ORGANISATION]

@@ -10,10 +10,10 @@ from coproduce.errors import ApplicationError
 from coproduce.hubs import access as hub_access
 from coproduce.hubs.models import Person
 from coproduce.notify.models import Kind
-from coproduce.notify.services import tell
+from coproduce.notify.services import coordinators_of, tell
 
 from .. import access
-from ..models import AccountKind, Exchange, ExchangeMessage
+from ..models import AccountKind, Exchange, ExchangeMessage, format_minutes
 
 MESSAGE_MAX_LENGTH = 2000
 
@@ -36,8 +36,39 @@ def tell_other_side(*, actor: Person, exchange: Exchange, subject: str, text: st
         subject=subject,
         template="timebank/email/message.txt",
         context={"exchange": exchange, "actor": actor, "text": text},
-        url=reverse("exchange-detail", args=[exchange.hub.slug, exchange.pk]),
+        url=_page(exchange),
     )
+
+
+def ask_to_confirm(*, actor: Person, exchange: Exchange, minutes: int) -> None:
+    """Hours are logged: the other side is asked to confirm them."""
+    tell(
+        other_side(actor, exchange),
+        actor=actor,
+        kind=Kind.CONFIRM,
+        hub=exchange.hub,
+        subject=f"Please confirm {format_minutes(minutes)}: {exchange.title}",
+        template="timebank/email/confirm.txt",
+        context={"exchange": exchange, "minutes": format_minutes(minutes), "actor": actor},
+        url=_page(exchange),
+    )
+
+
+def tell_coordinators_of_dispute(*, actor: Person, exchange: Exchange) -> None:
+    tell(
+        coordinators_of(exchange.hub),
+        actor=actor,
+        kind=Kind.DISPUTE,
+        hub=exchange.hub,
+        subject=f"Exchange disputed: {exchange.title}",
+        template="timebank/email/disputed.txt",
+        context={"exchange": exchange, "actor": actor},
+        url=_page(exchange),
+    )
+
+
+def _page(exchange: Exchange) -> str:
+    return reverse("exchange-detail", args=[exchange.hub.slug, exchange.pk])
 
 
 def tell_of_change(*, actor: Person | None, exchange: Exchange, what: str) -> None:
@@ -54,7 +85,7 @@ def tell_of_change(*, actor: Person | None, exchange: Exchange, what: str) -> No
         subject=f"{exchange.title}: {what}",
         template="timebank/email/exchange_news.txt",
         context={"exchange": exchange, "actor": actor, "what": what},
-        url=reverse("exchange-detail", args=[exchange.hub.slug, exchange.pk]),
+        url=_page(exchange),
     )
 
 

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from coproduce.errors import ApplicationError
 from coproduce.hubs import access as hub_access
 from coproduce.hubs.models import Hub, Person
+from coproduce.idempotency import mark_replayed
 
 from .. import access
 from ..models import Account, Exchange, ExchangeStatus
@@ -95,4 +96,4 @@ def _same_exchange_or_refuse(existing: Exchange, print_: str) -> Exchange:
             field="idempotency_key",
             status=409,
         )
-    return existing
+    return mark_replayed(existing)
