@@ -78,6 +78,7 @@ def test_ron_gets_in_on_his_phone_and_his_message_reaches_sam(
     grace.check_accessibility()
     no_sideways_scroll(grace)
     assert page.get_by_role("heading", level=1).inner_text() == "What Ron Assisted is told"
+    assert page.get_by_label("Hours for them to confirm").input_value() == "now"  # about Ron
     shot(grace, "grace-phone-ron-told")
     page.get_by_role("link", name="Cancel").click()
     grace.check_accessibility()
