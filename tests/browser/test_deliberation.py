@@ -5,10 +5,12 @@ staff and tenants agree on."""
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from coproduce.deliberation.models import Vote
 from coproduce.demo import deliberation as story
+from coproduce.demo.clock import story_time
 from coproduce.hubs import services as hub_services
 from coproduce.hubs.models import Person, Role
 from tests.conftest import make_person
@@ -22,7 +24,8 @@ def northfield(world):
         hub=hub,
         changes={"code_of_conduct": "Talk about the problem, not the person."},
     )
-    conversation = story.load(hub, world.other_coordinator)
+    with story_time(timezone.localdate()) as clock:
+        conversation = story.load(hub, world.other_coordinator, clock=clock)
     officer = make_person("priya@example.org", "Priya Officer")
     hub_services.membership_add(
         actor=world.other_coordinator, hub=hub, person=officer, role=Role.STAFF

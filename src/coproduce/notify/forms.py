@@ -9,11 +9,20 @@ class ChoicesForm(AccessibleForm):
     """One choice per kind of notification: straight away, daily, weekly or never. For
     someone with no email the only choice is whether the coordinators pass it on."""
 
-    def __init__(self, *args, offline: bool = False, **kwargs):
+    def __init__(self, *args, offline: bool = False, for_someone: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         choices = PASS_ON if offline else Delivery.choices
         for kind in Kind:
-            self.fields[kind.value] = forms.ChoiceField(label=kind.label, choices=choices)
+            label = ABOUT_THEM.get(kind, kind.label) if for_someone else kind.label
+            self.fields[kind.value] = forms.ChoiceField(label=label, choices=choices)
+
+
+# A coordinator choosing for someone reads the labels about that person, not about herself.
+ABOUT_THEM = {
+    Kind.CONFIRM: "Hours for them to confirm",
+    Kind.REFERRAL_PROGRESS: "Progress of people they referred",
+    Kind.MODERATION: "Moderation of what they wrote",
+}
 
 
 PASS_ON = [(Delivery.NOW, "Pass it on to them"), (Delivery.NEVER, "Do not pass it on")]

@@ -68,7 +68,10 @@ def _choices_page(request, person, *, hub):
     offline = not access.reached_by_email(person)
     current = services.choices_of(person)
     form = ChoicesForm(
-        request.POST or None, initial=initial_for(current, offline=offline), offline=offline
+        request.POST or None,
+        initial=initial_for(current, offline=offline),
+        offline=offline,
+        for_someone=hub is not None,
     )
     done = submit(
         request,
