@@ -97,7 +97,7 @@ def test_news_for_someone_not_online_goes_to_every_coordinator_to_pass_on(
     assert sorted(m.to[0] for m in mail.outbox) == ["grace@example.org", "helen@example.org"]
     email = mail.outbox[0]
     assert email.subject == "For Ron Assisted: A message about Tea"
-    assert "Please pass it on" in email.body and "01632 960123" in email.body
+    assert "Please pass it on (they prefer: phone call; phone 01632 960123)." in email.body
 
 
 def test_a_coordinator_acting_is_not_asked_to_pass_on_their_own_news(

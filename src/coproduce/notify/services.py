@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from coproduce.audit import AuditKind, audit
 from coproduce.errors import ApplicationError
-from coproduce.hubs.models import Hub, Person, Role
+from coproduce.hubs.models import ContactPreference, Hub, Person, Role
 from coproduce.mail import one_line, render_text, send_after_commit
 
 from .access import reached_by_email
@@ -103,12 +103,13 @@ def _make(person, kind, hub, subject, body, url, delivery, *, for_person=None) -
 
 
 def _pass_on_note(person: Person) -> str:
-    how = person.get_contact_preference_display()
-    phone = f", phone {person.phone}" if person.phone else ""
-    return (
-        f"This is for {person.display_name}, who is not online. "
-        f"Please pass it on ({how}{phone}).\n\n"
-    )
+    how = []
+    if person.contact_preference != ContactPreference.EMAIL:  # they have no email
+        how.append(f"they prefer: {person.get_contact_preference_display().lower()}")
+    if person.phone:
+        how.append(f"phone {person.phone}")
+    way = f" ({'; '.join(how)})" if how else ""
+    return f"This is for {person.display_name}, who is not online. Please pass it on{way}.\n\n"
 
 
 def coordinators_of(hub: Hub) -> list[Person]:

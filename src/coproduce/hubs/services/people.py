@@ -12,7 +12,7 @@ from coproduce.errors import ApplicationError, validated_save
 from coproduce.models_util import model_update
 
 from .. import access
-from ..models import ConsentMethod, Hub, Person, Role
+from ..models import ConsentMethod, ContactPreference, Hub, Person, Role
 from .consent import _consent_write
 from .memberships import _membership_add
 
@@ -145,6 +145,11 @@ def _create_assisted(
         raise ApplicationError(f"Unknown profile fields: {', '.join(sorted(unknown))}.")
     if not display_name.strip():
         raise ApplicationError("Enter the person's name.", field="display_name")
+    if profile.get("contact_preference", ContactPreference.EMAIL) == ContactPreference.EMAIL:
+        # They have no email: by phone if there is a number, else through the coordinator.
+        profile["contact_preference"] = (
+            ContactPreference.PHONE if profile.get("phone") else ContactPreference.IN_PERSON
+        )
     person = Person(email=None, display_name=display_name.strip(), created_by=actor, **profile)
     person.set_unusable_password()
     validated_save(person, exclude=["password"])
