@@ -57,9 +57,12 @@ def tell(
         made.append(_make(person, kind, hub, subject, body, url, Delivery.NEVER))
         if hub is None or choices[person.pk] == Delivery.NEVER:
             continue
-        # ... and given to the coordinators to pass on.
+        # ... and given to the coordinators to pass on, unless a coordinator did this
+        # (they acted for the person, so they are the one to tell them).
         if coordinators is None:
-            coordinators = [c for c in coordinators_of(hub) if actor is None or c.pk != actor.pk]
+            coordinators = coordinators_of(hub)
+            if actor is not None and any(c.pk == actor.pk for c in coordinators):
+                coordinators = []
         passed = deliveries_for(coordinators, kind)
         for coordinator in coordinators:
             made.append(
