@@ -38,6 +38,7 @@ MAY_IMPORT = {
     "timebank": {"hubs", "notify"},
     "referrals": {"hubs", "timebank", "notify"},
     "deliberation": {"hubs", "notify"},
+    "pledges": {"hubs", "notify", "deliberation", "referrals", "timebank"},
     "web": set(),
 }
 NOBODY_IMPORTS = {"api", "demo"}
@@ -49,6 +50,7 @@ PURE_ENGINES = [
     "coproduce.referrals.matching",
     "coproduce.referrals.schedule",
     "coproduce.timebank.timesheet",
+    "coproduce.pledges.workdays",
 ]
 
 SERVICES_MAX_LINES = 400  # a services module is one sub-domain, read in a sitting

@@ -78,6 +78,20 @@ class AuditKind(models.TextChoices):
     ESCALATION_RAISED = "escalation.raised", "Escalation raised"
     ESCALATION_REASSIGNED = "escalation.reassigned", "Escalation handed on"
     ESCALATION_RESOLVED = "escalation.resolved", "Escalation resolved"
+    # Pledges and reports
+    PLEDGE_CREATED = "pledge.created", "Pledge drafted"
+    PLEDGE_CHANGED = "pledge.changed", "Pledge draft changed"
+    PLEDGE_SIGNED = "pledge.signed", "Pledge signed off"
+    PLEDGE_PUBLISHED = "pledge.published", "Pledge version published"
+    PLEDGE_RETIRED = "pledge.retired", "Pledge retired"
+    PLEDGE_ADOPTED = "pledge.adopted", "Pledge adopted from a template"
+    CALENDAR_CHANGED = "calendar.changed", "Working calendar changed"
+    REPORT_CREATED = "report.created", "Problem reported"
+    REPORT_UPDATED = "report.updated", "Report status changed"
+    REPORT_JOINED = "report.joined", "Me too on a report"
+    REPORT_ANSWERED = "report.answered", "Reporter said whether it was fixed"
+    REPORT_MODERATED = "report.moderated", "Report text moderated"
+    REPORT_ESCALATED = "report.escalated", "Overdue report escalated"
     # Projects and rotas
     PROJECT_CREATED = "project.created", "Project started"
     PROJECT_ENDED = "project.ended", "Project ended"
@@ -143,6 +157,7 @@ AUDIT_GROUPS: list[tuple[str, tuple[str, ...]]] = [
         ),
     ),
     ("Referrals and escalations", ("referral", "offer", "escalation")),
+    ("Pledges and reports", ("pledge", "calendar", "report")),
     ("Projects and rotas", ("project", "training", "slot", "rota")),
     ("Conversations", ("conversation", "statement", "vote", "priority", "moderator")),
 ]

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "coproduce.timebank",
     "coproduce.deliberation",
     "coproduce.referrals",
+    "coproduce.pledges",
     "coproduce.demo",
     "django_tasks_db",
 ]

@@ -39,4 +39,5 @@ urlpatterns = [
     path("", include("coproduce.timebank.urls")),
     path("", include("coproduce.deliberation.urls")),
     path("", include("coproduce.referrals.urls")),
+    path("", include("coproduce.pledges.urls")),
 ]

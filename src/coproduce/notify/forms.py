@@ -22,6 +22,7 @@ ABOUT_THEM = {
     Kind.CONFIRM: "Hours for them to confirm",
     Kind.REFERRAL_PROGRESS: "Progress of people they referred",
     Kind.MODERATION: "Moderation of what they wrote",
+    Kind.REPORT: "Problems they reported, or said “me too” to",
 }
 
 

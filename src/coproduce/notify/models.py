@@ -32,6 +32,8 @@ class Kind(models.TextChoices):
     ESCALATION = "escalation", "Escalations"
     MODERATION = "moderation", "Moderation of what you wrote"
     MEMBERSHIP = "membership", "Requests to join a hub, and their answers"
+    REPORT = "report", "Problems you reported, or said “me too” to"
+    REPORT_STAFF = "report_staff", "New and overdue reports for your team"
 
 
 # Straight away for what needs someone to act; a daily email for news.

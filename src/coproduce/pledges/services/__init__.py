@@ -1,0 +1,22 @@
+"""Pledges and reports. A module per part: `reports` (made, updated, joined, answered).
+Callers use the names here: `services.report_create(...)`."""
+
+from .reports import (
+    calendar_of,
+    checked_attributes,
+    expected_for,
+    report_answer,
+    report_create,
+    report_me_too,
+    report_update,
+)
+
+__all__ = [
+    "calendar_of",
+    "checked_attributes",
+    "expected_for",
+    "report_answer",
+    "report_create",
+    "report_me_too",
+    "report_update",
+]
