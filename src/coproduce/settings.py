@@ -157,6 +157,13 @@ STORAGES = {
         )
     },
 }
+# Uploaded files (photos of reported problems). They are never served from MEDIA_URL: a
+# view checks who may see each one (a photo can show a face or a front door), so MEDIA_ROOT
+# must not be exposed by the web server either.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_URL = "/media-is-not-served/"
+REPORT_PHOTO_MAX_BYTES = envint("REPORT_PHOTO_MAX_BYTES", 8 * 1024 * 1024)
+
 # Serve static files from the app folders when collectstatic has not been run
 # (the demo and tests); a deployment runs collectstatic and gets hashed names.
 WHITENOISE_USE_FINDERS = DEBUG or envbool("WHITENOISE_USE_FINDERS", False)

@@ -6,4 +6,10 @@ class PledgesConfig(AppConfig):
     verbose_name = "Pledges and reports"
 
     def ready(self):
+        from coproduce.referrals.escalations import register_finder
+
         from . import sentences  # noqa: F401  (how the audit log words this app's events)
+        from .services import overdue_reports
+
+        # The hourly sweep of the failsafe also catches reports past their expected date.
+        register_finder(overdue_reports)

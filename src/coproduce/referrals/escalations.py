@@ -7,11 +7,15 @@ Findings:
 - a rota slot with places unfilled within the hub's hours of its start;
 - a project where one person covers more than the hub's share of the slots;
 - a member giving more than the hub's weekly hours, or a regular giver whose hours
-  dropped sharply (burnout).
+  dropped sharply (burnout);
+- and whatever other apps register with `register_finder` (the pledges app: a reported
+  problem past its expected date). The referrals app imports no app above it, so they
+  come to it.
 """
 
 import datetime
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -160,6 +164,11 @@ class Finding:
     person: Person | None = None
     # For risks that recur (a person, a project): skip while one of the same is open.
     open_alike: dict | None = None
+    # The page it is about, for findings of other apps (a path).
+    about_url: str = ""
+    # Called with the escalation once it is recorded (never when it already was), in the
+    # sweep's transaction: the app that found it marks its own object and tells its people.
+    raised: Callable[["Escalation"], None] | None = None
 
 
 def _iso_week(day: datetime.date) -> str:
@@ -382,6 +391,13 @@ def burnout(sweep: Sweep) -> list[Finding]:
 FINDERS = [unmatched_referrals, unmatched_requests, unfilled_slots, key_people, burnout]
 
 
+def register_finder(finder: Callable[[Sweep], list[Finding]]) -> Callable:
+    """Add `finder` (once) to what every sweep looks for; called from an AppConfig.ready()."""
+    if finder not in FINDERS:
+        FINDERS.append(finder)
+    return finder
+
+
 def _record(hub: Hub, finding: Finding) -> Escalation | None:
     if (
         finding.open_alike
@@ -404,6 +420,7 @@ def _record(hub: Hub, finding: Finding) -> Escalation | None:
                 slot=finding.slot,
                 project=finding.project,
                 person=finding.person,
+                about_url=finding.about_url,
                 assigned_to=finding.assigned_to,
             )
     except IntegrityError:
@@ -417,6 +434,8 @@ def _record(hub: Hub, finding: Finding) -> Escalation | None:
     )
     if finding.referral:
         services.referral_escalate(finding.referral)
+    if finding.raised:
+        finding.raised(escalation)
     tell(
         [finding.assigned_to, *coordinators_of(hub)],
         kind=Kind.ESCALATION,

@@ -475,6 +475,7 @@ class EscalationKind(models.TextChoices):
     KEY_PERSON = "key_person", "One person covers too much of a project"
     OVERWORK = "overwork", "Giving too many hours a week"
     ACTIVITY_DROP = "activity_drop", "A regular giver has stopped"
+    OVERDUE_REPORT = "overdue_report", "A reported problem is past its expected date"
 
 
 class EscalationStatus(models.TextChoices):
@@ -513,6 +514,8 @@ class Escalation(models.Model):
         related_name="+",
         help_text="The member the risk is about.",
     )
+    # The page of what it is about, when that lives in another app (a report): a path.
+    about_url = models.CharField(max_length=300, blank=True)
     assigned_to = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="escalations")
     status = models.CharField(
         max_length=10, choices=EscalationStatus.choices, default=EscalationStatus.OPEN

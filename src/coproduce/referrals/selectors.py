@@ -338,6 +338,7 @@ def escalations_listed(hub: Hub, *, show: str = "open", person: Person | None = 
             When(referral__urgency="urgent", then=Value(0)),
             When(referral__urgency="soon", then=Value(1)),
             When(kind=EscalationKind.OVERWORK, then=Value(1)),
+            When(kind=EscalationKind.OVERDUE_REPORT, then=Value(1)),
             default=Value(2),
             output_field=IntegerField(),
         ),

@@ -6,7 +6,6 @@ and answered by the reporter ("was it fixed?"), where "not fixed" reopens it."""
 import datetime
 import decimal
 
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -14,23 +13,20 @@ from django.utils import timezone
 from coproduce.audit import AuditKind, audit
 from coproduce.errors import ApplicationError
 from coproduce.hubs.models import Neighbourhood, Person
+from coproduce.idempotency import REUSED, check_key, mark_replayed
 from coproduce.notify.models import Kind
 from coproduce.notify.services import tell
 
 from .. import access, workdays
 from ..models import (
-    CLOSED_STATUSES,
     DESCRIPTION_MAX_LENGTH,
     Holiday,
     PledgeCategory,
     Report,
-    ReportFeedback,
-    ReportStatus,
-    ReportSubscription,
-    ReportUpdate,
     ServicePoint,
     WorkingCalendar,
 )
+from ..photos import cleaned_photo
 
 NOTE_MAX_LENGTH = 1000
 
@@ -61,7 +57,7 @@ def expected_for(category: PledgeCategory, at: datetime.datetime) -> tuple[str, 
     )
 
 
-def _page(report: Report) -> str:
+def page_of(report: Report) -> str:
     return reverse("report", args=[report.hub.slug, report.pk])
 
 
@@ -146,9 +142,10 @@ def report_create(
     pledge = category.pledge
     hub = pledge.hub
     if key:
+        check_key(key)
         existing = Report.objects.filter(hub=hub, idempotency_key=key).first()
         if existing is not None:
-            return existing
+            return _replay(existing, category, description, reporter, entered_by)
     if not pledge.is_published or not category.is_active:
         raise ApplicationError(
             "This pledge is not published, so it does not take reports yet.", field="service_code"
@@ -167,6 +164,9 @@ def report_create(
     place = _location(
         hub=hub, address=address, area=area, service_point=service_point, lat=lat, long=long
     )
+    answers = checked_attributes(category, attributes or {})
+    if photo:
+        photo = cleaned_photo(photo)
     now = timezone.now()
     target, expected_at = expected_for(category, now)
     try:
@@ -177,7 +177,7 @@ def report_create(
                 description=description,
                 reporter=reporter,
                 entered_by=entered_by,
-                attributes=checked_attributes(category, attributes or {}),
+                attributes=answers,
                 photo=photo or "",
                 contact_name=(contact_name or "").strip()[:120],
                 contact_email=(contact_email or "").strip()[:254],
@@ -191,7 +191,8 @@ def report_create(
             )
     except IntegrityError:
         if key:  # the same key at the same moment: the first one won
-            return Report.objects.get(hub=hub, idempotency_key=key)
+            first = Report.objects.get(hub=hub, idempotency_key=key)
+            return _replay(first, category, description, reporter, entered_by)
         raise
     audit(
         hub=hub,
@@ -209,118 +210,33 @@ def report_create(
         subject=f"New report: {category.name}, due {timezone.localtime(expected_at):%d %b %H:%M}",
         template="pledges/email/report_new.txt",
         context={"report": report},
-        url=_page(report),
+        url=page_of(report),
     )
-    return report
-
-
-def _lock(report: Report) -> Report:
-    return Report.objects.select_for_update().select_related("hub", "category").get(pk=report.pk)
-
-
-def _tell_followers(report: Report, actor: Person | None, subject: str, note: str) -> None:
-    followers = [report.reporter] + [
-        s.person for s in report.subscriptions.select_related("person")
-    ]
-    tell(
-        followers,
-        actor=actor,
-        kind=Kind.REPORT,
-        hub=report.hub,
-        subject=subject,
-        template="pledges/email/report_update.txt",
-        context={"report": report, "note": note},
-        url=_page(report),
-    )
-
-
-@transaction.atomic
-def report_update(*, actor: Person, report: Report, status: str, note: str = "") -> Report:
-    """Staff move a report on, with a note the reporter reads."""
-    report = _lock(report)
-    if not access.report_rights(access.membership(actor, report.hub), report).update:
-        raise PermissionDenied("Only the service's staff can update a report.")
-    if status not in ReportStatus.values:
-        raise ApplicationError("Choose what is happening.", field="status")
-    note = (note or "").strip()
-    if len(note) > NOTE_MAX_LENGTH:
-        raise ApplicationError(f"Keep the note to {NOTE_MAX_LENGTH:,} characters.", field="note")
-    if status == report.status and not note:
-        raise ApplicationError("Nothing has changed: choose a new status or write a note.")
-    if status in CLOSED_STATUSES and not note:
-        raise ApplicationError("Say what was done, for the person who reported it.", field="note")
-    old = report.status
-    now = timezone.now()
-    report.status, report.status_note, report.updated_at = status, note, now
-    if status in CLOSED_STATUSES and old not in CLOSED_STATUSES:
-        report.closed_at = now
-    elif status not in CLOSED_STATUSES:
-        report.closed_at = None
-    report.save()
-    ReportUpdate.objects.create(
-        report=report, author=actor, old_status=old, status=status, note=note
-    )
-    audit(
-        hub=report.hub,
-        actor=actor,
-        event=AuditKind.REPORT_UPDATED,
-        subject=report,
-        old={"status": old},
-        new={"status": status, "note": note},
-    )
-    label = ReportStatus(status).label.lower()
-    _tell_followers(report, actor, f"Your report of {report.category.name.lower()}: {label}", note)
-    return report
-
-
-@transaction.atomic
-def report_me_too(*, actor: Person, report: Report) -> bool:
-    """Someone with the same problem follows the report. True when newly joined."""
-    if not access.report_rights(access.membership(actor, report.hub), report).me_too:
-        raise PermissionDenied("Members of the hub can say “me too” while a report is open.")
-    _, created = ReportSubscription.objects.get_or_create(report=report, person=actor)
-    if created:
-        audit(hub=report.hub, actor=actor, event=AuditKind.REPORT_JOINED, subject=report)
-    return created
-
-
-@transaction.atomic
-def report_answer(*, actor: Person, report: Report, fixed: bool, note: str = "") -> Report:
-    """The reporter says whether it was fixed; "not fixed" reopens the report (its
-    expected date stays, so a late fix stays late)."""
-    report = _lock(report)
-    if not access.report_rights(access.membership(actor, report.hub), report).answer:
-        raise PermissionDenied("The person who reported it answers, once it is closed.")
-    note = (note or "").strip()[:NOTE_MAX_LENGTH]
-    ReportFeedback.objects.create(report=report, person=actor, fixed=fixed, note=note)
-    audit(
-        hub=report.hub,
-        actor=actor,
-        event=AuditKind.REPORT_ANSWERED,
-        subject=report,
-        new={"fixed": fixed, "note": note},
-    )
-    if not fixed:
-        old = report.status
-        report.status, report.closed_at = ReportStatus.NEW, None
-        report.reopened += 1
-        report.updated_at = timezone.now()
-        report.save()
-        ReportUpdate.objects.create(
-            report=report,
-            author=actor,
-            old_status=old,
-            status=report.status,
-            note=f"Reopened: the person who reported it says it is not fixed. {note}".strip(),
-        )
+    if entered_by is not None and reporter is not None:
         tell(
-            report.category.staff.all(),
-            actor=actor,
-            kind=Kind.REPORT_STAFF,
-            hub=report.hub,
-            subject=f"Reopened, not fixed: {report.category.name}",
-            template="pledges/email/report_update.txt",
-            context={"report": report, "note": note},
-            url=_page(report),
+            [reporter],
+            actor=entered_by,
+            kind=Kind.REPORT,
+            hub=hub,
+            subject=f"We have your report: {category.name}",
+            template="pledges/email/report_taken.txt",
+            context={"report": report},
+            url=page_of(report),
         )
     return report
+
+
+def _replay(existing: Report, category, description, reporter, entered_by) -> Report:
+    """The report a retry with the same key made first; refused when the key was used by
+    someone else or for something else (keys are chosen by the client)."""
+    same_sender = (existing.reporter_id, existing.entered_by_id) == (
+        reporter.pk if reporter else None,
+        entered_by.pk if entered_by else None,
+    )
+    same_content = (
+        existing.category_id == category.pk
+        and (existing.original_description or existing.description) == (description or "").strip()
+    )
+    if not (same_sender and same_content):
+        raise ApplicationError(REUSED, field="idempotency_key", status=409)
+    return mark_replayed(existing)

@@ -1,0 +1,90 @@
+"""Reads of reports used by the pages and the API: the staff queue, a pledge's public
+list, and when a report is due, in plain words."""
+
+import datetime
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from .models import CLOSED_STATUSES, OPEN_STATUSES, Pledge, Report
+
+QUEUE_SHOWS = {
+    "open": "Open",
+    "late": "Open and late",
+    "closed": "Closed",
+    "all": "Everything",
+}
+
+
+def queue(hub, *, show: str = "open", category: str = "", status: str = "") -> QuerySet:
+    """The staff queue: soonest due first, so whatever is late comes first."""
+    found = Report.objects.filter(hub=hub).select_related(
+        "category__pledge", "service_point", "area", "reporter"
+    )
+    if status:
+        found = found.filter(status=status)
+    elif show == "open":
+        found = found.filter(status__in=OPEN_STATUSES)
+    elif show == "late":
+        found = found.filter(status__in=OPEN_STATUSES, expected_at__lt=timezone.now())
+    elif show == "closed":
+        found = found.filter(status__in=CLOSED_STATUSES)
+    if category:
+        found = found.filter(category__code=category)
+    return found.order_by("expected_at", "pk")
+
+
+def public_reports(pledge: Pledge) -> QuerySet:
+    """A pledge's reports, newest first, for anyone to read (the template shows no
+    personal data: no names, contact details, street addresses or photos)."""
+    return (
+        Report.objects.filter(category__pledge=pledge)
+        .select_related("category", "service_point", "area")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def for_person(person, hub) -> QuerySet:
+    """Reports this person made or said "me too" to, in the hub."""
+    return (
+        Report.objects.filter(hub=hub)
+        .filter(Q(reporter=person) | Q(subscriptions__person=person))
+        .distinct()
+        .select_related("category")
+    )
+
+
+def span_words(delta: datetime.timedelta) -> str:
+    """A length of time in words, roughly: "40 minutes", "5 hours", "3 days"."""
+    minutes = max(1, int(delta.total_seconds() // 60))
+    if minutes < 60:
+        return f"{minutes} minute{'' if minutes == 1 else 's'}"
+    hours = minutes // 60
+    if hours < 48:
+        return f"{hours} hour{'' if hours == 1 else 's'}"
+    days = hours // 24
+    return f"{days} days"
+
+
+def when_words(report: Report, now: datetime.datetime | None = None) -> dict:
+    """When the report is due and whether it is late, for a page: {"due": "Thursday
+    4 December 2026, 17:00", "late": bool, "how": "in 2 days" / "3 days late" /
+    "closed on time" / "closed 2 days late"}."""
+    now = now or timezone.now()
+    due = timezone.localtime(report.expected_at)
+    words = {"due": f"{due:%A} {due.day} {due:%B %Y, %H:%M}", "late": False, "how": ""}
+    if report.is_open:
+        if report.expected_at < now:
+            words["late"] = True
+            words["how"] = f"{span_words(now - report.expected_at)} late"
+        else:
+            words["how"] = f"in {span_words(report.expected_at - now)}"
+    elif report.closed_at:
+        late = report.closed_at > report.expected_at
+        words["late"] = late
+        words["how"] = (
+            f"closed {span_words(report.closed_at - report.expected_at)} late"
+            if late
+            else "closed on time"
+        )
+    return words

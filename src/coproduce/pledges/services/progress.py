@@ -1,0 +1,180 @@
+"""Reports move on: staff change the status with a note the reporter reads, people with
+the same problem say "me too", and the reporter answers "was it fixed?" once it is closed,
+where "not fixed" reopens it. The reporter and everyone who said "me too" hear of every
+change; the category's staff hear of a reopening."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from coproduce.audit import AuditKind, audit
+from coproduce.errors import ApplicationError
+from coproduce.hubs.models import Person
+from coproduce.idempotency import once, owner_of
+from coproduce.notify.models import Kind
+from coproduce.notify.services import tell
+
+from .. import access
+from ..models import (
+    CLOSED_STATUSES,
+    Report,
+    ReportFeedback,
+    ReportStatus,
+    ReportSubscription,
+    ReportUpdate,
+)
+from .reports import NOTE_MAX_LENGTH, page_of
+
+
+def answered_since_closing(report: Report) -> bool:
+    """Whether the reporter has answered "was it fixed?" for this closing."""
+    return (
+        report.closed_at is not None
+        and report.feedback.filter(created_at__gte=report.closed_at).exists()
+    )
+
+
+def _lock(report: Report) -> Report:
+    return Report.objects.select_for_update().select_related("hub", "category").get(pk=report.pk)
+
+
+def followers_of(report: Report) -> list[Person]:
+    """Who is told of every change: the reporter and everyone who said "me too"."""
+    return [report.reporter] + [s.person for s in report.subscriptions.select_related("person")]
+
+
+def _tell_followers(report: Report, actor: Person | None, subject: str, note: str) -> None:
+    tell(
+        followers_of(report),
+        actor=actor,
+        kind=Kind.REPORT,
+        hub=report.hub,
+        subject=subject,
+        template="pledges/email/report_update.txt",
+        context={"report": report, "note": note},
+        url=page_of(report),
+    )
+
+
+@transaction.atomic
+def report_update(
+    *, actor: Person, report: Report, status: str, note: str = "", key: str | None = None
+) -> Report:
+    """Staff move a report on, with a note the reporter reads. With a `key`, the same
+    update sent twice is recorded once."""
+    return once(
+        hub_id=report.hub_id,
+        owner=owner_of(actor),
+        key=key,
+        kind="report_update",
+        content={"report": report.pk, "status": status, "note": note},
+        action=lambda: _update(actor, report, status, note),
+    )
+
+
+def _update(actor: Person, report: Report, status: str, note: str) -> Report:
+    report = _lock(report)
+    if not access.report_rights(access.membership(actor, report.hub), report).update:
+        raise PermissionDenied("Only the service's staff can update a report.")
+    if status not in ReportStatus.values:
+        raise ApplicationError("Choose what is happening.", field="status")
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX_LENGTH:
+        raise ApplicationError(f"Keep the note to {NOTE_MAX_LENGTH:,} characters.", field="note")
+    if status == report.status and not note:
+        raise ApplicationError("Nothing has changed: choose a new status or write a note.")
+    if status in CLOSED_STATUSES and not note:
+        raise ApplicationError("Say what was done, for the person who reported it.", field="note")
+    old = report.status
+    now = timezone.now()
+    report.status, report.status_note, report.updated_at = status, note, now
+    if status in CLOSED_STATUSES and old not in CLOSED_STATUSES:
+        report.closed_at = now
+    elif status not in CLOSED_STATUSES:
+        report.closed_at = None
+    report.save()
+    ReportUpdate.objects.create(
+        report=report, author=actor, old_status=old, status=status, note=note
+    )
+    audit(
+        hub=report.hub,
+        actor=actor,
+        event=AuditKind.REPORT_UPDATED,
+        subject=report,
+        old={"status": old},
+        new={"status": status, "note": note},
+    )
+    label = ReportStatus(status).label.lower()
+    _tell_followers(report, actor, f"Your report of {report.category.name.lower()}: {label}", note)
+    return report
+
+
+@transaction.atomic
+def report_me_too(*, actor: Person, report: Report) -> bool:
+    """Someone with the same problem follows the report. True when newly joined."""
+    if not access.report_rights(access.membership(actor, report.hub), report).me_too:
+        raise PermissionDenied("Members of the hub can say “me too” while a report is open.")
+    _, created = ReportSubscription.objects.get_or_create(report=report, person=actor)
+    if created:
+        audit(hub=report.hub, actor=actor, event=AuditKind.REPORT_JOINED, subject=report)
+    return created
+
+
+@transaction.atomic
+def report_answer(
+    *, actor: Person, report: Report, fixed: bool, note: str = "", key: str | None = None
+) -> Report:
+    """The reporter says whether it was fixed, once for each closing; "not fixed" reopens
+    the report (its expected date stays, so a late fix stays late)."""
+    return once(
+        hub_id=report.hub_id,
+        owner=owner_of(actor),
+        key=key,
+        kind="report_answer",
+        content={"report": report.pk, "fixed": fixed, "note": note},
+        action=lambda: _answer(actor, report, fixed, note),
+    )
+
+
+def _answer(actor: Person, report: Report, fixed: bool, note: str) -> Report:
+    report = _lock(report)
+    if not access.report_rights(access.membership(actor, report.hub), report).answer:
+        raise PermissionDenied("The person who reported it answers, once it is closed.")
+    if answered_since_closing(report):
+        raise ApplicationError("You have already said whether it was fixed.", field="fixed")
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX_LENGTH:
+        raise ApplicationError(f"Keep the note to {NOTE_MAX_LENGTH:,} characters.", field="note")
+    ReportFeedback.objects.create(report=report, person=actor, fixed=fixed, note=note)
+    audit(
+        hub=report.hub,
+        actor=actor,
+        event=AuditKind.REPORT_ANSWERED,
+        subject=report,
+        new={"fixed": fixed, "note": note},
+    )
+    if not fixed:
+        old = report.status
+        report.status, report.closed_at = ReportStatus.NEW, None
+        report.reopened += 1
+        report.updated_at = timezone.now()
+        report.save()
+        ReportUpdate.objects.create(
+            report=report,
+            author=actor,
+            old_status=old,
+            status=report.status,
+            note=f"Reopened: the person who reported it says it is not fixed. {note}".strip(),
+        )
+        tell(
+            report.category.staff.all(),
+            actor=actor,
+            kind=Kind.REPORT_STAFF,
+            hub=report.hub,
+            subject=f"Reopened, not fixed: {report.category.name}",
+            template="pledges/email/report_update.txt",
+            context={"report": report, "note": note},
+            url=page_of(report),
+        )
+        _tell_followers(report, actor, f"Reopened: {report.category.name.lower()}", note)
+    return report
