@@ -67,3 +67,13 @@ def may_report(viewer: Membership | None, pledge: Pledge, *, public: bool = Fals
     if viewer is not None and viewer.hub_id == pledge.hub_id:
         return True
     return public and pledge.public_reports
+
+
+def sees_queue(viewer: Membership | None, hub: Hub) -> bool:
+    """The staff queue of reports (with reporters' names): staff of the hub."""
+    return bool(viewer and viewer.hub_id == hub.pk and viewer.is_staff_or_above)
+
+
+def reports_for_someone(viewer: Membership | None, hub: Hub) -> bool:
+    """Staff take reports for someone else (on the phone): assisted, and audited."""
+    return sees_queue(viewer, hub)

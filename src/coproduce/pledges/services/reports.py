@@ -62,23 +62,34 @@ def page_of(report: Report) -> str:
 
 
 def _location(*, hub, address, area, service_point, lat, long) -> dict:
+    lat = None if lat is None or str(lat).strip() == "" else lat
+    long = None if long is None or str(long).strip() == "" else long
     if (lat is None) != (long is None):
         raise ApplicationError(
-            "Give both latitude and longitude, or neither.", field="long" if lat else "lat"
+            "Give both latitude and longitude, or neither.",
+            field="long" if lat is not None else "lat",
         )
     if lat is not None:
         try:
-            lat, long = decimal.Decimal(str(lat)), decimal.Decimal(str(long))
+            lat, long = decimal.Decimal(str(lat).strip()), decimal.Decimal(str(long).strip())
         except decimal.InvalidOperation:
             raise ApplicationError("Latitude and longitude must be numbers.", field="lat") from None
+        if not (lat.is_finite() and long.is_finite()):
+            raise ApplicationError("Latitude and longitude must be numbers.", field="lat")
         if not (-90 <= lat <= 90) or not (-180 <= long <= 180):
-            raise ApplicationError("That is not a place on Earth.", field="lat")
+            raise ApplicationError(
+                "That is not a place on Earth: latitude runs from -90 to 90, longitude "
+                "from -180 to 180.",
+                field="lat",
+            )
         lat, long = round(lat, 6), round(long, 6)
+    if len((address or "").strip()) > 300:
+        raise ApplicationError("Keep the address to 300 characters.", field="address")
     if area is not None and area.hub_id != hub.pk:
         raise ApplicationError("Choose one of this hub's areas.", field="area")
     if service_point is not None and service_point.hub_id != hub.pk:
         raise ApplicationError("Choose one of this hub's places.", field="service_point")
-    address = (address or "").strip()[:300]
+    address = (address or "").strip()
     if not (address or area or service_point or lat is not None):
         raise ApplicationError(
             "Say where: an address, an area, one of the service's places, or a point on a map.",
@@ -100,6 +111,17 @@ def checked_attributes(category: PledgeCategory, given: dict) -> dict:
     for question in category.attributes or []:
         code = question["code"]
         value = given.get(code)
+        if isinstance(value, list | tuple):  # a multivaluelist: several keys
+            value = ",".join(str(v).strip() for v in value if str(v).strip())
+            keys = {str(v["key"]) for v in question.get("values", [])}
+            if value and not set(value.split(",")) <= keys:
+                raise ApplicationError(
+                    f"Choose from the answers for “{question.get('description', code)}”.",
+                    field=f"attribute[{code}]",
+                )
+            if value:
+                answers[code] = value[:300]
+                continue
         value = "" if value is None else str(value).strip()
         if not value:
             if question.get("required") and question.get("variable", True):

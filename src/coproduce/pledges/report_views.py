@@ -1,0 +1,366 @@
+"""Report pages: report a problem under a published pledge, follow it (status, expected
+date, updates, "me too", "was it fixed?"), the staff queue, and a pledge's public list.
+
+Views parse, call a service, render; who may do what comes from access.py.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from coproduce.errors import ApplicationError
+from coproduce.hubs import access as hub_access
+from coproduce.hubs.models import Hub
+from coproduce.referrals.models import Escalation
+from coproduce.views import say_saved
+
+from . import access, report_selectors, services
+from .models import Pledge, PledgeCategory, Report, ReportStatus
+from .report_forms import SOMEONE_ELSE, AnswerForm, ModerateForm, ReportForm, UpdateForm
+
+
+def _hub(slug) -> Hub:
+    return get_object_or_404(Hub, slug=slug)
+
+
+def _pledge(request, hub, pledge_slug):
+    """The pledge, if this person may see it (a draft: its hub's staff); else 404."""
+    pledge = get_object_or_404(Pledge, hub=hub, slug=pledge_slug)
+    viewer = access.membership(request.user, hub)
+    if not access.pledge_rights(viewer, pledge).see:
+        raise Http404("No such pledge.")
+    return pledge, viewer
+
+
+def _report(request, slug, report_id):
+    hub = _hub(slug)
+    if not 0 < report_id < 2**63:
+        raise Http404("No such report.")
+    report = get_object_or_404(
+        Report.objects.select_related(
+            "hub", "category__pledge", "area", "service_point", "reporter", "entered_by"
+        ),
+        pk=report_id,
+        hub=hub,
+    )
+    viewer = access.membership(request.user, hub)
+    return report, viewer, access.report_rights(viewer, report)
+
+
+# --- reporting ---------------------------------------------------------------------------
+
+
+def report_new(request, slug, pledge_slug):
+    """Step one: choose what kind of problem (GET, no JavaScript needed); step two: the
+    form for that kind, with its questions."""
+    hub = _hub(slug)
+    pledge, viewer = _pledge(request, hub, pledge_slug)
+    if not access.may_report(viewer, pledge, public=True):
+        if not pledge.is_published:
+            return render(
+                request,
+                "pledges/report_closed.html",
+                {"hub": hub, "pledge": pledge},
+                status=403,
+            )
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise PermissionDenied(f"Only members of {hub.name} report problems under this pledge.")
+    categories = list(pledge.categories.filter(is_active=True))
+    code = request.POST.get("category") or request.GET.get("category") or ""
+    category = next((c for c in categories if c.code == code), None)
+    if category is None:
+        status = 400 if code else 200
+        return render(
+            request,
+            "pledges/report_choose.html",
+            {"hub": hub, "pledge": pledge, "categories": categories, "unknown": bool(code)},
+            status=status,
+        )
+    staff = access.reports_for_someone(viewer, hub)
+    anonymous = viewer is None
+    form = ReportForm(
+        request.POST or None,
+        request.FILES or None,
+        hub=hub,
+        category=category,
+        staff=staff,
+        anonymous=anonymous,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = _create(request, form, category, viewer, staff)
+        except ApplicationError as error:
+            if error.field and error.field not in form.fields:
+                error.field = None
+            error.add_to_form(form)
+        else:
+            say_saved(request, report, "Thank you: your report is in.")
+            return redirect("report", slug, report.pk)
+    target, expected = services.expected_for(category, timezone.now())
+    return render(
+        request,
+        "pledges/report_new.html",
+        {
+            "hub": hub,
+            "pledge": pledge,
+            "category": category,
+            "form": form,
+            "target": target,
+            "expected": expected,
+            "staff": staff,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _create(request, form, category, viewer, staff):
+    data = form.cleaned_data
+    reporter = request.user if viewer is not None else None
+    entered_by = None
+    if staff:
+        chosen = data.get("for_member") or "me"
+        if chosen != "me":
+            entered_by = request.user
+            if chosen == SOMEONE_ELSE:
+                reporter = None
+                if not data.get("contact_name"):
+                    raise ApplicationError(
+                        "Give the name of the person you are reporting for.", field="contact_name"
+                    )
+            else:
+                reporter = hub_access.member_in_hub(category.pledge.hub, int(chosen)).person
+    return services.report_create(
+        category=category,
+        description=data["description"],
+        reporter=reporter,
+        entered_by=entered_by,
+        address=data["address"],
+        area=data.get("area"),
+        service_point=data.get("service_point"),
+        lat=data["lat"],
+        long=data["long"],
+        attributes=form.answers(),
+        photo=data.get("photo"),
+        contact_name=data.get("contact_name", ""),
+        contact_email=data.get("contact_email", ""),
+        source="phone" if entered_by else "web",
+        key=data["key"] or "",
+    )
+
+
+# --- one report --------------------------------------------------------------------------
+
+
+def report_detail(request, slug, report_id, *, forms=None, status=200):
+    report, viewer, rights = _report(request, slug, report_id)
+    forms = forms or {}
+    answered = services.answered_since_closing(report)
+    escalation = None
+    if report.escalated_at and rights.see_private and rights.update:
+        escalation = (
+            Escalation.objects.filter(hub=report.hub, key=f"report:{report.pk}")
+            .select_related("assigned_to")
+            .first()
+        )
+    return render(
+        request,
+        "pledges/report.html",
+        {
+            "hub": report.hub,
+            "report": report,
+            "pledge": report.category.pledge,
+            "rights": rights,
+            "when": report_selectors.when_words(report),
+            "updates": report.updates.all(),
+            "me_too": report.subscriptions.count(),
+            "following": viewer is not None
+            and report.subscriptions.filter(person_id=viewer.person_id).exists(),
+            "is_reporter": viewer is not None and report.reporter_id == viewer.person_id,
+            "answered": answered,
+            "feedback": report.feedback.all() if rights.see_private else [],
+            "answers": _answers(report),
+            "escalation": escalation,
+            "update_form": forms.get("update") or (UpdateForm(initial={"status": report.status})),
+            "answer_form": forms.get("answer") or AnswerForm(),
+            "moderate_form": forms.get("moderate")
+            or ModerateForm(initial={"description": report.description}),
+        },
+        status=status,
+    )
+
+
+def _answers(report) -> list[tuple[str, str]]:
+    """The category's questions and this report's answers, in words."""
+    shown = []
+    for question in report.category.attributes or []:
+        value = report.attributes.get(question["code"])
+        if not value:
+            continue
+        names = {str(v["key"]): v.get("name") or str(v["key"]) for v in question.get("values", [])}
+        words = ", ".join(names.get(part, part) for part in str(value).split(","))
+        shown.append((question.get("description") or question["code"], words))
+    return shown
+
+
+def _post(request, slug, report_id, name, form_class, action, success):
+    """Run a posted form on the report page; show it again with its error, or go back."""
+    report, _viewer, _rights = _report(request, slug, report_id)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            result = action(report, form.cleaned_data)
+        except ApplicationError as error:
+            error.add_to_form(form)
+        else:
+            say_saved(request, result, success)
+            return redirect("report", slug, report.pk)
+    return report_detail(request, slug, report_id, forms={name: form}, status=400)
+
+
+@require_POST
+def report_update(request, slug, report_id):
+    return _post(
+        request,
+        slug,
+        report_id,
+        "update",
+        UpdateForm,
+        lambda report, data: services.report_update(
+            actor=request.user,
+            report=report,
+            status=data["status"],
+            note=data["note"],
+            key=data["key"] or None,
+        ),
+        "Updated: the person who reported it, and everyone who said “me too”, are told.",
+    )
+
+
+@require_POST
+def report_answer(request, slug, report_id):
+    return _post(
+        request,
+        slug,
+        report_id,
+        "answer",
+        AnswerForm,
+        lambda report, data: services.report_answer(
+            actor=request.user,
+            report=report,
+            fixed=data["fixed"],
+            note=data["note"],
+            key=data["key"] or None,
+        ),
+        "Thank you: your answer is recorded.",
+    )
+
+
+@require_POST
+def report_moderate(request, slug, report_id):
+    return _post(
+        request,
+        slug,
+        report_id,
+        "moderate",
+        ModerateForm,
+        lambda report, data: services.report_moderate(
+            actor=request.user,
+            report=report,
+            description=data["description"],
+            reason=data["reason"],
+        ),
+        "The new text is shown; the original is kept.",
+    )
+
+
+@login_required
+@require_POST
+def report_me_too(request, slug, report_id):
+    report, _viewer, _rights = _report(request, slug, report_id)
+    try:
+        joined = services.report_me_too(actor=request.user, report=report)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            "You will hear of every change to this report."
+            if joined
+            else "You were already following this report.",
+        )
+    return redirect("report", slug, report.pk)
+
+
+def report_photo(request, slug, report_id):
+    """The photo, for the service's staff and the reporter only; never cached by others."""
+    report, _viewer, rights = _report(request, slug, report_id)
+    if not rights.see_private or not report.photo:
+        raise Http404("No photo to show.")
+    response = FileResponse(report.photo.open("rb"))
+    response["Cache-Control"] = "private, max-age=0, no-store"
+    response["Content-Disposition"] = "inline"
+    return response
+
+
+# --- lists -------------------------------------------------------------------------------
+
+
+@login_required
+def report_queue(request, slug):
+    hub = _hub(slug)
+    viewer = access.membership(request.user, hub)
+    if viewer is None:
+        raise PermissionDenied("Only members of this hub can see this.")
+    if not access.sees_queue(viewer, hub):
+        raise PermissionDenied("Only the service's staff see the queue of reports.")
+    categories = PledgeCategory.objects.filter(pledge__hub=hub).select_related("pledge")
+    show = request.GET.get("show", "open")
+    show = show if show in report_selectors.QUEUE_SHOWS else "open"
+    category = request.GET.get("category", "")
+    category = category if any(c.code == category for c in categories) else ""
+    status = request.GET.get("status", "")
+    status = status if status in ReportStatus.values else ""
+    reports = list(report_selectors.queue(hub, show=show, category=category, status=status)[:500])
+    now = timezone.now()
+    return render(
+        request,
+        "pledges/report_queue.html",
+        {
+            "hub": hub,
+            "rows": [(r, report_selectors.when_words(r, now)) for r in reports],
+            "categories": categories,
+            "shows": report_selectors.QUEUE_SHOWS,
+            "statuses": ReportStatus.choices,
+            "show": show,
+            "category": category,
+            "status": status,
+        },
+    )
+
+
+def pledge_reports(request, slug, pledge_slug):
+    """A pledge's reports, for anyone: what was reported, when it was due, what happened;
+    no names, contact details, street addresses or photos."""
+    hub = _hub(slug)
+    pledge, viewer = _pledge(request, hub, pledge_slug)
+    reports = list(report_selectors.public_reports(pledge)[:200])
+    now = timezone.now()
+    return render(
+        request,
+        "pledges/pledge_reports.html",
+        {
+            "hub": hub,
+            "pledge": pledge,
+            "rows": [(r, report_selectors.when_words(r, now)) for r in reports],
+            "may_report": access.may_report(viewer, pledge, public=True)
+            or (viewer is None and pledge.is_published),
+        },
+    )
