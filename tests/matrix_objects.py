@@ -7,7 +7,9 @@ referred by Dr Amir four times (looking for a volunteer; Sam asked to help; Sam 
 left for a month, so escalated to Dr Amir); Grace (coordinator) leads a phone-friend rota
 on which Sam is down, has started, and has logged time; a conversation is open with three
 statements; and each persona has an API key (the outsider's and the other coordinator's for
-Northfield).
+Northfield). Millbrook has a published pledge ("Repairs and the estate") with Dr Amir on
+its categories' staff; Sam has reported a broken light (open) and a leak (fixed, waiting
+for his answer).
 """
 
 import datetime
@@ -21,6 +23,8 @@ from django.utils import timezone
 from coproduce.deliberation import services as deliberation
 from coproduce.hubs import services as hubs
 from coproduce.hubs.models import ApiToken, CheckType, JoinRequest, SafeguardingCheck
+from coproduce.pledges import services as pledges
+from coproduce.pledges.models import Pledge, Report
 from coproduce.referrals import escalations
 from coproduce.referrals import services as referrals
 from coproduce.referrals.models import (
@@ -43,6 +47,7 @@ from coproduce.timebank.models import (
     Transfer,
 )
 from tests import conftest
+from tests.pledges.reports_setup import published_pledge
 from tests.referrals.conftest import refer_molly, triage
 
 PERSONAS = (
@@ -67,6 +72,7 @@ SECRETS = (
     "Matrix shopping",
     "What should the health centre change first",
     "Longer opening hours on Saturdays",
+    "Flat 7 Matrix House",  # the address of Sam's report: staff and Sam only
 )
 
 
@@ -98,6 +104,9 @@ class Things:
     join_request: JoinRequest  # Jean (outsider) asks to join Millbrook
     check: SafeguardingCheck  # Sam's DBS check
     no_password: object  # Pat: a member with an email who has never chosen a password
+    pledge: Pledge  # published; Dr Amir is on its categories' staff
+    report: Report  # Sam's broken light: open
+    closed_report: Report  # Sam's leak: fixed, waiting for his answer
     api_keys: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -223,6 +232,26 @@ def build() -> Things:
         anonymous_link=True,
     )
 
+    # --- pledges and reports ------------------------------------------------------------
+    pledge = published_pledge(hub, staff=[world.staff])
+    lights = pledge.categories.get(name="Broken light")
+    report = pledges.report_create(
+        category=lights,
+        description="The stair light is out.",
+        reporter=world.member,
+        address="Flat 7 Matrix House",
+        attributes={"block": "c"},
+    )
+    closed_report = pledges.report_create(
+        category=pledge.categories.get(name="Emergency repair"),
+        description="Water coming through the ceiling.",
+        reporter=world.member,
+        address="Flat 7 Matrix House",
+    )
+    closed_report = pledges.report_update(
+        actor=world.staff, report=closed_report, status="fixed", note="Made safe"
+    )
+
     # --- people -------------------------------------------------------------------------
     _invitation, invitation_token = hubs.invitation_create(
         actor=world.coordinator, hub=hub, email="newcomer@example.org"
@@ -285,6 +314,9 @@ def build() -> Things:
         join_request=join_request,
         check=check,
         no_password=no_password,
+        pledge=pledge,
+        report=report,
+        closed_report=closed_report,
         api_keys=api_keys,
     )
 

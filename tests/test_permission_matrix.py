@@ -676,6 +676,115 @@ CASES = [
     ),
 ]
 
+# --- reports against a pledge --------------------------------------------------------------
+
+
+def pledge(t):
+    return {"slug": t.slug, "pledge_slug": t.pledge.slug}
+
+
+def report(attribute="report"):
+    return lambda t: {"slug": t.slug, "report_id": getattr(t, attribute).pk}
+
+
+IN_MILLBROOK_DO = outcomes(MOVED, anonymous=SIGN_IN, outsider=403, other_coordinator=403)
+
+CASES += [
+    # The pledge takes reports from members only (not the public): anonymous signs in.
+    Case("report-new", MEMBERS, pledge),
+    Case(
+        "report-new",
+        MEMBERS,
+        pledge,
+        query=lambda t: f"?category={t.report.category.code}",
+        variant="the form for a kind of problem",
+    ),
+    Case(
+        "report-new",
+        IN_MILLBROOK_DO,
+        pledge,
+        method="post",
+        data=lambda t: {
+            "category": t.report.category.code,
+            "description": "Another light out",
+            "address": "Block A",
+            "attribute[block]": "a",
+            "for_member": "me",
+        },
+    ),
+    Case("pledge-reports", PUBLIC, pledge),
+    Case("report-queue", STAFF, hub),
+    Case("report", PUBLIC, report()),
+    Case("report", PUBLIC, report("closed_report"), variant="closed, waiting for Sam"),
+    Case("report-photo", outcomes(404), report(), variant="no photo"),
+    Case("report-update", POST_ONLY, report()),
+    Case(
+        "report-update",
+        IN_MILLBROOK_DO | {"member": 403},
+        report(),
+        method="post",
+        data=lambda t: {"status": "acknowledged", "note": "Booked"},
+    ),
+    Case("report-me-too", POST_ONLY, report()),
+    Case(
+        "report-me-too",
+        IN_MILLBROOK_DO | {"member": 403},  # Sam reported it: he follows it already
+        report(),
+        method="post",
+    ),
+    Case("report-answer", POST_ONLY, report("closed_report")),
+    Case(
+        "report-answer",
+        outcomes(403, anonymous=SIGN_IN, member=MOVED),  # only Sam, who reported it
+        report("closed_report"),
+        method="post",
+        data=lambda t: {"fixed": "no", "note": "Still dripping"},
+    ),
+    Case("report-moderate", POST_ONLY, report()),
+    Case(
+        "report-moderate",
+        IN_MILLBROOK_DO | {"member": 403, "staff": 403},
+        report(),
+        method="post",
+        data=lambda t: {"description": "A light is out.", "reason": "Shorter"},
+    ),
+    Case("api-v1:report_list", API_KEYS),
+    Case("api-v1:report_detail", API_MILLBROOK, lambda t: {"report_id": t.report.pk}),
+    api_post(
+        "api-v1:report_create",
+        outcomes(201, anonymous=401, outsider=400, other_coordinator=400),  # not their hub's
+        data=lambda t: {
+            "category": t.report.category.code,
+            "description": "The lift light is out.",
+            "address": "Block A",
+            "answers": {"block": "a"},
+        },
+    ),
+    api_post(
+        "api-v1:report_update",
+        api_action(200, member=403),
+        lambda t: {"report_id": t.report.pk},
+        lambda t: {"status": "acknowledged", "note": "Booked"},
+    ),
+    api_post(
+        "api-v1:report_me_too",
+        api_action(200, member=403),
+        lambda t: {"report_id": t.report.pk},
+    ),
+    api_post(
+        "api-v1:report_answer",
+        api_action(403, member=200),
+        lambda t: {"report_id": t.closed_report.pk},
+        lambda t: {"fixed": False, "note": "Still dripping"},
+    ),
+    api_post(
+        "api-v1:report_moderate",
+        api_action(200, member=403, staff=403),
+        lambda t: {"report_id": t.report.pk},
+        lambda t: {"description": "A light is out.", "reason": "Shorter"},
+    ),
+]
+
 # Named URLs left out of the matrix, and why.
 EXCLUDED = {
     "password_reset_confirm": "takes a one-time token made for one person; Django's own view",

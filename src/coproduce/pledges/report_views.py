@@ -211,8 +211,6 @@ def _answers(report) -> list[tuple[str, str]]:
 def _post(request, slug, report_id, name, form_class, action, success):
     """Run a posted form on the report page; show it again with its error, or go back."""
     report, _viewer, _rights = _report(request, slug, report_id)
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     form = form_class(request.POST)
     if form.is_valid():
         try:
@@ -225,6 +223,7 @@ def _post(request, slug, report_id, name, form_class, action, success):
     return report_detail(request, slug, report_id, forms={name: form}, status=400)
 
 
+@login_required
 @require_POST
 def report_update(request, slug, report_id):
     return _post(
@@ -244,6 +243,7 @@ def report_update(request, slug, report_id):
     )
 
 
+@login_required
 @require_POST
 def report_answer(request, slug, report_id):
     return _post(
@@ -263,6 +263,7 @@ def report_answer(request, slug, report_id):
     )
 
 
+@login_required
 @require_POST
 def report_moderate(request, slug, report_id):
     return _post(

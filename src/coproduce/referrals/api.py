@@ -205,6 +205,7 @@ class EscalationOut(Schema):
     referral_id: int | None
     slot_id: int | None
     project_id: int | None
+    about_url: str = Field("", description="The page of what it is about (a late report).")
     resolution: str
     resolved_by: str | None = Field(None, description="Who recorded what was done.")
     resolved_at: datetime.datetime | None = None

@@ -1,0 +1,310 @@
+"""Reports against a pledge in the JSON API: list, read, report, update, "me too", "was it
+fixed?" and moderation, with the same rules as the pages (pledges/access.py, enforced by
+the services). The hub comes from the key. Everyone with a key in the hub reads its
+reports; the reporter's name, contact details, street address and map point are given
+only to the hub's staff and to the reporter (`private` is null for anyone else)."""
+
+import datetime
+from typing import Literal
+
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+
+from coproduce.api.common import ERRORS, MAX_ID, MAX_OFFSET, MAX_PAGE, Id, key_header
+from coproduce.errors import ApplicationError
+from coproduce.hubs import access as hub_access
+from coproduce.hubs.models import Neighbourhood
+
+from . import access, report_selectors, services
+from .models import OPEN_STATUSES, PledgeCategory, Report, ReportStatus, ServicePoint
+
+router = Router(tags=["reports"])
+
+Status_ = Literal[tuple(ReportStatus.values)]  # type: ignore[valid-type]
+
+
+class PrivateOut(Schema):
+    reporter: str | None = Field(None, description="The member it is from.")
+    entered_by: str | None = Field(None, description="Staff who took it on the phone.")
+    contact_name: str = ""
+    contact_email: str = ""
+    address: str = ""
+    lat: float | None = None
+    long: float | None = None
+    original_description: str = Field("", description="The reporter's words, if moderated.")
+    has_photo: bool = False
+
+
+class UpdateOut(Schema):
+    status: str
+    old_status: str
+    note: str
+    created_at: datetime.datetime
+
+
+class ReportOut(Schema):
+    id: int
+    pledge: str = Field(description="The pledge's slug.")
+    category: str = Field(description="The category's code (the Open311 service_code).")
+    category_name: str
+    status: str
+    is_open: bool
+    description: str
+    area: str | None = None
+    service_point: str | None = None
+    answers: dict[str, str] = Field(description="The category's questions, answered.")
+    target: str = Field(description="The promise in words: “within 3 working days”.")
+    expected_at: datetime.datetime
+    late: bool = Field(description="Open past its expected date, or closed after it.")
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+    closed_at: datetime.datetime | None = None
+    reopened: int
+    escalated_at: datetime.datetime | None = None
+    me_too: int
+    private: PrivateOut | None = Field(None, description="For staff and the reporter.")
+    updates: list[UpdateOut] | None = Field(None, description="In the detail only.")
+
+
+def _out(report: Report, membership, *, detail: bool = False, now=None) -> dict:
+    rights = access.report_rights(membership, report)
+    when = report_selectors.when_words(report, now or timezone.now())
+    out = {
+        "id": report.pk,
+        "pledge": report.category.pledge.slug,
+        "category": report.category.code,
+        "category_name": report.category.name,
+        "status": report.status,
+        "is_open": report.is_open,
+        "description": report.description,
+        "area": report.area.name if report.area_id else None,
+        "service_point": report.service_point.name if report.service_point_id else None,
+        "answers": {k: str(v) for k, v in (report.attributes or {}).items()},
+        "target": report.target,
+        "expected_at": report.expected_at,
+        "late": when["late"],
+        "created_at": report.created_at,
+        "updated_at": report.updated_at,
+        "closed_at": report.closed_at,
+        "reopened": report.reopened,
+        "escalated_at": report.escalated_at,
+        "me_too": report.me_too if hasattr(report, "me_too") else report.subscriptions.count(),
+    }
+    if rights.see_private:
+        out["private"] = {
+            "reporter": report.reporter.display_name if report.reporter_id else None,
+            "entered_by": report.entered_by.display_name if report.entered_by_id else None,
+            "contact_name": report.contact_name,
+            "contact_email": report.contact_email,
+            "address": report.address,
+            "lat": float(report.lat) if report.lat is not None else None,
+            "long": float(report.long) if report.long is not None else None,
+            "original_description": report.original_description,
+            "has_photo": bool(report.photo),
+        }
+    if detail:
+        out["updates"] = list(report.updates.all())
+    return out
+
+
+def _report(request, report_id: int) -> Report:
+    if not 0 < report_id <= MAX_ID:
+        raise Http404("No such report.")
+    return get_object_or_404(
+        Report.objects.select_related(
+            "hub", "category__pledge", "area", "service_point", "reporter", "entered_by"
+        ),
+        pk=report_id,
+        hub=request.hub,
+    )
+
+
+class ReportFilters(Schema):
+    category: str = Field("", max_length=60, description="A category's code.")
+    status: Status_ | Literal["open", "closed", ""] = ""  # type: ignore[valid-type]
+    pledge: str = Field("", max_length=60, description="A pledge's slug.")
+    limit: int = Field(100, ge=1, le=MAX_PAGE, description=f"At most {MAX_PAGE}.")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+
+@router.get("/reports", response={200: list[ReportOut], **ERRORS})
+def report_list(request, filters: Query[ReportFilters]):
+    """The hub's reports, newest first (`status=open` for open ones, soonest due first),
+    a page at a time (`limit`, `offset`)."""
+    found = Report.objects.filter(hub=request.hub).select_related(
+        "hub", "category__pledge", "area", "service_point", "reporter", "entered_by"
+    )
+    if filters.category:
+        found = found.filter(category__code=filters.category)
+    if filters.pledge:
+        found = found.filter(category__pledge__slug=filters.pledge)
+    viewer = request.membership
+    if not (viewer and viewer.is_staff_or_above):  # drafts' reports stay with staff
+        found = found.filter(category__pledge__status="published")
+    if filters.status == "open":
+        found = found.filter(status__in=OPEN_STATUSES).order_by("expected_at", "pk")
+    elif filters.status == "closed":
+        found = found.exclude(status__in=OPEN_STATUSES).order_by("-created_at", "-pk")
+    else:
+        if filters.status:
+            found = found.filter(status=filters.status)
+        found = found.order_by("-created_at", "-pk")
+    now = timezone.now()
+    page = found.annotate(me_too=Count("subscriptions"))
+    page = page[filters.offset : filters.offset + filters.limit]
+    return [_out(r, viewer, now=now) for r in page]
+
+
+@router.get("/reports/{report_id}", response={200: ReportOut, **ERRORS})
+def report_detail(request, report_id: int):
+    """One report, with its updates and their notes."""
+    return _out(_report(request, report_id), request.membership, detail=True)
+
+
+class ReportIn(Schema):
+    category: str = Field(max_length=60, description="The category's code.")
+    description: str = Field(description="Up to 4,000 characters.")
+    address: str = ""
+    area_id: Id | None = None
+    service_point_id: Id | None = None
+    lat: float | None = Field(None, description="With long, or neither.")
+    long: float | None = None
+    answers: dict[str, str | list[str]] = Field(
+        {}, description="Answers to the category's questions, by question code."
+    )
+    for_person_id: Id | None = Field(
+        None, description="Staff: the member you are reporting for (on the phone)."
+    )
+    contact_name: str = Field("", max_length=120, description="Staff: someone not a member.")
+    contact_email: str = Field("", max_length=254)
+
+
+@router.post("/reports", response={201: ReportOut, **ERRORS})
+def report_create(request, data: ReportIn, key: str | None = key_header()):
+    """Report a problem under a category of a published pledge. Staff may report for a
+    member (`for_person_id`) or for someone who is not (`contact_name`): it is recorded
+    that they entered it. An `Idempotency-Key` makes a retry return the first report."""
+    hub = request.hub
+    category = (
+        PledgeCategory.objects.select_related("pledge__hub")
+        .filter(code=data.category, pledge__hub=hub)
+        .first()
+    )
+    if category is None or not access.pledge_rights(request.membership, category.pledge).see:
+        raise ApplicationError("Choose one of this hub's categories.", field="category")
+    if not access.may_report(request.membership, category.pledge):
+        raise ApplicationError(
+            "This pledge is not published, so it does not take reports yet.", field="category"
+        )
+    area = place = None
+    if data.area_id is not None:
+        area = Neighbourhood.objects.filter(pk=data.area_id, hub=hub).first()
+        if area is None:
+            raise ApplicationError("Choose one of this hub's areas.", field="area_id")
+    if data.service_point_id is not None:
+        place = ServicePoint.objects.filter(pk=data.service_point_id, hub=hub).first()
+        if place is None:
+            raise ApplicationError("Choose one of this hub's places.", field="service_point_id")
+    reporter, entered_by = request.user, None
+    if data.for_person_id is not None or data.contact_name:
+        if not access.reports_for_someone(request.membership, hub):
+            raise ApplicationError(
+                "Only staff report for someone else.", field="for_person_id", status=403
+            )
+        entered_by = request.user
+        reporter = (
+            hub_access.member_in_hub(hub, data.for_person_id).person
+            if data.for_person_id is not None
+            else None
+        )
+    try:
+        report = services.report_create(
+            category=category,
+            description=data.description,
+            reporter=reporter,
+            entered_by=entered_by,
+            address=data.address,
+            area=area,
+            service_point=place,
+            lat=data.lat,
+            long=data.long,
+            attributes=data.answers,
+            contact_name=data.contact_name,
+            contact_email=data.contact_email,
+            source="phone" if entered_by else "web",
+            key=key or "",
+        )
+    except ApplicationError as error:
+        if error.field and error.field.startswith("attribute["):
+            error.field = f"answers.{error.field[len('attribute[') : -1]}"
+        elif error.field == "service_code":
+            error.field = "category"
+        raise
+    return Status(201, _out(report, request.membership, detail=True))
+
+
+class UpdateIn(Schema):
+    status: Status_  # type: ignore[valid-type]
+    note: str = Field("", description="For the reporter. Needed to close it.")
+
+
+@router.post("/reports/{report_id}/updates", response={200: ReportOut, **ERRORS})
+def report_update(request, report_id: int, data: UpdateIn, key: str | None = key_header()):
+    """Staff: a new status and a note the reporter reads."""
+    report = services.report_update(
+        actor=request.user,
+        report=_report(request, report_id),
+        status=data.status,
+        note=data.note,
+        key=key,
+    )
+    return _out(report, request.membership, detail=True)
+
+
+class JoinedOut(Schema):
+    joined: bool = Field(description="False when you were already following it.")
+
+
+@router.post("/reports/{report_id}/me-too", response={200: JoinedOut, **ERRORS})
+def report_me_too(request, report_id: int):
+    """Say you have the same problem, and hear of every change. Sent twice, it is once."""
+    joined = services.report_me_too(actor=request.user, report=_report(request, report_id))
+    return {"joined": joined}
+
+
+class AnswerIn(Schema):
+    fixed: bool
+    note: str = ""
+
+
+@router.post("/reports/{report_id}/answer", response={200: ReportOut, **ERRORS})
+def report_answer(request, report_id: int, data: AnswerIn, key: str | None = key_header()):
+    """The reporter, once it is closed: was it fixed? `false` reopens it."""
+    report = services.report_answer(
+        actor=request.user,
+        report=_report(request, report_id),
+        fixed=data.fixed,
+        note=data.note,
+        key=key,
+    )
+    return _out(report, request.membership, detail=True)
+
+
+class ModerateIn(Schema):
+    description: str = Field(description="The text to show instead.")
+    reason: str = Field(description="Why: the reporter is told.")
+
+
+@router.post("/reports/{report_id}/moderate", response={200: ReportOut, **ERRORS})
+def report_moderate(request, report_id: int, data: ModerateIn):
+    """Coordinators: replace the public text; the original is kept for staff."""
+    report = services.report_moderate(
+        actor=request.user,
+        report=_report(request, report_id),
+        description=data.description,
+        reason=data.reason,
+    )
+    return _out(report, request.membership, detail=True)
