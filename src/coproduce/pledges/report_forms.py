@@ -9,7 +9,7 @@ from coproduce.hubs.models import Membership, Neighbourhood
 from .models import DESCRIPTION_MAX_LENGTH, ReportStatus, ServicePoint
 from .services.reports import NOTE_MAX_LENGTH
 
-SOMEONE_ELSE = ""
+SOMEONE_ELSE = "someone-else"
 
 
 def question_field(question: dict) -> forms.Field:

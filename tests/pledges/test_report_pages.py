@@ -1,0 +1,379 @@
+"""The report pages and the reports API, end to end through the real views: reporting in
+two steps without JavaScript, bad input named next to its field with nothing saved,
+text escaped, a photo shown only to staff and the reporter, the staff queue by due date,
+the update form, two-sided closing, and the public list without personal data."""
+
+import datetime
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+from PIL import Image
+
+from coproduce.hubs import services as hubs
+from coproduce.pledges import services
+from coproduce.pledges.models import Report, ReportStatus
+from tests.pledges.reports_setup import published_pledge
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def pledge(world):
+    return published_pledge(world.hub, staff=[world.staff])
+
+
+@pytest.fixture
+def lights(pledge):
+    return pledge.categories.get(name="Broken light")
+
+
+def new_url(pledge, category=None):
+    url = reverse("report-new", args=[pledge.hub.slug, pledge.slug])
+    return url + (f"?category={category.code}" if category else "")
+
+
+def form(category, **changes):
+    return {
+        "category": category.code,
+        "description": "The stair light on the second floor is out.",
+        "address": "Block C, second floor",
+        "attribute[block]": "c",
+        **changes,
+    }
+
+
+def make(world, category, **changes):
+    values = {
+        "category": category,
+        "description": "The stair light is out.",
+        "reporter": world.member,
+        "address": "Flat 9, Block C",
+        "attributes": {"block": "c"},
+    }
+    return services.report_create(**(values | changes))
+
+
+def test_a_member_reports_in_two_steps_and_sees_the_expected_date(client, world, pledge, lights):
+    client.force_login(world.member)
+    choose = client.get(new_url(pledge))
+    assert choose.status_code == 200
+    assert b"Kind of problem" in choose.content and b"Broken light" in choose.content
+    page = client.get(new_url(pledge, lights))
+    assert b"Which block?" in page.content and b"within 3 working days" in page.content
+    response = client.post(new_url(pledge), form(lights))
+    report = Report.objects.get()
+    assert response.status_code == 302 and response.url == f"/hubs/millbrook/reports/{report.pk}/"
+    page = client.get(response.url).content.decode()
+    due = timezone.localtime(report.expected_at)
+    assert f"{due:%A} {due.day} {due:%B %Y, %H:%M}" in page
+    assert "Thank you: your report is in." in page
+    assert "Block C" in page  # the answer to "Which block?", in words
+    assert (report.reporter, report.entered_by, report.source) == (world.member, None, "web")
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"description": "x" * 4001}, "Keep the description to 4,000 characters"),
+        ({"description": ""}, "Describe the problem."),
+        ({"address": ""}, "Say where"),
+        ({"lat": "52.4"}, "Give both latitude and longitude"),
+        ({"lat": "a", "long": "b"}, "must be numbers"),
+        ({"attribute[block]": ""}, "Which block?: This field is required."),
+        ({"attribute[block]": "z"}, "Select a valid choice"),
+    ],
+)
+def test_bad_input_is_shown_next_to_the_field_and_nothing_is_saved(
+    client, world, pledge, lights, changes, message
+):
+    client.force_login(world.member)
+    response = client.post(new_url(pledge), form(lights, **changes))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "There is a problem" in page and message in page
+    assert 'aria-invalid="true"' in page
+    assert not Report.objects.exists()
+
+
+def test_an_unknown_kind_of_problem_is_a_400_asking_to_choose(client, world, pledge):
+    client.force_login(world.member)
+    response = client.get(new_url(pledge) + "?category=no-such-thing")
+    assert response.status_code == 400
+    assert b"choose one of the kinds below" in response.content
+
+
+def test_html_in_a_report_is_shown_as_text(client, world, pledge, lights):
+    client.force_login(world.member)
+    client.post(new_url(pledge), form(lights, description="<script>alert(1)</script> <b>x</b>"))
+    report = Report.objects.get()
+    page = client.get(reverse("report", args=["millbrook", report.pk])).content.decode()
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    listing = client.get(reverse("pledge-reports", args=["millbrook", pledge.slug]))
+    assert b"<b>x</b>" not in listing.content
+
+
+def test_an_unpublished_pledge_takes_no_reports(client, world):
+    draft = published_pledge(world.hub, staff=[world.staff], slug="draft", status="draft")
+    client.force_login(world.member)
+    assert client.get(new_url(draft)).status_code == 404  # members do not see drafts
+    client.force_login(world.staff)
+    response = client.post(new_url(draft), form(draft.categories.get(name="Broken light")))
+    assert response.status_code == 403
+    assert b"does not take reports yet" in response.content
+    assert not Report.objects.exists()
+
+
+def test_staff_take_a_report_on_the_phone_for_someone(client, world, pledge, lights):
+    client.force_login(world.staff)
+    response = client.post(new_url(pledge), form(lights, for_member=str(world.assisted.pk)))
+    assert response.status_code == 302
+    report = Report.objects.get()
+    assert (report.reporter, report.entered_by, report.source) == (
+        world.assisted,
+        world.staff,
+        "phone",
+    )
+    response = client.post(
+        new_url(pledge), form(lights, for_member="someone-else", description="Bins")
+    )
+    assert response.status_code == 400 and b"Give the name of the person" in response.content
+    client.post(
+        new_url(pledge),
+        form(lights, for_member="someone-else", description="Bins", contact_name="Mrs Okafor"),
+    )
+    phoned = Report.objects.get(description="Bins")
+    assert (phoned.reporter, phoned.contact_name) == (None, "Mrs Okafor")
+
+
+def test_a_member_cannot_report_for_someone_else(client, world, pledge, lights):
+    client.force_login(world.member)
+    client.post(new_url(pledge), form(lights, for_member=str(world.assisted.pk)))
+    assert Report.objects.get().reporter == world.member  # the field is not there for them
+
+
+def test_the_public_report_where_the_pledge_allows_it(client, world):
+    open_pledge = published_pledge(
+        world.hub, staff=[world.staff], slug="estate", public_reports=True
+    )
+    category = open_pledge.categories.get(name="Broken light")
+    response = client.post(new_url(open_pledge), form(category, contact_name=""))
+    assert response.status_code == 400 and b"Your name" in response.content
+    response = client.post(
+        new_url(open_pledge), form(category, contact_name="A passer-by", contact_email="p@x.org")
+    )
+    report = Report.objects.get()
+    assert response.status_code == 302
+    assert (report.reporter, report.contact_email) == (None, "p@x.org")
+    page = client.get(response.url).content.decode()
+    assert "p@x.org" not in page and "A passer-by" not in page
+
+
+def png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (20, 10), "blue").save(out, "PNG")
+    return out.getvalue()
+
+
+def test_a_photo_is_shown_to_staff_and_the_reporter_only(
+    client, world, pledge, lights, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(world.member)
+    photo = SimpleUploadedFile("light.png", png(), content_type="image/png")
+    response = client.post(new_url(pledge), {**form(lights), "photo": photo})
+    assert response.status_code == 302
+    report = Report.objects.get()
+    url = reverse("report-photo", args=["millbrook", report.pk])
+    assert url.encode() in client.get(response.url).content
+    shown = client.get(url)
+    assert shown.status_code == 200 and shown["Cache-Control"].startswith("private")
+    assert b"".join(shown.streaming_content).startswith(b"\x89PNG")
+    for person in (world.staff, world.coordinator):
+        client.force_login(person)
+        assert client.get(url).status_code == 200
+    hubs.membership_add(actor=world.admin, hub=world.hub, person=(other := world.other_coordinator))
+    for person in (other, world.outsider):
+        client.force_login(person)
+        assert client.get(url).status_code == 404
+        assert url.encode() not in client.get(response.url).content
+    client.logout()
+    assert client.get(url).status_code == 404
+
+
+def test_a_bad_photo_is_named_on_the_form(client, world, pledge, lights, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(world.member)
+    fake = SimpleUploadedFile("light.jpg", b"GIF89a not really", content_type="image/jpeg")
+    response = client.post(new_url(pledge), {**form(lights), "photo": fake})
+    assert response.status_code == 400
+    assert b"A photo: That file is not a photo we can read" in response.content
+    assert not Report.objects.exists()
+
+
+def test_the_public_list_and_page_show_no_personal_data(client, world, pledge, lights):
+    report = make(world, lights)
+    for url in (
+        reverse("pledge-reports", args=["millbrook", pledge.slug]),
+        reverse("report", args=["millbrook", report.pk]),
+    ):
+        page = client.get(url).content.decode()
+        assert "The stair light is out." in page
+        assert "Sam Member" not in page and "Flat 9" not in page
+    client.force_login(world.member)
+    page = client.get(reverse("report", args=["millbrook", report.pk])).content.decode()
+    assert "Flat 9, Block C" in page and "by you" in page
+
+
+def test_the_queue_puts_the_late_first_and_filters(client, world, pledge, lights):
+    emergency = pledge.categories.get(name="Emergency repair")
+    soon = make(world, lights, description="Due later")
+    late = make(world, emergency, description="Overdue leak", attributes={})
+    Report.objects.filter(pk=late.pk).update(
+        expected_at=timezone.now() - datetime.timedelta(days=2)
+    )
+    client.force_login(world.staff)
+    url = reverse("report-queue", args=["millbrook"])
+    page = client.get(url).content.decode()
+    assert page.index("Overdue leak") < page.index("Due later")
+    assert "2 days late" in page and "Sam Member" in page
+    page = client.get(url + f"?category={lights.code}").content.decode()
+    assert "Due later" in page and "Overdue leak" not in page
+    page = client.get(url + "?show=late").content.decode()
+    assert "Overdue leak" in page and "Due later" not in page
+    services.report_update(actor=world.staff, report=soon, status="fixed", note="Done")
+    page = client.get(url + "?status=fixed").content.decode()
+    assert "Due later" in page and "Overdue leak" not in page
+    assert client.get(url + "?status=nonsense&category=<b>").status_code == 200
+    client.force_login(world.member)
+    assert client.get(url).status_code == 403
+
+
+def test_close_then_not_fixed_through_the_pages(client, world, pledge, lights):
+    report = make(world, lights)
+    page_url = reverse("report", args=["millbrook", report.pk])
+    client.force_login(world.staff)
+    update = reverse("report-update", args=["millbrook", report.pk])
+    response = client.post(update, {"status": "fixed", "note": ""})
+    assert response.status_code == 400
+    assert b"Say what was done, for the person who reported it." in response.content
+    assert client.post(update, {"status": "fixed", "note": "New bulb"}).status_code == 302
+    client.force_login(world.member)
+    page = client.get(page_url).content.decode()
+    assert "Was it fixed?" in page and "New bulb" in page
+    answer = reverse("report-answer", args=["millbrook", report.pk])
+    assert client.post(answer, {"note": "x"}).status_code == 400  # no answer chosen
+    assert client.post(answer, {"fixed": "no", "note": "Still dark"}).status_code == 302
+    report.refresh_from_db()
+    assert report.status == ReportStatus.NEW and report.reopened == 1
+    page = client.get(page_url).content.decode()
+    assert "reopened" in page and "Was it fixed?" not in page
+
+
+def test_me_too_from_the_page(client, world, pledge, lights):
+    report = make(world, lights)
+    client.force_login(world.coordinator)
+    url = reverse("report-me-too", args=["millbrook", report.pk])
+    assert client.post(url).status_code == 302
+    page = client.get(reverse("report", args=["millbrook", report.pk])).content.decode()
+    assert "You said “me too”" in page and "1 said “me too”" in page
+
+
+# --- the API -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def api(client, world):
+    def call(method, path, person=None, body=None, key=None):
+        token = hubs.api_token_create(person=person or world.member, hub=world.hub)[1]
+        headers = {"Authorization": f"Bearer {token}"}
+        if key:
+            headers["Idempotency-Key"] = key
+        return getattr(client, method)(
+            "/api/v1" + path, body, content_type="application/json", headers=headers
+        )
+
+    return call
+
+
+def body(of, **changes):
+    return {
+        "category": of.code,
+        "description": "The stair light is out.",
+        "address": "Block C",
+        "answers": {"block": "c"},
+        **changes,
+    }
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"description": "x" * 4001}, "description"),
+        ({"address": ""}, "address"),
+        ({"lat": 52.1}, "long"),
+        ({"answers": {}}, "answers.block"),
+        ({"category": "no-such-thing"}, "category"),
+        ({"area_id": 2**40}, "area_id"),
+    ],
+)
+def test_the_api_refuses_bad_input_naming_the_field(api, lights, changes, field):
+    response = api("post", "/reports", body=body(lights, **changes))
+    assert response.status_code == 400, response.content
+    assert response.json()["field"] == field
+    assert not Report.objects.exists()
+
+
+def test_the_api_refuses_a_report_on_an_unpublished_pledge(api, world):
+    draft = published_pledge(world.hub, staff=[world.staff], slug="draft", status="draft")
+    lights = draft.categories.get(name="Broken light")
+    assert api("post", "/reports", body=body(lights)).json()["field"] == "category"
+    response = api("post", "/reports", person=world.staff, body=body(lights))
+    assert response.status_code == 400 and response.json()["field"] == "category"
+    assert not Report.objects.exists()
+
+
+def test_the_api_report_retried_with_a_key_is_made_once(api, lights):
+    first = api("post", "/reports", body=body(lights), key="abc")
+    again = api("post", "/reports", body=body(lights), key="abc")
+    assert first.status_code == again.status_code == 201
+    assert first.json()["id"] == again.json()["id"] and Report.objects.count() == 1
+    other = api("post", "/reports", body=body(lights, description="Other"), key="abc")
+    assert other.status_code == 409
+
+
+def test_the_api_shows_private_details_to_staff_and_the_reporter_only(api, world, lights):
+    made = api("post", "/reports", body=body(lights, description="<b>hi</b>")).json()
+    assert made["private"]["address"] == "Block C"
+    assert made["description"] == "<b>hi</b>"  # JSON is data: escaping is the page's
+    assert made["target"] == "within 3 working days" and made["late"] is False
+    seen = api("get", f"/reports/{made['id']}", person=world.coordinator).json()
+    assert seen["private"]["reporter"] == "Sam Member"
+    hubs.membership_add(actor=world.admin, hub=world.hub, person=world.outsider)
+    other = api("get", f"/reports/{made['id']}", person=world.outsider).json()
+    assert other["private"] is None and other["description"] == "<b>hi</b>"
+    listed = api("get", "/reports?status=open", person=world.outsider).json()
+    assert [r["id"] for r in listed] == [made["id"]] and listed[0]["private"] is None
+
+
+def test_the_api_moves_a_report_on_and_the_reporter_answers(api, world, lights):
+    made = api("post", "/reports", body=body(lights)).json()
+    path = f"/reports/{made['id']}"
+    assert api("post", path + "/updates", body={"status": "fixed"}).status_code == 403
+    response = api("post", path + "/updates", world.staff, {"status": "fixed", "note": ""})
+    assert response.status_code == 400 and response.json()["field"] == "note"
+    response = api("post", path + "/updates", world.staff, {"status": "fixed", "note": "Done"})
+    assert response.json()["status"] == "fixed"
+    response = api("post", path + "/answer", body={"fixed": False, "note": "No"})
+    assert response.json()["status"] == "new" and response.json()["reopened"] == 1
+    assert [u["status"] for u in response.json()["updates"]] == ["fixed", "new"]
+
+
+def test_the_api_staff_report_for_a_member(api, world, lights):
+    response = api("post", "/reports", world.staff, body(lights, for_person_id=world.assisted.pk))
+    assert response.status_code == 201
+    assert response.json()["private"]["entered_by"] == "Dr Amir Staff"
+    refused = api("post", "/reports", body=body(lights, for_person_id=world.assisted.pk))
+    assert refused.status_code == 403
