@@ -40,7 +40,7 @@ class ReportForm(AccessibleForm):
         help_text="Say what is wrong and since when. Others can read this: leave out names "
         "and phone numbers.",
         widget=forms.Textarea(attrs={"rows": 5, "maxlength": DESCRIPTION_MAX_LENGTH}),
-        required=False,
+        error_messages={"required": "Describe the problem."},
     )
     address = forms.CharField(
         label="Address or place",

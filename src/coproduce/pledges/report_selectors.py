@@ -55,15 +55,14 @@ def for_person(person, hub) -> QuerySet:
 
 
 def span_words(delta: datetime.timedelta) -> str:
-    """A length of time in words, roughly: "40 minutes", "5 hours", "3 days"."""
-    minutes = max(1, int(delta.total_seconds() // 60))
+    """A length of time in words, roughly: "40 minutes", "5 hours", "3 days" (to the nearest)."""
+    minutes = max(1, round(delta.total_seconds() / 60))
     if minutes < 60:
         return f"{minutes} minute{'' if minutes == 1 else 's'}"
-    hours = minutes // 60
+    hours = round(minutes / 60)
     if hours < 48:
         return f"{hours} hour{'' if hours == 1 else 's'}"
-    days = hours // 24
-    return f"{days} days"
+    return f"{round(hours / 24)} days"
 
 
 def when_words(report: Report, now: datetime.datetime | None = None) -> dict:
