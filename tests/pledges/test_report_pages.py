@@ -377,3 +377,17 @@ def test_the_api_staff_report_for_a_member(api, world, lights):
     assert response.json()["private"]["entered_by"] == "Dr Amir Staff"
     refused = api("post", "/reports", body=body(lights, for_person_id=world.assisted.pk))
     assert refused.status_code == 403
+
+
+def test_staff_see_how_many_reports_are_late_on_the_hub_page(client, world, lights):
+    late = make(world, lights)
+    Report.objects.filter(pk=late.pk).update(expected_at=timezone.now() - datetime.timedelta(1))
+    make(world, lights, description="Not late")
+    client.force_login(world.staff)
+    page = client.get(reverse("hub-home", args=["millbrook"])).content.decode()
+    assert "Reports to see to" in page and "1 late" in page
+    client.force_login(world.member)
+    assert (
+        "Reports to see to"
+        not in client.get(reverse("hub-home", args=["millbrook"])).content.decode()
+    )

@@ -6,10 +6,13 @@ class PledgesConfig(AppConfig):
     verbose_name = "Pledges and reports"
 
     def ready(self):
+        from coproduce.hubs import panels
         from coproduce.referrals.escalations import register_finder
 
         from . import sentences  # noqa: F401  (how the audit log words this app's events)
+        from .report_selectors import hub_home_counts
         from .services import overdue_reports
 
         # The hourly sweep of the failsafe also catches reports past their expected date.
         register_finder(overdue_reports)
+        panels.register_hub_home(hub_home_counts)

@@ -87,3 +87,13 @@ def when_words(report: Report, now: datetime.datetime | None = None) -> dict:
             else "closed on time"
         )
     return words
+
+
+def hub_home_counts(person, hub, membership) -> dict:
+    """For the hub's front page: how many open reports are late, for staff."""
+    if not membership.is_staff_or_above:
+        return {}
+    late = Report.objects.filter(
+        hub=hub, status__in=OPEN_STATUSES, expected_at__lt=timezone.now()
+    ).count()
+    return {"reports_late": late}
