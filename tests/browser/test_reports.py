@@ -152,3 +152,24 @@ def test_a_broken_stair_light_reported_on_a_phone_reopened_and_escalated(
     # The data the scorecard reads: closed once (fixed), disputed, reopened, late, escalated.
     assert Escalation.objects.filter(key=f"report:{report.pk}").count() == 1
     assert [u.status for u in report.updates.all()] == ["acknowledged", "fixed", "new"]
+
+
+def test_without_javascript_a_member_reports_and_says_me_too(world, no_script_visitor):
+    pledge = published_pledge(world.hub, staff=[world.staff])
+    visitor = no_script_visitor
+    visitor.sign_in("grace@example.org")
+    page = visitor.visit(f"/hubs/{world.hub.slug}/pledges/{pledge.slug}/report/")
+    page.get_by_label("Emergency repair").check()
+    page.get_by_role("button", name="Next").click()
+    page.get_by_label("What is the problem?").fill("Water coming through the ceiling.")
+    page.get_by_label("One of the service's places").select_option(label="Estate office")
+    page.get_by_role("button", name="Send the report").click()
+    assert "Thank you: your report is in." in page.content()
+    report = Report.objects.get()
+    assert report.service_point.name == "Estate office"
+    visitor.page.context.clear_cookies()
+    visitor.sign_in("sam@example.org")
+    page = visitor.visit(f"/hubs/{world.hub.slug}/reports/{report.pk}/")
+    page.get_by_role("button", name="Me too").click()
+    assert "You will hear of every change to this report." in page.content()
+    assert report.subscriptions.get().person == world.member
