@@ -1,7 +1,9 @@
-"""Reports against a pledge: made (by a member, by staff for someone on the phone, by the
-public or an Open311 client), given an expected date from the category's target, moved
-through the open and closed states with a note the reporter reads, joined ("me too"),
-and answered by the reporter ("was it fixed?"), where "not fixed" reopens it."""
+"""Reports against a pledge, made: by a member, by staff for someone on the phone
+(assisted: `entered_by`, audited on the reporter's behalf), by the public or an Open311
+client; checked (where, the category's questions, a photo cleaned of its metadata) and
+given an expected date from the category's target on the hub's working calendar.
+Moving on, "me too" and "was it fixed?" are in `progress`; moderation and lateness in
+`oversight`."""
 
 import datetime
 import decimal
