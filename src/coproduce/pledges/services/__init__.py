@@ -1,6 +1,27 @@
-"""Pledges and reports. A module per part: `reports` (made, updated, joined, answered).
+"""Pledges and reports. A module per part: `reports` (made, updated, joined, answered),
+`pledges` (drafted, signed, published, adopted), `calendar` (working calendar, places).
 Callers use the names here: `services.report_create(...)`."""
 
+from .calendar import (
+    calendar_description,
+    calendar_update,
+    holiday_add,
+    holiday_remove,
+    service_point_save,
+)
+from .pledges import (
+    category_remove,
+    category_save,
+    current_sign_offs,
+    missing_sign_offs,
+    pledge_adopt,
+    pledge_create,
+    pledge_offer_as_template,
+    pledge_publish,
+    pledge_retire,
+    pledge_sign,
+    pledge_update,
+)
 from .reports import (
     calendar_of,
     checked_attributes,
@@ -12,11 +33,27 @@ from .reports import (
 )
 
 __all__ = [
+    "calendar_description",
     "calendar_of",
+    "calendar_update",
+    "category_remove",
+    "category_save",
     "checked_attributes",
+    "current_sign_offs",
     "expected_for",
+    "holiday_add",
+    "holiday_remove",
+    "missing_sign_offs",
+    "pledge_adopt",
+    "pledge_create",
+    "pledge_offer_as_template",
+    "pledge_publish",
+    "pledge_retire",
+    "pledge_sign",
+    "pledge_update",
     "report_answer",
     "report_create",
     "report_me_too",
     "report_update",
+    "service_point_save",
 ]
