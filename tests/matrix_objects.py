@@ -20,7 +20,9 @@ from django.utils import timezone
 
 from coproduce.deliberation import services as deliberation
 from coproduce.hubs import services as hubs
-from coproduce.hubs.models import ApiToken, CheckType, JoinRequest, SafeguardingCheck
+from coproduce.hubs.models import ApiToken, CheckType, JoinRequest, Role, SafeguardingCheck
+from coproduce.pledges import services as pledges
+from coproduce.pledges.models import Holiday, Pledge, ServicePoint
 from coproduce.referrals import escalations
 from coproduce.referrals import services as referrals
 from coproduce.referrals.models import (
@@ -98,6 +100,10 @@ class Things:
     join_request: JoinRequest  # Jean (outsider) asks to join Millbrook
     check: SafeguardingCheck  # Sam's DBS check
     no_password: object  # Pat: a member with an email who has never chosen a password
+    pledge: Pledge  # published; a change to it signed by Nina (staff) and Ron (a user)
+    template: Pledge  # Northfield's, offered as a template
+    holiday: Holiday
+    place: ServicePoint
     api_keys: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -242,6 +248,15 @@ def build() -> Things:
         email="pat@example.org", display_name="Pat Nopassword", password=None
     )
     hubs.membership_add(actor=world.coordinator, hub=hub, person=no_password, role="member")
+    # --- pledges ------------------------------------------------------------------------
+    pledge, template = _pledges(world, conversation.statements.order_by("pk")[1])
+    holiday = pledges.holiday_add(
+        actor=world.coordinator, hub=hub, day=today + datetime.timedelta(days=40), name="Fair day"
+    )
+    place = pledges.service_point_save(
+        actor=world.coordinator, hub=hub, name="Station Street surgery", address="1 Station St"
+    )
+
     api_keys = {}
     for persona in PERSONAS[1:]:
         person = world.persona(persona)
@@ -285,8 +300,64 @@ def build() -> Things:
         join_request=join_request,
         check=check,
         no_password=no_password,
+        pledge=pledge,
+        template=template,
+        holiday=holiday,
+        place=place,
         api_keys=api_keys,
     )
+
+
+def _target(code: str, **changes) -> dict:
+    return {
+        "code": code,
+        "name": "A call back",
+        "commitment": "Someone rings you back",
+        "target_amount": 1,
+        "target_unit": "same_working_day",
+        **changes,
+    }
+
+
+def _pledges(world, statement) -> tuple[Pledge, Pledge]:
+    """Millbrook's published pledge with a change waiting to be published (both sides have
+    signed it: Nina for the staff, Ron for the users), and Northfield's template."""
+    hub = world.hub
+    nina = hubs.person_register(email="nina@example.org", display_name="Nina Nurse", password=None)
+    hubs.membership_add(actor=world.admin, hub=hub, person=nina, role=Role.STAFF)
+    pledge = pledges.pledge_create(actor=world.staff, hub=hub, title="Health centre promises")
+    pledges.pledge_update(
+        actor=world.staff,
+        pledge=pledge,
+        title="Health centre promises",
+        user_commitments=[{"text": "Cancel appointments you cannot keep", "measure": ""}],
+        grown_from=[statement],
+    )
+    pledges.category_save(actor=world.staff, pledge=pledge, **_target("matrix-callback"))
+    for person in (nina, world.assisted):
+        pledges.pledge_sign(actor=person, pledge=Pledge.objects.get(pk=pledge.pk))
+    pledges.pledge_publish(actor=world.coordinator, pledge=pledge)
+    pledges.category_save(
+        actor=world.staff,
+        pledge=pledge,
+        existing_code="matrix-callback",
+        **_target("", target_unit="working_hours", target_amount=4),
+    )
+    for person in (nina, world.assisted):
+        pledges.pledge_sign(actor=person, pledge=Pledge.objects.get(pk=pledge.pk))
+
+    other = world.other_hub
+    template = pledges.pledge_create(
+        actor=world.other_coordinator, hub=other, title="Patient experience template"
+    )
+    pledges.category_save(
+        actor=world.other_coordinator, pledge=template, **_target("northfield-callback")
+    )
+    for person in (world.other_coordinator, world.outsider):
+        pledges.pledge_sign(actor=person, pledge=Pledge.objects.get(pk=template.pk))
+    pledges.pledge_publish(actor=world.other_coordinator, pledge=template)
+    pledges.pledge_offer_as_template(actor=world.other_coordinator, pledge=template, offered=True)
+    return Pledge.objects.get(pk=pledge.pk), Pledge.objects.get(pk=template.pk)
 
 
 def keys_used_just_now() -> None:

@@ -373,7 +373,7 @@ def template_adopt(request, slug, template_id):
         raise PermissionDenied("A coordinator of the hub adopts templates.")
     if not access.may_adopt(membership, hub, template):
         raise Http404("No such template.")
-    form = KeyForm(request.POST or None)
+    form = KeyForm(request.POST if request.method == "POST" else None)
     pledge = submit(
         request,
         form,
