@@ -724,6 +724,10 @@ CASES = [
         lambda t: {"reason": "Away that week"},
     ),
     Case("api-v1:escalation_list", API_STAFF),
+    # Published pledges are public: no key needed; a key's hub is the default.
+    Case("api-v1:pledge_list", outcomes(200, anonymous=400)),
+    Case("api-v1:pledge_list", API_ANYONE, query=lambda t: "?hub=millbrook", variant="Millbrook's"),
+    Case("api-v1:pledge_detail", API_ANYONE, lambda t: {"pledge_id": t.pledge.pk}),
     api_post(
         "api-v1:escalation_resolve",
         api_action(200, member=403),  # Dr Amir (it is his) or a coordinator

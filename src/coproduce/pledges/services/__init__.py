@@ -1,5 +1,6 @@
 """Pledges and reports. A module per part: `reports` (made, updated, joined, answered),
-`pledges` (drafted, signed, published, adopted), `calendar` (working calendar, places).
+`drafts` (started, changed), `pledges` (signed, published, retired), `templates` (offered,
+adopted), `calendar` (the working calendar, holidays and places).
 Callers use the names here: `services.report_create(...)`."""
 
 from .calendar import (
@@ -9,18 +10,13 @@ from .calendar import (
     holiday_remove,
     service_point_save,
 )
+from .drafts import category_remove, category_save, pledge_create, pledge_update
 from .pledges import (
-    category_remove,
-    category_save,
     current_sign_offs,
     missing_sign_offs,
-    pledge_adopt,
-    pledge_create,
-    pledge_offer_as_template,
     pledge_publish,
     pledge_retire,
     pledge_sign,
-    pledge_update,
 )
 from .reports import (
     calendar_of,
@@ -31,6 +27,7 @@ from .reports import (
     report_me_too,
     report_update,
 )
+from .templates import local_code, pledge_adopt, pledge_offer_as_template
 
 __all__ = [
     "calendar_description",
@@ -43,6 +40,7 @@ __all__ = [
     "expected_for",
     "holiday_add",
     "holiday_remove",
+    "local_code",
     "missing_sign_offs",
     "pledge_adopt",
     "pledge_create",
