@@ -84,6 +84,9 @@ def _category(old: dict, new: dict) -> list[str]:
         lines.append(
             _changed_text(f"{name}: the description", old["description"], new["description"])
         )
+    for field, label in (("group", "the group"), ("keywords", "the keywords")):
+        if old.get(field, "") != new.get(field, ""):
+            lines.append(_changed_text(f"{name}: {label}", old.get(field, ""), new.get(field, "")))
     lines += _questions(name, old.get("attributes"), new.get("attributes"))
     return lines
 
