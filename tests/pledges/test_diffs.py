@@ -9,6 +9,13 @@ UNITS = ["working_hours", "working_days", "days", "same_working_day"]
 words = st.text(alphabet="abcdefgh ", min_size=1, max_size=12).map(str.strip).filter(bool)
 
 
+def _one_day_is_one(category: dict) -> dict:
+    """As the services keep it: "the same working day" has no number of its own."""
+    if category["target_unit"] == "same_working_day":
+        category["target_amount"] = 1
+    return category
+
+
 @st.composite
 def contents(draw):
     names = draw(st.lists(words, min_size=0, max_size=4, unique=True))
@@ -23,18 +30,20 @@ def contents(draw):
         ],
         "grown_from": [],
         "categories": [
-            {
-                "code": f"c{i}",
-                "name": name,
-                "description": draw(st.sampled_from(["", "about it"])),
-                "group": draw(st.sampled_from(["", "Repairs"])),
-                "keywords": draw(st.sampled_from(["", "door, lock"])),
-                "commitment": draw(words),
-                "target_amount": draw(st.integers(1, 100)),
-                "target_unit": draw(st.sampled_from(UNITS)),
-                "attributes": [],
-                "staff": draw(st.lists(st.integers(1, 9), max_size=2)),
-            }
+            _one_day_is_one(
+                {
+                    "code": f"c{i}",
+                    "name": name,
+                    "description": draw(st.sampled_from(["", "about it"])),
+                    "group": draw(st.sampled_from(["", "Repairs"])),
+                    "keywords": draw(st.sampled_from(["", "door, lock"])),
+                    "commitment": draw(words),
+                    "target_amount": draw(st.integers(1, 100)),
+                    "target_unit": draw(st.sampled_from(UNITS)),
+                    "attributes": [],
+                    "staff": draw(st.lists(st.integers(1, 9), max_size=2)),
+                }
+            )
             for i, name in enumerate(names)
         ],
     }

@@ -221,3 +221,19 @@ def test_a_holiday_moves_a_due_date(world, published):
 def test_only_coordinators_keep_the_calendar(client, world, persona):
     client.force_login(world.persona(persona))
     assert page(client, "pledge-calendar", "millbrook").status_code == 403
+
+
+def test_a_pledge_marked_published_without_a_version_shows_its_live_rows(client, world):
+    """Made outside the services (an import, another part's fixture): still readable."""
+    from coproduce.pledges.models import Pledge
+
+    pledge = Pledge.objects.create(
+        hub=world.hub, slug="bins", title="Bins", status=PledgeStatus.PUBLISHED
+    )
+    PledgeCategory.objects.create(
+        pledge=pledge, code="bins-missed", name="Missed bins", commitment="Collected",
+        target_amount=2, target_unit="working_days",
+    )  # fmt: skip
+    text = page(client, "pledge", "millbrook", "bins").content.decode()
+    assert "Collected within 2 working days." in text
+    assert client.get(f"/api/v1/pledges/{pledge.pk}").json()["version"] is None

@@ -69,3 +69,15 @@ def has_changes(pledge: Pledge) -> bool:
     """Whether the draft differs (in what is signed) from the latest version."""
     latest = latest_version(pledge)
     return latest is None or fingerprint(latest.content) != fingerprint(draft_of(pledge))
+
+
+def published_content(pledge: Pledge) -> tuple[dict | None, PledgeVersion | None]:
+    """What the pledge promises publicly, and the version saying it: the latest version;
+    for a pledge marked published without one (made outside the services, such as by an
+    import), what its live rows say; None for a draft."""
+    version = latest_version(pledge)
+    if version is not None:
+        return version.content, version
+    if pledge.status != "draft":
+        return live_content(pledge), None
+    return None, None

@@ -130,6 +130,10 @@ def differences(old: dict | None, new: dict) -> list[str]:
     for text in commitments_before:
         if text not in commitments_after:
             lines.append(f"Users no longer commit to {_quote(text)}.")
+    if commitments_before == commitments_after and list(commitments_before) != list(
+        commitments_after
+    ):
+        lines.append("What users commit to is listed in a new order.")
 
     grew_before = {g["statement"]: g["text"] for g in old.get("grown_from", [])}
     grew_after = {g["statement"]: g["text"] for g in new.get("grown_from", [])}

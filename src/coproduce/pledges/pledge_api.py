@@ -15,7 +15,7 @@ from coproduce.errors import ApplicationError
 from coproduce.hubs.models import Hub
 
 from . import access, pledge_selectors
-from .content import draft_of, latest_version
+from .content import draft_of, published_content
 from .models import Pledge, PledgeStatus
 
 
@@ -112,9 +112,9 @@ def _viewer(request, pledge: Pledge):
 
 
 def _content(pledge: Pledge, rights) -> tuple[dict, int | None]:
-    version = latest_version(pledge)
-    if version is not None:
-        return version.content, version.number
+    content, version = published_content(pledge)
+    if content is not None:
+        return content, version.number if version else None
     if rights.see_draft:
         return draft_of(pledge), None
     raise Http404("No such pledge.")

@@ -15,7 +15,7 @@ from coproduce.hubs.models import Hub, Person
 from coproduce.views import render_form, say_saved, submit
 
 from . import access, pledge_selectors, services
-from .content import draft_of, has_changes, latest_version
+from .content import draft_of, has_changes, latest_version, published_content
 from .models import Holiday, Pledge, ServicePoint, SignOffRole, WorkingCalendar
 from .pledge_forms import (
     CalendarForm,
@@ -91,10 +91,9 @@ def pledge_detail(request, slug, pledge_slug):
     """The public page: what the latest version promises, on both sides."""
     pledge = _pledge(slug, pledge_slug)
     rights = _rights(request, pledge)
-    version = latest_version(pledge)
-    if version is None and not rights.see_draft:
+    content, version = published_content(pledge)
+    if content is None and not rights.see_draft:
         raise Http404("No pledge here.")
-    content = version.content if version else None
     return render(
         request,
         "pledges/detail.html",
