@@ -22,9 +22,9 @@ from django.utils import timezone
 
 from coproduce.deliberation import services as deliberation
 from coproduce.hubs import services as hubs
-from coproduce.hubs.models import ApiToken, CheckType, JoinRequest, SafeguardingCheck
+from coproduce.hubs.models import ApiToken, CheckType, JoinRequest, Role, SafeguardingCheck
 from coproduce.pledges import services as pledges
-from coproduce.pledges.models import Pledge, Report
+from coproduce.pledges.models import Holiday, Pledge, Report, ServicePoint
 from coproduce.referrals import escalations
 from coproduce.referrals import services as referrals
 from coproduce.referrals.models import (
@@ -104,9 +104,13 @@ class Things:
     join_request: JoinRequest  # Jean (outsider) asks to join Millbrook
     check: SafeguardingCheck  # Sam's DBS check
     no_password: object  # Pat: a member with an email who has never chosen a password
-    pledge: Pledge  # published; Dr Amir is on its categories' staff
+    report_pledge: Pledge  # "Repairs and the estate": Dr Amir is on its categories' staff
     report: Report  # Sam's broken light: open
     closed_report: Report  # Sam's leak: fixed, waiting for his answer
+    pledge: Pledge  # published; a change to it signed by Nina (staff) and Ron (a user)
+    template: Pledge  # Northfield's, offered as a template
+    holiday: Holiday
+    place: ServicePoint
     api_keys: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -233,8 +237,8 @@ def build() -> Things:
     )
 
     # --- pledges and reports ------------------------------------------------------------
-    pledge = published_pledge(hub, staff=[world.staff])
-    lights = pledge.categories.get(name="Broken light")
+    report_pledge = published_pledge(hub, staff=[world.staff])
+    lights = report_pledge.categories.get(name="Broken light")
     report = pledges.report_create(
         category=lights,
         description="The stair light is out.",
@@ -243,7 +247,7 @@ def build() -> Things:
         attributes={"block": "c"},
     )
     closed_report = pledges.report_create(
-        category=pledge.categories.get(name="Emergency repair"),
+        category=report_pledge.categories.get(name="Emergency repair"),
         description="Water coming through the ceiling.",
         reporter=world.member,
         address="Flat 7 Matrix House",
@@ -271,6 +275,15 @@ def build() -> Things:
         email="pat@example.org", display_name="Pat Nopassword", password=None
     )
     hubs.membership_add(actor=world.coordinator, hub=hub, person=no_password, role="member")
+    # --- pledges ------------------------------------------------------------------------
+    pledge, template = _pledges(world, conversation.statements.order_by("pk")[1])
+    holiday = pledges.holiday_add(
+        actor=world.coordinator, hub=hub, day=today + datetime.timedelta(days=40), name="Fair day"
+    )
+    place = pledges.service_point_save(
+        actor=world.coordinator, hub=hub, name="Station Street surgery", address="1 Station St"
+    )
+
     api_keys = {}
     for persona in PERSONAS[1:]:
         person = world.persona(persona)
@@ -315,10 +328,66 @@ def build() -> Things:
         check=check,
         no_password=no_password,
         pledge=pledge,
+        report_pledge=report_pledge,
         report=report,
         closed_report=closed_report,
+        template=template,
+        holiday=holiday,
+        place=place,
         api_keys=api_keys,
     )
+
+
+def _target(code: str, **changes) -> dict:
+    return {
+        "code": code,
+        "name": "A call back",
+        "commitment": "Someone rings you back",
+        "target_amount": 1,
+        "target_unit": "same_working_day",
+        **changes,
+    }
+
+
+def _pledges(world, statement) -> tuple[Pledge, Pledge]:
+    """Millbrook's published pledge with a change waiting to be published (both sides have
+    signed it: Nina for the staff, Ron for the users), and Northfield's template."""
+    hub = world.hub
+    nina = hubs.person_register(email="nina@example.org", display_name="Nina Nurse", password=None)
+    hubs.membership_add(actor=world.admin, hub=hub, person=nina, role=Role.STAFF)
+    pledge = pledges.pledge_create(actor=world.staff, hub=hub, title="Health centre promises")
+    pledges.pledge_update(
+        actor=world.staff,
+        pledge=pledge,
+        title="Health centre promises",
+        user_commitments=[{"text": "Cancel appointments you cannot keep", "measure": ""}],
+        grown_from=[statement],
+    )
+    pledges.category_save(actor=world.staff, pledge=pledge, **_target("matrix-callback"))
+    for person in (nina, world.assisted):
+        pledges.pledge_sign(actor=person, pledge=Pledge.objects.get(pk=pledge.pk))
+    pledges.pledge_publish(actor=world.coordinator, pledge=pledge)
+    pledges.category_save(
+        actor=world.staff,
+        pledge=pledge,
+        existing_code="matrix-callback",
+        **_target("", target_unit="working_hours", target_amount=4),
+    )
+    for person in (nina, world.assisted):
+        pledges.pledge_sign(actor=person, pledge=Pledge.objects.get(pk=pledge.pk))
+
+    other = world.other_hub
+    template = pledges.pledge_create(
+        actor=world.other_coordinator, hub=other, title="Patient experience template"
+    )
+    pledges.category_save(
+        actor=world.other_coordinator, pledge=template, **_target("northfield-callback")
+    )
+    for person in (world.other_coordinator, world.outsider):
+        pledges.pledge_sign(actor=person, pledge=Pledge.objects.get(pk=template.pk))
+    pledges.pledge_publish(actor=world.other_coordinator, pledge=template)
+    pledges.pledge_offer_as_template(actor=world.other_coordinator, pledge=template, offered=True)
+    return Pledge.objects.get(pk=pledge.pk), Pledge.objects.get(pk=template.pk)
 
 
 def keys_used_just_now() -> None:

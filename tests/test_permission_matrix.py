@@ -132,6 +132,18 @@ def statement(t):
     return {**conversation(t), "statement_id": t.statement.pk}
 
 
+def pledge(t):
+    return {"slug": t.slug, "pledge_slug": t.pledge.slug}
+
+
+def adopt(t):
+    return {"slug": t.slug, "template_id": t.template.pk}
+
+
+def holiday(t):
+    return {"slug": t.slug, "holiday_id": t.holiday.pk}
+
+
 def referral(attribute="referral"):
     return lambda t: {"slug": t.slug, "referral_id": getattr(t, attribute).pk}
 
@@ -520,6 +532,50 @@ CASES = [
     assignment_post("attended", "missed", member=403),
     Case("escalations", STAFF, hub),
     Case("escalation", STAFF, lambda t: {"slug": t.slug, "escalation_id": t.escalation.pk}),
+    # --- pledges ----------------------------------------------------------------------------
+    Case("pledges", PUBLIC, hub),
+    Case("pledge-new", STAFF, hub),
+    Case("pledge-templates", PUBLIC, hub),
+    Case("pledge-adopt", COORDINATORS, adopt),
+    Case("pledge-adopt", COORDINATORS_DO, adopt, method="post"),
+    Case("pledge-calendar", COORDINATORS, hub),
+    Case("pledge-holiday-add", POST_ONLY, hub),
+    Case(
+        "pledge-holiday-add",
+        COORDINATORS_DO,
+        hub,
+        method="post",
+        data=lambda t: {"day": "2030-01-02", "name": "A day off"},
+    ),
+    Case("pledge-holiday-remove", POST_ONLY, holiday),
+    Case("pledge-holiday-remove", COORDINATORS_DO, holiday, method="post"),
+    Case("pledge-places", COORDINATORS, hub),
+    Case("pledge-place", COORDINATORS, lambda t: {"slug": t.slug, "place_id": t.place.pk}),
+    Case("pledge", PUBLIC, pledge),
+    Case("pledge-draft", MEMBERS, pledge),
+    Case("pledge-edit", STAFF, pledge),
+    Case("pledge-category-new", STAFF, pledge),
+    Case("pledge-category", STAFF, lambda t: {**pledge(t), "code": "matrix-callback"}),
+    Case("pledge-category-remove", POST_ONLY, lambda t: {**pledge(t), "code": "matrix-callback"}),
+    Case(
+        "pledge-category-remove",
+        outcomes(MOVED, anonymous=SIGN_IN, member=403, outsider=403, other_coordinator=403),
+        lambda t: {**pledge(t), "code": "matrix-callback"},
+        method="post",
+    ),
+    Case("pledge-sign", POST_ONLY, pledge),
+    Case(
+        "pledge-sign",
+        outcomes(MOVED, anonymous=SIGN_IN, outsider=403, other_coordinator=403),
+        pledge,
+        method="post",
+    ),
+    Case("pledge-publish", POST_ONLY, pledge),
+    Case("pledge-publish", COORDINATORS_DO, pledge, method="post"),
+    Case("pledge-retire", POST_ONLY, pledge),
+    Case("pledge-retire", COORDINATORS_DO, pledge, method="post"),
+    Case("pledge-template", POST_ONLY, pledge),
+    Case("pledge-template", COORDINATORS_DO, pledge, method="post"),
     # --- the API: /api/v1/ --------------------------------------------------------------------
     Case("api-v1:api-root", outcomes(404)),  # only there to name the API's root
     Case("api-v1:openapi-json", API_ANYONE),
@@ -668,6 +724,10 @@ CASES = [
         lambda t: {"reason": "Away that week"},
     ),
     Case("api-v1:escalation_list", API_STAFF),
+    # Published pledges are public: no key needed; a key's hub is the default.
+    Case("api-v1:pledge_list", outcomes(200, anonymous=400)),
+    Case("api-v1:pledge_list", API_ANYONE, query=lambda t: "?hub=millbrook", variant="Millbrook's"),
+    Case("api-v1:pledge_detail", API_ANYONE, lambda t: {"pledge_id": t.pledge.pk}),
     api_post(
         "api-v1:escalation_resolve",
         api_action(200, member=403),  # Dr Amir (it is his) or a coordinator
@@ -679,8 +739,8 @@ CASES = [
 # --- reports against a pledge --------------------------------------------------------------
 
 
-def pledge(t):
-    return {"slug": t.slug, "pledge_slug": t.pledge.slug}
+def report_pledge(t):
+    return {"slug": t.slug, "pledge_slug": t.report_pledge.slug}
 
 
 def report(attribute="report"):
@@ -691,18 +751,18 @@ IN_MILLBROOK_DO = outcomes(MOVED, anonymous=SIGN_IN, outsider=403, other_coordin
 
 CASES += [
     # The pledge takes reports from members only (not the public): anonymous signs in.
-    Case("report-new", MEMBERS, pledge),
+    Case("report-new", MEMBERS, report_pledge),
     Case(
         "report-new",
         MEMBERS,
-        pledge,
+        report_pledge,
         query=lambda t: f"?category={t.report.category.code}",
         variant="the form for a kind of problem",
     ),
     Case(
         "report-new",
         IN_MILLBROOK_DO,
-        pledge,
+        report_pledge,
         method="post",
         data=lambda t: {
             "category": t.report.category.code,
@@ -712,7 +772,7 @@ CASES += [
             "for_member": "me",
         },
     ),
-    Case("pledge-reports", PUBLIC, pledge),
+    Case("pledge-reports", PUBLIC, report_pledge),
     Case("report-queue", STAFF, hub),
     Case("report", PUBLIC, report()),
     Case("report", PUBLIC, report("closed_report"), variant="closed, waiting for Sam"),

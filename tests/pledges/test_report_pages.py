@@ -118,7 +118,9 @@ def test_html_in_a_report_is_shown_as_text(client, world, pledge, lights):
 def test_an_unpublished_pledge_takes_no_reports(client, world):
     draft = published_pledge(world.hub, staff=[world.staff], slug="draft", status="draft")
     client.force_login(world.member)
-    assert client.get(new_url(draft)).status_code == 404  # members do not see drafts
+    # Members may read a draft (they sign it for the users), but it takes no reports.
+    refused = client.get(new_url(draft))
+    assert refused.status_code == 403 and b"does not take reports yet" in refused.content
     client.force_login(world.staff)
     response = client.post(new_url(draft), form(draft.categories.get(name="Broken light")))
     assert response.status_code == 403

@@ -15,24 +15,58 @@ def membership(person: Person | None, hub: Hub) -> Membership | None:
 
 @dataclass(frozen=True)
 class PledgeRights:
-    see: bool = False  # a draft: staff and coordinators; a published one: anyone
+    see: bool = False  # the published version: anyone (with at least one version)
+    see_draft: bool = False  # the draft: members of the hub, who sign it for the users
+    see_names: bool = False  # who signed it, by name: members of the hub
     edit: bool = False  # the draft (coordinators, and staff)
     sign_for_service: bool = False  # staff or above
     sign_for_users: bool = False  # a member who is not staff (a service-user rep)
     publish: bool = False  # coordinators, once both sides have signed
+    retire: bool = False  # coordinators
+    offer_as_template: bool = False  # coordinators, of a published pledge
+
+    @property
+    def sign(self) -> bool:
+        return self.sign_for_service or self.sign_for_users
 
 
 def pledge_rights(viewer: Membership | None, pledge: Pledge) -> PledgeRights:
     staff = bool(viewer and viewer.hub_id == pledge.hub_id and viewer.is_staff_or_above)
     member = bool(viewer and viewer.hub_id == pledge.hub_id)
     coordinating = bool(staff and viewer.can_coordinate)
+    live = pledge.status != "retired"
     return PledgeRights(
-        see=pledge.is_published or staff,
-        edit=staff and pledge.status != "retired",
-        sign_for_service=staff,
-        sign_for_users=member and not staff,
-        publish=coordinating,
+        see=pledge.is_published or pledge.status == "retired" or member,
+        see_draft=member and live,
+        see_names=member,
+        edit=staff and live,
+        sign_for_service=staff and live,
+        sign_for_users=member and not staff and live,
+        publish=coordinating and live,
+        retire=coordinating and pledge.is_published,
+        offer_as_template=coordinating and pledge.is_published,
     )
+
+
+def may_draft(viewer: Membership | None, hub: Hub) -> bool:
+    """Staff and coordinators draft pledges (and adopt templates, if they coordinate)."""
+    return bool(viewer and viewer.hub_id == hub.pk and viewer.is_staff_or_above)
+
+
+def may_adopt(viewer: Membership | None, hub: Hub, template: Pledge) -> bool:
+    """A coordinator of a hub adopts a published template, into that hub."""
+    return bool(
+        viewer
+        and viewer.hub_id == hub.pk
+        and viewer.can_coordinate
+        and template.is_template
+        and template.is_published
+    )
+
+
+def may_run_calendar(viewer: Membership | None, hub: Hub) -> bool:
+    """The working calendar and the service's places: coordinators."""
+    return bool(viewer and viewer.hub_id == hub.pk and viewer.can_coordinate)
 
 
 @dataclass(frozen=True)

@@ -109,6 +109,11 @@ class Pledge(models.Model):
     adopted_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="adoptions"
     )
+    # The next version being prepared (the shape of PledgeVersion.content); null when the
+    # live rows above are all there is (nothing changed since the last version). The live
+    # pledge and its categories change only when a version is published, so what reports
+    # are promised is always what was signed.
+    draft = models.JSONField(null=True, blank=True)
     created_by = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -37,6 +37,10 @@ def _created(line: Line) -> str:
 
 @renders(AuditKind.PLEDGE_CHANGED)
 def _changed(line: Line) -> str:
+    if "is_template" in line.new:
+        if line.new["is_template"]:
+            return f"{line.actor} offered {_pledge(line)} as a template for other hubs"
+        return f"{line.actor} stopped offering {_pledge(line)} as a template"
     return f"{line.actor} changed the draft of {_pledge(line)}"
 
 
@@ -67,6 +71,13 @@ def _adopted(line: Line) -> str:
 
 @renders(AuditKind.CALENDAR_CHANGED)
 def _calendar(line: Line) -> str:
+    if "place" in line.new:
+        verb = "changed" if line.old else "added"
+        return f"{line.actor} {verb} the service's place {quote(line.new['place'])}"
+    if "holiday" in line.new:
+        return f"{line.actor} added the holiday {quote(line.new.get('name', ''))}"
+    if "holiday" in line.old:
+        return f"{line.actor} removed the holiday {quote(line.old.get('name', ''))}"
     return f"{line.actor} changed the working calendar"
 
 

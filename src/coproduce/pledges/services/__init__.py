@@ -1,8 +1,25 @@
-"""Pledges and reports. A module per part: `reports` (made, with an expected date),
-`progress` (updated, joined, answered), `oversight` (moderated; escalated when late).
+"""Pledges and reports. A module per part: `drafts` (started, changed), `pledges` (signed,
+published, retired), `templates` (offered, adopted), `calendar` (the working calendar,
+holidays and places), `reports` (made, with an expected date), `progress` (updated,
+joined, answered), `oversight` (moderated; escalated when late).
 Callers use the names here: `services.report_create(...)`."""
 
+from .calendar import (
+    calendar_description,
+    calendar_update,
+    holiday_add,
+    holiday_remove,
+    service_point_save,
+)
+from .drafts import category_remove, category_save, pledge_create, pledge_update
 from .oversight import overdue_reports, report_moderate
+from .pledges import (
+    current_sign_offs,
+    missing_sign_offs,
+    pledge_publish,
+    pledge_retire,
+    pledge_sign,
+)
 from .progress import (
     answered_since_closing,
     followers_of,
@@ -17,18 +34,36 @@ from .reports import (
     page_of,
     report_create,
 )
+from .templates import local_code, pledge_adopt, pledge_offer_as_template
 
 __all__ = [
     "answered_since_closing",
+    "calendar_description",
     "calendar_of",
+    "calendar_update",
+    "category_remove",
+    "category_save",
     "checked_attributes",
+    "current_sign_offs",
     "expected_for",
     "followers_of",
+    "holiday_add",
+    "holiday_remove",
+    "local_code",
+    "missing_sign_offs",
     "overdue_reports",
     "page_of",
+    "pledge_adopt",
+    "pledge_create",
+    "pledge_offer_as_template",
+    "pledge_publish",
+    "pledge_retire",
+    "pledge_sign",
+    "pledge_update",
     "report_answer",
     "report_create",
     "report_me_too",
     "report_moderate",
     "report_update",
+    "service_point_save",
 ]

@@ -1,0 +1,146 @@
+"""What the pledge pages show: read-only queries, no changes."""
+
+from collections import defaultdict
+
+from django.db.models import Q
+
+from coproduce.deliberation.models import (
+    AnalysisResult,
+    Participant,
+    Priority,
+    Statement,
+    StatementStatus,
+    Vote,
+    side_of,
+)
+from coproduce.deliberation.selectors import SIDES
+from coproduce.hubs.models import Hub, Membership
+
+from . import workdays
+from .content import draft_of, latest_version
+from .diffs import differences, local_changes
+from .models import Pledge, PledgeStatus
+
+
+def pledges_for(hub: Hub, viewer: Membership | None):
+    """The hub's pledges: published and retired ones for anyone, drafts for its members."""
+    found = Pledge.objects.filter(hub=hub).select_related("adopted_from__hub")
+    if not (viewer and viewer.hub_id == hub.pk):
+        found = found.exclude(status=PledgeStatus.DRAFT)
+    return found.order_by("status", "title")
+
+
+def templates():
+    """Pledges offered as templates, on the whole site, with how often each was adopted."""
+    return (
+        Pledge.objects.filter(is_template=True, status=PledgeStatus.PUBLISHED)
+        .select_related("hub")
+        .prefetch_related("adoptions__hub")
+        .order_by("title", "hub__name")
+    )
+
+
+def statement_shares(statement_ids: list[int]) -> dict[int, dict]:
+    """For each statement: its votes (the latest of each person), the share who agree of
+    those who decided, and the same for staff and for service users."""
+    counts = defaultdict(lambda: {"agree": 0, "disagree": 0, "passed": 0})
+    sides = defaultdict(lambda: [0, 0])  # (statement, side) -> [agree, decided]
+    latest = {}
+    for participant, statement, value in (
+        Vote.objects.filter(statement_id__in=statement_ids)
+        .order_by("id")
+        .values_list("participant_id", "statement_id", "value")
+    ):
+        latest[participant, statement] = value
+    roles = dict(
+        Participant.objects.filter(pk__in={p for p, _ in latest}).values_list("pk", "role")
+    )
+    for (participant, statement), value in latest.items():
+        row = counts[statement]
+        if value == 0:
+            row["passed"] += 1
+            continue
+        row["agree" if value == 1 else "disagree"] += 1
+        side = side_of(roles.get(participant, ""))
+        if side:
+            sides[statement, side][0] += int(value == 1)
+            sides[statement, side][1] += 1
+    shares = {}
+    for pk in statement_ids:
+        row = counts[pk]
+        decided = row["agree"] + row["disagree"]
+        shares[pk] = {
+            **row,
+            "decided": decided,
+            "share": row["agree"] / decided if decided else None,
+            "by_side": [
+                (label, a / d if d else None, d)
+                for side, label in SIDES.items()
+                for a, d in [sides[pk, side]]
+            ],
+        }
+    return shares
+
+
+def grown_from_rows(content: dict) -> list[dict]:
+    """The statements a version grew from, as it recorded them, with today's shares."""
+    ids = [g["statement"] for g in content.get("grown_from", [])]
+    shares = statement_shares(ids)
+    return [{**g, **shares[g["statement"]]} for g in content.get("grown_from", [])]
+
+
+def candidate_statements(hub: Hub, chosen: list[int]) -> list[Statement]:
+    """Statements a pledge may grow from: the hub's priorities, the common ground of its
+    conversations, and whatever is already chosen."""
+    ids = set(chosen) | set(Priority.objects.filter(hub=hub).values_list("statement_id", flat=True))
+    for result in AnalysisResult.objects.filter(conversation__hub=hub).only("result"):
+        found = result.result or {}
+        if found.get("ready"):
+            for key in ("consensus", "role_consensus"):
+                ids |= {int(s) for s in found.get(key, [])}
+    statements = list(
+        Statement.objects.filter(
+            Q(pk__in=ids), conversation__hub=hub, status=StatementStatus.VISIBLE
+        ).order_by("conversation_id", "pk")
+    )
+    priorities = set(Priority.objects.filter(hub=hub).values_list("statement_id", flat=True))
+    for statement in statements:
+        statement.is_priority = statement.pk in priorities
+    return statements
+
+
+def targets(content: dict) -> list[dict]:
+    """Each category with its target in words."""
+    return [
+        {**c, "target": workdays.describe(c["target_amount"], c["target_unit"])}
+        for c in content.get("categories", [])
+    ]
+
+
+def history(pledge: Pledge) -> list[dict]:
+    """Every version, newest first, with what it changed and who signed it."""
+    versions = list(pledge.versions.order_by("number").prefetch_related("sign_offs__person"))
+    found, previous = [], None
+    for version in versions:
+        found.append(
+            {
+                "version": version,
+                "changes": differences(previous, version.content),
+                "sign_offs": list(version.sign_offs.all()),
+            }
+        )
+        previous = version.content
+    return found[::-1]
+
+
+def changes_from_template(pledge: Pledge, content: dict) -> list[str] | None:
+    """What a pledge adopted from a template changed from it (None if not adopted)."""
+    if pledge.adopted_from is None:
+        return None
+    template = latest_version(pledge.adopted_from)
+    return local_changes(template.content, content) if template else None
+
+
+def draft_changes(pledge: Pledge) -> list[str]:
+    latest = latest_version(pledge)
+    return differences(latest.content if latest else None, draft_of(pledge))

@@ -1,0 +1,517 @@
+"""Pledge pages: the hub's list, the public page of each pledge, the draft with its
+sign-offs, the forms that change it, templates, the working calendar and the places."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from coproduce.errors import ApplicationError
+from coproduce.hubs import access as hub_access
+from coproduce.hubs.models import Hub, Person
+from coproduce.views import render_form, say_saved, submit
+
+from . import access, pledge_selectors, services
+from .content import draft_of, has_changes, latest_version, published_content
+from .models import Holiday, Pledge, ServicePoint, SignOffRole, WorkingCalendar
+from .pledge_forms import (
+    CalendarForm,
+    CategoryForm,
+    HolidayForm,
+    KeyForm,
+    PlaceForm,
+    PledgeForm,
+    PublishForm,
+    TitleForm,
+)
+
+
+def _pledge(slug: str, pledge_slug: str) -> Pledge:
+    return get_object_or_404(
+        Pledge.objects.select_related("hub", "adopted_from__hub"), hub__slug=slug, slug=pledge_slug
+    )
+
+
+def _rights(request, pledge: Pledge) -> access.PledgeRights:
+    return access.pledge_rights(hub_access.membership_of(request.user, pledge.hub), pledge)
+
+
+def _require(request, allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def pledge_list(request, slug):
+    hub = get_object_or_404(Hub, slug=slug)
+    membership = hub_access.membership_of(request.user, hub)
+    return render(
+        request,
+        "pledges/list.html",
+        {
+            "hub": hub,
+            "pledges": pledge_selectors.pledges_for(hub, membership),
+            "may_draft": access.may_draft(membership, hub),
+            "may_run_calendar": access.may_run_calendar(membership, hub),
+        },
+    )
+
+
+@login_required
+def pledge_new(request, slug):
+    hub = get_object_or_404(Hub, slug=slug)
+    _require(request, access.may_draft(hub_access.membership_of(request.user, hub), hub),
+             "Only the hub's staff can draft a pledge.")  # fmt: skip
+    form = TitleForm(request.POST or None)
+    pledge = submit(
+        request,
+        form,
+        lambda data: services.pledge_create(
+            actor=request.user, hub=hub, title=data["title"], key=data["key"] or None
+        ),
+    )
+    if pledge:
+        say_saved(request, pledge, "The draft is started: add its targets.")
+        return redirect("pledge-draft", hub.slug, pledge.slug)
+    return render_form(
+        request,
+        form,
+        title="Draft a pledge",
+        intro="A pledge is what the service and the people who use it promise each other. It "
+        "is published once someone from the service and someone who uses it have signed it.",
+        submit_label="Start the draft",
+        cancel_url=reverse("pledges", args=[hub.slug]),
+        hub=hub,
+    )
+
+
+def pledge_detail(request, slug, pledge_slug):
+    """The public page: what the latest version promises, on both sides."""
+    pledge = _pledge(slug, pledge_slug)
+    rights = _rights(request, pledge)
+    content, version = published_content(pledge)
+    if content is None and not rights.see_draft:
+        raise Http404("No pledge here.")
+    return render(
+        request,
+        "pledges/detail.html",
+        {
+            "hub": pledge.hub,
+            "pledge": pledge,
+            "rights": rights,
+            "version": version,
+            "content": content,
+            "targets": pledge_selectors.targets(content) if content else [],
+            "grown_from": pledge_selectors.grown_from_rows(content) if content else [],
+            "history": pledge_selectors.history(pledge),
+            "from_template": pledge_selectors.changes_from_template(pledge, content)
+            if content
+            else None,
+            "adoptions": pledge.adoptions.select_related("hub").order_by("hub__name"),
+            "calendar": services.calendar_description(pledge.hub),
+            "has_draft": rights.see_draft and has_changes(pledge),
+        },
+    )
+
+
+@login_required
+def pledge_draft(request, slug, pledge_slug):
+    """The draft: what it says, what changes from the published version, who signed it."""
+    pledge = _pledge(slug, pledge_slug)
+    rights = _rights(request, pledge)
+    _require(request, rights.see_draft, "Members of the hub see its draft pledges.")
+    content = draft_of(pledge)
+    changed = has_changes(pledge)
+    sign_offs = list(services.current_sign_offs(pledge)) if changed else []
+    signed = {s.person_id for s in sign_offs}
+    missing = services.missing_sign_offs(pledge) if changed else []
+    return render(
+        request,
+        "pledges/draft.html",
+        {
+            "hub": pledge.hub,
+            "pledge": pledge,
+            "rights": rights,
+            "content": content,
+            "targets": pledge_selectors.targets(content),
+            "grown_from": pledge_selectors.grown_from_rows(content),
+            "changes": pledge_selectors.draft_changes(pledge) if changed else [],
+            "has_changes": changed,
+            "published": latest_version(pledge),
+            "from_template": pledge_selectors.changes_from_template(pledge, content),
+            "sign_offs": sign_offs,
+            "signed": request.user.pk in signed,
+            "missing": [SignOffRole(role).label for role in missing],
+            "publish_form": PublishForm() if rights.publish and changed and not missing else None,
+            "key_form": KeyForm(),
+        },
+    )
+
+
+@login_required
+def pledge_edit(request, slug, pledge_slug):
+    pledge = _pledge(slug, pledge_slug)
+    _require(request, _rights(request, pledge).edit, "Only the hub's staff can change a pledge.")
+    content = draft_of(pledge)
+    chosen = [g["statement"] for g in content["grown_from"]]
+    form = PledgeForm(
+        request.POST or None,
+        statements=pledge_selectors.candidate_statements(pledge.hub, chosen),
+        commitments=content["user_commitments"],
+        initial={
+            "title": content["title"],
+            "summary": content["summary"],
+            "co_designed_by": content["co_designed_by"],
+            "public_reports": content["public_reports"],
+            "grown_from": [str(pk) for pk in chosen],
+        },
+    )
+    saved = submit(
+        request,
+        form,
+        lambda data: [
+            services.pledge_update(
+                actor=request.user,
+                pledge=pledge,
+                title=data["title"],
+                summary=data["summary"],
+                co_designed_by=data["co_designed_by"],
+                public_reports=data["public_reports"],
+                user_commitments=form.commitments(),
+                grown_from=form.chosen_statements(),
+            )
+        ],
+    )
+    if saved:
+        [changed] = saved
+        messages.success(
+            request,
+            "Saved. It needs signing off again before it is published." if changed
+            else "Nothing changed.",
+        )  # fmt: skip
+        return redirect("pledge-draft", slug, pledge.slug)
+    return render_form(
+        request,
+        form,
+        title=f"Change the draft: {content['title']}",
+        intro="What the pledge says, what the people who use the service commit to in "
+        "return, and the common ground it grew from.",
+        submit_label="Save the draft",
+        cancel_url=reverse("pledge-draft", args=[slug, pledge.slug]),
+        hub=pledge.hub,
+    )
+
+
+def _hub_staff(hub: Hub):
+    return Person.objects.filter(
+        memberships__hub=hub,
+        memberships__is_active=True,
+        memberships__role__in=["staff", "coordinator", "admin"],
+    ).order_by("display_name")
+
+
+def _category_page(request, pledge: Pledge, existing: dict | None):
+    slug = pledge.hub.slug
+    _require(request, _rights(request, pledge).edit, "Only the hub's staff can change a pledge.")
+    initial = {}
+    if existing:
+        initial = {k: existing.get(k) for k in CategoryForm.base_fields if k in existing}
+        initial["staff"] = [str(pk) for pk in existing.get("staff", [])]
+    form = CategoryForm(
+        request.POST or None,
+        staff=_hub_staff(pledge.hub),
+        questions=(existing or {}).get("attributes", []),
+        editing=existing is not None,
+        initial=initial,
+    )
+    saved = submit(
+        request,
+        form,
+        lambda data: services.category_save(
+            actor=request.user,
+            pledge=pledge,
+            existing_code=existing["code"] if existing else None,
+            code=data.get("code", ""),
+            name=data["name"],
+            description=data["description"],
+            commitment=data["commitment"],
+            target_amount=data["target_amount"],
+            target_unit=data["target_unit"],
+            group=data["group"],
+            keywords=data["keywords"],
+            questions=form.questions(),
+            staff=form.chosen_staff(),
+        ),
+    )
+    if saved:
+        messages.success(request, f"Saved the target “{saved['name']}”.")
+        return redirect("pledge-draft", slug, pledge.slug)
+    return render(
+        request,
+        "pledges/category_form.html",
+        {
+            "hub": pledge.hub,
+            "pledge": pledge,
+            "form": form,
+            "existing": existing,
+            "title": f"Change “{existing['name']}”" if existing else "Add a target",
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def category_new(request, slug, pledge_slug):
+    return _category_page(request, _pledge(slug, pledge_slug), None)
+
+
+@login_required
+def category_edit(request, slug, pledge_slug, code):
+    pledge = _pledge(slug, pledge_slug)
+    _require(request, _rights(request, pledge).edit, "Only the hub's staff can change a pledge.")
+    existing = next((c for c in draft_of(pledge)["categories"] if c["code"] == code), None)
+    if existing is None:
+        raise Http404("No such target in this draft.")
+    return _category_page(request, pledge, existing)
+
+
+@login_required
+@require_POST
+def category_remove(request, slug, pledge_slug, code):
+    pledge = _pledge(slug, pledge_slug)
+    _require(request, _rights(request, pledge).edit, "Only the hub's staff can change a pledge.")
+    try:
+        services.category_remove(actor=request.user, pledge=pledge, code=code)
+        messages.success(request, "Taken out of the draft.")
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("pledge-draft", slug, pledge.slug)
+
+
+@login_required
+@require_POST
+def pledge_sign(request, slug, pledge_slug):
+    pledge = _pledge(slug, pledge_slug)
+    _require(request, _rights(request, pledge).sign, "Members of the hub sign off its pledges.")
+    try:
+        signed = services.pledge_sign(actor=request.user, pledge=pledge)
+        messages.success(request, f"Signed off, {SignOffRole(signed.role).label.lower()}.")
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("pledge-draft", slug, pledge.slug)
+
+
+@login_required
+@require_POST
+def pledge_publish(request, slug, pledge_slug):
+    pledge = _pledge(slug, pledge_slug)
+    _require(request, _rights(request, pledge).publish, "Coordinators publish pledges.")
+    form = PublishForm(request.POST)
+    form.is_valid()
+    try:
+        version = services.pledge_publish(
+            actor=request.user,
+            pledge=pledge,
+            change_note=form.cleaned_data.get("change_note", ""),
+            key=form.cleaned_data.get("key") or None,
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("pledge-draft", slug, pledge.slug)
+    say_saved(request, version, f"Version {version.number} is published.")
+    return redirect("pledge", slug, pledge.slug)
+
+
+@login_required
+@require_POST
+def pledge_retire(request, slug, pledge_slug):
+    pledge = _pledge(slug, pledge_slug)
+    _require(request, _rights(request, pledge).retire, "Coordinators retire published pledges.")
+    services.pledge_retire(actor=request.user, pledge=pledge)
+    messages.success(request, "Retired: it takes no more reports. Its page stays.")
+    return redirect("pledge", slug, pledge.slug)
+
+
+@login_required
+@require_POST
+def pledge_template(request, slug, pledge_slug):
+    pledge = _pledge(slug, pledge_slug)
+    _require(request, _rights(request, pledge).offer_as_template,
+             "Coordinators offer published pledges as templates.")  # fmt: skip
+    offered = request.POST.get("offer") != "no"
+    services.pledge_offer_as_template(actor=request.user, pledge=pledge, offered=offered)
+    messages.success(
+        request,
+        "Other hubs can now adopt it as a template." if offered else "No longer a template.",
+    )
+    return redirect("pledge", slug, pledge.slug)
+
+
+def template_list(request, slug):
+    hub = get_object_or_404(Hub, slug=slug)
+    membership = hub_access.membership_of(request.user, hub)
+    return render(
+        request,
+        "pledges/templates.html",
+        {
+            "hub": hub,
+            "templates": pledge_selectors.templates(),
+            "may_adopt": bool(membership and membership.can_coordinate),
+        },
+    )
+
+
+@login_required
+def template_adopt(request, slug, template_id):
+    hub = get_object_or_404(Hub, slug=slug)
+    template = get_object_or_404(Pledge.objects.select_related("hub"), pk=template_id)
+    membership = hub_access.membership_of(request.user, hub)
+    if not (membership and membership.can_coordinate):
+        raise PermissionDenied("A coordinator of the hub adopts templates.")
+    if not access.may_adopt(membership, hub, template):
+        raise Http404("No such template.")
+    form = KeyForm(request.POST if request.method == "POST" else None)
+    pledge = submit(
+        request,
+        form,
+        lambda data: services.pledge_adopt(
+            actor=request.user, template=template, hub=hub, key=data["key"] or None
+        ),
+    )
+    if pledge:
+        say_saved(request, pledge, "Adopted as a draft: change what is different here.")
+        return redirect("pledge-draft", hub.slug, pledge.slug)
+    return render_form(
+        request,
+        form,
+        title=f"Adopt “{template.title}”",
+        intro=f"A draft pledge for {hub.name} is made from {template.hub.name}'s template. "
+        "Change what is different here; the pledge shows what changed from the template. It "
+        "is published once signed off here, by staff and by someone who uses the service.",
+        submit_label="Adopt it as a draft",
+        cancel_url=reverse("pledge-templates", args=[hub.slug]),
+        hub=hub,
+    )
+
+
+def _coordinator_hub(request, slug) -> Hub:
+    hub = get_object_or_404(Hub, slug=slug)
+    _require(request, access.may_run_calendar(hub_access.membership_of(request.user, hub), hub),
+             "Coordinators keep the working calendar and the service's places.")  # fmt: skip
+    return hub
+
+
+@login_required
+def calendar(request, slug):
+    hub = _coordinator_hub(request, slug)
+    stored = WorkingCalendar.objects.filter(hub=hub).first()
+    initial = {
+        "working_days": ["1", "2", "3", "4", "5"],
+        "day_starts": "09:00",
+        "day_ends": "17:00",
+    }
+    if stored:
+        initial = {
+            "working_days": [str(d) for d in stored.working_days],
+            "day_starts": stored.day_starts,
+            "day_ends": stored.day_ends,
+        }
+    form = CalendarForm(request.POST or None, initial=initial)
+    saved = submit(
+        request,
+        form,
+        lambda data: [
+            services.calendar_update(
+                actor=request.user,
+                hub=hub,
+                working_days=[int(d) for d in data["working_days"]],
+                day_starts=data["day_starts"],
+                day_ends=data["day_ends"],
+            )
+        ],
+    )
+    if saved:
+        messages.success(request, "Saved. New reports are counted on this calendar.")
+        return redirect("pledge-calendar", slug)
+    return render(
+        request,
+        "pledges/calendar.html",
+        {
+            "hub": hub,
+            "form": form,
+            "holiday_form": HolidayForm(),
+            "holidays": Holiday.objects.filter(hub=hub),
+            "description": services.calendar_description(hub),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def holiday_add(request, slug):
+    hub = _coordinator_hub(request, slug)
+    form = HolidayForm(request.POST)
+    saved = submit(
+        request,
+        form,
+        lambda data: services.holiday_add(
+            actor=request.user, hub=hub, day=data["day"], name=data["name"]
+        ),
+    )
+    if saved:
+        messages.success(request, f"Added {saved.name}.")
+        return redirect("pledge-calendar", slug)
+    return render(
+        request,
+        "pledges/calendar.html",
+        {
+            "hub": hub,
+            "form": CalendarForm(initial={}),
+            "holiday_form": form,
+            "holidays": Holiday.objects.filter(hub=hub),
+            "description": services.calendar_description(hub),
+        },
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def holiday_remove(request, slug, holiday_id):
+    hub = _coordinator_hub(request, slug)
+    holiday = get_object_or_404(Holiday, pk=holiday_id, hub=hub)
+    services.holiday_remove(actor=request.user, holiday=holiday)
+    messages.success(request, f"Removed {holiday.name}.")
+    return redirect("pledge-calendar", slug)
+
+
+@login_required
+def places(request, slug, place_id=None):
+    hub = _coordinator_hub(request, slug)
+    point = get_object_or_404(ServicePoint, pk=place_id, hub=hub) if place_id else None
+    initial = {}
+    if point:
+        initial = {
+            "name": point.name,
+            "address": point.address,
+            "lat": point.lat,
+            "long": point.long,
+        }
+    form = PlaceForm(request.POST or None, initial=initial)
+    saved = submit(
+        request,
+        form,
+        lambda data: services.service_point_save(actor=request.user, hub=hub, point=point, **data),
+    )
+    if saved:
+        messages.success(request, f"Saved {saved.name}.")
+        return redirect("pledge-places", slug)
+    return render(
+        request,
+        "pledges/places.html",
+        {"hub": hub, "form": form, "point": point, "places": ServicePoint.objects.filter(hub=hub)},
+        status=400 if form.errors else 200,
+    )
