@@ -51,6 +51,7 @@ PURE_ENGINES = [
     "coproduce.referrals.schedule",
     "coproduce.timebank.timesheet",
     "coproduce.pledges.workdays",
+    "coproduce.pledges.scorecard",
 ]
 
 SERVICES_MAX_LINES = 400  # a services module is one sub-domain, read in a sitting

@@ -20,6 +20,10 @@ class PledgeRights:
     sign_for_service: bool = False  # staff or above
     sign_for_users: bool = False  # a member who is not staff (a service-user rep)
     publish: bool = False  # coordinators, once both sides have signed
+    # Published and retired pledges' scorecards are public (a record of what was kept);
+    # a draft's is for staff.
+    see_scorecard: bool = False
+    record_users_side: bool = False  # staff count the users' side of a published pledge
 
 
 def pledge_rights(viewer: Membership | None, pledge: Pledge) -> PledgeRights:
@@ -32,6 +36,8 @@ def pledge_rights(viewer: Membership | None, pledge: Pledge) -> PledgeRights:
         sign_for_service=staff,
         sign_for_users=member and not staff,
         publish=coordinating,
+        see_scorecard=pledge.status != "draft" or staff,
+        record_users_side=staff and pledge.is_published,
     )
 
 

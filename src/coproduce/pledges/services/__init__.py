@@ -1,4 +1,5 @@
-"""Pledges and reports. A module per part: `reports` (made, updated, joined, answered).
+"""Pledges and reports. A module per part: `reports` (made, updated, joined, answered),
+`scorecard` (the users' side, counted by staff).
 Callers use the names here: `services.report_create(...)`."""
 
 from .reports import (
@@ -10,6 +11,7 @@ from .reports import (
     report_me_too,
     report_update,
 )
+from .scorecard import user_side_record
 
 __all__ = [
     "calendar_of",
@@ -19,4 +21,5 @@ __all__ = [
     "report_create",
     "report_me_too",
     "report_update",
+    "user_side_record",
 ]
