@@ -21,6 +21,8 @@ from django.utils import timezone
 from coproduce.deliberation import services as deliberation
 from coproduce.hubs import services as hubs
 from coproduce.hubs.models import ApiToken, CheckType, JoinRequest, SafeguardingCheck
+from coproduce.pledges import services as pledges
+from coproduce.pledges.models import PledgeStatus
 from coproduce.referrals import escalations
 from coproduce.referrals import services as referrals
 from coproduce.referrals.models import (
@@ -43,6 +45,7 @@ from coproduce.timebank.models import (
     Transfer,
 )
 from tests import conftest
+from tests.pledges.scorecard_world import published_pledge
 from tests.referrals.conftest import refer_molly, triage
 
 PERSONAS = (
@@ -98,6 +101,8 @@ class Things:
     join_request: JoinRequest  # Jean (outsider) asks to join Millbrook
     check: SafeguardingCheck  # Sam's DBS check
     no_password: object  # Pat: a member with an email who has never chosen a password
+    scored_pledge: object = None  # published, with a report: its scorecard is public
+    draft_pledge: object = None  # a draft: its scorecard is for staff
     api_keys: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -242,6 +247,16 @@ def build() -> Things:
         email="pat@example.org", display_name="Pat Nopassword", password=None
     )
     hubs.membership_add(actor=world.coordinator, hub=hub, person=no_password, role="member")
+    # --- pledges: a scorecard ---------------------------------------------------------
+    scored_pledge = published_pledge(world)
+    pledges.report_create(
+        category=scored_pledge.categories.first(),
+        description="No call back yet",
+        reporter=world.member,
+        address="1 High Street",
+    )
+    draft_pledge = published_pledge(world, slug="draft-promise", status=PledgeStatus.DRAFT)
+
     api_keys = {}
     for persona in PERSONAS[1:]:
         person = world.persona(persona)
@@ -285,6 +300,8 @@ def build() -> Things:
         join_request=join_request,
         check=check,
         no_password=no_password,
+        scored_pledge=scored_pledge,
+        draft_pledge=draft_pledge,
         api_keys=api_keys,
     )
 

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from ninja import NinjaAPI, Schema
 
 from coproduce.errors import ApplicationError
+from coproduce.pledges.scorecard_api import router as scorecard_router
 from coproduce.referrals.api import router as referrals_router
 from coproduce.timebank.api import router as timebank_router
 
@@ -59,3 +60,4 @@ def me(request):
 
 api.add_router("/", timebank_router)
 api.add_router("/", referrals_router)
+api.add_router("/", scorecard_router)

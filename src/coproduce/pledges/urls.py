@@ -1,4 +1,9 @@
 """Pledge and report pages. Each part keeps its own list (pledges, reports, scorecard),
 so they can grow apart."""
 
-urlpatterns: list = []
+from django.urls import include, path
+
+urlpatterns: list = [
+    path("", include("coproduce.pledges.scorecard_urls")),
+    path("", include("coproduce.pledges.report_placeholder_urls")),  # see its docstring
+]
