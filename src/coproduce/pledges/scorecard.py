@@ -26,6 +26,7 @@ commitment (for example, appointments missed because nobody was in); those count
 carried through as given.
 """
 
+import bisect
 import datetime
 import statistics
 from collections.abc import Iterable, Sequence
@@ -150,6 +151,33 @@ def _local_day(moment: datetime.datetime, tz) -> datetime.date:
     return moment.date()
 
 
+def _seconds(moment) -> float | None:
+    """POSIX seconds of a moment given as an aware datetime or already as seconds."""
+    if moment is None or isinstance(moment, (int, float)):
+        return moment
+    return moment.timestamp()
+
+
+def _month_starts(first: float, last: float, tz) -> tuple[list[datetime.date], list[float]]:
+    """The months (first days) from the one holding `first` to the one holding `last`,
+    local to `tz`, and the POSIX second each begins at."""
+    zone = tz or datetime.UTC
+    months = month_span(
+        datetime.datetime.fromtimestamp(first, zone).date(),
+        datetime.datetime.fromtimestamp(last, zone).date(),
+    )
+    starts = [datetime.datetime.combine(m, datetime.time(), zone).timestamp() for m in months]
+    return months, starts
+
+
+# Columns of the accumulator kept for each (category, month).
+_REPORTS, _CLOSED, _ON_TIME, _LATE, _OVERDUE, _PENDING, _DISPUTED, _REOPENED = range(8)
+
+
+def _tally(counts: list[int], seconds: list[float]) -> Tally:
+    return Tally(*counts, close_seconds=seconds)
+
+
 def score(
     rows: Iterable[Sequence],
     *,
@@ -159,82 +187,104 @@ def score(
     user_side: Iterable[Sequence] = (),
     commitments: Sequence[str] = (),
 ) -> Scorecard:
-    """The scorecard of these reports (rows shaped like `Row`, plain tuples welcome) as
-    things stand at `now`. `categories` lists the category keys in the order to show them
-    (categories with no reports still appear; a key not listed is added after them);
-    `tz` is the zone whose months are counted; `user_side` rows are `UserSideRow`s, and
-    `commitments` the users' commitments in order (each shown even with nothing recorded).
-    """
-    cards: dict[str, dict[datetime.date, Tally]] = {key: {} for key in categories}
-    cat_totals: dict[str, Tally] = {key: Tally() for key in categories}
-    by_month: dict[datetime.date, Tally] = {}
-    total = Tally()
-    open_family = OPEN_STATUSES
-    for category, created_at, expected_at, closed_at, status, reopened, disputed in rows:
-        day = _local_day(created_at, tz)
-        month = datetime.date(day.year, day.month, 1)
-        months = cards.get(category)
-        if months is None:
-            months = cards[category] = {}
-            cat_totals[category] = Tally()
-        cell = months.get(month)
-        if cell is None:
-            cell = months[month] = Tally()
-        whole = by_month.get(month)
-        if whole is None:
-            whole = by_month[month] = Tally()
-        tallies = (cell, cat_totals[category], whole, total)
-        is_closed = closed_at is not None and status not in open_family
-        for tally in tallies:
-            tally.reports += 1
-        if is_closed:
-            seconds = (closed_at - created_at).total_seconds()
-            on_time = closed_at <= expected_at
-            for tally in tallies:
-                tally.closed += 1
-                if on_time:
-                    tally.on_time += 1
-                else:
-                    tally.late += 1
-                tally.close_seconds.append(seconds)
-        elif expected_at < now:
-            for tally in tallies:
-                tally.overdue += 1
-        else:
-            for tally in tallies:
-                tally.pending += 1
-        if disputed:
-            for tally in tallies:
-                tally.disputed += 1
-        if reopened:
-            for tally in tallies:
-                tally.reopened += 1
+    """The scorecard of these reports (rows shaped like `Row`, plain tuples welcome; the
+    moments may be aware datetimes or POSIX seconds) as things stand at `now`.
+    `categories` lists the category keys in the order to show them (categories with no
+    reports still appear; a key not listed is added after them); `tz` is the zone whose
+    months are counted; `user_side` rows are `UserSideRow`s, and `commitments` the users'
+    commitments in order (each shown even with nothing recorded).
 
+    One pass over the rows, counting into a cell per category and month (found by
+    bisecting the months' starting seconds); totals are sums of the cells.
+    """
+    rows = rows if isinstance(rows, list) else list(rows)
+    now_s = now.timestamp()
     users: dict[str, dict[datetime.date, int]] = {key: {} for key in commitments}
     for commitment, month, count in user_side:
         month = first_of_month(month)
         counts = users.setdefault(commitment, {})
         counts[month] = counts.get(month, 0) + count
 
-    seen = set(by_month) | {month for counts in users.values() for month in counts}
-    this_month = first_of_month(_local_day(now, tz))
-    months = month_span(min(seen), max(max(seen), this_month)) if seen else [this_month]
-    for month in months:
-        by_month.setdefault(month, Tally())
-        for key in cards:
-            cards[key].setdefault(month, Tally())
-    return Scorecard(
-        months=months,
-        categories=[
+    # The span of months: every report's, every count's, up to the month of `now`.
+    zone = tz or now.tzinfo or datetime.UTC
+    first_s = last_s = now_s
+    if rows:
+        made = [_seconds(row[1]) for row in rows]
+        first_s = min(first_s, min(made))
+        last_s = max(last_s, max(made))
+    else:
+        made = []
+    if users:
+        noted = [month for counts in users.values() for month in counts]
+        if noted:
+            first_s = min(
+                first_s, datetime.datetime.combine(min(noted), datetime.time(), zone).timestamp()
+            )
+    months, starts = _month_starts(first_s, last_s, zone)
+
+    keys = list(dict.fromkeys(categories))
+    index = {key: n for n, key in enumerate(keys)}
+    cells: dict[tuple[int, int], list[int]] = {}
+    durations: dict[tuple[int, int], list[float]] = {}
+    open_family = OPEN_STATUSES
+    find = bisect.bisect_right
+    for row, created_s in zip(rows, made, strict=True):
+        category, _, expected_at, closed_at, status, reopened, disputed = row
+        where = index.get(category)
+        if where is None:
+            where = index[category] = len(keys)
+            keys.append(category)
+        key = (where, find(starts, created_s) - 1)
+        cell = cells.get(key)
+        if cell is None:
+            cell = cells[key] = [0] * 8
+            durations[key] = []
+        cell[_REPORTS] += 1
+        expected_s = _seconds(expected_at)
+        if closed_at is not None and status not in open_family:
+            closed_s = _seconds(closed_at)
+            cell[_CLOSED] += 1
+            cell[_ON_TIME if closed_s <= expected_s else _LATE] += 1
+            durations[key].append(closed_s - created_s)
+        elif expected_s < now_s:
+            cell[_OVERDUE] += 1
+        else:
+            cell[_PENDING] += 1
+        if disputed:
+            cell[_DISPUTED] += 1
+        if reopened:
+            cell[_REOPENED] += 1
+
+    def tally_of(found: list[tuple[int, int]]) -> Tally:
+        counts = [0] * 8
+        seconds: list[float] = []
+        for key in found:
+            for column, value in enumerate(cells[key]):
+                counts[column] += value
+            seconds += durations[key]
+        return _tally(counts, seconds)
+
+    empty_months = range(len(months))
+    category_cards = []
+    for where, key in enumerate(keys):
+        mine = [cell for cell in cells if cell[0] == where]
+        category_cards.append(
             CategoryCard(
                 key=key,
-                months={month: cards[key][month] for month in months},
-                total=cat_totals[key],
+                months={
+                    months[m]: tally_of([(where, m)] if (where, m) in cells else [])
+                    for m in empty_months
+                },
+                total=tally_of(mine),
             )
-            for key in cards
-        ],
-        by_month={month: by_month[month] for month in months},
-        total=total,
+        )
+    return Scorecard(
+        months=months,
+        categories=category_cards,
+        by_month={
+            months[m]: tally_of([cell for cell in cells if cell[1] == m]) for m in empty_months
+        },
+        total=tally_of(list(cells)),
         users={
             key: {month: counts[month] for month in months if month in counts}
             for key, counts in users.items()
