@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 # links follow PORT.
 DEMO_ENV := DEBUG=1 EMAIL_BACKEND=file PORT=$(PORT)
 
-.PHONY: demo system-packages system-packages-postgres test test-sqlite test-postgres test-browser lint format migrate clean bench-ledger bench-ledger-quick bench-opinion opinion-quality bench-matching
+.PHONY: demo system-packages system-packages-postgres test test-sqlite test-postgres test-browser lint format migrate clean bench-ledger bench-ledger-quick bench-opinion opinion-quality bench-matching bench-reports bench-reports-quick
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "No Python 3.12+ found (see above)."; exit 1; }
@@ -74,3 +74,11 @@ bench-opinion: $(STAMP)
 
 opinion-quality: $(STAMP)
 	$(BIN)/python bench/opinion_quality.py
+
+# Reports: the Open311 request list and the scorecard over 100,000 reports (see
+# docs/performance.md).
+bench-reports: $(STAMP)
+	$(BIN)/python bench/reports.py
+
+bench-reports-quick: $(STAMP)
+	$(BIN)/python bench/reports.py --quick

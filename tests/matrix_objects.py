@@ -24,7 +24,7 @@ from coproduce.deliberation import services as deliberation
 from coproduce.hubs import services as hubs
 from coproduce.hubs.models import ApiToken, CheckType, JoinRequest, Role, SafeguardingCheck
 from coproduce.pledges import services as pledges
-from coproduce.pledges.models import Holiday, Pledge, Report, ServicePoint
+from coproduce.pledges.models import Holiday, Pledge, PledgeStatus, Report, ServicePoint
 from coproduce.referrals import escalations
 from coproduce.referrals import services as referrals
 from coproduce.referrals.models import (
@@ -47,6 +47,7 @@ from coproduce.timebank.models import (
     Transfer,
 )
 from tests import conftest
+from tests.pledges import scorecard_world
 from tests.pledges.reports_setup import published_pledge
 from tests.referrals.conftest import refer_molly, triage
 
@@ -111,6 +112,8 @@ class Things:
     template: Pledge  # Northfield's, offered as a template
     holiday: Holiday
     place: ServicePoint
+    scored_pledge: object = None  # published, with a report: its scorecard is public
+    draft_pledge: object = None  # a draft: its scorecard is for staff
     api_keys: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -283,6 +286,17 @@ def build() -> Things:
     place = pledges.service_point_save(
         actor=world.coordinator, hub=hub, name="Station Street surgery", address="1 Station St"
     )
+    # --- pledges: a scorecard ---------------------------------------------------------
+    scored_pledge = scorecard_world.published_pledge(world)
+    pledges.report_create(
+        category=scored_pledge.categories.first(),
+        description="No call back yet",
+        reporter=world.member,
+        address="1 High Street",
+    )
+    draft_pledge = scorecard_world.published_pledge(
+        world, slug="draft-promise", status=PledgeStatus.DRAFT
+    )
 
     api_keys = {}
     for persona in PERSONAS[1:]:
@@ -334,6 +348,8 @@ def build() -> Things:
         template=template,
         holiday=holiday,
         place=place,
+        scored_pledge=scored_pledge,
+        draft_pledge=draft_pledge,
         api_keys=api_keys,
     )
 

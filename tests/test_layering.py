@@ -52,6 +52,7 @@ PURE_ENGINES = [
     "coproduce.timebank.timesheet",
     "coproduce.pledges.workdays",
     "coproduce.pledges.diffs",
+    "coproduce.pledges.scorecard",
 ]
 
 SERVICES_MAX_LINES = 400  # a services module is one sub-domain, read in a sitting

@@ -845,6 +845,47 @@ CASES += [
     ),
 ]
 
+# --- pledges: the scorecard -----------------------------------------------------------------
+
+
+def scored(attribute="scored_pledge"):
+    return lambda t: {"slug": t.slug, "pledge_slug": getattr(t, attribute).slug}
+
+
+def users_side_body(t):
+    month = timezone.localdate().replace(day=1).isoformat()
+    return {"commitment": "Cancel appointments you cannot keep", "month": month, "count": "2"}
+
+
+# A draft's scorecard is not shown (404) to anyone but Millbrook's staff.
+DRAFT = outcomes(404, staff=200, coordinator=200, admin=200)
+CASES += [
+    Case("pledge-scorecard", PUBLIC, scored()),
+    Case("pledge-scorecard", DRAFT, scored("draft_pledge"), variant="draft"),
+    Case("pledge-scorecard-print", PUBLIC, scored()),
+    Case("pledge-scorecard-csv", PUBLIC, scored()),
+    Case("pledge-scorecard-csv", DRAFT, scored("draft_pledge"), variant="draft"),
+    Case("pledge-users-side", POST_ONLY, scored()),
+    Case(
+        "pledge-users-side",
+        outcomes(MOVED, anonymous=SIGN_IN, member=403, outsider=403, other_coordinator=403),
+        scored(),
+        method="post",
+        data=users_side_body,
+    ),
+    Case(
+        "api-v1:pledge_scorecard",
+        API_MILLBROOK,
+        lambda t: {"pledge_slug": t.scored_pledge.slug},
+    ),
+    Case(
+        "api-v1:pledge_scorecard",
+        {**API_MILLBROOK, "member": 404},
+        lambda t: {"pledge_slug": t.draft_pledge.slug},
+        variant="draft",
+    ),
+]
+
 # Named URLs left out of the matrix, and why.
 EXCLUDED = {
     "password_reset_confirm": "takes a one-time token made for one person; Django's own view",

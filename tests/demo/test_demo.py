@@ -12,9 +12,10 @@ from coproduce.hubs.models import AuditEvent, Hub, Membership, Person, Role
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 
-def test_the_demo_loads_two_hubs_with_about_ninety_people_across_roles(demo):
+def test_the_demo_loads_its_hubs_with_about_ninety_people_across_roles(demo):
     counts = demo
-    assert counts["hubs"] == 2
+    # Millbrook and Northfield, and the national network whose template Millbrook adopted.
+    assert counts["hubs"] == 3
     assert 80 <= counts["people"] <= 100
     millbrook = Hub.objects.get(slug="millbrook")
     assert millbrook.name == "Millbrook Health Centre Time Bank"
@@ -230,3 +231,60 @@ def test_what_each_persona_s_description_promises_is_true_of_their_hub():
         ("marcus@northfield.example", "northfield"),
     ]:
         assert Membership.objects.get(person__email=email, hub__slug=slug).role == Role.ADMIN
+
+
+def test_northfields_pledge_grew_from_common_ground_and_both_sides_signed_it():
+    from coproduce.pledges.models import Pledge
+
+    pledge = Pledge.objects.get(hub__slug="northfield", slug="repairs-and-estate")
+    assert pledge.is_published
+    assert pledge.grown_from.count() == 5
+    assert pledge.priorities.count() == 5  # marked as the hub's priorities first
+    signed = {(s.person.display_name, s.role) for s in pledge.sign_offs.select_related("person")}
+    assert signed == {("Marcus Reid", "staff"), ("Jean Walker", "users")}
+    assert pledge.versions.get().sign_offs.count() == 2
+    categories = {c.name: c for c in pledge.categories.all()}
+    assert set(categories) == {
+        "A date for a repair",
+        "Emergency repairs",
+        "Bins and bin stores",
+        "Fly-tipping",
+    }
+    for category in categories.values():
+        [question] = category.attributes
+        assert question["description"] == "Which block?" and question["required"]
+
+
+def test_northfields_reports_are_mostly_kept_some_late_and_one_reopened():
+    from coproduce.pledges import selectors
+    from coproduce.pledges.models import Pledge, Report
+
+    pledge = Pledge.objects.get(hub__slug="northfield", slug="repairs-and-estate")
+    total = selectors.pledge_scorecard(pledge).card.total
+    assert total.reports >= 20
+    assert total.kept > 2 * total.not_kept > 0
+    assert total.late >= 3 and total.overdue >= 1
+    assert total.disputed == total.reopened == 1
+    reopened = Report.objects.get(reopened=1)
+    assert reopened.status == "fixed" and reopened.closed_at > reopened.expected_at
+    assert Report.objects.filter(source="phone", entered_by__isnull=False).exists()
+    assert pledge.user_side_counts.exists()
+    assert len(selectors.pledge_scorecard(pledge).card.months) >= 3
+
+
+def test_millbrook_adopted_the_patient_experience_template_and_changed_two_targets():
+    from coproduce.pledges.models import Pledge
+
+    adopted = Pledge.objects.get(hub__slug="millbrook")
+    template = adopted.adopted_from
+    assert template.is_template and template.hub.slug != "millbrook"
+    assert adopted.is_published
+
+    def targets(pledge):
+        prefix = f"{pledge.hub.slug}-"
+        return {c.code.removeprefix(prefix): c.target_amount for c in pledge.categories.all()}
+
+    theirs, ours = targets(template), targets(adopted)
+    assert set(theirs) == set(ours)
+    assert sum(theirs[key] != ours[key] for key in ours) == 2
+    assert "changed locally" in adopted.versions.get().change_note

@@ -280,6 +280,58 @@ def test_nothing_is_dated_in_the_future_but_the_rota_and_deadlines():
     assert not broken, "\n".join(broken)
 
 
+def test_reports_are_made_then_updated_then_closed_then_answered():
+    from coproduce.pledges.models import Report, ReportFeedback, ReportUpdate
+
+    broken = []
+    made = dict(Report.objects.values_list("pk", "created_at"))
+    for update in ReportUpdate.objects.all():
+        if update.created_at < made[update.report_id]:
+            broken.append(f"report {update.report_id}: updated before it was made")
+    for report in Report.objects.exclude(closed_at=None):
+        if report.closed_at < report.created_at:
+            broken.append(f"report {report.pk}: closed before it was made")
+    closings = {}
+    for update in ReportUpdate.objects.filter(
+        status__in=["fixed", "not_fixed", "duplicate", "not_responsible", "no_further_action"]
+    ):
+        closings.setdefault(update.report_id, []).append(update.created_at)  # fmt: skip
+    for answer in ReportFeedback.objects.all():
+        before = [at for at in closings.get(answer.report_id, []) if at <= answer.created_at]
+        if not before:
+            broken.append(f"report {answer.report_id}: answered before it was closed")
+    pledged = {r.pk: r.category.pledge for r in Report.objects.select_related("category__pledge")}
+    published = {
+        pledge.pk: pledge.versions.order_by("number").first().published_at
+        for pledge in set(pledged.values())
+    }
+    for pk, at in made.items():
+        if at < published[pledged[pk].pk]:
+            broken.append(f"report {pk}: made before its pledge was published")
+    assert Report.objects.count() >= 20 and ReportFeedback.objects.exists()
+    assert not broken, "\n".join(broken)
+
+
+def test_a_pledge_is_signed_before_it_is_published_and_after_its_statements():
+    from coproduce.pledges.models import Pledge
+
+    broken = []
+    for pledge in Pledge.objects.all():
+        first = pledge.versions.order_by("number").first()
+        if first is None:
+            continue
+        for sign_off in pledge.sign_offs.all():
+            if sign_off.signed_at > first.published_at:
+                broken.append(f"{pledge}: signed after it was published")
+        for statement in pledge.grown_from.all():
+            if statement.created_at > pledge.created_at:
+                broken.append(f"{pledge}: drafted before “{statement.text}” was written")
+        if pledge.adopted_from and pledge.adopted_from.created_at > pledge.created_at:
+            broken.append(f"{pledge}: adopted before its template existed")
+    assert Pledge.objects.count() >= 3
+    assert not broken, "\n".join(broken)
+
+
 def test_two_builds_of_the_demo_on_one_day_hold_the_same_story():
     from tests.demo.conftest import BUILDS
 

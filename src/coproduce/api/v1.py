@@ -12,6 +12,7 @@ from ninja import NinjaAPI, Schema
 from coproduce.errors import ApplicationError
 from coproduce.pledges.pledge_api import router as pledges_router
 from coproduce.pledges.report_api import router as reports_router
+from coproduce.pledges.scorecard_api import router as scorecard_router
 from coproduce.referrals.api import router as referrals_router
 from coproduce.timebank.api import router as timebank_router
 
@@ -63,3 +64,4 @@ api.add_router("/", timebank_router)
 api.add_router("/", referrals_router)
 api.add_router("/", reports_router)
 api.add_router("/", pledges_router)
+api.add_router("/", scorecard_router)

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from coproduce.deliberation.models import Vote
 from coproduce.demo import deliberation as deliberation_story
+from coproduce.demo import pledges as pledges_story
 from coproduce.demo import referrals as referrals_story
 from coproduce.demo import timebank as timebank_story
 from coproduce.demo.clock import story_time
@@ -33,6 +34,7 @@ from coproduce.hubs.models import (
     Person,
     Role,
 )
+from coproduce.pledges.models import Pledge, Report
 from coproduce.referrals.models import Escalation, Referral, Slot
 from coproduce.timebank.models import Transfer
 
@@ -133,7 +135,7 @@ PERSONAS = [
         "marcus@northfield.example",
         "Marcus Reid",
         {"northfield": (Role.ADMIN, "Northfield Housing Office")},
-        "Housing manager and hub admin: the estate's hub, its people and audit log",
+        "Housing manager and hub admin: signed the repairs pledge; the hub and its audit log",
     ),
     (
         "tunde@northfield.example",
@@ -151,7 +153,7 @@ PERSONAS = [
         "jean@northfield.example",
         "Jean Walker",
         {"northfield": (Role.MEMBER, None)},
-        "Tenant in Oak Tower who mends clothes; asked to confirm Ben's time",
+        "Tenant in Oak Tower: signed the repairs pledge for tenants; confirms Ben's time",
     ),
 ]
 
@@ -373,6 +375,8 @@ def load(stdout=None) -> dict:
         "referrals": Referral.objects.count(),
         "rota slots": Slot.objects.count(),
         "escalations": Escalation.objects.count(),
+        "pledges": Pledge.objects.count(),
+        "reports": Report.objects.count(),
     }
 
 
@@ -523,6 +527,8 @@ def _load(clock) -> None:
     referrals_story.load(
         hubs["millbrook"], coordinators["millbrook"], people["amir@millbrook.example"], clock
     )
+
+    pledges_story.load(hubs, people, operator, clock)
 
     clock.ago(JOIN_REQUESTS_DAY, 19)
     for email, name, slug, message in JOIN_REQUESTS:

@@ -117,9 +117,12 @@ def _member(actor, hub, email, name, role, organisation=None) -> Person:
 
 
 # The story's days (before the day the demo is loaded): the extra tenants and staff join
-# in Northfield's first weeks; the conversation opens three weeks ago.
+# in Northfield's first weeks; the conversation opens after every member has joined, is
+# busy for its first three weeks, and its common ground becomes the repairs pledge
+# (demo/pledges.py).
 JOINS = 145
-OPENS = 21
+OPENS = 108
+VOTING_DAYS = 20
 
 
 @transaction.atomic
@@ -173,7 +176,7 @@ def load(hub: Hub, coordinator: Person, seed: int = 11, *, clock) -> Conversatio
         return clock.moment(OPENS - number // 3, 10 + number % 3 * 3)
 
     def comes(index: int) -> datetime.datetime:
-        return clock.moment(OPENS - 1 - index % (OPENS - 1), 18)
+        return clock.moment(OPENS - 1 - index % VOTING_DAYS, 18)
 
     first = {index: comes(index) for index in range(len(memberships))}
     for number in range(len(added)):

@@ -24,6 +24,10 @@ class PledgeRights:
     publish: bool = False  # coordinators, once both sides have signed
     retire: bool = False  # coordinators
     offer_as_template: bool = False  # coordinators, of a published pledge
+    # Published and retired pledges' scorecards are public (a record of what was kept);
+    # a draft's is for staff.
+    see_scorecard: bool = False
+    record_users_side: bool = False  # staff count the users' side of a published pledge
 
     @property
     def sign(self) -> bool:
@@ -45,6 +49,8 @@ def pledge_rights(viewer: Membership | None, pledge: Pledge) -> PledgeRights:
         publish=coordinating and live,
         retire=coordinating and pledge.is_published,
         offer_as_template=coordinating and pledge.is_published,
+        see_scorecard=pledge.status != "draft" or staff,
+        record_users_side=staff and pledge.is_published,
     )
 
 

@@ -333,3 +333,31 @@ class ReportFeedback(models.Model):
 
     def __str__(self):
         return f"{self.report}: {'fixed' if self.fixed else 'not fixed'}"
+
+
+class UserSideCount(models.Model):
+    """The users' side of a pledge, where it is measured: how often, in one month, the
+    people who use the service did not keep one of their commitments (for example, repair
+    visits with nobody in to give access). Counted and entered by staff, one number per
+    commitment per month; entering it again corrects it. `commitment` keeps the words of
+    the commitment as they stood when it was counted."""
+
+    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="user_side_counts")
+    commitment = models.CharField(max_length=300)
+    month = models.DateField(help_text="The first day of the month counted.")
+    count = models.PositiveIntegerField(validators=[MaxValueValidator(1_000_000)])
+    note = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["pledge", "commitment", "month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pledge", "commitment", "month"], name="user_side_once_a_month"
+            ),
+            models.CheckConstraint(condition=Q(month__day=1), name="user_side_month_first_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.commitment}: {self.count} in {self.month:%B %Y}"

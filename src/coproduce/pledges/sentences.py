@@ -1,5 +1,8 @@
 """How the audit log words pledge and report events."""
 
+import contextlib
+import datetime
+
 from coproduce.audit import AuditKind, Line, loads, quote, renders
 
 from .models import Pledge, Report, ReportStatus
@@ -41,6 +44,14 @@ def _changed(line: Line) -> str:
         if line.new["is_template"]:
             return f"{line.actor} offered {_pledge(line)} as a template for other hubs"
         return f"{line.actor} stopped offering {_pledge(line)} as a template"
+    if "users_side" in line.new:  # a count of the users' side, on the scorecard
+        month = line.new.get("month", "")
+        with contextlib.suppress(ValueError, TypeError):
+            month = datetime.date.fromisoformat(month).strftime("%B %Y")
+        return (
+            f"{line.actor} counted {line.new.get('count')} for "
+            f"{quote(line.new['users_side'])} in {month} on the scorecard of {_pledge(line)}"
+        )
     return f"{line.actor} changed the draft of {_pledge(line)}"
 
 

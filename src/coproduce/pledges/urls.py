@@ -6,4 +6,5 @@ from django.urls import include, path
 urlpatterns: list = [
     path("", include("coproduce.pledges.report_urls")),
     path("", include("coproduce.pledges.pledge_urls")),
+    path("", include("coproduce.pledges.scorecard_urls")),
 ]

@@ -1,7 +1,8 @@
 """Pledges and reports. A module per part: `drafts` (started, changed), `pledges` (signed,
 published, retired), `templates` (offered, adopted), `calendar` (the working calendar,
 holidays and places), `reports` (made, with an expected date), `progress` (updated,
-joined, answered), `oversight` (moderated; escalated when late).
+joined, answered), `oversight` (moderated; escalated when late), `scorecard` (the
+users' side, counted by staff).
 Callers use the names here: `services.report_create(...)`."""
 
 from .calendar import (
@@ -34,6 +35,7 @@ from .reports import (
     page_of,
     report_create,
 )
+from .scorecard import user_side_record
 from .templates import local_code, pledge_adopt, pledge_offer_as_template
 
 __all__ = [
@@ -66,4 +68,5 @@ __all__ = [
     "report_moderate",
     "report_update",
     "service_point_save",
+    "user_side_record",
 ]

@@ -1,0 +1,650 @@
+"""The pledges story.
+
+Northfield's conversation found common ground (a date for every repair within a week,
+emergency repairs, bins, fly-tipping); its coordinator marks those statements as the hub's
+priorities, and the housing manager (Marcus) drafts a repairs and estate pledge from them.
+Marcus signs it for the service and Jean, a tenant in Oak Tower, for the tenants; it is
+published, and for the months since, tenants report problems under it: most are put right
+in time, some are late and escalated by the failsafe, one is closed as fixed, said by its
+reporter not to be fixed, reopened and fixed late. The housing office counts, each month,
+repair visits where nobody was in (the tenants' side of the pledge).
+
+Millbrook adopts a "patient experience" pledge from a template offered by a national
+network of patients' groups, and changes two of its targets for its own surgery.
+
+Pledges, versions and sign-offs are made here with a small local helper (`_pledge`,
+`_sign`, `_publish`, `_adopt`) that writes what the pledge-editing services write; the
+reports go through the real report services (`report_create`, `report_update`,
+`report_answer`), at the story's times, and late ones meet the failsafe's sweep.
+"""
+
+import datetime
+import hashlib
+import heapq
+import itertools
+import json
+
+from django.db import transaction
+
+from coproduce.audit import AuditKind, audit
+from coproduce.deliberation import services as deliberation
+from coproduce.deliberation.models import Conversation, Priority
+from coproduce.hubs import services as hub_services
+from coproduce.hubs.models import Hub, Membership, Person
+from coproduce.pledges import services
+from coproduce.pledges.models import (
+    Pledge,
+    PledgeCategory,
+    PledgeStatus,
+    PledgeVersion,
+    SignOff,
+)
+from coproduce.referrals import escalations
+
+BLOCKS = ["Ash Court", "Beech House", "Cedar Walk", "Oak Tower"]
+WHICH_BLOCK = {
+    "code": "block",
+    "datatype": "singlevaluelist",
+    "required": True,
+    "variable": True,
+    "datatype_description": "",
+    "order": 1,
+    "description": "Which block?",
+    "values": [{"key": block.lower().replace(" ", "-"), "name": block} for block in BLOCKS],
+}
+
+# The common ground the pledge grew from (statements of the Northfield conversation).
+GROWN_FROM = [
+    "Every repair should get a date within a week of being reported.",
+    "Emergency repairs like no heating or water must be fixed within 24 hours.",
+    "The bin stores should be emptied twice a week, not once.",
+    "Fly-tipping should be cleared within two days of being reported.",
+    "If a repair will be late, tell the tenant before the day, not after.",
+]
+NORTHFIELD = {
+    "slug": "repairs-and-estate",
+    "title": "Repairs and the estate: what we promise each other",
+    "summary": "Agreed by tenants and the housing office after the repairs conversation: "
+    "how soon we act on what tenants report, and what tenants do in return.",
+    "co_designed_by": "Tenants of all four blocks and the housing office, at the repairs "
+    "conversation and a workshop in the community hall.",
+    "user_commitments": [
+        {
+            "text": "Give access at the time agreed for a repair, or rearrange a day before",
+            "measure": "repair visits with nobody in",
+        },
+        {"text": "Put rubbish in the bin stores, not beside them", "measure": ""},
+    ],
+    "categories": [
+        (
+            "repair-date",
+            "A date for a repair",
+            "Every repair is given a date within a week of being reported",
+            5,
+            "working_days",
+        ),
+        (
+            "emergency",
+            "Emergency repairs",
+            "No heating, no water or anything unsafe is made safe within 24 working hours",
+            24,
+            "working_hours",
+        ),
+        (
+            "bins",
+            "Bins and bin stores",
+            "A missed collection or an overflowing bin store is put right within 2 working days",
+            2,
+            "working_days",
+        ),
+        (
+            "fly-tipping",
+            "Fly-tipping",
+            "Fly-tipping is cleared within 2 working days of being reported",
+            2,
+            "working_days",
+        ),
+    ],
+}
+TEMPLATE_HUB = {
+    "slug": "patients-together",
+    "name": "Patients Together",
+    "purpose": "A national network of patients' groups. We offer pledge templates that "
+    "surgeries and their patients can adopt and make their own.",
+}
+TEMPLATE = {
+    "slug": "patient-experience",
+    "title": "Patient experience: a local service pledge",
+    "summary": "One national template, made local with the patients of each surgery.",
+    "co_designed_by": "Patients' groups from twelve surgeries.",
+    "user_commitments": [
+        {
+            "text": "Cancel appointments you cannot keep, at least a day before",
+            "measure": "appointments missed without cancelling",
+        }
+    ],
+    "categories": [
+        (
+            "call-back",
+            "A call back",
+            "A GP calls you back within 2 working days",
+            2,
+            "working_days",
+        ),
+        (
+            "test-results",
+            "Test results",
+            "Your test results are given within 10 working days",
+            10,
+            "working_days",
+        ),
+        (
+            "complaints",
+            "Complaints",
+            "A complaint is answered within 20 working days",
+            20,
+            "working_days",
+        ),
+    ],
+}
+# Millbrook's two local changes: (category, new amount, new commitment).
+MILLBROOK_CHANGES = [
+    ("call-back", 1, "same_working_day", "A GP calls you back the same working day"),
+    ("test-results", 5, "working_days", "Your test results are given within 5 working days"),
+]
+
+# The story's days (before the day the demo is loaded); the conversation opened 108 days ago.
+PRIORITIES = 86
+DRAFTED = 84
+SIGNED = (82, 81)  # Marcus for the service, Jean for the tenants
+PUBLISHED = 80
+TEMPLATE_HUB_FOUNDED = 200
+TEMPLATE_PUBLISHED = 190
+ADOPTED = 60
+ADOPTION_SIGNED = (58, 57)
+ADOPTION_PUBLISHED = 55
+
+# The reports: (days ago made, hour, category, block, reporter, what, outcome).
+# Outcomes: "kept" (put right in time), "late" (put right after its date, escalated on
+# the way), "reopened" (closed as fixed in time, not fixed says the reporter, fixed late),
+# "overdue" (still open after its date: escalated), "not ours" (closed in time as not the
+# office's to fix), "open" (made lately, not yet due).
+REPORTS = [
+    (
+        78,
+        10,
+        "emergency",
+        "Oak Tower",
+        "Rita Boyle",
+        "No hot water in flat 14 since this morning.",
+        "kept",
+    ),
+    (
+        76,
+        14,
+        "repair-date",
+        "Ash Court",
+        "Omar Haddad",
+        "The kitchen tap drips all the time.",
+        "kept",
+    ),
+    (
+        74,
+        11,
+        "bins",
+        "Beech House",
+        "Mercy Osei",
+        "The bin store was not emptied on Monday.",
+        "kept",
+    ),
+    (
+        71,
+        9,
+        "fly-tipping",
+        "Cedar Walk",
+        "Tom Fenwick",
+        "A mattress and a sofa dumped by the garages.",
+        "late",
+    ),
+    (
+        69,
+        16,
+        "repair-date",
+        "Oak Tower",
+        "Jean Walker",
+        "The landing light outside flat 22 flickers.",
+        "kept",
+    ),
+    (
+        66,
+        10,
+        "emergency",
+        "Beech House",
+        "Shazia Begum",
+        "The front door of the block will not lock.",
+        "kept",
+    ),
+    (
+        62,
+        13,
+        "repair-date",
+        "Cedar Walk",
+        "Gordon Hale",
+        "Damp patch spreading on the bedroom ceiling.",
+        "reopened",
+    ),
+    (58, 10, "bins", "Ash Court", "Chloe Dunn", "Bins overflowing behind Ash Court.", "kept"),
+    (
+        55,
+        15,
+        "fly-tipping",
+        "Oak Tower",
+        "Patrick Byrne",
+        "Bags of rubbish left on the stairs.",
+        "kept",
+    ),
+    (
+        51,
+        11,
+        "repair-date",
+        "Beech House",
+        "Maureen Hill",
+        "The bathroom window will not close.",
+        "late",
+    ),
+    (
+        47,
+        9,
+        "emergency",
+        "Ash Court",
+        "Yusuf Ali",
+        "Water coming through the ceiling from upstairs.",
+        "kept",
+    ),
+    (
+        44,
+        12,
+        "bins",
+        "Cedar Walk",
+        "Irene Nolan",
+        "Broken lid on the bin store, foxes get in.",
+        "kept",
+    ),
+    (
+        40,
+        10,
+        "fly-tipping",
+        "Beech House",
+        "Kayla Brooks",
+        "Builders' rubble by the play area.",
+        "not ours",
+    ),
+    (
+        36,
+        14,
+        "repair-date",
+        "Oak Tower",
+        "Stan Wozniak",
+        "The lift button for floor 6 does not work.",
+        "kept",
+    ),
+    (
+        33,
+        11,
+        "repair-date",
+        "Ash Court",
+        "Fatima Noor",
+        "Cracked pane in the stairwell window.",
+        "late",
+    ),
+    (29, 10, "bins", "Oak Tower", "Jackie Moss", "Recycling not collected this week.", "kept"),
+    (
+        25,
+        16,
+        "emergency",
+        "Cedar Walk",
+        "Ade Balogun",
+        "No heating in flat 3; a baby lives here.",
+        "kept",
+    ),
+    (21, 10, "fly-tipping", "Ash Court", "Nora Quinn", "A fridge dumped at the entrance.", "kept"),
+    (
+        17,
+        13,
+        "repair-date",
+        "Beech House",
+        "Rita Boyle",
+        "The stair rail on the second floor is loose.",
+        "overdue",
+    ),
+    (
+        13,
+        9,
+        "bins",
+        "Beech House",
+        "Omar Haddad",
+        "The bin store smells; it was missed again.",
+        "kept",
+    ),
+    (9, 11, "repair-date", "Cedar Walk", "Mercy Osei", "Mould around the kitchen window.", "kept"),
+    (
+        5,
+        14,
+        "emergency",
+        "Oak Tower",
+        "Tom Fenwick",
+        "The entry phone does not open the door.",
+        "kept",
+    ),
+    (
+        2,
+        10,
+        "repair-date",
+        "Oak Tower",
+        "Jean Walker",
+        "The communal hall light is out again.",
+        "open",
+    ),
+    (
+        1,
+        15,
+        "fly-tipping",
+        "Cedar Walk",
+        "Shazia Begum",
+        "Old carpet left by the bike shed.",
+        "open",
+    ),
+]
+# Repair visits with nobody in, counted by the housing office each month.
+MISSED_ACCESS = [3, 5, 2]
+
+
+def _content(pledge: Pledge) -> dict:
+    """What the pledge says, in the shape of a version's snapshot."""
+    return {
+        "title": pledge.title,
+        "summary": pledge.summary,
+        "co_designed_by": pledge.co_designed_by,
+        "public_reports": pledge.public_reports,
+        "user_commitments": list(pledge.user_commitments or []),
+        "grown_from": [
+            {"statement": s.pk, "text": s.text, "priority": hasattr(s, "priority")}
+            for s in pledge.grown_from.select_related("priority").order_by("pk")
+        ],
+        "categories": [
+            {
+                "code": c.code,
+                "name": c.name,
+                "description": c.description,
+                "commitment": c.commitment,
+                "target_amount": c.target_amount,
+                "target_unit": c.target_unit,
+                "group": c.group,
+                "keywords": c.keywords,
+                "attributes": c.attributes,
+                "staff": sorted(c.staff.values_list("pk", flat=True)),
+            }
+            for c in pledge.categories.filter(is_active=True).order_by("name", "code")
+        ],
+    }
+
+
+def _hash(content: dict) -> str:
+    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+# --- the local helper: pledges, versions and sign-offs ---------------------------------
+# What the pledge-editing services do (draft, sign, publish, adopt), written directly so
+# the story can be told here; each step writes its audit event as those services do.
+
+
+def _pledge(hub, actor, spec, *, adopted_from=None, statements=(), staff=()) -> Pledge:
+    pledge = Pledge.objects.create(
+        hub=hub,
+        slug=spec["slug"],
+        title=spec["title"],
+        summary=spec["summary"],
+        co_designed_by=spec["co_designed_by"],
+        user_commitments=spec["user_commitments"],
+        adopted_from=adopted_from,
+        created_by=actor,
+    )
+    pledge.grown_from.set(statements)
+    pledge.priorities.set(Priority.objects.filter(statement__in=statements))
+    for key, name, commitment, amount, unit in spec["categories"]:
+        category = PledgeCategory.objects.create(
+            pledge=pledge,
+            code=f"{hub.slug}-{key}",
+            name=name,
+            commitment=commitment,
+            target_amount=amount,
+            target_unit=unit,
+            attributes=[WHICH_BLOCK] if hub.slug == "northfield" else [],
+        )
+        category.staff.set(staff)
+    audit(
+        hub=hub,
+        actor=actor,
+        event=AuditKind.PLEDGE_ADOPTED if adopted_from else AuditKind.PLEDGE_CREATED,
+        subject=pledge,
+        new={"title": pledge.title},
+    )
+    return pledge
+
+
+def _sign(pledge, person, role) -> SignOff:
+    sign_off = SignOff.objects.create(
+        pledge=pledge, person=person, role=role, content_hash=_hash(_content(pledge))
+    )
+    audit(
+        hub=pledge.hub,
+        actor=person,
+        event=AuditKind.PLEDGE_SIGNED,
+        subject=pledge,
+        new={"role": role, "title": pledge.title},
+    )
+    return sign_off
+
+
+def _publish(pledge, actor, change_note="") -> PledgeVersion:
+    number = pledge.versions.count() + 1
+    version = PledgeVersion.objects.create(
+        pledge=pledge,
+        number=number,
+        content=_content(pledge),
+        change_note=change_note,
+        published_by=actor,
+    )
+    pledge.sign_offs.filter(version=None).update(version=version)
+    pledge.status = PledgeStatus.PUBLISHED
+    pledge.save(update_fields=["status"])
+    audit(
+        hub=pledge.hub,
+        actor=actor,
+        event=AuditKind.PLEDGE_PUBLISHED,
+        subject=pledge,
+        new={"version": number, "title": pledge.title},
+    )
+    return version
+
+
+# --- the story -------------------------------------------------------------------------
+
+
+def _person(hub, name) -> Person:
+    return (
+        Membership.objects.select_related("person").get(hub=hub, person__display_name=name).person
+    )
+
+
+@transaction.atomic
+def load(hubs: dict, people: dict, operator: Person, clock) -> None:
+    northfield, millbrook = hubs["northfield"], hubs["millbrook"]
+    if Pledge.objects.filter(hub=northfield, slug=NORTHFIELD["slug"]).exists():
+        return  # the story is told once
+    marcus = people["marcus@northfield.example"]
+    tunde = people["tunde@northfield.example"]
+    priya = people["priya@northfield.example"]
+    jean = people["jean@northfield.example"]
+
+    # Common ground becomes the hub's priorities, and the pledge grows from it.
+    conversation = Conversation.objects.get(hub=northfield)
+    statements = [conversation.statements.get(text=text) for text in GROWN_FROM]
+    for number, statement in enumerate(statements):
+        clock.ago(PRIORITIES, 10 + number)
+        deliberation.priority_mark(
+            actor=tunde, statement=statement, note="Common ground: for the repairs pledge."
+        )
+    clock.ago(DRAFTED, 11)
+    pledge = _pledge(northfield, marcus, NORTHFIELD, statements=statements, staff=[priya, marcus])
+    clock.ago(SIGNED[0], 15)
+    _sign(pledge, marcus, "staff")
+    clock.ago(SIGNED[1], 18)
+    _sign(pledge, jean, "users")
+    clock.ago(PUBLISHED, 9)
+    _publish(pledge, marcus, "First version, agreed at the repairs workshop.")
+    _reports(northfield, pledge, priya, marcus, clock)
+
+    # The housing office counts repair visits with nobody in, at the start of each month.
+    today = clock.today
+    month = today.replace(day=1)
+    months = []
+    for _ in MISSED_ACCESS:
+        month = (month - datetime.timedelta(days=1)).replace(day=1)
+        months.insert(0, month)
+    commitment = NORTHFIELD["user_commitments"][0]["text"]
+    for month, count in zip(months, MISSED_ACCESS, strict=True):
+        counted = (month + datetime.timedelta(days=32)).replace(day=2)
+        if counted >= today or month < clock.moment(PUBLISHED).date().replace(day=1):
+            continue
+        clock.at(counted, 10)
+        services.user_side_record(
+            actor=priya, pledge=pledge, commitment=commitment, month=month, count=count
+        )
+
+    _millbrook(millbrook, people, operator, clock)
+
+
+def _reports(hub, pledge, staff, manager, clock) -> None:
+    """Every report's life in story order: made, moved on by staff, answered, swept."""
+    categories = {c.code.removeprefix(f"{hub.slug}-"): c for c in pledge.categories.all()}
+    latest = clock.moment(1, 20)  # nothing after yesterday evening
+    order = itertools.count()
+    events: list = []
+
+    def later(moment, action):
+        heapq.heappush(events, (moment, next(order), action))
+
+    def update(report, status, note, actor=staff):
+        return lambda: services.report_update(actor=actor, report=report, status=status, note=note)
+
+    def sweep():
+        escalations.sweep(hub=hub)
+
+    def made(days_ago, hour, key, block, name, text, outcome):
+        def action():
+            person = _person(hub, name)
+            assisted = person.is_assisted_digital
+            report = services.report_create(
+                category=categories[key],
+                description=text,
+                reporter=person,
+                entered_by=staff if assisted else None,
+                source="phone" if assisted else "web",
+                attributes={"block": block.lower().replace(" ", "-")},
+                area=hub.neighbourhoods.filter(name=block).first(),
+            )
+            start, due = report.created_at, report.expected_at
+            hour_ = datetime.timedelta(hours=1)
+            day = datetime.timedelta(days=1)
+            later(start + 2 * hour_, update(report, "acknowledged", "Thank you: we are on it."))
+            if outcome == "kept":
+                done = max(start + 3 * hour_, min(due - 2 * hour_, start + day + 2 * hour_))
+                later(done, update(report, "fixed", "Done: put right by the caretaker."))
+            elif outcome == "not ours":
+                note = "This is on the builders' land: the council will clear it, and knows."
+                later(due - 3 * hour_, update(report, "not_responsible", note))
+            elif outcome in ("late", "overdue"):
+                later(start + day, update(report, "in_progress", "The contractor is booked."))
+                later(due + 2 * hour_, sweep)
+                if outcome == "late":
+                    note = "Done, later than we promised: a part had to be ordered. Sorry."
+                    later(due + 3 * day, update(report, "fixed", note, manager))
+            elif outcome == "reopened":
+                closed = max(start + 4 * hour_, due - 4 * day)
+                later(closed, update(report, "fixed", "The damp patch has been treated."))
+                later(
+                    closed + day,
+                    lambda: services.report_answer(
+                        actor=report.reporter,
+                        report=report,
+                        fixed=False,
+                        note="The patch is back already: the leak is still there.",
+                    ),
+                )
+                note = "Sorry. A surveyor will look for the leak."
+                later(closed + day + 2 * hour_, update(report, "investigating", note))
+                later(due + 2 * hour_, sweep)
+                note = "The leak from the flat above is mended and the ceiling treated."
+                later(due + 6 * day, update(report, "fixed", note, manager))
+
+        return action
+
+    for days_ago, hour, key, block, name, text, outcome in REPORTS:
+        later(clock.moment(days_ago, hour), made(days_ago, hour, key, block, name, text, outcome))
+    while events:
+        moment, _, action = heapq.heappop(events)
+        if moment > latest:
+            continue  # has not happened yet
+        clock.at(moment)
+        action()
+
+
+def _millbrook(millbrook: Hub, people: dict, operator: Person, clock) -> None:
+    """A national network offers a patient-experience template; Millbrook adopts it and
+    makes two of its targets its own."""
+    clock.ago(TEMPLATE_HUB_FOUNDED, 9)
+    network = Hub.objects.filter(slug=TEMPLATE_HUB["slug"]).first() or hub_services.hub_create(
+        actor=operator, admin=operator, **TEMPLATE_HUB
+    )
+    clock.ago(TEMPLATE_PUBLISHED + 2, 10)
+    template = _pledge(network, operator, TEMPLATE)
+    template.is_template = True
+    template.save(update_fields=["is_template"])
+    clock.ago(TEMPLATE_PUBLISHED, 10)
+    _publish(template, operator, "The national template.")
+
+    grace = people["grace@millbrook.example"]
+    helen = people["helen@millbrook.example"]
+    sam = people["sam@millbrook.example"]
+    clock.ago(ADOPTED, 10)
+    adopted = _pledge(
+        millbrook,
+        grace,
+        {**TEMPLATE, "co_designed_by": "Millbrook's patients' group and the practice team."},
+        adopted_from=template,
+        staff=[people["amir@millbrook.example"]],
+    )
+    changes = []
+    for key, amount, unit, commitment in MILLBROOK_CHANGES:
+        category = adopted.categories.get(code=f"{millbrook.slug}-{key}")
+        old = f"{category.commitment}"
+        category.target_amount, category.target_unit, category.commitment = amount, unit, commitment
+        category.save(update_fields=["target_amount", "target_unit", "commitment"])
+        changes.append(f"{old} \u2192 {commitment}")
+    clock.ago(ADOPTED, 11)
+    audit(
+        hub=millbrook,
+        actor=grace,
+        event=AuditKind.PLEDGE_CHANGED,
+        subject=adopted,
+        new={"title": adopted.title, "changed": changes},
+    )
+    clock.ago(ADOPTION_SIGNED[0], 12)
+    _sign(adopted, helen, "staff")
+    clock.ago(ADOPTION_SIGNED[1], 18)
+    _sign(adopted, sam, "users")
+    clock.ago(ADOPTION_PUBLISHED, 9)
+    _publish(
+        adopted, grace, "Adopted from the national template; changed locally: " + "; ".join(changes)
+    )
