@@ -39,6 +39,7 @@ MAY_IMPORT = {
     "referrals": {"hubs", "timebank", "notify"},
     "deliberation": {"hubs", "notify"},
     "pledges": {"hubs", "notify", "deliberation", "referrals", "timebank"},
+    "open311": {"hubs", "pledges"},
     "web": set(),
 }
 NOBODY_IMPORTS = {"api", "demo"}

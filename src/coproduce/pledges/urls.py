@@ -1,4 +1,8 @@
 """Pledge and report pages. Each part keeps its own list (pledges, reports, scorecard),
 so they can grow apart."""
 
-urlpatterns: list = []
+from django.urls import include, path
+
+urlpatterns: list = [
+    path("open311/v2/", include("coproduce.open311.urls")),
+]

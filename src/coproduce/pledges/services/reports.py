@@ -104,6 +104,10 @@ def checked_attributes(category: PledgeCategory, given: dict) -> dict:
     for question in category.attributes or []:
         code = question["code"]
         value = given.get(code)
+        # A multivaluelist question takes several answers: kept comma separated.
+        many = question.get("datatype") == "multivaluelist"
+        if many and isinstance(value, list | tuple):
+            value = ",".join(str(v).strip() for v in value if str(v).strip())
         value = "" if value is None else str(value).strip()
         if not value:
             if question.get("required") and question.get("variable", True):
@@ -112,7 +116,8 @@ def checked_attributes(category: PledgeCategory, given: dict) -> dict:
                 )
             continue
         keys = [str(v["key"]) for v in question.get("values", [])]
-        if keys and value not in keys:
+        chosen = [part.strip() for part in value.split(",")] if many else [value]
+        if keys and any(part not in keys for part in chosen):
             raise ApplicationError(
                 f"Choose one of the answers for “{question.get('description', code)}”.",
                 field=f"attribute[{code}]",
