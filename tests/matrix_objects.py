@@ -7,7 +7,8 @@ referred by Dr Amir four times (looking for a volunteer; Sam asked to help; Sam 
 left for a month, so escalated to Dr Amir); Grace (coordinator) leads a phone-friend rota
 on which Sam is down, has started, and has logged time; a conversation is open with three
 statements; and each persona has an API key (the outsider's and the other coordinator's for
-Northfield).
+Northfield). A published pledge takes reports (its services, for Open311), and Sam has
+reported a stair light under it.
 """
 
 import datetime
@@ -21,6 +22,8 @@ from django.utils import timezone
 from coproduce.deliberation import services as deliberation
 from coproduce.hubs import services as hubs
 from coproduce.hubs.models import ApiToken, CheckType, JoinRequest, SafeguardingCheck
+from coproduce.pledges import services as pledges
+from coproduce.pledges.models import Report
 from coproduce.referrals import escalations
 from coproduce.referrals import services as referrals
 from coproduce.referrals.models import (
@@ -43,6 +46,7 @@ from coproduce.timebank.models import (
     Transfer,
 )
 from tests import conftest
+from tests.open311.objects import Pledged, pledged
 from tests.referrals.conftest import refer_molly, triage
 
 PERSONAS = (
@@ -99,6 +103,8 @@ class Things:
     check: SafeguardingCheck  # Sam's DBS check
     no_password: object  # Pat: a member with an email who has never chosen a password
     api_keys: dict[str, str] = field(default_factory=dict)
+    pledged: Pledged | None = None  # a published pledge and its services (Open311)
+    stair_light: Report | None = None  # Sam's report under it
 
     @property
     def slug(self) -> str:
@@ -248,6 +254,21 @@ def build() -> Things:
         key_hub = world.other_hub if persona in OTHER_HUB else hub
         api_keys[persona] = hubs.api_token_create(person=person, hub=key_hub)[1]
 
+    # --- pledges and reports ------------------------------------------------------------
+    # With the ORM: the report services link to the report page, which may not exist here.
+    published = pledged(hub)
+    target, expected_at = pledges.expected_for(published.lights, timezone.now())
+    stair_light = Report.objects.create(
+        hub=hub,
+        category=published.lights,
+        description="The stair light on the second floor is out.",
+        address="Ash House",
+        attributes={"block": "ash"},
+        reporter=world.member,
+        target=target,
+        expected_at=expected_at,
+    )
+
     return Things(
         world=world,
         member_account=member,
@@ -286,6 +307,8 @@ def build() -> Things:
         check=check,
         no_password=no_password,
         api_keys=api_keys,
+        pledged=published,
+        stair_light=stair_light,
     )
 
 

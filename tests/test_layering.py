@@ -52,6 +52,7 @@ PURE_ENGINES = [
     "coproduce.referrals.schedule",
     "coproduce.timebank.timesheet",
     "coproduce.pledges.workdays",
+    "coproduce.open311.statuses",
 ]
 
 SERVICES_MAX_LINES = 400  # a services module is one sub-domain, read in a sitting
