@@ -729,3 +729,14 @@ def test_client_states_map_to_ours_and_never_claim_fixed(client, o311):
         assert report.status == ours
         _, shown = call(client, "get", "updates", "json", {"jurisdiction_id": HUB})
         assert shown[0]["status"] == theirs
+
+
+def test_updates_come_a_page_at_a_time(client, o311):
+    report = make_report(client, o311)
+    for note in ("Looking.", "Ordered a part."):
+        report_update(actor=o311.world.staff, report=report, status="investigating", note=note)
+    params = {"jurisdiction_id": HUB, "page_size": "1"}
+    response, [newest] = call(client, "get", "updates", "json", params)
+    assert newest["description"] == "Ordered a part." and "page=2" in response["Link"]
+    response, [older] = call(client, "get", "updates", "json", {**params, "page": "2"})
+    assert older["description"] == "Looking." and "Link" not in response

@@ -40,8 +40,9 @@ def discovery(request, base: str) -> dict:
         "changeset": changeset,
         "contact": f"Write to the coordinators of the hub you report to ({site_url(request)}).",
         "key_service": (
-            "An API key belongs to a member of a hub: ask its coordinators for one "
-            "(coproduce token create EMAIL --hub SLUG). Reading needs no key."
+            "A key acts as a member of one hub; the site's operator makes it "
+            "(coproduce token create EMAIL --hub SLUG): ask the hub's coordinators. "
+            "Reading needs no key."
         ),
         "endpoints": [
             {
@@ -127,7 +128,7 @@ def reports_of(hub: Hub) -> QuerySet[Report]:
 
 def _notice(report: Report) -> str:
     expected = dateformat.format(timezone.localtime(report.expected_at), "j F Y, H:i")
-    return f"{report.category.commitment} Expected by {expected} ({report.target})."
+    return f"{report.category.commitment} Expected by {expected}."
 
 
 def _place(report: Report) -> tuple[str, object, object]:

@@ -42,7 +42,9 @@ def endpoint(*methods):
         @csrf_exempt
         @functools.wraps(view)
         def run(request, fmt, **kwargs):
-            if request.method not in methods:
+            if request.method not in methods and not (
+                request.method == "HEAD" and "GET" in methods
+            ):
                 response = errors(fmt, 405, f"Use {' or '.join(methods)} here.")
                 response["Allow"] = ", ".join(methods)
                 return response
@@ -261,7 +263,7 @@ def requests(request, fmt):
         return _create(request, fmt)
     hub = _hub(request)
     reports = queries.reports_of(hub)
-    more = False
+    following = None
     wanted = _listed(request, "service_request_id")
     if wanted:  # "This overrides all other arguments."
         if len(wanted) > MAX_IDS:
@@ -272,19 +274,29 @@ def requests(request, fmt):
             raise Open311Error(400, f"service_request_id: “{bad}” is not a request id.")
         rows = list(reports.filter(pk__in=ids))
     else:
-        reports = _filtered(request, hub, reports)
         start, end = _window(request)
-        size = _whole(request, "page_size", MAX_PAGE_SIZE, MAX_PAGE_SIZE)
-        page = _whole(request, "page", 1, MAX_PAGE)
+        reports = _filtered(request, hub, reports)
         window = reports.filter(created_at__gte=start, created_at__lte=end)
-        rows = list(window[(page - 1) * size : page * size + 1])
-        more, rows = len(rows) > size, rows[:size]
+        rows, following = _page(request, window)
     site = site_url(request)
     response = respond(fmt, "service_requests", [queries.request_of(r, hub, site) for r in rows])
-    if more:
-        following = request.GET.copy()
-        following["page"] = str(page + 1)
-        response["Link"] = f'<{site}{request.path}?{following.urlencode()}>; rel="next"'
+    return _linked(response, request, following)
+
+
+def _page(request, rows) -> tuple[list, int | None]:
+    """One page of `rows` (`page`, `page_size`), and the next page's number if there is one:
+    a row more than the page is read, rather than counting them all."""
+    size = _whole(request, "page_size", MAX_PAGE_SIZE, MAX_PAGE_SIZE)
+    page = _whole(request, "page", 1, MAX_PAGE)
+    found = list(rows[(page - 1) * size : page * size + 1])
+    return found[:size], page + 1 if len(found) > size else None
+
+
+def _linked(response, request, following: int | None):
+    if following is not None:
+        query = request.GET.copy()
+        query["page"] = str(following)
+        response["Link"] = f'<{site_url(request)}{request.path}?{query.urlencode()}>; rel="next"'
     return response
 
 
@@ -364,11 +376,10 @@ def updates(request, fmt):
     if request.method == "POST":
         return _update(request, fmt, hub)
     start, end = _window(request)
-    size = _whole(request, "page_size", MAX_PAGE_SIZE, MAX_PAGE_SIZE)
-    page = _whole(request, "page", 1, MAX_PAGE)
     found = queries.updates_of(hub).filter(created_at__gte=start, created_at__lte=end)
-    rows = found[(page - 1) * size : page * size]
-    return respond(fmt, "service_request_updates", [queries.update_of(u) for u in rows])
+    rows, following = _page(request, found)
+    response = respond(fmt, "service_request_updates", [queries.update_of(u) for u in rows])
+    return _linked(response, request, following)
 
 
 def _update(request, fmt, hub):
