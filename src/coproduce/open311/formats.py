@@ -50,12 +50,12 @@ class Open311Error(Exception):
         self.description = description
 
 
-def w3(moment: datetime.datetime | None) -> str | None:
+def w3(moment: datetime.datetime | None, zone=None) -> str | None:
     """A moment as the spec wants it: ISO 8601 with the offset, in the site's time zone
     ("2026-03-14T10:00:00+00:00")."""
     if moment is None:
         return None
-    return timezone.localtime(moment).isoformat(timespec="seconds")
+    return moment.astimezone(zone or timezone.get_current_timezone()).isoformat(timespec="seconds")
 
 
 def _text(value) -> str:

@@ -1,15 +1,15 @@
 """What the Open311 server reads, and the shape it gives each thing. Only what a pledge's
 public page shows goes out: never a reporter, a contact name, an email or a phone number.
 
-A list costs the same number of queries whatever its length: the reports come with their
-category, place and the client's media link in one query, and each one's latest note is a
-subquery of that same query.
+A list costs the same number of queries whatever its length: the hub's categories once,
+then the reports as plain rows with their place, the client's media link and (a subquery
+of the same query) their latest note.
 """
 
 import datetime
 
 from django.db.models import F, OuterRef, QuerySet, Subquery
-from django.utils import dateformat, timezone
+from django.utils import timezone
 
 from coproduce.hubs.models import Hub
 from coproduce.pledges.models import (
@@ -110,81 +110,145 @@ def definition(category: PledgeCategory) -> dict:
     }
 
 
-def reports_of(hub: Hub) -> QuerySet[Report]:
-    """The hub's reports under published pledges, each with what a request shows."""
-    latest_note = (
-        ReportUpdate.objects.filter(report=OuterRef("pk"))
-        .exclude(note="")
-        .order_by("-created_at", "-id")
-        .values("note")[:1]
+class HubReports:
+    """A hub's reports under its published pledges, as service requests.
+
+    The hub's categories are read first (a short list) and joined to the reports in
+    Python: leaving the category out of the reports' query lets the database walk the
+    hub's reports newest first by its index and stop at the end of the page, rather than
+    gather every report in the window by category and sort them.
+    """
+
+    def __init__(self, hub: Hub):
+        self.hub = hub
+        self.categories = {
+            c.pk: c for c in PledgeCategory.objects.filter(pledge__hub=hub).select_related("pledge")
+        }
+        # Categories whose reports are not shown: under drafts and retired pledges.
+        self.hidden = [pk for pk, c in self.categories.items() if not c.pledge.is_published]
+
+    def codes(self) -> dict[str, int]:
+        """Service codes (of published pledges, taking reports or not) to category ids."""
+        return {c.code: pk for pk, c in self.categories.items() if pk not in self.hidden}
+
+    def reports(self) -> QuerySet:
+        """The hub's reports, newest first, as rows of what a request shows (plain
+        values: a page of a thousand is read without making a thousand models)."""
+        latest_note = (
+            ReportUpdate.objects.filter(report=OuterRef("pk"))
+            .exclude(note="")
+            .order_by("-created_at", "-id")
+            .values("note")[:1]
+        )
+        reports = Report.objects.filter(hub=self.hub)
+        if self.hidden:
+            reports = reports.exclude(category_id__in=self.hidden)
+        return (
+            reports.annotate(
+                latest_note=Subquery(latest_note), client_media=F("open311__media_url")
+            )
+            .order_by("-created_at", "-id")
+            .values(*SHOWN, "latest_note", "client_media")
+        )
+
+    def updates(self) -> QuerySet[ReportUpdate]:
+        updates = ReportUpdate.objects.filter(report__hub=self.hub)
+        if self.hidden:
+            updates = updates.exclude(report__category_id__in=self.hidden)
+        return updates.annotate(client_media=F("open311__media_url")).order_by("-created_at", "-id")
+
+    def shown(self, rows, site: str) -> list[dict]:
+        """Rows of `reports()` as service requests."""
+        zone = timezone.get_current_timezone()
+        photos = Report._meta.get_field("photo").storage
+        return [
+            request_of(row, self.categories[row["category_id"]], self.hub, site, zone, photos)
+            for row in rows
+        ]
+
+
+# What a service request shows of a report, read as plain values.
+SHOWN = (
+    "id",
+    "category_id",
+    "description",
+    "address",
+    "lat",
+    "long",
+    "photo",
+    "status",
+    "status_note",
+    "expected_at",
+    "created_at",
+    "updated_at",
+    "closed_at",
+    "service_point_id",
+    "service_point__name",
+    "service_point__address",
+    "service_point__lat",
+    "service_point__long",
+    "area__name",
+)
+
+
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def _notice(category: PledgeCategory, expected_at: datetime.datetime, zone) -> str:
+    due = expected_at.astimezone(zone)
+    expected = f"{due.day} {MONTHS[due.month - 1]} {due.year}, {due.hour:02}:{due.minute:02}"
+    return f"{category.commitment} Expected by {expected}."
+
+
+def _place(row: dict) -> tuple[str, object, object]:
+    address = row["address"] or ", ".join(
+        part for part in (row["service_point__name"], row["service_point__address"]) if part
     )
-    return (
-        Report.objects.filter(hub=hub, category__pledge__status=PledgeStatus.PUBLISHED)
-        .select_related("category", "service_point", "area")
-        .annotate(latest_note=Subquery(latest_note), client_media=F("open311__media_url"))
-        .order_by("-created_at", "-id")
-    )
+    lat, long = row["lat"], row["long"]
+    if lat is None:
+        lat, long = row["service_point__lat"], row["service_point__long"]
+    return address or row["area__name"], lat, long
 
 
-def _notice(report: Report) -> str:
-    expected = dateformat.format(timezone.localtime(report.expected_at), "j F Y, H:i")
-    return f"{report.category.commitment} Expected by {expected}."
-
-
-def _place(report: Report) -> tuple[str, object, object]:
-    point = report.service_point
-    address = report.address
-    if not address and point is not None:
-        address = ", ".join(part for part in (point.name, point.address) if part)
-    if not address and report.area is not None:
-        address = report.area.name
-    lat, long = report.lat, report.long
-    if lat is None and point is not None:
-        lat, long = point.lat, point.long
-    return address, lat, long
-
-
-def _media(report: Report, site: str) -> str | None:
-    if report.photo:
-        return site + report.photo.url
-    return getattr(report, "client_media", None) or None
-
-
-def request_of(report: Report, hub: Hub, site: str) -> dict:
-    """A report as a service request (from a `reports_of` query)."""
-    address, lat, long = _place(report)
-    closed = report.status not in statuses.OPEN
-    updated = report.closed_at if closed and report.closed_at else report.updated_at
-    note = getattr(report, "latest_note", None) or report.status_note
+def request_of(row: dict, category, hub: Hub, site: str, zone, photos) -> dict:
+    """A report (a row of HubReports.reports()) as a service request."""
+    address, lat, long = _place(row)
+    closed = row["status"] not in statuses.OPEN
+    updated = row["closed_at"] if closed and row["closed_at"] else row["updated_at"]
+    note = row["latest_note"] or row["status_note"]
+    media = site + photos.url(row["photo"]) if row["photo"] else row["client_media"]
     return {
-        "service_request_id": str(report.pk),
-        "status": statuses.open_or_closed(report.status),
+        "service_request_id": str(row["id"]),
+        "status": statuses.open_or_closed(row["status"]),
         "status_notes": note or None,
-        "service_name": report.category.name,
-        "service_code": report.category.code,
-        "description": report.description,
+        "service_name": category.name,
+        "service_code": category.code,
+        "description": row["description"],
         "agency_responsible": hub.name,
-        "service_notice": _notice(report),
-        "requested_datetime": w3(report.created_at),
-        "updated_datetime": w3(updated),
-        "expected_datetime": w3(report.expected_at),
+        "service_notice": _notice(category, row["expected_at"], zone),
+        "requested_datetime": w3(row["created_at"], zone),
+        "updated_datetime": w3(updated, zone),
+        "expected_datetime": w3(row["expected_at"], zone),
         "address": address or None,
-        "address_id": str(report.service_point_id) if report.service_point_id else None,
+        "address_id": str(row["service_point_id"]) if row["service_point_id"] else None,
         "zipcode": None,
         "lat": float(lat) if lat is not None else None,
         "long": float(long) if long is not None else None,
-        "media_url": _media(report, site),
+        "media_url": media or None,
     }
-
-
-def updates_of(hub: Hub) -> QuerySet[ReportUpdate]:
-    return (
-        ReportUpdate.objects.filter(
-            report__hub=hub, report__category__pledge__status=PledgeStatus.PUBLISHED
-        )
-        .annotate(client_media=F("open311__media_url"))
-        .order_by("-created_at", "-id")
-    )
 
 
 def update_of(update: ReportUpdate) -> dict:

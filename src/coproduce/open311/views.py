@@ -20,7 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from coproduce.errors import ApplicationError
 from coproduce.forms import EARLIEST_DATE, LATEST_DATE
 from coproduce.hubs.services import api_token_authenticate
-from coproduce.pledges.models import PledgeCategory, PledgeStatus, Report, ServicePoint
+from coproduce.pledges.models import PledgeCategory, Report, ServicePoint
 from coproduce.siteurl import site_url
 
 from . import queries, services, statuses
@@ -262,7 +262,8 @@ def requests(request, fmt):
     if request.method == "POST":
         return _create(request, fmt)
     hub = _hub(request)
-    reports = queries.reports_of(hub)
+    found = queries.HubReports(hub)
+    reports = found.reports()
     following = None
     wanted = _listed(request, "service_request_id")
     if wanted:  # "This overrides all other arguments."
@@ -275,11 +276,11 @@ def requests(request, fmt):
         rows = list(reports.filter(pk__in=ids))
     else:
         start, end = _window(request)
-        reports = _filtered(request, hub, reports)
+        reports = _filtered(request, found, reports)
         window = reports.filter(created_at__gte=start, created_at__lte=end)
         rows, following = _page(request, window)
-    site = site_url(request)
-    response = respond(fmt, "service_requests", [queries.request_of(r, hub, site) for r in rows])
+    shown = found.shown(rows, site_url(request))
+    response = respond(fmt, "service_requests", shown)
     return _linked(response, request, following)
 
 
@@ -300,20 +301,17 @@ def _linked(response, request, following: int | None):
     return response
 
 
-def _filtered(request, hub, reports):
+def _filtered(request, found, reports):
     codes = _listed(request, "service_code")
     if codes:
-        found = dict(
-            PledgeCategory.objects.filter(
-                pledge__hub=hub, pledge__status=PledgeStatus.PUBLISHED, code__in=codes
-            ).values_list("code", "pk")
-        )
-        unknown = [code for code in codes if code not in found]
+        known = found.codes()
+        unknown = [code for code in codes if code not in known]
         if unknown:
             raise Open311Error(
-                400, f"service_code: there is no service “{unknown[0][:60]}” in “{hub.slug}”."
+                400,
+                f"service_code: there is no service “{unknown[0][:60]}” in “{found.hub.slug}”.",
             )
-        reports = reports.filter(category_id__in=found.values())
+        reports = reports.filter(category_id__in={known[code] for code in codes})
     wanted = set(_listed(request, "status"))
     if wanted - {"open", "closed"}:
         raise Open311Error(400, "status: give open or closed (or both, comma separated).")
@@ -342,8 +340,8 @@ def _create(request, fmt):
         device_id=_param(request, "device_id"),
         **_place(request, hub),
     )
-    report = queries.reports_of(hub).get(pk=report.pk)
-    created = queries.request_of(report, hub, site_url(request))
+    found = queries.HubReports(hub)
+    [created] = found.shown(found.reports().filter(pk=report.pk), site_url(request))
     answer = {
         "service_request_id": created["service_request_id"],
         "service_notice": created["service_notice"],
@@ -352,9 +350,11 @@ def _create(request, fmt):
     return respond(fmt, "service_requests", [answer])
 
 
-def _report(hub, value: str) -> Report:
-    found = _id(value)
-    report = queries.reports_of(hub).filter(pk=found).first() if found else None
+def _report(found, value: str) -> dict:
+    """A report of the hub's published pledges, as a row of `found.reports()`."""
+    hub = found.hub
+    wanted = _id(value)
+    report = found.reports().filter(pk=wanted).first() if wanted else None
     if report is None:
         raise Open311Error(
             404,
@@ -365,9 +365,9 @@ def _report(hub, value: str) -> Report:
 
 @endpoint("GET")
 def request_detail(request, fmt, service_request_id):
-    hub = _hub(request)
-    report = _report(hub, service_request_id)
-    return respond(fmt, "service_requests", [queries.request_of(report, hub, site_url(request))])
+    found = queries.HubReports(_hub(request))
+    report = _report(found, service_request_id)
+    return respond(fmt, "service_requests", found.shown([report], site_url(request)))
 
 
 @endpoint("GET", "POST")
@@ -376,7 +376,7 @@ def updates(request, fmt):
     if request.method == "POST":
         return _update(request, fmt, hub)
     start, end = _window(request)
-    found = queries.updates_of(hub).filter(created_at__gte=start, created_at__lte=end)
+    found = queries.HubReports(hub).updates().filter(created_at__gte=start, created_at__lte=end)
     rows, following = _page(request, found)
     response = respond(fmt, "service_request_updates", [queries.update_of(u) for u in rows])
     return _linked(response, request, following)
@@ -387,7 +387,7 @@ def _update(request, fmt, hub):
     wanted = _param(request, "service_request_id")
     if not wanted:
         raise Open311Error(400, "service_request_id: required: the request to update.")
-    report = _report(hub, wanted)
+    report = Report.objects.get(pk=_report(queries.HubReports(hub), wanted)["id"])
     if not _param(request, "status"):
         raise Open311Error(400, "status: required, e.g. IN_PROGRESS or FIXED.")
     _moment(request, "updated_datetime")  # checked if given; the update is dated now
