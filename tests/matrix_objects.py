@@ -47,6 +47,7 @@ from coproduce.timebank.models import (
     Transfer,
 )
 from tests import conftest
+from tests.open311.objects import Pledged, pledged
 from tests.pledges import scorecard_world
 from tests.pledges.reports_setup import published_pledge
 from tests.referrals.conftest import refer_molly, triage
@@ -115,6 +116,8 @@ class Things:
     scored_pledge: object = None  # published, with a report: its scorecard is public
     draft_pledge: object = None  # a draft: its scorecard is for staff
     api_keys: dict[str, str] = field(default_factory=dict)
+    pledged: Pledged | None = None  # a published pledge and its services (Open311)
+    stair_light: Report | None = None  # Sam's report under it
 
     @property
     def slug(self) -> str:
@@ -304,6 +307,21 @@ def build() -> Things:
         key_hub = world.other_hub if persona in OTHER_HUB else hub
         api_keys[persona] = hubs.api_token_create(person=person, hub=key_hub)[1]
 
+    # --- pledges and reports ------------------------------------------------------------
+    # With the ORM: the report services link to the report page, which may not exist here.
+    published = pledged(hub)
+    target, expected_at = pledges.expected_for(published.lights, timezone.now())
+    stair_light = Report.objects.create(
+        hub=hub,
+        category=published.lights,
+        description="The stair light on the second floor is out.",
+        address="Ash House",
+        attributes={"block": "ash"},
+        reporter=world.member,
+        target=target,
+        expected_at=expected_at,
+    )
+
     return Things(
         world=world,
         member_account=member,
@@ -351,6 +369,8 @@ def build() -> Things:
         scored_pledge=scored_pledge,
         draft_pledge=draft_pledge,
         api_keys=api_keys,
+        pledged=published,
+        stair_light=stair_light,
     )
 
 

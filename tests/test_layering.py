@@ -39,6 +39,7 @@ MAY_IMPORT = {
     "referrals": {"hubs", "timebank", "notify"},
     "deliberation": {"hubs", "notify"},
     "pledges": {"hubs", "notify", "deliberation", "referrals", "timebank"},
+    "open311": {"hubs", "pledges"},
     "web": set(),
 }
 NOBODY_IMPORTS = {"api", "demo"}
@@ -53,6 +54,7 @@ PURE_ENGINES = [
     "coproduce.pledges.workdays",
     "coproduce.pledges.diffs",
     "coproduce.pledges.scorecard",
+    "coproduce.open311.statuses",
 ]
 
 SERVICES_MAX_LINES = 400  # a services module is one sub-domain, read in a sitting

@@ -11,6 +11,8 @@ another hub get 403 or 404, never Millbrook's data.
   unauthorised persona's POST is refused and writes nothing; an authorised one's goes
   through (it writes something): what it does is tested elsewhere.
 - API: the same, with each persona's key (anonymous has none: 401).
+- Open311 (/open311/v2/): reading is public; a POST carries the persona's key as `api_key`
+  (anonymous sends none), and a missing key or one for another hub is 403, as the spec says.
 - Whatever a persona who is not in Millbrook gets (anonymous, outsider, other_coordinator)
   must not contain any of Millbrook's private strings (matrix_objects.SECRETS).
 - The table must name every URL the resolver knows (or say why not, in EXCLUDED); a new
@@ -99,6 +101,10 @@ class Case:
     @property
     def is_api(self) -> bool:
         return self.name.startswith("api-v1:")
+
+    @property
+    def is_open311(self) -> bool:
+        return self.name.startswith("open311:")
 
     def url(self, t: Things) -> str:
         return reverse(self.name, kwargs=self.kwargs(t)) + (self.query(t) if self.query else "")
@@ -886,6 +892,70 @@ CASES += [
     ),
 ]
 
+# --- Open311 --------------------------------------------------------------------------------
+
+
+def millbrook(t):
+    return "?jurisdiction_id=millbrook"
+
+
+def open311(fmt, **more):
+    return lambda t: {"fmt": fmt, **{k: v(t) for k, v in more.items()}}
+
+
+OPEN311_POSTS = outcomes(200, anonymous=403, outsider=403, other_coordinator=403)
+
+CASES += [
+    Case("open311:discovery", PUBLIC, open311("xml")),
+    Case("open311:services", PUBLIC, open311("json"), query=millbrook),
+    Case(
+        "open311:service",
+        PUBLIC,
+        open311("xml", service_code=lambda t: t.pledged.lights.code),
+        query=millbrook,
+    ),
+    Case("open311:requests", PUBLIC, open311("json"), query=millbrook),
+    Case(
+        "open311:request",
+        PUBLIC,
+        open311("json", service_request_id=lambda t: t.stair_light.pk),
+        query=millbrook,
+    ),
+    Case(
+        "open311:request-singular",
+        PUBLIC,
+        open311("xml", service_request_id=lambda t: t.stair_light.pk),
+        query=millbrook,
+    ),
+    Case("open311:updates", PUBLIC, open311("json"), query=millbrook),
+    Case("open311:not-found", outcomes(404), lambda t: {"rest": "nothing.json"}),
+    Case(
+        "open311:requests",
+        OPEN311_POSTS,  # any key of Millbrook's
+        open311("json"),
+        method="post",
+        data=lambda t: {
+            "jurisdiction_id": "millbrook",
+            "service_code": t.pledged.lights.code,
+            "address_string": "Beech House",
+            "description": "Another light out.",
+            "attribute[block]": "beech",
+        },
+    ),
+    Case(
+        "open311:updates",
+        {**OPEN311_POSTS, "member": 403},  # staff, by their own key
+        open311("xml"),
+        method="post",
+        data=lambda t: {
+            "jurisdiction_id": "millbrook",
+            "service_request_id": str(t.stair_light.pk),
+            "status": "INVESTIGATING",
+            "description": "An electrician is looking at it.",
+        },
+    ),
+]
+
 # Named URLs left out of the matrix, and why.
 EXCLUDED = {
     "password_reset_confirm": "takes a one-time token made for one person; Django's own view",
@@ -919,13 +989,17 @@ def send(client, case: Case, t: Things, persona: str, method: str | None = None)
     method = method or case.method
     url = case.url(t)
     headers = {}
-    if case.is_api:
+    data = case.data(t) if case.data else None
+    if case.is_api or case.is_open311:
         keys_used_just_now()
+    if case.is_api:
         if persona != "anonymous":
             headers["Authorization"] = f"Bearer {t.api_keys[persona]}"
+    elif case.is_open311:
+        if persona != "anonymous" and method == "post":
+            data = {**(data or {}), "api_key": t.api_keys[persona]}
     elif persona != "anonymous":
         client.force_login(t.person(persona))
-    data = case.data(t) if case.data else None
     with (
         CaptureQueriesContext(connection) as captured,
         TestCase.captureOnCommitCallbacks(execute=True),

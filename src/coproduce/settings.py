@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "coproduce.deliberation",
     "coproduce.referrals",
     "coproduce.pledges",
+    "coproduce.open311",
     "coproduce.demo",
     "django_tasks_db",
 ]

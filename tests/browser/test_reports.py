@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from coproduce.pledges import services
 from coproduce.pledges.models import Report, ReportFeedback, ReportStatus
+from coproduce.pledges.selectors import pledge_scorecard
 from coproduce.referrals import escalations
 from coproduce.referrals.models import Escalation, EscalationKind
 from tests.browser.conftest import Visitor
@@ -146,6 +147,16 @@ def test_a_broken_stair_light_reported_on_a_phone_reopened_and_escalated(
         page = staff.visit(f"/hubs/{hub}/reports/?show=late")
         assert "escalated" in page.get_by_role("main").inner_text()
         shot(staff, "6-staff-queue-late")
+
+        # The scorecard counts it as not kept (still open after its expected date), and
+        # its page says so to anyone, on the phone, with a table beside the chart.
+        card = pledge_scorecard(pledge).card
+        assert (card.total.not_kept, card.total.kept) == (1, 0)
+        assert card.total.overdue == 1
+        page = tenant.visit(f"/hubs/{hub}/pledges/{pledge.slug}/scorecard/")
+        no_sideways_scroll(tenant)
+        assert page.get_by_role("table").count() >= 1
+        shot(tenant, "7-scorecard")
     finally:
         phone_context.close()
         desk_context.close()

@@ -37,7 +37,7 @@ class QuestionOut(Schema):
     description: str
     datatype: str
     required: bool
-    values: list[dict]
+    values: list[dict] = []  # none for a free-text or number question
 
 
 class TargetOut(Schema):

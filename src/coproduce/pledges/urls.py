@@ -7,4 +7,5 @@ urlpatterns: list = [
     path("", include("coproduce.pledges.report_urls")),
     path("", include("coproduce.pledges.pledge_urls")),
     path("", include("coproduce.pledges.scorecard_urls")),
+    path("open311/v2/", include("coproduce.open311.urls")),
 ]

@@ -132,7 +132,10 @@ def checked_attributes(category: PledgeCategory, given: dict) -> dict:
                 )
             continue
         keys = [str(v["key"]) for v in question.get("values", [])]
-        if keys and value not in keys:
+        # A multivaluelist question may also come as one comma-separated string.
+        many = question.get("datatype") == "multivaluelist"
+        chosen = [part.strip() for part in value.split(",")] if many else [value]
+        if keys and any(part not in keys for part in chosen):
             raise ApplicationError(
                 f"Choose one of the answers for “{question.get('description', code)}”.",
                 field=f"attribute[{code}]",
