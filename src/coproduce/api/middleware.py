@@ -13,6 +13,8 @@ MESSAGE = "Text may not contain NUL characters (\\u0000)."
 
 
 def _has_nul(request) -> str | None:
+    if "\x00" in request.path:  # an id or slug in the address
+        return "path"
     query = request.META.get("QUERY_STRING", "")
     if b"\x00" in unquote_to_bytes(query):
         return "query"
