@@ -63,7 +63,7 @@ def tell(
             coordinators = coordinators_of(hub)
             if actor is not None and any(c.pk == actor.pk for c in coordinators):
                 coordinators = []
-        passed = deliveries_for(coordinators, kind)
+            passed = deliveries_for(coordinators, kind)  # once, however many are offline
         for coordinator in coordinators:
             made.append(
                 _make(
