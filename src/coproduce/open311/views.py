@@ -273,23 +273,23 @@ def requests(request, fmt):
         if None in ids:
             bad = wanted[ids.index(None)][:60]
             raise Open311Error(400, f"service_request_id: “{bad}” is not a request id.")
-        rows = list(reports.filter(pk__in=ids))
+        rows = queries.read(reports.filter(pk__in=ids))
     else:
         start, end = _window(request)
         reports = _filtered(request, found, reports)
         window = reports.filter(created_at__gte=start, created_at__lte=end)
-        rows, following = _page(request, window)
+        rows, following = _page(request, window, queries.read)
     shown = found.shown(rows, site_url(request))
     response = respond(fmt, "service_requests", shown)
     return _linked(response, request, following)
 
 
-def _page(request, rows) -> tuple[list, int | None]:
-    """One page of `rows` (`page`, `page_size`), and the next page's number if there is one:
-    a row more than the page is read, rather than counting them all."""
+def _page(request, rows, read=list) -> tuple[list, int | None]:
+    """One page of `rows` (`page`, `page_size`), read with `read`, and the next page's
+    number if there is one: a row more than the page is read, rather than counting them."""
     size = _whole(request, "page_size", MAX_PAGE_SIZE, MAX_PAGE_SIZE)
     page = _whole(request, "page", 1, MAX_PAGE)
-    found = list(rows[(page - 1) * size : page * size + 1])
+    found = read(rows[(page - 1) * size : page * size + 1])
     return found[:size], page + 1 if len(found) > size else None
 
 
@@ -341,7 +341,7 @@ def _create(request, fmt):
         **_place(request, hub),
     )
     found = queries.HubReports(hub)
-    [created] = found.shown(found.reports().filter(pk=report.pk), site_url(request))
+    [created] = found.shown(queries.read(found.reports().filter(pk=report.pk)), site_url(request))
     answer = {
         "service_request_id": created["service_request_id"],
         "service_notice": created["service_notice"],
@@ -354,13 +354,13 @@ def _report(found, value: str) -> dict:
     """A report of the hub's published pledges, as a row of `found.reports()`."""
     hub = found.hub
     wanted = _id(value)
-    report = found.reports().filter(pk=wanted).first() if wanted else None
-    if report is None:
+    rows = queries.read(found.reports().filter(pk=wanted)) if wanted else []
+    if not rows:
         raise Open311Error(
             404,
             f"service_request_id: there is no request “{value[:60]}” in “{hub.slug}”.",
         )
-    return report
+    return rows[0]
 
 
 @endpoint("GET")

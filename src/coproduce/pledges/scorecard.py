@@ -158,6 +158,23 @@ def _seconds(moment) -> float | None:
     return moment.timestamp()
 
 
+def _in_seconds(rows: list) -> list:
+    """The rows with their three moments as POSIX seconds. Rows read for a scorecard come
+    as seconds already (the database works them out), and are passed through untouched:
+    converting a hundred thousand rows one call at a time is a third of the engine's time."""
+    number = (int, float)
+    if all(
+        isinstance(row[1], number)
+        and isinstance(row[2], number)
+        and (row[3] is None or isinstance(row[3], number))
+        for row in rows
+    ):
+        return rows
+    return [
+        (row[0], _seconds(row[1]), _seconds(row[2]), _seconds(row[3]), *row[4:]) for row in rows
+    ]
+
+
 def _month_starts(first: float, last: float, tz) -> tuple[list[datetime.date], list[float]]:
     """The months (first days) from the one holding `first` to the one holding `last`,
     local to `tz`, and the POSIX second each begins at."""
@@ -197,7 +214,7 @@ def score(
     One pass over the rows, counting into a cell per category and month (found by
     bisecting the months' starting seconds); totals are sums of the cells.
     """
-    rows = rows if isinstance(rows, list) else list(rows)
+    rows = _in_seconds(rows if isinstance(rows, list) else list(rows))
     now_s = now.timestamp()
     users: dict[str, dict[datetime.date, int]] = {key: {} for key in commitments}
     for commitment, month, count in user_side:
@@ -209,11 +226,9 @@ def score(
     zone = tz or now.tzinfo or datetime.UTC
     first_s = last_s = now_s
     if rows:
-        made = [_seconds(row[1]) for row in rows]
+        made = [row[1] for row in rows]
         first_s = min(first_s, min(made))
         last_s = max(last_s, max(made))
-    else:
-        made = []
     if users:
         noted = [month for counts in users.values() for month in counts]
         if noted:
@@ -228,8 +243,7 @@ def score(
     durations: dict[tuple[int, int], list[float]] = {}
     open_family = OPEN_STATUSES
     find = bisect.bisect_right
-    for row, created_s in zip(rows, made, strict=True):
-        category, _, expected_at, closed_at, status, reopened, disputed = row
+    for category, created_s, expected_s, closed_s, status, reopened, disputed in rows:
         where = index.get(category)
         if where is None:
             where = index[category] = len(keys)
@@ -240,9 +254,7 @@ def score(
             cell = cells[key] = [0] * 8
             durations[key] = []
         cell[_REPORTS] += 1
-        expected_s = _seconds(expected_at)
-        if closed_at is not None and status not in open_family:
-            closed_s = _seconds(closed_at)
+        if closed_s is not None and status not in open_family:
             cell[_CLOSED] += 1
             cell[_ON_TIME if closed_s <= expected_s else _LATE] += 1
             durations[key].append(closed_s - created_s)

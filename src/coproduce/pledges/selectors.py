@@ -8,6 +8,7 @@ from django.db.models import Exists, FloatField, Func, OuterRef
 from django.utils import timezone
 
 from coproduce.hubs.models import Hub
+from coproduce.plainrows import plain_rows
 
 from . import scorecard
 from .models import Pledge, PledgeCategory, Report, ReportFeedback, UserSideCount
@@ -33,8 +34,9 @@ class Seconds(Func):
 def report_rows(reports) -> list[tuple]:
     """The scorecard's rows (see scorecard.Row; moments as POSIX seconds) for a queryset
     of reports: one query, whatever its size. "Disputed" is whether the reporter ever
-    answered "not fixed"."""
-    return list(
+    answered "not fixed". Read with a plain cursor: every column is already a number or
+    text, and Django's converters would cost a third of the scorecard's time."""
+    return plain_rows(
         reports.order_by()
         .annotate(
             made_s=Seconds("created_at"),
