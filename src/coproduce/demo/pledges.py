@@ -12,45 +12,38 @@ repair visits where nobody was in (the tenants' side of the pledge).
 Millbrook adopts a "patient experience" pledge from a template offered by a national
 network of patients' groups, and changes two of its targets for its own surgery.
 
-Pledges, versions and sign-offs are made here with a small local helper (`_pledge`,
-`_sign`, `_publish`, `_adopt`) that writes what the pledge-editing services write; the
-reports go through the real report services (`report_create`, `report_update`,
-`report_answer`), at the story's times, and late ones meet the failsafe's sweep.
+Everything goes through the pledge and report services, as the pages would, at the
+story's times: drafted (`pledge_create`, `pledge_update`, `category_save`), signed by
+both sides (`pledge_sign`), published (`pledge_publish`), offered and adopted as a
+template; reports made, moved on and answered (`report_create`, `report_update`,
+`report_answer`), and the late ones met by the failsafe's sweep.
 """
 
 import datetime
-import hashlib
 import heapq
 import itertools
-import json
 
 from django.db import transaction
 
-from coproduce.audit import AuditKind, audit
 from coproduce.deliberation import services as deliberation
-from coproduce.deliberation.models import Conversation, Priority
+from coproduce.deliberation.models import Conversation
 from coproduce.hubs import services as hub_services
 from coproduce.hubs.models import Hub, Membership, Person
 from coproduce.pledges import services
 from coproduce.pledges.models import (
     Pledge,
-    PledgeCategory,
-    PledgeStatus,
-    PledgeVersion,
-    SignOff,
 )
 from coproduce.referrals import escalations
 
 BLOCKS = ["Ash Court", "Beech House", "Cedar Walk", "Oak Tower"]
+# The question every Northfield category asks, as the category form takes it (the
+# answers' keys are made from their names: "Oak Tower" is "oak-tower").
 WHICH_BLOCK = {
     "code": "block",
     "datatype": "singlevaluelist",
     "required": True,
-    "variable": True,
-    "datatype_description": "",
-    "order": 1,
     "description": "Which block?",
-    "values": [{"key": block.lower().replace(" ", "-"), "name": block} for block in BLOCKS],
+    "values": BLOCKS,
 }
 
 # The common ground the pledge grew from (statements of the Northfield conversation).
@@ -62,7 +55,6 @@ GROWN_FROM = [
     "If a repair will be late, tell the tenant before the day, not after.",
 ]
 NORTHFIELD = {
-    "slug": "repairs-and-estate",
     "title": "Repairs and the estate: what we promise each other",
     "summary": "Agreed by tenants and the housing office after the repairs conversation: "
     "how soon we act on what tenants report, and what tenants do in return.",
@@ -113,7 +105,6 @@ TEMPLATE_HUB = {
     "surgeries and their patients can adopt and make their own.",
 }
 TEMPLATE = {
-    "slug": "patient-experience",
     "title": "Patient experience: a local service pledge",
     "summary": "One national template, made local with the patients of each surgery.",
     "co_designed_by": "Patients' groups from twelve surgeries.",
@@ -359,113 +350,44 @@ REPORTS = [
 MISSED_ACCESS = [3, 5, 2]
 
 
-def _content(pledge: Pledge) -> dict:
-    """What the pledge says, in the shape of a version's snapshot."""
-    return {
-        "title": pledge.title,
-        "summary": pledge.summary,
-        "co_designed_by": pledge.co_designed_by,
-        "public_reports": pledge.public_reports,
-        "user_commitments": list(pledge.user_commitments or []),
-        "grown_from": [
-            {"statement": s.pk, "text": s.text, "priority": hasattr(s, "priority")}
-            for s in pledge.grown_from.select_related("priority").order_by("pk")
-        ],
-        "categories": [
-            {
-                "code": c.code,
-                "name": c.name,
-                "description": c.description,
-                "commitment": c.commitment,
-                "target_amount": c.target_amount,
-                "target_unit": c.target_unit,
-                "group": c.group,
-                "keywords": c.keywords,
-                "attributes": c.attributes,
-                "staff": sorted(c.staff.values_list("pk", flat=True)),
-            }
-            for c in pledge.categories.filter(is_active=True).order_by("name", "code")
-        ],
-    }
-
-
-def _hash(content: dict) -> str:
-    return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
-
-
-# --- the local helper: pledges, versions and sign-offs ---------------------------------
-# What the pledge-editing services do (draft, sign, publish, adopt), written directly so
-# the story can be told here; each step writes its audit event as those services do.
-
-
-def _pledge(hub, actor, spec, *, adopted_from=None, statements=(), staff=()) -> Pledge:
-    pledge = Pledge.objects.create(
-        hub=hub,
-        slug=spec["slug"],
+def _draft(hub, actor, spec, *, statements=(), staff=()) -> Pledge:
+    """A draft pledge as its author writes it on the pages: words, commitments, what it
+    grew from, and its categories (Northfield's ask "Which block?")."""
+    pledge = services.pledge_create(actor=actor, hub=hub, title=spec["title"])
+    services.pledge_update(
+        actor=actor,
+        pledge=pledge,
         title=spec["title"],
         summary=spec["summary"],
         co_designed_by=spec["co_designed_by"],
         user_commitments=spec["user_commitments"],
-        adopted_from=adopted_from,
-        created_by=actor,
+        grown_from=statements,
     )
-    pledge.grown_from.set(statements)
-    pledge.priorities.set(Priority.objects.filter(statement__in=statements))
     for key, name, commitment, amount, unit in spec["categories"]:
-        category = PledgeCategory.objects.create(
+        services.category_save(
+            actor=actor,
             pledge=pledge,
             code=f"{hub.slug}-{key}",
             name=name,
             commitment=commitment,
             target_amount=amount,
             target_unit=unit,
-            attributes=[WHICH_BLOCK] if hub.slug == "northfield" else [],
+            questions=[WHICH_BLOCK] if hub.slug == "northfield" else [],
+            staff=staff,
         )
-        category.staff.set(staff)
-    audit(
-        hub=hub,
-        actor=actor,
-        event=AuditKind.PLEDGE_ADOPTED if adopted_from else AuditKind.PLEDGE_CREATED,
-        subject=pledge,
-        new={"title": pledge.title},
-    )
     return pledge
 
 
-def _sign(pledge, person, role) -> SignOff:
-    sign_off = SignOff.objects.create(
-        pledge=pledge, person=person, role=role, content_hash=_hash(_content(pledge))
-    )
-    audit(
-        hub=pledge.hub,
-        actor=person,
-        event=AuditKind.PLEDGE_SIGNED,
-        subject=pledge,
-        new={"role": role, "title": pledge.title},
-    )
-    return sign_off
-
-
-def _publish(pledge, actor, change_note="") -> PledgeVersion:
-    number = pledge.versions.count() + 1
-    version = PledgeVersion.objects.create(
-        pledge=pledge,
-        number=number,
-        content=_content(pledge),
-        change_note=change_note,
-        published_by=actor,
-    )
-    pledge.sign_offs.filter(version=None).update(version=version)
-    pledge.status = PledgeStatus.PUBLISHED
-    pledge.save(update_fields=["status"])
-    audit(
-        hub=pledge.hub,
-        actor=actor,
-        event=AuditKind.PLEDGE_PUBLISHED,
-        subject=pledge,
-        new={"version": number, "title": pledge.title},
-    )
-    return version
+def _signed_and_published(pledge, staff, user, publisher, note, clock, days) -> None:
+    """Staff sign for the service and a member for the people who use it, on the story's
+    days (`days`: signed, signed, published), and a coordinator publishes."""
+    signed_staff, signed_user, published = days
+    clock.ago(signed_staff, 15)
+    services.pledge_sign(actor=staff, pledge=pledge)
+    clock.ago(signed_user, 18)
+    services.pledge_sign(actor=user, pledge=pledge)
+    clock.ago(published, 9)
+    services.pledge_publish(actor=publisher, pledge=pledge, change_note=note)
 
 
 # --- the story -------------------------------------------------------------------------
@@ -480,7 +402,7 @@ def _person(hub, name) -> Person:
 @transaction.atomic
 def load(hubs: dict, people: dict, operator: Person, clock) -> None:
     northfield, millbrook = hubs["northfield"], hubs["millbrook"]
-    if Pledge.objects.filter(hub=northfield, slug=NORTHFIELD["slug"]).exists():
+    if Pledge.objects.filter(hub=northfield, title=NORTHFIELD["title"]).exists():
         return  # the story is told once
     marcus = people["marcus@northfield.example"]
     tunde = people["tunde@northfield.example"]
@@ -496,13 +418,10 @@ def load(hubs: dict, people: dict, operator: Person, clock) -> None:
             actor=tunde, statement=statement, note="Common ground: for the repairs pledge."
         )
     clock.ago(DRAFTED, 11)
-    pledge = _pledge(northfield, marcus, NORTHFIELD, statements=statements, staff=[priya, marcus])
-    clock.ago(SIGNED[0], 15)
-    _sign(pledge, marcus, "staff")
-    clock.ago(SIGNED[1], 18)
-    _sign(pledge, jean, "users")
-    clock.ago(PUBLISHED, 9)
-    _publish(pledge, marcus, "First version, agreed at the repairs workshop.")
+    pledge = _draft(northfield, marcus, NORTHFIELD, statements=statements, staff=[priya, marcus])
+    note = "First version, agreed at the repairs workshop."
+    _signed_and_published(pledge, marcus, jean, marcus, note, clock, (*SIGNED, PUBLISHED))
+    pledge.refresh_from_db()
     _reports(northfield, pledge, priya, marcus, clock)
 
     # The housing office counts repair visits with nobody in, at the start of each month.
@@ -601,50 +520,53 @@ def _reports(hub, pledge, staff, manager, clock) -> None:
 
 
 def _millbrook(millbrook: Hub, people: dict, operator: Person, clock) -> None:
-    """A national network offers a patient-experience template; Millbrook adopts it and
-    makes two of its targets its own."""
+    """A national network of patients' groups offers a patient-experience template (its
+    organiser signs for the network, Sam, a patient who belongs to it, for patients);
+    Millbrook adopts it and makes two of its targets its own."""
+    sam = people["sam@millbrook.example"]
     clock.ago(TEMPLATE_HUB_FOUNDED, 9)
     network = Hub.objects.filter(slug=TEMPLATE_HUB["slug"]).first() or hub_services.hub_create(
         actor=operator, admin=operator, **TEMPLATE_HUB
     )
-    clock.ago(TEMPLATE_PUBLISHED + 2, 10)
-    template = _pledge(network, operator, TEMPLATE)
-    template.is_template = True
-    template.save(update_fields=["is_template"])
-    clock.ago(TEMPLATE_PUBLISHED, 10)
-    _publish(template, operator, "The national template.")
+    if not Membership.objects.filter(hub=network, person=sam).exists():
+        hub_services.membership_add(actor=operator, hub=network, person=sam)
+    clock.ago(TEMPLATE_PUBLISHED + 3, 10)
+    template = _draft(network, operator, TEMPLATE)
+    days = (TEMPLATE_PUBLISHED + 2, TEMPLATE_PUBLISHED + 1, TEMPLATE_PUBLISHED)
+    _signed_and_published(template, operator, sam, operator, "The national template.", clock, days)
+    services.pledge_offer_as_template(actor=operator, pledge=template, offered=True)
 
     grace = people["grace@millbrook.example"]
-    helen = people["helen@millbrook.example"]
-    sam = people["sam@millbrook.example"]
     clock.ago(ADOPTED, 10)
-    adopted = _pledge(
-        millbrook,
-        grace,
-        {**TEMPLATE, "co_designed_by": "Millbrook's patients' group and the practice team."},
-        adopted_from=template,
-        staff=[people["amir@millbrook.example"]],
+    adopted = services.pledge_adopt(actor=grace, template=template, hub=millbrook)
+    services.pledge_update(
+        actor=grace,
+        pledge=adopted,
+        title=TEMPLATE["title"],
+        summary=TEMPLATE["summary"],
+        co_designed_by="Millbrook's patients' group and the practice team.",
+        user_commitments=TEMPLATE["user_commitments"],
     )
     changes = []
-    for key, amount, unit, commitment in MILLBROOK_CHANGES:
-        category = adopted.categories.get(code=f"{millbrook.slug}-{key}")
-        old = f"{category.commitment}"
-        category.target_amount, category.target_unit, category.commitment = amount, unit, commitment
-        category.save(update_fields=["target_amount", "target_unit", "commitment"])
-        changes.append(f"{old} \u2192 {commitment}")
     clock.ago(ADOPTED, 11)
-    audit(
-        hub=millbrook,
-        actor=grace,
-        event=AuditKind.PLEDGE_CHANGED,
-        subject=adopted,
-        new={"title": adopted.title, "changed": changes},
-    )
-    clock.ago(ADOPTION_SIGNED[0], 12)
-    _sign(adopted, helen, "staff")
-    clock.ago(ADOPTION_SIGNED[1], 18)
-    _sign(adopted, sam, "users")
-    clock.ago(ADOPTION_PUBLISHED, 9)
-    _publish(
-        adopted, grace, "Adopted from the national template; changed locally: " + "; ".join(changes)
+    for key, name, commitment, amount, unit in TEMPLATE["categories"]:
+        old = commitment
+        for changed, new_amount, new_unit, new_commitment in MILLBROOK_CHANGES:
+            if changed == key:
+                amount, unit, commitment = new_amount, new_unit, new_commitment
+                changes.append(f"{old} \u2192 {commitment}")
+        services.category_save(
+            actor=grace,
+            pledge=adopted,
+            existing_code=f"{millbrook.slug}-{key}",
+            name=name,
+            commitment=commitment,
+            target_amount=amount,
+            target_unit=unit,
+            staff=[people["amir@millbrook.example"]],
+        )
+    note = "Adopted from the national template; changed locally: " + "; ".join(changes)
+    helen = people["helen@millbrook.example"]
+    _signed_and_published(
+        adopted, helen, sam, grace, note, clock, (*ADOPTION_SIGNED, ADOPTION_PUBLISHED)
     )
