@@ -780,6 +780,8 @@ CASES += [
     ),
     Case("pledge-reports", PUBLIC, report_pledge),
     Case("report-queue", STAFF, hub),
+    Case("report-queue", STAFF, hub, query=lambda t: "?show=all&page=2", variant="a later page"),
+    Case("my-reports", SIGNED_IN),
     Case("report", PUBLIC, report()),
     Case("report", PUBLIC, report("closed_report"), variant="closed, waiting for Sam"),
     Case("report-photo", outcomes(404), report(), variant="no photo"),

@@ -393,3 +393,35 @@ def test_staff_see_how_many_reports_are_late_on_the_hub_page(client, world, ligh
         "Reports to see to"
         not in client.get(reverse("hub-home", args=["millbrook"])).content.decode()
     )
+
+
+def test_my_reports_lists_what_i_made_and_followed_and_nothing_else(client, world, pledge, lights):
+    mine = make(world, lights, description="My own stair light.")
+    theirs = make(world, lights, description="Someone else's bins.", reporter=world.staff)
+    followed = make(world, lights, description="A light I said me too to.", reporter=world.staff)
+    services.report_me_too(actor=world.member, report=followed)
+    client.force_login(world.member)
+    page = client.get(reverse("my-reports")).content.decode()
+    assert "My own stair light." in page and "reported by you" in page
+    assert "A light I said me too to." in page and "you said “me too”" in page
+    assert "Someone else's bins." not in page
+    assert f"/reports/{mine.pk}/" in page and f"/reports/{theirs.pk}/" not in page
+    # The pledge page leads to reporting, the pledge's reports, the scorecard and here.
+    detail = client.get(reverse("pledge", args=[pledge.hub.slug, pledge.slug])).content.decode()
+    for name in ("report-new", "pledge-reports", "pledge-scorecard"):
+        assert reverse(name, args=[pledge.hub.slug, pledge.slug]) in detail
+    assert reverse("my-reports") in detail
+
+
+def test_the_queue_and_the_public_list_come_a_page_at_a_time(client, world, pledge, lights):
+    for n in range(55):
+        make(world, lights, description=f"Report number {n}.")
+    client.force_login(world.staff)
+    queue = reverse("report-queue", args=[pledge.hub.slug])
+    first = client.get(queue + "?show=all").content.decode()
+    assert "55 reports." in first and "Page 1 of 2" in first
+    assert first.count('<li class="card">') == 50
+    second = client.get(queue + "?show=all&page=2").content.decode()
+    assert second.count('<li class="card">') == 5 and "show=all" in second
+    public = reverse("pledge-reports", args=[pledge.hub.slug, pledge.slug])
+    assert client.get(public + "?page=2").content.decode().count('<li class="card">') == 5

@@ -109,6 +109,13 @@ def may_report(viewer: Membership | None, pledge: Pledge, *, public: bool = Fals
     return public and pledge.public_reports
 
 
+def offers_reporting(viewer: Membership | None, pledge: Pledge) -> bool:
+    """Whether a pledge's pages show "Report a problem": to whoever may report, and to
+    someone not signed in under any published pledge (the form asks them to sign in, or
+    join, unless the pledge takes reports from the public)."""
+    return may_report(viewer, pledge, public=True) or (viewer is None and pledge.is_published)
+
+
 def sees_queue(viewer: Membership | None, hub: Hub) -> bool:
     """The staff queue of reports (with reporters' names): staff of the hub."""
     return bool(viewer and viewer.hub_id == hub.pk and viewer.is_staff_or_above)

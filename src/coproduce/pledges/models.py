@@ -300,6 +300,8 @@ class ReportUpdate(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        # Open311's service request updates: a window of the newest, across a hub.
+        indexes = [models.Index(fields=["created_at"], name="report_update_recent")]
 
     def __str__(self):
         return f"{self.report}: {self.old_status} to {self.status}"

@@ -90,7 +90,8 @@ def pledge_new(request, slug):
 def pledge_detail(request, slug, pledge_slug):
     """The public page: what the latest version promises, on both sides."""
     pledge = _pledge(slug, pledge_slug)
-    rights = _rights(request, pledge)
+    viewer = hub_access.membership_of(request.user, pledge.hub)
+    rights = access.pledge_rights(viewer, pledge)
     content, version = published_content(pledge)
     if content is None and not rights.see_draft:
         raise Http404("No pledge here.")
@@ -112,6 +113,7 @@ def pledge_detail(request, slug, pledge_slug):
             "adoptions": pledge.adoptions.select_related("hub").order_by("hub__name"),
             "calendar": services.calendar_description(pledge.hub),
             "has_draft": rights.see_draft and has_changes(pledge),
+            "offer_report": access.offers_reporting(viewer, pledge),
         },
     )
 

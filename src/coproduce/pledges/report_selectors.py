@@ -6,7 +6,7 @@ import datetime
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from .models import CLOSED_STATUSES, OPEN_STATUSES, Pledge, Report
+from .models import CLOSED_STATUSES, OPEN_STATUSES, Pledge, Report, ReportSubscription
 
 QUEUE_SHOWS = {
     "open": "Open",
@@ -44,13 +44,15 @@ def public_reports(pledge: Pledge) -> QuerySet:
     )
 
 
-def for_person(person, hub) -> QuerySet:
-    """Reports this person made or said "me too" to, in the hub."""
+def mine(person) -> QuerySet:
+    """Reports this person made or said "me too" to, in every hub, newest first: a
+    report they made for themselves, or one a member of staff took from them on the
+    phone. Only their own: nobody else's appear, whoever they were made by."""
+    followed = ReportSubscription.objects.filter(person=person).values("report_id")
     return (
-        Report.objects.filter(hub=hub)
-        .filter(Q(reporter=person) | Q(subscriptions__person=person))
-        .distinct()
-        .select_related("category")
+        Report.objects.filter(Q(reporter=person) | Q(pk__in=followed))
+        .select_related("hub", "category__pledge", "service_point", "area")
+        .order_by("-created_at", "-pk")
     )
 
 

@@ -8,6 +8,7 @@ hub = "hubs/<slug:slug>/"
 report = hub + "reports/<int:report_id>/"
 
 urlpatterns = [
+    path("me/reports/", views.my_reports, name="my-reports"),
     path(hub + "pledges/<slug:pledge_slug>/report/", views.report_new, name="report-new"),
     path(hub + "pledges/<slug:pledge_slug>/reports/", views.pledge_reports, name="pledge-reports"),
     path(hub + "reports/", views.report_queue, name="report-queue"),

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -22,6 +23,8 @@ from coproduce.views import say_saved
 from . import access, report_selectors, services
 from .models import Pledge, PledgeCategory, Report, ReportStatus
 from .report_forms import SOMEONE_ELSE, AnswerForm, ModerateForm, ReportForm, UpdateForm
+
+PER_PAGE = 50  # reports a page, in the queue and the lists
 
 
 def _hub(slug) -> Hub:
@@ -329,14 +332,16 @@ def report_queue(request, slug):
     category = category if any(c.code == category for c in categories) else ""
     status = request.GET.get("status", "")
     status = status if status in ReportStatus.values else ""
-    reports = list(report_selectors.queue(hub, show=show, category=category, status=status)[:500])
+    reports = report_selectors.queue(hub, show=show, category=category, status=status)
+    page = Paginator(reports, PER_PAGE).get_page(request.GET.get("page"))
     now = timezone.now()
     return render(
         request,
         "pledges/report_queue.html",
         {
             "hub": hub,
-            "rows": [(r, report_selectors.when_words(r, now)) for r in reports],
+            "page": page,
+            "rows": [(r, report_selectors.when_words(r, now)) for r in page],
             "categories": categories,
             "shows": report_selectors.QUEUE_SHOWS,
             "statuses": ReportStatus.choices,
@@ -352,7 +357,9 @@ def pledge_reports(request, slug, pledge_slug):
     no names, contact details, street addresses or photos."""
     hub = _hub(slug)
     pledge, viewer = _pledge(request, hub, pledge_slug)
-    reports = list(report_selectors.public_reports(pledge)[:200])
+    page = Paginator(report_selectors.public_reports(pledge), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     now = timezone.now()
     return render(
         request,
@@ -360,8 +367,22 @@ def pledge_reports(request, slug, pledge_slug):
         {
             "hub": hub,
             "pledge": pledge,
-            "rows": [(r, report_selectors.when_words(r, now)) for r in reports],
-            "may_report": access.may_report(viewer, pledge, public=True)
-            or (viewer is None and pledge.is_published),
+            "page": page,
+            "rows": [(r, report_selectors.when_words(r, now)) for r in page],
+            "offer_report": access.offers_reporting(viewer, pledge),
         },
+    )
+
+
+@login_required
+def my_reports(request):
+    """The reports this person made or follows ("me too"), in every hub, newest first."""
+    page = Paginator(report_selectors.mine(request.user), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    now = timezone.now()
+    return render(
+        request,
+        "pledges/my_reports.html",
+        {"page": page, "rows": [(r, report_selectors.when_words(r, now)) for r in page]},
     )
