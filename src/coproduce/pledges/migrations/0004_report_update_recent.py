@@ -5,15 +5,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('pledges', '0003_user_side_counts'),
+        ("pledges", "0003_user_side_counts"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='reportupdate',
-            index=models.Index(fields=['created_at'], name='report_update_recent'),
+            model_name="reportupdate",
+            index=models.Index(fields=["created_at"], name="report_update_recent"),
         ),
     ]
