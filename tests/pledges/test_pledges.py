@@ -8,7 +8,7 @@ from coproduce.audit import AuditKind
 from coproduce.errors import ApplicationError
 from coproduce.hubs.models import AuditEvent
 from coproduce.pledges import services
-from coproduce.pledges.content import draft_of, fingerprint, latest_version
+from coproduce.pledges.content import draft_of, fingerprint, has_changes, latest_version
 from coproduce.pledges.diffs import differences, local_changes
 from coproduce.pledges.models import PledgeCategory, PledgeStatus, SignOff
 from tests.pledges.conftest import category, sign_both
@@ -50,6 +50,24 @@ def test_two_staff_are_not_enough(world, drafted):
     assert services.missing_sign_offs(drafted) == ["users"]
     with pytest.raises(ApplicationError):
         services.pledge_publish(actor=world.coordinator, pledge=drafted)
+
+
+def test_a_signature_speaks_only_while_its_signer_is_on_that_side(world, drafted):
+    from coproduce.hubs import services as hubs
+    from coproduce.hubs.models import Membership
+
+    sign_both(world, drafted)
+    assert services.missing_sign_offs(drafted) == []
+    # The service user who signed joins the staff: they no longer speak for the users.
+    member = Membership.objects.get(hub=world.hub, person=world.member)
+    hubs.membership_change_role(actor=world.coordinator, membership=member, role="staff")
+    assert services.missing_sign_offs(drafted) == ["users"]
+    with pytest.raises(ApplicationError, match="for the people who use it"):
+        services.pledge_publish(actor=world.coordinator, pledge=drafted)
+    # The member of staff who signed leaves: the service must sign again too.
+    staff = Membership.objects.get(hub=world.hub, person=world.staff)
+    hubs.membership_end(actor=world.coordinator, membership=staff, reason="Moved on")
+    assert set(services.missing_sign_offs(drafted)) == {"staff", "users"}
 
 
 def test_a_change_after_signing_needs_signing_again(world, drafted):
@@ -258,6 +276,46 @@ def test_adopting_a_template_makes_a_local_draft_with_its_lineage(world, publish
         services.pledge_adopt(
             actor=world.other_coordinator, template=published, hub=world.other_hub
         )
+
+
+def test_an_adopted_pledge_keeps_its_lineage_once_published(world, published):
+    from coproduce.hubs import services as hubs
+    from coproduce.pledges import pledge_selectors
+
+    services.pledge_offer_as_template(actor=world.coordinator, pledge=published, offered=True)
+    local = services.pledge_adopt(
+        actor=world.other_coordinator, template=published, hub=world.other_hub
+    )
+    services.category_save(
+        actor=world.other_coordinator,
+        pledge=local,
+        existing_code="northfield-prescriptions",
+        **{k: v for k, v in category(name="Repeat prescriptions", commitment="Ready",
+                                     target_amount=1, target_unit="working_days").items()
+           if k != "code"},
+    )  # fmt: skip
+    tenant = hubs.person_register(email="t@example.org", display_name="Tenant", password=None)
+    hubs.membership_add(actor=world.other_coordinator, hub=world.other_hub, person=tenant)
+    services.pledge_sign(actor=world.other_coordinator, pledge=local)
+    services.pledge_sign(actor=tenant, pledge=local)
+    services.pledge_publish(actor=world.other_coordinator, pledge=local)
+    local.refresh_from_db()
+    # Published: nothing is waiting, and only the one real change shows, version after
+    # version, as the live categories remember which template code they came from.
+    assert not has_changes(local)
+    assert PledgeCategory.objects.get(code="northfield-prescriptions").template_code == (
+        "prescriptions"
+    )
+    content = latest_version(local).content
+    changed = pledge_selectors.changes_from_template(local, content)
+    assert len(changed) == 3 and all(c.startswith("Repeat prescriptions: ") for c in changed)
+    assert (
+        "Repeat prescriptions: the target changed from within 2 working days "
+        "to within 1 working day." in changed
+    )
+    assert local_changes(latest_version(published).content, draft_of(local)) == (
+        pledge_selectors.changes_from_template(local, content)
+    )
 
 
 def test_only_a_coordinator_adopts(world, published):

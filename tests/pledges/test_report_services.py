@@ -189,6 +189,38 @@ def test_a_photo_is_stored_without_its_metadata_under_a_new_name(world, lights, 
         assert image.size == (64, 48) and not image.getexif()
 
 
+def _with_words(kind: str) -> bytes:
+    """A photo carrying words beside its pixels: a JPEG comment, a PNG text chunk, an
+    ICC profile; none of it may be stored."""
+    from PIL import PngImagePlugin
+
+    image = Image.new("RGBA" if kind == "PNG" else "RGB", (40, 30), "teal")
+    out = io.BytesIO()
+    profile = b"ICC-Taken at 14 Acacia Road"
+    if kind == "PNG":
+        text = PngImagePlugin.PngInfo()
+        text.add_text("Comment", "Taken at 14 Acacia Road")
+        image.save(out, "PNG", pnginfo=text, icc_profile=profile)
+    elif kind == "JPEG":
+        image.save(out, "JPEG", comment=b"Taken at 14 Acacia Road", icc_profile=profile)
+    else:
+        image.save(out, "WEBP", icc_profile=profile, xmp=b"<x>Taken at 14 Acacia Road</x>")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("kind", ["JPEG", "PNG", "WEBP"])
+def test_words_kept_beside_the_pixels_are_not_stored(world, lights, settings, tmp_path, kind):
+    settings.MEDIA_ROOT = tmp_path
+    raw = _with_words(kind)
+    assert b"Acacia Road" in raw
+    upload = SimpleUploadedFile(f"photo.{kind.lower()}", raw)
+    stored = report(world, lights, photo=upload).photo.read()
+    assert b"Acacia Road" not in stored
+    with Image.open(io.BytesIO(stored)) as image:
+        assert image.format == kind and image.size == (40, 30)
+        assert "comment" not in image.info and "icc_profile" not in image.info
+
+
 @pytest.mark.parametrize(
     ("name", "content"),
     [

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from .models import ROLE_RANK, Hub, Membership, Person, Role
+from .models import ROLE_RANK, STAFF_ROLES, Hub, Membership, Person, Role
 
 
 def membership_of(person: Person | None, hub: Hub) -> Membership | None:
@@ -51,6 +51,13 @@ def is_staff(person: Person | None, hub: Hub) -> bool:
     """Staff, coordinator or admin, and still active in the hub."""
     membership = membership_of(person, hub)
     return membership is not None and membership.is_staff_or_above
+
+
+def staff_of(hub: Hub):
+    """The hub's staff (coordinators and admins too) still active in it, by name."""
+    return Person.objects.filter(
+        memberships__hub=hub, memberships__is_active=True, memberships__role__in=STAFF_ROLES
+    ).order_by("display_name", "pk")
 
 
 def is_coordinator(person: Person | None, hub: Hub) -> bool:

@@ -195,6 +195,8 @@ class Role(models.TextChoices):
 
 
 ROLE_RANK = {Role.MEMBER: 0, Role.STAFF: 1, Role.COORDINATOR: 2, Role.ADMIN: 3}
+# The roles of the service's own people (Membership.is_staff_or_above), for queries.
+STAFF_ROLES = tuple(role for role, rank in ROLE_RANK.items() if rank >= ROLE_RANK[Role.STAFF])
 
 
 class Membership(models.Model):

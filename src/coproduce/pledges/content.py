@@ -24,6 +24,8 @@ CATEGORY_FIELDS = (
 def category_content(category) -> dict:
     found = {field: getattr(category, field) for field in CATEGORY_FIELDS}
     found["staff"] = sorted(category.staff.values_list("pk", flat=True))
+    if category.template_code:  # as the draft holds it: only for an adopted category
+        found["template_code"] = category.template_code
     return found
 
 

@@ -147,6 +147,9 @@ class PledgeCategory(models.Model):
     keywords = models.CharField(max_length=200, blank=True)
     group = models.CharField(max_length=80, blank=True)
     attributes = models.JSONField(default=list, blank=True)
+    # For a pledge adopted from a template: the template's code this category came from,
+    # so what changed locally is found by matching categories, version after version.
+    template_code = models.SlugField(max_length=60, blank=True)
     # Staff told of new and overdue reports in this category.
     staff = models.ManyToManyField(Person, blank=True, related_name="pledge_categories")
     is_active = models.BooleanField(default=True)

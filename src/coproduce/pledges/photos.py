@@ -22,6 +22,16 @@ MAX_PIXELS = 40_000_000
 LONGEST_SIDE = 2400
 
 
+def _pixels_only(image: Image.Image, *, keep_alpha: bool) -> Image.Image:
+    """A new image made from the pixels alone. Saving the decoded image would write back
+    what Pillow keeps beside them (a JPEG's comment, a PNG's text, an ICC profile), and a
+    comment can say where a photo was taken."""
+    has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+    mode = "RGBA" if keep_alpha and has_alpha else "RGB"
+    pixels = image.convert(mode)
+    return Image.frombytes(mode, pixels.size, pixels.tobytes())
+
+
 def cleaned_photo(upload) -> ContentFile:
     """The upload as a clean image file, or an ApplicationError naming the photo field."""
     limit = settings.REPORT_PHOTO_MAX_BYTES
@@ -47,9 +57,10 @@ def cleaned_photo(upload) -> ContentFile:
             image.load()
             image = ImageOps.exif_transpose(image)  # upright, before the EXIF goes
             image.thumbnail((LONGEST_SIDE, LONGEST_SIDE))
+            image = _pixels_only(image, keep_alpha=kind != "JPEG")
             out = io.BytesIO()
             if kind == "JPEG":
-                image.convert("RGB").save(out, "JPEG", quality=85)
+                image.save(out, "JPEG", quality=85)
             elif kind == "PNG":
                 image.save(out, "PNG", optimize=True)
             else:

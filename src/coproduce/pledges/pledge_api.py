@@ -16,7 +16,7 @@ from coproduce.hubs.models import Hub
 
 from . import access, pledge_selectors
 from .content import draft_of, published_content
-from .models import Pledge, PledgeStatus
+from .models import Pledge
 
 
 class KeyOrNobody(TokenAuth):
@@ -56,13 +56,17 @@ class CommitmentOut(Schema):
     measure: str
 
 
+# Counts are public figures: below this many votes they could point at a few people.
+SMALL = f"null while fewer than {MIN_VOTES_FOR_A_SHARE} people agreed or disagreed"
+
+
 class StatementOut(Schema):
     statement_id: int
     text: str
     priority: bool
-    agree: int
-    disagree: int
-    passed: int
+    agree: int | None = Field(description=SMALL)
+    disagree: int | None = Field(description=SMALL)
+    passed: int | None = Field(description=SMALL)
     agree_share: float | None = Field(
         description=f"Of those who agreed or disagreed; null below {MIN_VOTES_FOR_A_SHARE}."
     )
@@ -120,6 +124,11 @@ def _content(pledge: Pledge, rights) -> tuple[dict, int | None]:
     raise Http404("No such pledge.")
 
 
+def _counts(row) -> dict:
+    small = row["decided"] < MIN_VOTES_FOR_A_SHARE
+    return {key: None if small else row[key] for key in ("agree", "disagree", "passed")}
+
+
 def _share(row) -> float | None:
     if row["decided"] < MIN_VOTES_FOR_A_SHARE:
         return None
@@ -150,9 +159,7 @@ def _out(pledge: Pledge, rights) -> dict:
                 "statement_id": row["statement"],
                 "text": row["text"],
                 "priority": row["priority"],
-                "agree": row["agree"],
-                "disagree": row["disagree"],
-                "passed": row["passed"],
+                **_counts(row),
                 "agree_share": _share(row),
             }
             for row in pledge_selectors.grown_from_rows(content)
@@ -185,9 +192,7 @@ def pledge_detail(request, pledge_id: int):
     found = _out(pledge, rights)
     content, _ = _content(pledge, rights)
     found["changed_from_template"] = pledge_selectors.changes_from_template(pledge, content)
-    found["adopted_by"] = list(
-        pledge.adoptions.exclude(status=PledgeStatus.DRAFT).values_list("hub__slug", flat=True)
-    )
+    found["adopted_by"] = [local.hub.slug for local in pledge_selectors.adoptions_shown(pledge)]
     found["versions"] = [
         {
             "number": entry["version"].number,

@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 
 from coproduce.deliberation.models import (
     AnalysisResult,
@@ -30,12 +30,21 @@ def pledges_for(hub: Hub, viewer: Membership | None):
     return found.order_by("status", "title")
 
 
+def adoptions_shown(pledge: Pledge | None = None):
+    """The local pledges made from a template that anyone may know of: published or
+    retired ones. Another hub's draft is its own business until it is published."""
+    found = Pledge.objects.exclude(status=PledgeStatus.DRAFT).select_related("hub")
+    if pledge is not None:
+        found = found.filter(adopted_from=pledge)
+    return found.order_by("hub__name", "pk")
+
+
 def templates():
     """Pledges offered as templates, on the whole site, with how often each was adopted."""
     return (
         Pledge.objects.filter(is_template=True, status=PledgeStatus.PUBLISHED)
         .select_related("hub")
-        .prefetch_related("adoptions__hub")
+        .prefetch_related(Prefetch("adoptions", queryset=adoptions_shown()))
         .order_by("title", "hub__name")
     )
 

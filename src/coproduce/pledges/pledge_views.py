@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from coproduce.errors import ApplicationError
 from coproduce.hubs import access as hub_access
-from coproduce.hubs.models import Hub, Person
+from coproduce.hubs.models import Hub
 from coproduce.views import render_form, say_saved, submit
 
 from . import access, pledge_selectors, services
@@ -110,7 +110,7 @@ def pledge_detail(request, slug, pledge_slug):
             "from_template": pledge_selectors.changes_from_template(pledge, content)
             if content
             else None,
-            "adoptions": pledge.adoptions.select_related("hub").order_by("hub__name"),
+            "adoptions": pledge_selectors.adoptions_shown(pledge),
             "calendar": services.calendar_description(pledge.hub),
             "has_draft": rights.see_draft and has_changes(pledge),
             "offer_report": access.offers_reporting(viewer, pledge),
@@ -207,11 +207,7 @@ def pledge_edit(request, slug, pledge_slug):
 
 
 def _hub_staff(hub: Hub):
-    return Person.objects.filter(
-        memberships__hub=hub,
-        memberships__is_active=True,
-        memberships__role__in=["staff", "coordinator", "admin"],
-    ).order_by("display_name")
+    return hub_access.staff_of(hub)
 
 
 def _category_page(request, pledge: Pledge, existing: dict | None):

@@ -6,11 +6,12 @@ stores the numbered version, and only then updates the live pledge and its categ
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
 
 from coproduce.audit import AuditKind, audit
 from coproduce.deliberation.models import Priority, Statement
 from coproduce.errors import ApplicationError
-from coproduce.hubs.models import Person
+from coproduce.hubs.models import STAFF_ROLES, Membership, Person
 from coproduce.idempotency import once, owner_of
 
 from ..content import draft_of, fingerprint, has_changes, latest_version
@@ -50,10 +51,21 @@ def pledge_sign(*, actor: Person, pledge: Pledge) -> SignOff:
 
 
 def current_sign_offs(pledge: Pledge):
-    """The sign-offs of the draft as it stands (older ones were for other words)."""
-    return SignOff.objects.filter(
-        pledge=pledge, version=None, content_hash=fingerprint(draft_of(pledge))
-    ).select_related("person")
+    """The sign-offs of the draft as it stands (older ones were for other words), by
+    people still in the hub on the side they signed for: the signature of someone who has
+    left, or who has since joined the staff, no longer speaks for that side."""
+    still_in = Membership.objects.filter(
+        hub_id=pledge.hub_id, person=OuterRef("person"), is_active=True
+    )
+    for_service = Q(role=SignOffRole.STAFF) & Q(Exists(still_in.filter(role__in=STAFF_ROLES)))
+    for_users = Q(role=SignOffRole.USERS) & Q(Exists(still_in.exclude(role__in=STAFF_ROLES)))
+    return (
+        SignOff.objects.filter(
+            pledge=pledge, version=None, content_hash=fingerprint(draft_of(pledge))
+        )
+        .filter(for_service | for_users)
+        .select_related("person")
+    )
 
 
 def missing_sign_offs(pledge: Pledge) -> list[str]:
@@ -128,6 +140,7 @@ def _make_live(pledge: Pledge, content: dict) -> None:
     kept = []
     for given in content["categories"]:
         fields = {f: given[f] for f in categories.LIVE_FIELDS}
+        fields["template_code"] = given.get("template_code", "")
         try:
             with transaction.atomic():
                 live, _ = PledgeCategory.objects.update_or_create(
