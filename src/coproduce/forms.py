@@ -50,7 +50,7 @@ class AccessibleForm(forms.Form):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             if field.help_text:
-                self._describe(name, f"{self._control_id(name)}_hint")
+                self._describe(name, f"{self._control_id(name)}_helptext")
             if isinstance(field, forms.DateField) and date_in_range not in field.validators:
                 field.validators = [*field.validators, date_in_range]
 

@@ -57,7 +57,7 @@ def test_a_broken_stair_light_reported_on_a_phone_reopened_and_escalated(
     try:
         # The tenant, on a phone, reports the broken light.
         tenant.sign_in("sam@example.org")
-        page = tenant.visit(f"/hubs/{hub}/pledges/{pledge.slug}/reports/")
+        page = tenant.visit(f"/hubs/{hub}/pledges/{pledge.slug}/")
         no_sideways_scroll(tenant)
         page.get_by_role("link", name="Report a problem").click()
         tenant.check_accessibility()
@@ -68,7 +68,8 @@ def test_a_broken_stair_light_reported_on_a_phone_reopened_and_escalated(
         assert "Communal lights mended: within 3 working days" in page.content()
         shot(tenant, "1-tenant-form")
         page.get_by_label("What is the problem?").fill(
-            "The stair light on the second floor landing has been out since Monday."
+            "The stair light on the second floor landing has been out since Monday. "
+            "Photos: https://photos.example.org/" + "landing" * 12  # wider than a phone
         )
         page.get_by_label("Which block?").select_option(label="Block C")
         page.get_by_label("Address or place").fill("Block C, second-floor landing")
@@ -83,10 +84,18 @@ def test_a_broken_stair_light_reported_on_a_phone_reopened_and_escalated(
         assert expected_words in page.get_by_role("main").inner_text()
         assert page.get_by_role("heading", name="Broken light", level=1).is_visible()
         shot(tenant, "2-tenant-sees-the-expected-date")
+        # Later, on "My reports" and the pledge's public list, the long word wraps too.
+        for path in ("/me/reports/", f"/hubs/{hub}/pledges/{pledge.slug}/reports/"):
+            page = tenant.visit(path)
+            tenant.check_accessibility()
+            no_sideways_scroll(tenant)
+        page.get_by_role("link", name="Broken light").click()
+        shot(tenant, "2b-from-the-list")
 
         # Staff see it in their queue, acknowledge it, then close it as fixed.
         staff.sign_in("amir@example.org")
         page = staff.visit(f"/hubs/{hub}/reports/")
+        no_sideways_scroll(staff)
         shot(staff, "3-staff-queue")
         page.get_by_role("link", name="Broken light").click()
         staff.check_accessibility()

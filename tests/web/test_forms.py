@@ -48,3 +48,54 @@ def test_forms_that_relabel_fields_show_the_new_labels_and_hints():
     html = AssistedPersonForm().render()
     assert "What they can give" in html and "What you can give" not in html
     assert "Only coordinators see this." in html
+
+
+def _described_but_missing(html: str) -> set[str]:
+    """Ids an aria-describedby names that no element on the page carries."""
+    import re
+
+    ids = set(re.findall(r'\sid="([^"]+)"', html))
+    named = {i for found in re.findall(r'aria-describedby="([^"]+)"', html) for i in found.split()}
+    return named - ids
+
+
+def test_every_hint_and_error_a_control_points_at_is_on_the_page():
+    from django import forms
+
+    from coproduce.forms import AccessibleForm
+
+    class Late(AccessibleForm):
+        early = forms.CharField(help_text="Set with the field.")
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            # Fields and hints added after the form is made, as forms with questions do.
+            self.fields["later"] = forms.CharField(help_text="Added afterwards.")
+            self.fields["early"].help_text = "Changed afterwards."
+
+    blank = Late().render()
+    assert "Added afterwards." in blank and "Changed afterwards." in blank
+    assert _described_but_missing(blank) == set()
+    invalid = Late(data={}).render()
+    assert "aria-invalid" in invalid and _described_but_missing(invalid) == set()
+
+
+def test_the_pledge_and_report_forms_point_only_at_what_is_there(client, world):
+    from django.urls import reverse
+
+    from tests.pledges.reports_setup import published_pledge
+
+    pledge = published_pledge(world.hub, staff=[world.staff])
+    lights = pledge.categories.get(name="Broken light")
+    client.force_login(world.coordinator)
+    pages = [
+        reverse("report-new", args=[world.hub.slug, pledge.slug]) + f"?category={lights.code}",
+        reverse("pledge-new", args=[world.hub.slug]),
+        reverse("pledge-edit", args=[world.hub.slug, pledge.slug]),
+        reverse("pledge-category-new", args=[world.hub.slug, pledge.slug]),
+    ]
+    for url in pages:
+        response = client.get(url)
+        html = response.content.decode()
+        assert response.status_code == 200, url
+        assert _described_but_missing(html) == set(), url
