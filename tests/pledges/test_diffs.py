@@ -89,3 +89,13 @@ def test_who_is_told_is_never_a_difference():
 
 def test_the_first_version_is_said_briefly():
     assert differences(None, {"categories": [{}, {}, {}]}) == ["First version: 3 targets."]
+
+
+def test_names_read_inside_a_sentence_keep_their_abbreviations():
+    from coproduce.pledges.templatetags.pledge_words import mid_sentence
+
+    assert mid_sentence("Broken light") == "broken light"
+    assert mid_sentence("A GP calls you back the same day") == "a GP calls you back the same day"
+    assert mid_sentence("GP call-back") == "GP call-back"
+    assert mid_sentence("NHS 111 calls") == "NHS 111 calls"
+    assert mid_sentence("") == "" and mid_sentence("A") == "a"

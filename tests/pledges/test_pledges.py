@@ -186,6 +186,15 @@ def test_a_member_cannot_draft(world):
         ({"code": ""}, "code"),
         ({"name": ""}, "name"),
         ({"commitment": ""}, "commitment"),
+        # The target is shown after the commitment: written in it too, it would read twice.
+        (
+            {
+                "commitment": "Repairs made within 3 working days",
+                "target_amount": 3,
+                "target_unit": "working_days",
+            },
+            "commitment",
+        ),
         ({"target_amount": 0}, "target_amount"),
         ({"target_amount": "soon"}, "target_amount"),
         ({"target_unit": "weeks"}, "target_unit"),

@@ -29,7 +29,7 @@ from coproduce.deliberation import services as deliberation
 from coproduce.deliberation.models import Conversation
 from coproduce.hubs import services as hub_services
 from coproduce.hubs.models import Hub, Membership, Person
-from coproduce.pledges import services
+from coproduce.pledges import services, workdays
 from coproduce.pledges.models import (
     Pledge,
 )
@@ -71,28 +71,28 @@ NORTHFIELD = {
         (
             "repair-date",
             "A date for a repair",
-            "Every repair is given a date within a week of being reported",
+            "Every repair is given a date for the work",
             5,
             "working_days",
         ),
         (
             "emergency",
             "Emergency repairs",
-            "No heating, no water or anything unsafe is made safe within 24 working hours",
+            "No heating, no water or anything unsafe is made safe",
             24,
             "working_hours",
         ),
         (
             "bins",
             "Bins and bin stores",
-            "A missed collection or an overflowing bin store is put right within 2 working days",
+            "A missed collection or an overflowing bin store is put right",
             2,
             "working_days",
         ),
         (
             "fly-tipping",
             "Fly-tipping",
-            "Fly-tipping is cleared within 2 working days of being reported",
+            "Fly-tipping is cleared",
             2,
             "working_days",
         ),
@@ -118,21 +118,21 @@ TEMPLATE = {
         (
             "call-back",
             "A call back",
-            "A GP calls you back within 2 working days",
+            "A GP calls you back",
             2,
             "working_days",
         ),
         (
             "test-results",
             "Test results",
-            "Your test results are given within 10 working days",
+            "Your test results are given to you",
             10,
             "working_days",
         ),
         (
             "complaints",
             "Complaints",
-            "A complaint is answered within 20 working days",
+            "A complaint is answered in full",
             20,
             "working_days",
         ),
@@ -140,8 +140,8 @@ TEMPLATE = {
 }
 # Millbrook's two local changes: (category, new amount, new commitment).
 MILLBROOK_CHANGES = [
-    ("call-back", 1, "same_working_day", "A GP calls you back the same working day"),
-    ("test-results", 5, "working_days", "Your test results are given within 5 working days"),
+    ("call-back", 1, "same_working_day", "A GP calls you back"),
+    ("test-results", 5, "working_days", "Your test results are given to you"),
 ]
 
 # The story's days (before the day the demo is loaded); the conversation opened 108 days ago.
@@ -346,6 +346,26 @@ REPORTS = [
         "open",
     ),
 ]
+# England and Wales bank holidays (gov.uk), which both hubs' calendars keep as days off:
+# a target in working days does not count them.
+BANK_HOLIDAYS = {
+    2025: ["01-01 New Year's Day", "04-18 Good Friday", "04-21 Easter Monday",
+           "05-05 Early May bank holiday", "05-26 Spring bank holiday",
+           "08-25 Summer bank holiday", "12-25 Christmas Day", "12-26 Boxing Day"],
+    2026: ["01-01 New Year's Day", "04-03 Good Friday", "04-06 Easter Monday",
+           "05-04 Early May bank holiday", "05-25 Spring bank holiday",
+           "08-31 Summer bank holiday", "12-25 Christmas Day",
+           "12-28 Boxing Day (substitute day)"],
+    2027: ["01-01 New Year's Day", "03-26 Good Friday", "03-29 Easter Monday",
+           "05-03 Early May bank holiday", "05-31 Spring bank holiday",
+           "08-30 Summer bank holiday", "12-27 Christmas Day (substitute day)",
+           "12-28 Boxing Day (substitute day)"],
+    2028: ["01-03 New Year's Day (substitute day)", "04-14 Good Friday",
+           "04-17 Easter Monday", "05-01 Early May bank holiday",
+           "05-29 Spring bank holiday", "08-28 Summer bank holiday",
+           "12-25 Christmas Day", "12-26 Boxing Day"],
+}  # fmt: skip
+
 # Repair visits with nobody in, counted by the housing office each month.
 MISSED_ACCESS = [3, 5, 2]
 
@@ -409,6 +429,14 @@ def load(hubs: dict, people: dict, operator: Person, clock) -> None:
     priya = people["priya@northfield.example"]
     jean = people["jean@northfield.example"]
 
+    # Before the pledges, each hub's coordinator enters the bank holidays.
+    for hub, coordinator, days_ago in (
+        (northfield, tunde, PRIORITIES + 1),
+        (millbrook, people["grace@millbrook.example"], ADOPTED + 1),
+    ):
+        clock.ago(days_ago, 9)
+        _bank_holidays(hub, coordinator, clock.today)
+
     # Common ground becomes the hub's priorities, and the pledge grows from it.
     conversation = Conversation.objects.get(hub=northfield)
     statements = [conversation.statements.get(text=text) for text in GROWN_FROM]
@@ -442,6 +470,16 @@ def load(hubs: dict, people: dict, operator: Person, clock) -> None:
         )
 
     _millbrook(millbrook, people, operator, clock)
+
+
+def _bank_holidays(hub: Hub, coordinator: Person, today: datetime.date) -> None:
+    """The bank holidays from a year ago to a year ahead, as a coordinator enters them."""
+    for year, days in BANK_HOLIDAYS.items():
+        for entry in days:
+            month_day, name = entry.split(" ", 1)
+            day = datetime.date.fromisoformat(f"{year}-{month_day}")
+            if abs((day - today).days) <= 366:
+                services.holiday_add(actor=coordinator, hub=hub, day=day, name=name)
 
 
 def _reports(hub, pledge, staff, manager, clock) -> None:
@@ -550,11 +588,11 @@ def _millbrook(millbrook: Hub, people: dict, operator: Person, clock) -> None:
     changes = []
     clock.ago(ADOPTED, 11)
     for key, name, commitment, amount, unit in TEMPLATE["categories"]:
-        old = commitment
         for changed, new_amount, new_unit, new_commitment in MILLBROOK_CHANGES:
             if changed == key:
+                old = workdays.describe(amount, unit)
                 amount, unit, commitment = new_amount, new_unit, new_commitment
-                changes.append(f"{old} \u2192 {commitment}")
+                changes.append(f"{name.lower()}, {old} \u2192 {workdays.describe(amount, unit)}")
         services.category_save(
             actor=grace,
             pledge=adopted,

@@ -9,6 +9,7 @@ from django.utils.text import slugify
 from coproduce.errors import ApplicationError
 from coproduce.hubs import access as hub_access
 
+from .. import workdays
 from ..models import PledgeCategory, TargetUnit
 
 CODE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -170,6 +171,12 @@ def clean_category(
     }
     if existing and existing.get("template_code"):
         found["template_code"] = existing["template_code"]
+    target = workdays.describe(amount, target_unit)
+    if target.lower() in found["commitment"].lower():
+        raise ApplicationError(
+            f"Leave out “{target}”: the pages show the target after what you commit to.",
+            field="commitment",
+        )
     if any(c["name"].lower() == found["name"].lower() for c in rest):
         raise ApplicationError("This pledge already has a category with that name.", field="name")
     return found
