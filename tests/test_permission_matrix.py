@@ -578,8 +578,14 @@ CASES = [
     ),
     Case("pledge-publish", POST_ONLY, pledge),
     Case("pledge-publish", COORDINATORS_DO, pledge, method="post"),
-    Case("pledge-retire", POST_ONLY, pledge),
-    Case("pledge-retire", COORDINATORS_DO, pledge, method="post"),
+    Case("pledge-retire", COORDINATORS, pledge),
+    Case(
+        "pledge-retire",
+        COORDINATORS_DO,
+        pledge,
+        method="post",
+        data=lambda t: {"reason": "Replaced by a new pledge."},
+    ),
     Case("pledge-template", POST_ONLY, pledge),
     Case("pledge-template", COORDINATORS_DO, pledge, method="post"),
     # --- the API: /api/v1/ --------------------------------------------------------------------

@@ -239,3 +239,22 @@ def test_a_pledge_marked_published_without_a_version_shows_its_live_rows(client,
     text = page(client, "pledge", "millbrook", "bins").content.decode()
     assert "Collected within 2 working days." in text
     assert client.get(f"/api/v1/pledges/{pledge.pk}").json()["version"] is None
+
+
+def test_retiring_asks_first_and_says_why(client, world, published):
+    client.force_login(world.coordinator)
+    url = reverse("pledge-retire", args=["millbrook", published.slug])
+    detail = reverse("pledge", args=["millbrook", published.slug])
+    assert url in client.get(detail).content.decode()  # a link to ask, not a button that acts
+    asked = client.get(url).content.decode()
+    assert "Retire “" in asked and "cannot be undone" in asked
+    published.refresh_from_db()
+    assert published.status == "published"  # looking retires nothing
+    refused = client.post(url, {"reason": ""})
+    assert refused.status_code == 400 and "Why it is retired" in refused.content.decode()
+    response = client.post(url, {"reason": "Replaced by the 2027 pledge."})
+    assert response.status_code == 302
+    page = client.get(detail).content.decode()
+    assert "retired" in page and "Replaced by the 2027 pledge." in page
+    again = client.post(url, {"reason": "Replaced by the 2027 pledge."}, follow=True)
+    assert "retired already" in again.content.decode()

@@ -70,6 +70,33 @@ def test_a_signature_speaks_only_while_its_signer_is_on_that_side(world, drafted
     assert set(services.missing_sign_offs(drafted)) == {"staff", "users"}
 
 
+def test_a_signature_is_for_the_words_the_signer_read(world, drafted, client):
+    from django.urls import reverse
+
+    read = fingerprint(draft_of(drafted))
+    services.category_save(
+        actor=world.staff,
+        pledge=drafted,
+        existing_code="gp-callback",
+        **{k: v for k, v in category(target_amount=4, target_unit="working_hours").items()
+           if k != "code"},
+    )  # fmt: skip
+    drafted.refresh_from_db()
+    with pytest.raises(ApplicationError, match="changed while you were reading"):
+        services.pledge_sign(actor=world.member, pledge=drafted, seen=read)
+    # Through the page: the stale form signs nothing and says why.
+    client.force_login(world.member)
+    url = reverse("pledge-sign", args=[world.hub.slug, drafted.slug])
+    response = client.post(url, {"seen": read}, follow=True)
+    assert "changed while you were reading" in response.content.decode()
+    assert not SignOff.objects.filter(pledge=drafted).exists()
+    page = client.get(reverse("pledge-draft", args=[world.hub.slug, drafted.slug]))
+    now = fingerprint(draft_of(drafted))
+    assert f'name="seen" value="{now}"' in page.content.decode()
+    client.post(url, {"seen": now})
+    assert SignOff.objects.filter(pledge=drafted, person=world.member).count() == 1
+
+
 def test_a_change_after_signing_needs_signing_again(world, drafted):
     sign_both(world, drafted)
     services.category_save(
@@ -236,7 +263,13 @@ def test_statements_from_another_hub_are_refused(world, statements):
 
 
 def test_retired_pledges_take_no_changes(world, published):
-    services.pledge_retire(actor=world.coordinator, pledge=published)
+    with pytest.raises(ApplicationError, match="Say why"):
+        services.pledge_retire(actor=world.coordinator, pledge=published, reason="  ")
+    services.pledge_retire(actor=world.coordinator, pledge=published, reason="Replaced.")
+    # The same request again changes nothing; the reason is kept and shown.
+    services.pledge_retire(actor=world.coordinator, pledge=published, reason="Other words.")
+    published.refresh_from_db()
+    assert published.retired_reason == "Replaced."
     published.refresh_from_db()
     assert published.status == PledgeStatus.RETIRED
     with pytest.raises(PermissionDenied):

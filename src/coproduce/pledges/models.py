@@ -102,6 +102,7 @@ class Pledge(models.Model):
     status = models.CharField(
         max_length=10, choices=PledgeStatus.choices, default=PledgeStatus.DRAFT
     )
+    retired_reason = models.CharField(max_length=500, blank=True)  # shown on its page
     is_template = models.BooleanField(default=False)
     # Whether people who are not members may report under it (on the page; Open311 clients
     # use a hub API key).

@@ -180,6 +180,16 @@ class PublishForm(AccessibleForm):
     key = OnceKeyField()
 
 
+class RetireForm(AccessibleForm):
+    reason = forms.CharField(
+        label="Why it is retired",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Shown on the pledge's page, so the people who signed it know why, "
+        "e.g. “Replaced by the 2027 repairs pledge”.",
+    )
+
+
 class KeyForm(AccessibleForm):
     key = OnceKeyField()
 

@@ -15,9 +15,10 @@ from coproduce.hubs.models import Hub
 from coproduce.views import render_form, say_saved, submit
 
 from . import access, pledge_selectors, services
-from .content import draft_of, has_changes, latest_version, published_content
+from .content import draft_of, fingerprint, has_changes, latest_version, published_content
 from .models import Holiday, Pledge, ServicePoint, SignOffRole, WorkingCalendar
 from .pledge_forms import (
+    RetireForm,
     CalendarForm,
     CategoryForm,
     HolidayForm,
@@ -123,6 +124,10 @@ def pledge_draft(request, slug, pledge_slug):
     """The draft: what it says, what changes from the published version, who signed it."""
     pledge = _pledge(slug, pledge_slug)
     rights = _rights(request, pledge)
+    if pledge.status == "retired" and rights.see_names:
+        messages.info(request, "A retired pledge has no draft: to promise something again, "
+                      "draft a new pledge.")  # fmt: skip
+        return redirect("pledge", slug, pledge.slug)
     _require(request, rights.see_draft, "Members of the hub see its draft pledges.")
     content = draft_of(pledge)
     changed = has_changes(pledge)
@@ -145,6 +150,7 @@ def pledge_draft(request, slug, pledge_slug):
             "from_template": pledge_selectors.changes_from_template(pledge, content),
             "sign_offs": sign_offs,
             "signed": request.user.pk in signed,
+            "fingerprint": fingerprint(content),  # what a signature here is for
             "missing": [SignOffRole(role).label for role in missing],
             "publish_form": PublishForm() if rights.publish and changed and not missing else None,
             "key_form": KeyForm(),
@@ -294,7 +300,9 @@ def pledge_sign(request, slug, pledge_slug):
     pledge = _pledge(slug, pledge_slug)
     _require(request, _rights(request, pledge).sign, "Members of the hub sign off its pledges.")
     try:
-        signed = services.pledge_sign(actor=request.user, pledge=pledge)
+        signed = services.pledge_sign(
+            actor=request.user, pledge=pledge, seen=request.POST.get("seen", "")[:64] or None
+        )
         messages.success(request, f"Signed off, {SignOffRole(signed.role).label.lower()}.")
     except ApplicationError as error:
         messages.error(request, error.message)
@@ -323,13 +331,36 @@ def pledge_publish(request, slug, pledge_slug):
 
 
 @login_required
-@require_POST
 def pledge_retire(request, slug, pledge_slug):
+    """Asks first: retiring stops reports under a pledge both sides signed, and cannot be
+    undone (a new pledge can be drafted), so the coordinator says why."""
     pledge = _pledge(slug, pledge_slug)
+    if pledge.status == "retired" and hub_access.is_coordinator(request.user, pledge.hub):
+        messages.info(request, "This pledge is retired already.")
+        return redirect("pledge", slug, pledge.slug)
     _require(request, _rights(request, pledge).retire, "Coordinators retire published pledges.")
-    services.pledge_retire(actor=request.user, pledge=pledge)
-    messages.success(request, "Retired: it takes no more reports. Its page stays.")
-    return redirect("pledge", slug, pledge.slug)
+    form = RetireForm(request.POST or None)
+    saved = submit(
+        request,
+        form,
+        lambda data: [
+            services.pledge_retire(actor=request.user, pledge=pledge, reason=data["reason"])
+        ],
+    )
+    if saved:
+        messages.success(request, "Retired: it takes no more reports. Its page stays.")
+        return redirect("pledge", slug, pledge.slug)
+    return render_form(
+        request,
+        form,
+        title=f"Retire “{pledge.title}”?",
+        intro="It will take no more reports, and other hubs can no longer adopt it. Its "
+        "page, versions, reports and scorecard stay. This cannot be undone: to promise "
+        "something again, draft a new pledge.",
+        submit_label="Retire the pledge",
+        cancel_url=reverse("pledge", args=[slug, pledge.slug]),
+        hub=pledge.hub,
+    )
 
 
 @login_required

@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef, Q
 from coproduce.audit import AuditKind, audit
 from coproduce.deliberation.models import Priority, Statement
 from coproduce.errors import ApplicationError
+from coproduce.hubs import access as hub_access
 from coproduce.hubs.models import STAFF_ROLES, Membership, Person
 from coproduce.idempotency import once, owner_of
 
@@ -21,9 +22,11 @@ from .drafts import locked, rights_of
 
 
 @transaction.atomic
-def pledge_sign(*, actor: Person, pledge: Pledge) -> SignOff:
+def pledge_sign(*, actor: Person, pledge: Pledge, seen: str | None = None) -> SignOff:
     """Sign off the draft as it stands: staff for the service, a member who is not staff
-    for the people who use it. Signing the same draft again changes nothing."""
+    for the people who use it. Signing the same draft again changes nothing. `seen` is
+    the fingerprint of the words the signer read: if the draft changed since, nothing is
+    signed (a signature is for words someone has seen)."""
     pledge = locked(pledge)
     rights = rights_of(actor, pledge)
     if not rights.sign:
@@ -32,6 +35,12 @@ def pledge_sign(*, actor: Person, pledge: Pledge) -> SignOff:
         raise ApplicationError("Nothing to sign: the draft says the same as the published version.")
     role = SignOffRole.STAFF if rights.sign_for_service else SignOffRole.USERS
     content_hash = fingerprint(draft_of(pledge))
+    if seen is not None and seen != content_hash:
+        raise ApplicationError(
+            "The draft changed while you were reading it: read it again as it is now, "
+            "then sign it off.",
+            field="seen",
+        )
     signed, created = SignOff.objects.get_or_create(
         pledge=pledge,
         person=actor,
@@ -158,13 +167,28 @@ def _make_live(pledge: Pledge, content: dict) -> None:
 
 
 @transaction.atomic
-def pledge_retire(*, actor: Person, pledge: Pledge) -> Pledge:
-    """Retire a published pledge (coordinators): it takes no more reports; its page stays."""
+def pledge_retire(*, actor: Person, pledge: Pledge, reason: str) -> Pledge:
+    """Retire a published pledge (coordinators), saying why: it takes no more reports;
+    its page stays and shows the reason. Retiring a retired pledge changes nothing."""
     pledge = locked(pledge)
+    if pledge.status == PledgeStatus.RETIRED and hub_access.is_coordinator(actor, pledge.hub):
+        return pledge  # the same request twice, from someone who could have made it
     if not rights_of(actor, pledge).retire:
         raise PermissionDenied("Only the hub's coordinators can retire a published pledge.")
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ApplicationError("Say why it is retired.", field="reason")
+    if len(reason) > 500:
+        raise ApplicationError("Keep the reason to 500 characters.", field="reason")
     pledge.status = PledgeStatus.RETIRED
     pledge.is_template = False
-    pledge.save(update_fields=["status", "is_template"])
-    audit(hub=pledge.hub, actor=actor, event=AuditKind.PLEDGE_RETIRED, subject=pledge)
+    pledge.retired_reason = reason
+    pledge.save(update_fields=["status", "is_template", "retired_reason"])
+    audit(
+        hub=pledge.hub,
+        actor=actor,
+        event=AuditKind.PLEDGE_RETIRED,
+        subject=pledge,
+        new={"reason": reason},
+    )
     return pledge
