@@ -18,7 +18,6 @@ from . import access, pledge_selectors, services
 from .content import draft_of, fingerprint, has_changes, latest_version, published_content
 from .models import Holiday, Pledge, ServicePoint, SignOffRole, WorkingCalendar
 from .pledge_forms import (
-    RetireForm,
     CalendarForm,
     CategoryForm,
     HolidayForm,
@@ -26,6 +25,7 @@ from .pledge_forms import (
     PlaceForm,
     PledgeForm,
     PublishForm,
+    RetireForm,
     TitleForm,
 )
 
