@@ -425,3 +425,33 @@ def test_the_queue_and_the_public_list_come_a_page_at_a_time(client, world, pled
     assert second.count('<li class="card">') == 5 and "show=all" in second
     public = reverse("pledge-reports", args=[pledge.hub.slug, pledge.slug])
     assert client.get(public + "?page=2").content.decode().count('<li class="card">') == 5
+
+
+def test_the_public_see_no_contact_details_or_written_answers(
+    client, world, pledge, lights, api
+):
+    from coproduce.pledges.privacy import EMAIL_HIDDEN, PHONE_HIDDEN
+
+    lights.attributes = [
+        *lights.attributes,
+        {"code": "flat", "datatype": "string", "required": False, "description": "Which flat?"},
+    ]
+    lights.save(update_fields=["attributes"])
+    report = make(
+        world,
+        lights,
+        description="Out again. Ring me on 07700 900123 or sam@home.example.",
+        attributes={"block": "c", "flat": "Flat 9, ask for Mrs Khan"},
+        reporter=world.coordinator,
+    )
+    public = client.get(reverse("report", args=[world.hub.slug, report.pk])).content.decode()
+    listed = client.get(reverse("pledge-reports", args=[world.hub.slug, pledge.slug]))
+    member = api("get", f"/reports/{report.pk}", person=world.member).json()
+    for shown in (public, listed.content.decode(), member["description"]):
+        assert "07700" not in shown and "sam@home.example" not in shown
+        assert PHONE_HIDDEN in shown and EMAIL_HIDDEN in shown
+    assert "Block C" in public and "Mrs Khan" not in public  # a choice, not written words
+    assert member["answers"] == {"block": "c"}
+    client.force_login(world.staff)  # staff see what was written
+    staff = client.get(reverse("report", args=[world.hub.slug, report.pk])).content.decode()
+    assert "07700 900123" in staff and "Mrs Khan" in staff

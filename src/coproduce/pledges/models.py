@@ -17,6 +17,8 @@ from django.utils import timezone
 from coproduce.deliberation.models import Priority, Statement
 from coproduce.hubs.models import Hub, Neighbourhood, Person
 
+from .privacy import without_contact_details
+
 DESCRIPTION_MAX_LENGTH = 4000
 
 
@@ -284,6 +286,11 @@ class Report(models.Model):
 
     def __str__(self):
         return f"{self.category}: {self.description[:40]}"
+
+    @property
+    def public_description(self) -> str:
+        """The description as the public sees it: phone numbers and emails hidden."""
+        return without_contact_details(self.description)
 
     @property
     def is_open(self) -> bool:

@@ -55,7 +55,10 @@ class ReportOut(Schema):
     description: str
     area: str | None = None
     service_point: str | None = None
-    answers: dict[str, str] = Field(description="The category's questions, answered.")
+    answers: dict[str, str] = Field(
+        description="The category's questions, answered: to the public, only those "
+        "answered from a list; written answers are for staff and the reporter."
+    )
     target: str = Field(description="The promise in words: “within 3 working days”.")
     expected_at: datetime.datetime
     late: bool = Field(description="Open past its expected date, or closed after it.")
@@ -69,6 +72,16 @@ class ReportOut(Schema):
     updates: list[UpdateOut] | None = Field(None, description="In the detail only.")
 
 
+def _chosen_from_lists(report: Report) -> set[str]:
+    """Codes of the category's questions answered from a list (public; see
+    report_selectors.answers)."""
+    return {
+        q["code"]
+        for q in report.category.attributes or []
+        if q.get("datatype") in report_selectors.CHOICES
+    }
+
+
 def _out(report: Report, membership, *, detail: bool = False, now=None) -> dict:
     rights = access.report_rights(membership, report)
     when = report_selectors.when_words(report, now or timezone.now())
@@ -79,10 +92,14 @@ def _out(report: Report, membership, *, detail: bool = False, now=None) -> dict:
         "category_name": report.category.name,
         "status": report.status,
         "is_open": report.is_open,
-        "description": report.description,
+        "description": report.description if rights.see_private else report.public_description,
         "area": report.area.name if report.area_id else None,
         "service_point": report.service_point.name if report.service_point_id else None,
-        "answers": {k: str(v) for k, v in (report.attributes or {}).items()},
+        "answers": {
+            code: str(value)
+            for code, value in (report.attributes or {}).items()
+            if rights.see_private or code in _chosen_from_lists(report)
+        },
         "target": report.target,
         "expected_at": report.expected_at,
         "late": when["late"],

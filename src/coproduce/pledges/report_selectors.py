@@ -99,3 +99,22 @@ def hub_home_counts(person, hub, membership) -> dict:
         hub=hub, status__in=OPEN_STATUSES, expected_at__lt=timezone.now()
     ).count()
     return {"reports_late": late}
+
+
+CHOICES = ("singlevaluelist", "multivaluelist")
+
+
+def answers(report: Report, *, private: bool) -> list[tuple[str, str]]:
+    """The category's questions and this report's answers, in words. The public (and
+    other members) see only answers chosen from a list ("Which block? Oak Tower"): a
+    written answer may say who or where someone is, so it is for staff and the reporter."""
+    shown = []
+    for question in report.category.attributes or []:
+        value = (report.attributes or {}).get(question["code"])
+        if not value or (not private and question.get("datatype") not in CHOICES):
+            continue
+        names = {str(v["key"]): v.get("name") or str(v["key"]) for v in question.get("values", [])}
+        parts = value if isinstance(value, list) else str(value).split(",")
+        words = ", ".join(names.get(str(part), str(part)) for part in parts)
+        shown.append((question.get("description") or question["code"], words))
+    return shown

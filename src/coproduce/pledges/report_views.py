@@ -187,7 +187,7 @@ def report_detail(request, slug, report_id, *, forms=None, status=200):
             "is_reporter": viewer is not None and report.reporter_id == viewer.person_id,
             "answered": answered,
             "feedback": report.feedback.all() if rights.see_private else [],
-            "answers": _answers(report),
+            "answers": report_selectors.answers(report, private=rights.see_private),
             "escalation": escalation,
             "update_form": forms.get("update") or (UpdateForm(initial={"status": report.status})),
             "answer_form": forms.get("answer") or AnswerForm(),
@@ -196,19 +196,6 @@ def report_detail(request, slug, report_id, *, forms=None, status=200):
         },
         status=status,
     )
-
-
-def _answers(report) -> list[tuple[str, str]]:
-    """The category's questions and this report's answers, in words."""
-    shown = []
-    for question in report.category.attributes or []:
-        value = report.attributes.get(question["code"])
-        if not value:
-            continue
-        names = {str(v["key"]): v.get("name") or str(v["key"]) for v in question.get("values", [])}
-        words = ", ".join(names.get(part, part) for part in str(value).split(","))
-        shown.append((question.get("description") or question["code"], words))
-    return shown
 
 
 def _post(request, slug, report_id, name, form_class, action, success):

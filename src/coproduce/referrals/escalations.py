@@ -527,6 +527,31 @@ def escalation_resolve(*, actor: Person, escalation: Escalation, resolution: str
     return escalation
 
 
+def escalation_settled(*, hub: Hub, key: str, actor: Person | None, resolution: str) -> bool:
+    """Resolve the open escalation with this key, because what it was about is settled
+    (a late report closed): nobody need chase what is done. Called inside the change
+    that settled it, by a person who may make that change; returns whether one was open."""
+    escalation = (
+        Escalation.objects.select_for_update()
+        .filter(hub=hub, key=key, status=EscalationStatus.OPEN)
+        .first()
+    )
+    if escalation is None:
+        return False
+    escalation.status = EscalationStatus.RESOLVED
+    escalation.resolution = resolution[:1000]
+    escalation.resolved_by, escalation.resolved_at = actor, timezone.now()
+    escalation.save()
+    audit(
+        hub=hub,
+        actor=actor,
+        event=AuditKind.ESCALATION_RESOLVED,
+        subject=escalation,
+        new={"resolution": escalation.resolution, "settled": key},
+    )
+    return True
+
+
 @transaction.atomic
 def escalation_reassign(*, actor: Person, escalation: Escalation, to: Person) -> Escalation:
     access.require_coordinator(actor, escalation.hub)
