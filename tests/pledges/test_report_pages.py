@@ -427,9 +427,7 @@ def test_the_queue_and_the_public_list_come_a_page_at_a_time(client, world, pled
     assert client.get(public + "?page=2").content.decode().count('<li class="card">') == 5
 
 
-def test_the_public_see_no_contact_details_or_written_answers(
-    client, world, pledge, lights, api
-):
+def test_the_public_see_no_contact_details_or_written_answers(client, world, pledge, lights, api):
     from coproduce.pledges.privacy import EMAIL_HIDDEN, PHONE_HIDDEN
 
     lights.attributes = [
