@@ -16,7 +16,7 @@ time; the rest open, some overdue; 3% disputed by the reporter and reopened).
   fetched with a cursor. p50 and p95 over every request.
 - The scorecard of the whole hub (`pledges.selectors.hub_scorecards`: one query for all
   reports, then the pure engine), median of three runs; its reference is one SQL
-  GROUP BY counting reports, closed and closed on time per category and month.
+  GROUP BY counting reports, closed and fixed on time per category and month.
 
 If this installation has no Open311 server (no view at /open311/v2/requests.json), only
 the scorecard is measured and the summary says so.
@@ -237,7 +237,8 @@ def scorecard_case(hub) -> dict:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT category_id, strftime('%%Y-%%m', created_at), count(*), "
-                "sum(closed_at IS NOT NULL), sum(closed_at <= expected_at) "
+                "sum(closed_at IS NOT NULL), "
+                "sum(status = 'fixed' AND closed_at <= expected_at) "
                 "FROM pledges_report WHERE hub_id = %s GROUP BY 1, 2",
                 [hub.pk],
             )

@@ -265,6 +265,9 @@ def test_northfields_reports_are_mostly_kept_some_late_and_one_reopened():
     assert total.kept > 2 * total.not_kept > 0
     assert total.late >= 3 and total.overdue >= 1
     assert total.disputed == total.reopened == 1
+    # The one "not ours" report is closed without a fix: neither kept nor not kept.
+    assert total.without_fix == 1
+    assert total.kept + total.not_kept + total.without_fix + total.pending == total.reports
     reopened = Report.objects.get(reopened=1)
     assert reopened.status == "fixed" and reopened.closed_at > reopened.expected_at
     assert Report.objects.filter(source="phone", entered_by__isnull=False).exists()

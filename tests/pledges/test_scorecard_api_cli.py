@@ -7,7 +7,11 @@ from django.core.management import CommandError, call_command
 
 from coproduce.hubs import services as hubs
 from coproduce.pledges import selectors
-from tests.pledges.scorecard_world import published_pledge, reports_over_time
+from tests.pledges.scorecard_world import (
+    closed_on_time_without_a_fix,
+    published_pledge,
+    reports_over_time,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +38,40 @@ def test_the_api_gives_the_scorecard_of_a_pledge_of_the_keys_hub(client, world, 
     assert body["users_side"][0]["commitment"] == "Cancel appointments you cannot keep"
     schema = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/pledges/{pledge_slug}/scorecard" in schema["paths"]
+    tally = schema["components"]["schemas"]["TallyOut"]["properties"]
+    assert "neither kept nor not kept" in tally["closed_without_fix"]["description"]
+
+
+def test_the_api_and_the_command_count_closures_without_a_fix_apart(
+    client, tmp_path, capsys, world
+):
+    pledge = published_pledge(world)
+    closed_on_time_without_a_fix(world, pledge)
+    key = hubs.api_token_create(person=world.member, hub=world.hub)[1]
+    body = client.get(
+        f"/api/v1/pledges/{pledge.slug}/scorecard", headers={"Authorization": f"Bearer {key}"}
+    ).json()
+    total = body["total"]
+    assert (total["reports"], total["closed"], total["fixed_on_time"], total["kept"]) == (
+        5,
+        5,
+        0,
+        0,
+    )
+    assert (total["closed_not_fixed"], total["not_kept"], total["closed_without_fix"]) == (1, 1, 4)
+    assert total["share_kept"] == 0 and total["median_hours_to_close"] is None
+    assert "closed as fixed" in body["rules"]["kept"]
+    callback = next(c for c in body["categories"] if c["name"] == "GP call-back")
+    assert callback["total"]["closed_without_fix"] == 4
+
+    out = tmp_path / "scorecard.json"
+    call_command("pledges", "scorecard", "--hub", world.hub.slug, "--json", str(out))
+    [written] = json.loads(out.read_text())["pledges"]
+    assert written["total"] == total
+    printed = capsys.readouterr().out
+    assert (
+        "Our surgery promise: too few to judge (1), 5 reports, 4 closed without a fix." in printed
+    )
 
 
 def test_another_hubs_key_finds_no_such_pledge(client, world, pledge):

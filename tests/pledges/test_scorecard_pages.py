@@ -1,6 +1,7 @@
 """The scorecard of a pledge on its page, in print, as CSV, through the selector, and the
 users' side counted by staff."""
 
+import csv
 import datetime
 
 import pytest
@@ -14,7 +15,12 @@ from coproduce.errors import ApplicationError
 from coproduce.hubs.models import AuditEvent
 from coproduce.pledges import selectors, services
 from coproduce.pledges.models import PledgeStatus, UserSideCount
-from tests.pledges.scorecard_world import COMMITMENTS, published_pledge, reports_over_time
+from tests.pledges.scorecard_world import (
+    COMMITMENTS,
+    closed_on_time_without_a_fix,
+    published_pledge,
+    reports_over_time,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -78,9 +84,66 @@ def test_the_print_view_and_the_csv(client, pledge):
     assert "print-view" in printed and "Test results" in printed
     response = client.get(url("pledge-scorecard-csv", pledge))
     lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
-    assert lines[0].startswith("category code,category,month,reports,closed,closed on time")
+    assert lines[0].startswith(
+        "category code,category,month,reports,closed,fixed on time,fixed late,"
+        "closed as not fixed,closed without a fix,open past due,open not yet due,kept,not kept"
+    )
     last = lines[-1].split(",")
     assert last[1:4] == ["All categories", "all", "4"]
+
+
+def csv_total(client, pledge) -> dict:
+    """The CSV's last line (every category, every month), by column heading."""
+    response = client.get(url("pledge-scorecard-csv", pledge))
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    header, *lines = csv.reader(text.splitlines())
+    return dict(zip(header, lines[-1], strict=True))
+
+
+def test_closing_on_time_without_a_fix_is_never_a_pledge_kept(client, world):
+    """The review's five, all closed the minute they came in: one as not fixed, four
+    without a fix. Before, the scorecard said "100% kept (5 of 5)"."""
+    pledge = published_pledge(world)
+    closed_on_time_without_a_fix(world, pledge)
+    total = selectors.pledge_scorecard(pledge).card.total
+    assert (total.reports, total.closed, total.kept, total.not_kept) == (5, 5, 0, 1)
+    assert (total.not_fixed, total.without_fix, total.judged) == (1, 4, 1)
+    assert total.median_close is None  # nothing was fixed
+
+    page = client.get(url("pledge-scorecard", pledge)).content.decode()
+    assert "100%" not in page and "5 of 5" not in page
+    assert "Overall: too few to judge (1), from 5 reports, 4 of them closed without a fix." in page
+    assert '<th scope="col">Closed without a fix</th>' in page
+    assert '<th scope="col">Closed as not fixed</th>' in page
+    assert "Closed without a fix (lined)" in page  # the chart's legend
+    assert "0 kept, 1 not kept, 4 closed without a fix, 0 not yet due." in page  # its words
+    assert "<strong>Closed without a fix</strong>: closed as a duplicate" in page
+    printed = client.get(url("pledge-scorecard-print", pledge)).content.decode()
+    assert "4 of them closed without a fix" in printed
+    assert '<th scope="col">Closed without a fix</th>' in printed
+
+    line = csv_total(client, pledge)
+    assert line["reports"] == "5" and line["closed"] == "5"
+    assert (line["fixed on time"], line["fixed late"], line["closed as not fixed"]) == (
+        "0",
+        "0",
+        "1",
+    )
+    assert (line["closed without a fix"], line["kept"], line["not kept"]) == ("4", "0", "1")
+    assert (line["share kept"], line["enough to judge"]) == ("0.000", "no")
+    assert line["median hours to close as fixed (calendar time)"] == ""
+
+
+def test_only_closures_without_a_fix_leave_nothing_to_judge(client, world):
+    pledge = published_pledge(world)
+    closed_on_time_without_a_fix(
+        world, pledge, ["duplicate", "not_responsible", "no_further_action"] * 2
+    )
+    page = client.get(url("pledge-scorecard", pledge)).content.decode()
+    assert "Overall: nothing to judge yet, from 6 reports, 6 of them closed without a fix." in page
+    line = csv_total(client, pledge)
+    assert (line["closed without a fix"], line["kept"], line["not kept"]) == ("6", "0", "0")
+    assert line["share kept"] == ""
 
 
 def test_a_draft_pledge_scorecard_is_for_staff_only(client, client_for, world):

@@ -1,22 +1,31 @@
 """Whether a pledge is kept: per category and per month, how many reports came in, how many
-were closed by their expected date, how long closing took, and how often the person who
-reported it said it was not fixed. Pure: plain rows in, plain results out; no Django.
+were fixed by their expected date, how many were closed without a fix, how long fixing
+took, and how often the person who reported it said it was not fixed. Pure: plain rows in,
+plain results out; no Django.
 
-How each report counts (the same rules on the page, in the CSV, the API and the CLI):
+How each report counts (the same rules on the page, in the print view, the CSV, the API
+and the CLI):
 
 - A report belongs to the month it was made (local time), so the months partition the
   reports: every report is in exactly one month and one category.
-- It is *kept* when it is closed and its closing time is no later than its expected
-  date. The expected date never moves, and a report the reporter reopened ("not fixed")
-  has its closing time cleared, so one closed again after its date is late.
-- It is *not kept* when it was closed late, or when it is still open and its date has
-  passed: an overdue report counts against the pledge in the month it was made, without
-  waiting for it to close.
+- It is *kept* when it is closed as fixed and its closing time is no later than its
+  expected date. The expected date never moves, and a report the reporter reopened ("not
+  fixed") has its closing time cleared, so one closed again after its date is late.
+- It is *not kept* when it was closed as fixed after its date; when it was closed as not
+  fixed (staff could not fix it), whenever that was; or when it is still open and its date
+  has passed: an overdue report counts against the pledge in the month it was made,
+  without waiting for it to close.
+- It is *closed without a fix* when it was closed as a duplicate, as not the service's
+  responsibility, or as needing no further action. Such a report is neither kept nor not
+  kept: it is counted on its own, so a service that closes everything as "no further
+  action" shows it plainly, and closing a report without fixing it never raises (or
+  lowers) the share kept. A closing status the engine does not know counts as not fixed.
 - An open report whose date has not come yet is *pending*: not judged either way.
+- So every report is exactly one of: kept, not kept, closed without a fix, pending.
 - The share kept is kept / (kept + not kept). Below MIN_TO_JUDGE judged reports it is
   not given a percentage ("too few to judge"): one report is not "100%".
 - The median time to close is in calendar time (from made to closed, nights and
-  weekends included), over the reports closed so far.
+  weekends included), over the reports closed as fixed so far.
 - Disputed: reports whose closing the reporter disputed (said "not fixed") at least
   once. Reopened: reports reopened at least once.
 
@@ -42,6 +51,12 @@ MIN_TO_JUDGE = 5
 OPEN_STATUSES = frozenset(
     {"new", "acknowledged", "investigating", "in_progress", "action_scheduled"}
 )
+# The closed family, as the scorecard judges it (a test keeps them in step with
+# pledges.models.CLOSED_STATUSES): fixed (kept if in time), not fixed (not kept), and
+# closed without a fix (not judged).
+FIXED = "fixed"
+NOT_FIXED = "not_fixed"
+WITHOUT_FIX_STATUSES = frozenset({"duplicate", "not_responsible", "no_further_action"})
 
 
 class Row(NamedTuple):
@@ -70,10 +85,12 @@ class Tally:
     all months, the whole pledge in a month, or everything)."""
 
     reports: int = 0
-    closed: int = 0
-    on_time: int = 0  # closed no later than expected: kept
-    late: int = 0  # closed after the expected date
-    overdue: int = 0  # still open, expected date passed
+    closed: int = 0  # closed in any way: on_time + late + not_fixed + without_fix
+    on_time: int = 0  # closed as fixed no later than expected: kept
+    late: int = 0  # closed as fixed after the expected date: not kept
+    not_fixed: int = 0  # closed as not fixed, at any time: not kept
+    without_fix: int = 0  # closed as a duplicate, not ours, no further action: not judged
+    overdue: int = 0  # still open, expected date passed: not kept
     pending: int = 0  # still open, not yet due
     disputed: int = 0
     reopened: int = 0
@@ -85,11 +102,12 @@ class Tally:
 
     @property
     def not_kept(self) -> int:
-        return self.late + self.overdue
+        return self.late + self.not_fixed + self.overdue
 
     @property
     def judged(self) -> int:
-        """Reports whose outcome on the pledge is known: kept or not kept."""
+        """Reports whose outcome on the pledge is known: kept or not kept (neither those
+        closed without a fix nor those not yet due)."""
         return self.kept + self.not_kept
 
     @property
@@ -107,7 +125,8 @@ class Tally:
 
     @property
     def median_close(self) -> datetime.timedelta | None:
-        """The median time from made to closed (calendar time), over closed reports."""
+        """The median time from made to closed (calendar time), over the reports closed
+        as fixed."""
         if not self.close_seconds:
             return None
         return datetime.timedelta(seconds=statistics.median(self.close_seconds))
@@ -187,8 +206,12 @@ def _month_starts(first: float, last: float, tz) -> tuple[list[datetime.date], l
     return months, starts
 
 
-# Columns of the accumulator kept for each (category, month).
-_REPORTS, _CLOSED, _ON_TIME, _LATE, _OVERDUE, _PENDING, _DISPUTED, _REOPENED = range(8)
+# Columns of the accumulator kept for each (category, month), in Tally's order.
+(
+    _REPORTS, _CLOSED, _ON_TIME, _LATE, _NOT_FIXED, _WITHOUT_FIX, _OVERDUE, _PENDING,
+    _DISPUTED, _REOPENED,
+) = range(10)  # fmt: skip
+_COLUMNS = 10
 
 
 def _tally(counts: list[int], seconds: list[float]) -> Tally:
@@ -241,7 +264,7 @@ def score(
     index = {key: n for n, key in enumerate(keys)}
     cells: dict[tuple[int, int], list[int]] = {}
     durations: dict[tuple[int, int], list[float]] = {}
-    open_family = OPEN_STATUSES
+    open_family, without_fix = OPEN_STATUSES, WITHOUT_FIX_STATUSES
     find = bisect.bisect_right
     for category, created_s, expected_s, closed_s, status, reopened, disputed in rows:
         where = index.get(category)
@@ -251,13 +274,18 @@ def score(
         key = (where, find(starts, created_s) - 1)
         cell = cells.get(key)
         if cell is None:
-            cell = cells[key] = [0] * 8
+            cell = cells[key] = [0] * _COLUMNS
             durations[key] = []
         cell[_REPORTS] += 1
         if closed_s is not None and status not in open_family:
             cell[_CLOSED] += 1
-            cell[_ON_TIME if closed_s <= expected_s else _LATE] += 1
-            durations[key].append(closed_s - created_s)
+            if status == FIXED:
+                cell[_ON_TIME if closed_s <= expected_s else _LATE] += 1
+                durations[key].append(closed_s - created_s)
+            elif status in without_fix:
+                cell[_WITHOUT_FIX] += 1
+            else:  # not fixed, or a closing status not known here: never kept
+                cell[_NOT_FIXED] += 1
         elif expected_s < now_s:
             cell[_OVERDUE] += 1
         else:
@@ -268,7 +296,7 @@ def score(
             cell[_REOPENED] += 1
 
     def tally_of(found: list[tuple[int, int]]) -> Tally:
-        counts = [0] * 8
+        counts = [0] * _COLUMNS
         seconds: list[float] = []
         for key in found:
             for column, value in enumerate(cells[key]):
@@ -307,15 +335,18 @@ def score(
 
 def tally_json(tally: Tally) -> dict:
     """A tally as plain JSON: counts, the share kept (null when there is nothing to judge,
-    with `enough_to_judge` false below MIN_TO_JUDGE), and the median in hours."""
+    with `enough_to_judge` false below MIN_TO_JUDGE), and the median in hours (over the
+    reports closed as fixed)."""
     median = tally.median_close
     hours = None if median is None else round(median.total_seconds() / 3600, 2)
     share = tally.share_kept
     return {
         "reports": tally.reports,
         "closed": tally.closed,
-        "closed_on_time": tally.on_time,
-        "closed_late": tally.late,
+        "fixed_on_time": tally.on_time,
+        "fixed_late": tally.late,
+        "closed_not_fixed": tally.not_fixed,
+        "closed_without_fix": tally.without_fix,
         "open_overdue": tally.overdue,
         "open_not_yet_due": tally.pending,
         "kept": tally.kept,
@@ -338,9 +369,18 @@ def as_json(card: Scorecard, names: dict[str, str] | None = None) -> dict:
     return {
         "rules": {
             "month": "the month the report was made",
-            "kept": "closed no later than its expected date",
-            "not_kept": "closed late, or still open after its expected date",
-            "median": "calendar time from made to closed",
+            "kept": "closed as fixed no later than its expected date",
+            "not_kept": (
+                "closed as fixed after its expected date, closed as not fixed, "
+                "or still open after its expected date"
+            ),
+            "closed_without_fix": (
+                "closed as a duplicate, as not the service's responsibility, or as needing "
+                "no further action: counted on its own, neither kept nor not kept"
+            ),
+            "not_yet_due": "still open, and its expected date has not come yet",
+            "share_kept": "kept / (kept + not kept)",
+            "median": "calendar time from made to closed, over the reports closed as fixed",
             "min_to_judge": MIN_TO_JUDGE,
         },
         "as_of": card.now.isoformat(),

@@ -18,18 +18,25 @@ router = Router(tags=["pledges"])
 
 class TallyOut(Schema):
     reports: int
-    closed: int
-    closed_on_time: int
-    closed_late: int
+    closed: int = Field(description="Closed in any way, with or without a fix.")
+    fixed_on_time: int = Field(description="Closed as fixed no later than the expected date.")
+    fixed_late: int = Field(description="Closed as fixed after the expected date: not kept.")
+    closed_not_fixed: int = Field(description="Closed as not fixed, at any time: not kept.")
+    closed_without_fix: int = Field(
+        description="Closed as a duplicate, not the service's responsibility, or no further "
+        "action: neither kept nor not kept."
+    )
     open_overdue: int = Field(description="Still open after the expected date: not kept.")
     open_not_yet_due: int
-    kept: int = Field(description="Closed no later than the expected date.")
-    not_kept: int
+    kept: int = Field(description="Closed as fixed no later than the expected date.")
+    not_kept: int = Field(description="Fixed late, closed as not fixed, or open past due.")
     share_kept: float | None = Field(description="kept / (kept + not kept); null if none.")
     enough_to_judge: bool = Field(
         description="False below the minimum of judged reports: show 'too few to judge'."
     )
-    median_hours_to_close: float | None = Field(description="Calendar time, made to closed.")
+    median_hours_to_close: float | None = Field(
+        description="Calendar time, made to closed, over the reports closed as fixed."
+    )
     disputed: int = Field(description="Reports the reporter said were not fixed.")
     reopened: int
 
@@ -65,8 +72,9 @@ class ScorecardOut(Schema):
 
 @router.get("/pledges/{pledge_slug}/scorecard", response={200: ScorecardOut, **ERRORS})
 def pledge_scorecard(request, pledge_slug: str):
-    """Whether the pledge is kept: per month and category, reports, kept and not kept,
-    the median time to close, disputes, reopenings, and the users' side."""
+    """Whether the pledge is kept: per month and category, reports, kept, not kept and
+    closed without a fix, the median time to close, disputes, reopenings, and the users'
+    side."""
     pledge = get_object_or_404(
         Pledge.objects.select_related("hub"), hub=request.hub, slug=pledge_slug
     )

@@ -36,9 +36,9 @@ def _pledge(request, slug, pledge_slug) -> tuple[Pledge, access.PledgeRights]:
 
 
 def chart(card: scorecard.Scorecard) -> dict:
-    """Bars for the chart, one a month: kept, not kept and not yet due, each its own fill
-    and pattern (never colour alone), scaled to the busiest month, with the figures in
-    words beside each bar."""
+    """Bars for the chart, one a month: kept, not kept, closed without a fix and not yet
+    due, each its own fill and pattern (never colour alone), scaled to the busiest month,
+    with the figures in words beside each bar."""
     most = max((tally.reports for tally in card.by_month.values()), default=0) or 1
     bars = []
     for row, (month, tally) in enumerate(card.by_month.items()):
@@ -46,6 +46,7 @@ def chart(card: scorecard.Scorecard) -> dict:
         for kind, count in (
             ("kept", tally.kept),
             ("not-kept", tally.not_kept),
+            ("without-fix", tally.without_fix),
             ("pending", tally.pending),
         ):
             width = BAR_WIDTH * count / most
@@ -102,19 +103,21 @@ def scorecard_csv(request, slug, pledge_slug):
     pledge, _ = _pledge(request, slug, pledge_slug)
     data = selectors.pledge_scorecard(pledge)
     header = [
-        "category code", "category", "month", "reports", "closed", "closed on time",
-        "closed late", "open past due", "open not yet due", "kept", "not kept",
-        "share kept", "enough to judge", "median hours to close (calendar time)",
-        "disputed by the reporter", "reopened", "as of",
+        "category code", "category", "month", "reports", "closed", "fixed on time",
+        "fixed late", "closed as not fixed", "closed without a fix", "open past due",
+        "open not yet due", "kept", "not kept", "share kept", "enough to judge",
+        "median hours to close as fixed (calendar time)", "disputed by the reporter",
+        "reopened", "as of",
     ]  # fmt: skip
     as_of = local_time(data.card.now)
 
     def line(code, name, month, tally):
         out = scorecard.tally_json(tally)
         return [
-            code, name, month, out["reports"], out["closed"], out["closed_on_time"],
-            out["closed_late"], out["open_overdue"], out["open_not_yet_due"], out["kept"],
-            out["not_kept"], "" if out["share_kept"] is None else f"{out['share_kept']:.3f}",
+            code, name, month, out["reports"], out["closed"], out["fixed_on_time"],
+            out["fixed_late"], out["closed_not_fixed"], out["closed_without_fix"],
+            out["open_overdue"], out["open_not_yet_due"], out["kept"], out["not_kept"],
+            "" if out["share_kept"] is None else f"{out['share_kept']:.3f}",
             "yes" if out["enough_to_judge"] else "no",
             "" if out["median_hours_to_close"] is None else out["median_hours_to_close"],
             out["disputed"], out["reopened"], as_of,

@@ -12,8 +12,8 @@ class Command(BaseCommand):
     help = (
         "Pledge tools. `coproduce pledges scorecard --hub SLUG --json OUT` writes the "
         "scorecard of every published (and retired) pledge of the hub: per category and "
-        "month, reports, kept and not kept, the median time to close, disputes, reopenings "
-        "and the users' side; the same figures as the scorecard pages."
+        "month, reports, kept, not kept and closed without a fix, the median time to close, "
+        "disputes, reopenings and the users' side; the same figures as the scorecard pages."
     )
 
     def add_arguments(self, parser):
@@ -52,7 +52,8 @@ class Command(BaseCommand):
             total = card.card.total
             self.stdout.write(
                 f"{card.pledge.title}: {scorecard.describe_share(total)}, "
-                f"{total.reports} report{'' if total.reports == 1 else 's'}."
+                f"{total.reports} report{'' if total.reports == 1 else 's'}"
+                + (f", {total.without_fix} closed without a fix." if total.without_fix else ".")
             )
         if not cards:
             self.stdout.write(f"{found.name} has no published pledges yet.")
