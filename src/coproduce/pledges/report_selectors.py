@@ -6,7 +6,14 @@ import datetime
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from .models import CLOSED_STATUSES, OPEN_STATUSES, Pledge, Report, ReportSubscription
+from .models import (
+    CLOSED_STATUSES,
+    OPEN_STATUSES,
+    Pledge,
+    Report,
+    ReportStatus,
+    ReportSubscription,
+)
 
 QUEUE_SHOWS = {
     "open": "Open",
@@ -70,7 +77,7 @@ def span_words(delta: datetime.timedelta) -> str:
 def when_words(report: Report, now: datetime.datetime | None = None) -> dict:
     """When the report is due and whether it is late, for a page: {"due": "Thursday
     4 December 2026, 17:00", "late": bool, "how": "in 2 days" / "3 days late" /
-    "closed on time" / "closed 2 days late"}."""
+    "fixed on time" / "fixed 2 days late" / "closed without a fix"}."""
     now = now or timezone.now()
     due = timezone.localtime(report.expected_at)
     words = {"due": f"{due:%A} {due.day} {due:%B %Y, %H:%M}", "late": False, "how": ""}
@@ -81,13 +88,16 @@ def when_words(report: Report, now: datetime.datetime | None = None) -> dict:
         else:
             words["how"] = f"in {span_words(report.expected_at - now)}"
     elif report.closed_at:
+        # As the scorecard counts: only a fix keeps the promise, on time or late.
         late = report.closed_at > report.expected_at
+        fixed = report.status == ReportStatus.FIXED
         words["late"] = late
-        words["how"] = (
-            f"closed {span_words(report.closed_at - report.expected_at)} late"
-            if late
-            else "closed on time"
-        )
+        if not fixed:
+            words["how"] = "closed without a fix"
+        elif late:
+            words["how"] = f"fixed {span_words(report.closed_at - report.expected_at)} late"
+        else:
+            words["how"] = "fixed on time"
     return words
 
 
