@@ -103,6 +103,10 @@ def test_an_unknown_kind_of_problem_is_a_400_asking_to_choose(client, world, ple
     response = client.get(new_url(pledge) + "?category=no-such-thing")
     assert response.status_code == 400
     assert b"choose one of the kinds below" in response.content
+    # "Next" with nothing chosen (no JavaScript to stop it) says so too.
+    nothing = client.get(new_url(pledge) + "?step=choose")
+    assert nothing.status_code == 400 and b"choose one of the kinds below" in nothing.content
+    assert b"There is a problem" not in client.get(new_url(pledge)).content
 
 
 def test_html_in_a_report_is_shown_as_text(client, world, pledge, lights):
@@ -138,6 +142,9 @@ def test_staff_take_a_report_on_the_phone_for_someone(client, world, pledge, lig
         world.staff,
         "phone",
     )
+    said = client.get(response.url).content.decode()
+    assert f"Recorded: the report for {world.assisted.display_name} is in." in said
+    assert "Thank you: your report is in." not in said
     response = client.post(
         new_url(pledge), form(lights, for_member="someone-else", description="Bins")
     )

@@ -78,12 +78,13 @@ def report_new(request, slug, pledge_slug):
     code = request.POST.get("category") or request.GET.get("category") or ""
     category = next((c for c in categories if c.code == code), None)
     if category is None:
-        status = 400 if code else 200
+        # "Next" pressed with nothing chosen sends no category, only the step.
+        wrong = bool(code) or request.GET.get("step") == "choose"
         return render(
             request,
             "pledges/report_choose.html",
-            {"hub": hub, "pledge": pledge, "categories": categories, "unknown": bool(code)},
-            status=status,
+            {"hub": hub, "pledge": pledge, "categories": categories, "unknown": wrong},
+            status=400 if wrong else 200,
         )
     staff = access.reports_for_someone(viewer, hub)
     anonymous = viewer is None
@@ -103,7 +104,15 @@ def report_new(request, slug, pledge_slug):
                 error.field = None
             error.add_to_form(form)
         else:
-            say_saved(request, report, "Thank you: your report is in.")
+            taken = report.entered_by_id is not None and report.entered_by_id == request.user.pk
+            whom = report.reporter or report.contact_name or "them"
+            say_saved(
+                request,
+                report,
+                f"Recorded: the report for {whom} is in. Tell them when it is due."
+                if taken
+                else "Thank you: your report is in.",
+            )
             return redirect("report", slug, report.pk)
     target, expected = services.expected_for(category, timezone.now())
     return render(
