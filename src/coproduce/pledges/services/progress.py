@@ -1,7 +1,9 @@
 """Reports move on: staff change the status with a note the reporter reads, people with
 the same problem say "me too", and the reporter answers "was it fixed?" once it is closed,
 where "not fixed" reopens it. The reporter and everyone who said "me too" hear of every
-change; the category's staff hear of a reopening."""
+change; the category's staff hear of a reopening. What the reporter adds to "not fixed"
+is private (staff and the reporter read it): the public timeline, Open311 and the
+followers hear only that it was reopened."""
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -25,6 +27,9 @@ from ..models import (
 )
 from .reports import NOTE_MAX_LENGTH, page_of
 
+# The public update when the reporter says it is not fixed. Their own words stay private.
+REOPENED = "Reopened: the person who reported it says it is not fixed."
+
 
 def answered_since_closing(report: Report) -> bool:
     """Whether the reporter has answered "was it fixed?" for this closing."""
@@ -39,21 +44,32 @@ def _lock(report: Report) -> Report:
 
 
 def followers_of(report: Report) -> list[Person]:
-    """Who is told of every change: the reporter and everyone who said "me too"."""
-    return [report.reporter] + [s.person for s in report.subscriptions.select_related("person")]
+    """Who is told of every change: the reporter's account (if they have one) and
+    everyone who said "me too"."""
+    me_too = [s.person for s in report.subscriptions.select_related("person")]
+    return ([report.reporter] if report.reporter_id else []) + me_too
 
 
-def _tell_followers(report: Report, actor: Person | None, subject: str, note: str) -> None:
-    tell(
-        followers_of(report),
-        actor=actor,
-        kind=Kind.REPORT,
-        hub=report.hub,
-        subject=subject,
-        template="pledges/email/report_update.txt",
-        context={"report": report, "note": note},
-        url=page_of(report),
-    )
+def _tell_followers(
+    report: Report, actor: Person | None, subject: str, note: str, *, reporter: bool = True
+) -> None:
+    """Tell the followers; only the reporter is asked whether it was fixed (so they are
+    told on their own). `reporter=False` leaves the reporter out (it was their answer)."""
+    me_too = [s.person for s in report.subscriptions.select_related("person")]
+    groups = [(me_too, False)]
+    if reporter and report.reporter_id:
+        groups.insert(0, ([report.reporter], True))
+    for people, for_reporter in groups:
+        tell(
+            people,
+            actor=actor,
+            kind=Kind.REPORT,
+            hub=report.hub,
+            subject=subject,
+            template="pledges/email/report_update.txt",
+            context={"report": report, "note": note, "for_reporter": for_reporter},
+            url=page_of(report),
+        )
 
 
 @transaction.atomic
@@ -160,11 +176,7 @@ def _answer(actor: Person, report: Report, fixed: bool, note: str) -> Report:
         report.updated_at = timezone.now()
         report.save()
         ReportUpdate.objects.create(
-            report=report,
-            author=actor,
-            old_status=old,
-            status=report.status,
-            note=f"Reopened: the person who reported it says it is not fixed. {note}".strip(),
+            report=report, author=actor, old_status=old, status=report.status, note=REOPENED
         )
         tell(
             report.category.staff.all(),
@@ -172,9 +184,12 @@ def _answer(actor: Person, report: Report, fixed: bool, note: str) -> Report:
             kind=Kind.REPORT_STAFF,
             hub=report.hub,
             subject=f"Reopened, not fixed: {report.category.name}",
-            template="pledges/email/report_update.txt",
+            template="pledges/email/report_reopened.txt",
             context={"report": report, "note": note},
             url=page_of(report),
         )
-        _tell_followers(report, actor, f"Reopened: {report.category.name.lower()}", note)
+        # The reporter said it: the others following it hear only that it was reopened.
+        _tell_followers(
+            report, actor, f"Reopened: {report.category.name.lower()}", REOPENED, reporter=False
+        )
     return report
