@@ -9,7 +9,8 @@ on which Sam is down, has started, and has logged time; a conversation is open w
 statements; and each persona has an API key (the outsider's and the other coordinator's for
 Northfield). Millbrook has a published pledge ("Repairs and the estate") with Dr Amir on
 its categories' staff; Sam has reported a broken light (open) and a leak (fixed, waiting
-for his answer).
+for his answer); Dr Amir took a report on the phone for Ada, who has no account (fixed,
+waiting for her answer, by the link she was emailed or to staff who ring her).
 """
 
 import datetime
@@ -23,6 +24,7 @@ from django.utils import timezone
 from coproduce.deliberation import services as deliberation
 from coproduce.hubs import services as hubs
 from coproduce.hubs.models import ApiToken, CheckType, JoinRequest, Role, SafeguardingCheck
+from coproduce.pledges import answer_links
 from coproduce.pledges import services as pledges
 from coproduce.pledges.models import Holiday, Pledge, PledgeStatus, Report, ServicePoint
 from coproduce.referrals import escalations
@@ -75,6 +77,9 @@ SECRETS = (
     "What should the health centre change first",
     "Longer opening hours on Saturdays",
     "Flat 7 Matrix House",  # the address of Sam's report: staff and Sam only
+    "Ada Contactless",  # who reported without an account, her email and phone: staff only
+    "ada@example.net",
+    "01632 960 555",
 )
 
 
@@ -109,6 +114,8 @@ class Things:
     report_pledge: Pledge  # "Repairs and the estate": Dr Amir is on its categories' staff
     report: Report  # Sam's broken light: open
     closed_report: Report  # Sam's leak: fixed, waiting for his answer
+    contact_report: Report  # Ada's, taken on the phone (no account): fixed, waiting
+    contact_token: str  # the token of the link Ada was emailed to answer
     pledge: Pledge  # published; a change to it signed by Nina (staff) and Ron (a user)
     template: Pledge  # Northfield's, offered as a template
     holiday: Holiday
@@ -261,6 +268,20 @@ def build() -> Things:
     closed_report = pledges.report_update(
         actor=world.staff, report=closed_report, status="fixed", note="Made safe"
     )
+    contact_report = pledges.report_create(
+        category=lights,
+        description="The lift light is out.",
+        entered_by=world.staff,
+        contact_name="Ada Contactless",
+        contact_email="ada@example.net",
+        contact_phone="01632 960 555",
+        address="Block A",
+        attributes={"block": "a"},
+        source="phone",
+    )
+    contact_report = pledges.report_update(
+        actor=world.staff, report=contact_report, status="fixed", note="New fitting"
+    )
 
     # --- people -------------------------------------------------------------------------
     _invitation, invitation_token = hubs.invitation_create(
@@ -363,6 +384,8 @@ def build() -> Things:
         report_pledge=report_pledge,
         report=report,
         closed_report=closed_report,
+        contact_report=contact_report,
+        contact_token=answer_links.token_for(contact_report),
         template=template,
         holiday=holiday,
         place=place,

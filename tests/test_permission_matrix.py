@@ -761,6 +761,15 @@ def report(attribute="report"):
 
 IN_MILLBROOK_DO = outcomes(MOVED, anonymous=SIGN_IN, outsider=403, other_coordinator=403)
 
+
+def answer_link(spoil=""):
+    return lambda t: {
+        "slug": t.slug,
+        "report_id": t.contact_report.pk,
+        "token": spoil + t.contact_token,
+    }
+
+
 CASES += [
     # The pledge takes reports from members only (not the public): anonymous signs in.
     Case("report-new", MEMBERS, report_pledge),
@@ -814,6 +823,26 @@ CASES += [
         method="post",
         data=lambda t: {"fixed": "no", "note": "Still dripping"},
     ),
+    Case("report", PUBLIC, report("contact_report"), variant="closed, from Ada (no account)"),
+    # Staff record the answer of a reporter who is not online (Ada has no account).
+    Case("report-answer-for", POST_ONLY, report("contact_report")),
+    Case(
+        "report-answer-for",
+        IN_MILLBROOK_DO | {"member": 403},
+        report("contact_report"),
+        method="post",
+        data=lambda t: {"fixed": "yes", "note": "Rang her: it works"},
+    ),
+    # The link emailed to Ada: whoever holds it answers for her, signed in or not.
+    Case("report-answer-link", PUBLIC, answer_link()),
+    Case(
+        "report-answer-link",
+        outcomes(MOVED),
+        answer_link(),
+        method="post",
+        data=lambda t: {"fixed": "no", "note": "Still dark"},
+    ),
+    Case("report-answer-link", outcomes(400), answer_link("x"), variant="a changed link"),
     Case("report-moderate", POST_ONLY, report()),
     Case(
         "report-moderate",
@@ -850,6 +879,13 @@ CASES += [
         api_action(403, member=200),
         lambda t: {"report_id": t.closed_report.pk},
         lambda t: {"fixed": False, "note": "Still dripping"},
+    ),
+    api_post(
+        "api-v1:report_answer",
+        api_action(200, member=403),  # staff, for Ada, who has no account
+        lambda t: {"report_id": t.contact_report.pk},
+        lambda t: {"fixed": True, "for_reporter": True},
+        variant="for the reporter",
     ),
     api_post(
         "api-v1:report_moderate",

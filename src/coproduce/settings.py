@@ -164,6 +164,9 @@ STORAGES = {
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media-is-not-served/"
 REPORT_PHOTO_MAX_BYTES = envint("REPORT_PHOTO_MAX_BYTES", 8 * 1024 * 1024)
+# How long the emailed link to say whether a report was fixed works, for someone who
+# reported without an account (coproduce.pledges.answer_links).
+REPORT_ANSWER_LINK_DAYS = envint("REPORT_ANSWER_LINK_DAYS", 60)
 
 # Serve static files from the app folders when collectstatic has not been run
 # (the demo and tests); a deployment runs collectstatic and gets hashed names.

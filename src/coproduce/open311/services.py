@@ -122,6 +122,7 @@ def open311_request_create(
         attributes=_typed(category, attributes or {}),
         contact_name=contact["contact_name"],
         contact_email=contact["contact_email"],
+        contact_phone=contact["phone"],
         source="open311",
     )
     ReceivedRequest.objects.create(

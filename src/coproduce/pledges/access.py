@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from coproduce.hubs import access as hub_access
 from coproduce.hubs.models import Hub, Membership, Person
+from coproduce.notify.access import reached_by_email
 
 from .models import Pledge, Report
 
@@ -82,6 +83,9 @@ class ReportRights:
     update: bool = False  # change the status (staff of the hub)
     me_too: bool = False  # members other than the reporter, while it is open
     answer: bool = False  # "was it fixed?": the reporter, once closed
+    # Staff record the answer for a reporter who cannot give it online (see `offline`),
+    # once closed: they rang in, or staff rang them.
+    answer_for: bool = False
     moderate: bool = False  # coordinators
 
 
@@ -89,13 +93,34 @@ def report_rights(viewer: Membership | None, report: Report) -> ReportRights:
     in_hub = bool(viewer and viewer.hub_id == report.hub_id)
     staff = in_hub and viewer.is_staff_or_above
     is_reporter = in_hub and report.reporter_id == viewer.person_id
+    closed = not report.is_open
     return ReportRights(
         see=True,
         see_private=staff or is_reporter,
         update=staff,
         me_too=in_hub and not is_reporter and report.is_open,
-        answer=is_reporter and not report.is_open,
+        answer=is_reporter and closed,
+        answer_for=staff and closed and not is_reporter and reporter_offline(report),
         moderate=staff and viewer.can_coordinate,
+    )
+
+
+def reporter_offline(report: Report) -> bool:
+    """Whether the person who reported it cannot say online whether it was fixed: they
+    have no account (a name and perhaps an email or phone were left instead: an emailed
+    link answers for them, or staff ring), or their account has no email (not online)."""
+    return report.reporter_id is None or not reached_by_email(report.reporter)
+
+
+def answers_by_link(report: Report, closing: int) -> bool:
+    """Whoever holds the emailed link for this closing answers "was it fixed?" for a
+    report made without an account. The link names the closing it was sent for, so once
+    the report is reopened (or closed again, with a new link sent) the old one is spent."""
+    return (
+        report.reporter_id is None
+        and bool(report.contact_email)
+        and not report.is_open
+        and report.closing == closing
     )
 
 

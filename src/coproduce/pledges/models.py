@@ -9,6 +9,8 @@ report keeps the target it was given when it came in (`expected_at`), so changin
 later never changes what was promised for a report already made.
 """
 
+import datetime
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -20,6 +22,7 @@ from coproduce.hubs.models import Hub, Neighbourhood, Person
 from .privacy import without_contact_details
 
 DESCRIPTION_MAX_LENGTH = 4000
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
 
 class PledgeStatus(models.TextChoices):
@@ -253,9 +256,13 @@ class Report(models.Model):
     entered_by = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # For reports from outside (Open311, the public): never shown publicly.
+    # For reports from someone without an account (the public form, an Open311 client,
+    # staff taking it on the phone for "someone else"): never shown publicly. The email
+    # gets the service's updates and, at closing, a link to say whether it was fixed; the
+    # phone is for staff to ring and ask, when there is no email.
     contact_name = models.CharField(max_length=120, blank=True)
     contact_email = models.EmailField(blank=True)
+    contact_phone = models.CharField(max_length=40, blank=True)
     status = models.CharField(max_length=20, choices=ReportStatus.choices, default=ReportStatus.NEW)
     status_note = models.CharField(max_length=1000, blank=True)
     # The target it was given when it came in, in words ("within 24 working hours").
@@ -296,6 +303,14 @@ class Report(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    @property
+    def closing(self) -> int | None:
+        """This closing, as a whole number (microseconds since 1970), or None while open:
+        an answer link is made for one closing and refused once it has been reopened."""
+        if self.closed_at is None:
+            return None
+        return (self.closed_at - EPOCH) // datetime.timedelta(microseconds=1)
+
 
 class ReportUpdate(models.Model):
     """A change to a report, with a note the reporter can read."""
@@ -332,13 +347,28 @@ class ReportSubscription(models.Model):
         return f"{self.person}: me too on {self.report}"
 
 
+class AnswerWay(models.TextChoices):
+    """How the reporter's answer came in."""
+
+    SIGNED_IN = "signed_in", "signed in"
+    EMAIL_LINK = "email_link", "by the link in an email"
+    RECORDED = "recorded", "recorded by staff"
+
+
 class ReportFeedback(models.Model):
-    """The reporter's answer to "was it fixed?", kept apart from the staff's status."""
+    """The reporter's answer to "was it fixed?", kept apart from the staff's status. The
+    note is private: staff and the reporter read it, nobody else."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="feedback")
+    # The reporter's account; None for someone who reported without one.
     person = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
     fixed = models.BooleanField()
     note = models.CharField(max_length=1000, blank=True)
+    way = models.CharField(max_length=12, choices=AnswerWay.choices, default=AnswerWay.SIGNED_IN)
+    # Staff who recorded it for the reporter (who rang, or was rung).
+    entered_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -31,6 +31,7 @@ class PrivateOut(Schema):
     entered_by: str | None = Field(None, description="Staff who took it on the phone.")
     contact_name: str = ""
     contact_email: str = ""
+    contact_phone: str = ""
     address: str = ""
     lat: float | None = None
     long: float | None = None
@@ -116,6 +117,7 @@ def _out(report: Report, membership, *, detail: bool = False, now=None) -> dict:
             "entered_by": report.entered_by.display_name if report.entered_by_id else None,
             "contact_name": report.contact_name,
             "contact_email": report.contact_email,
+            "contact_phone": report.contact_phone,
             "address": report.address,
             "lat": float(report.lat) if report.lat is not None else None,
             "long": float(report.long) if report.long is not None else None,
@@ -196,7 +198,15 @@ class ReportIn(Schema):
         None, description="Staff: the member you are reporting for (on the phone)."
     )
     contact_name: str = Field("", max_length=120, description="Staff: someone not a member.")
-    contact_email: str = Field("", max_length=254)
+    contact_email: str = Field(
+        "",
+        max_length=254,
+        description="Staff, for someone not a member: they are emailed every change, and a "
+        "link to say whether it was fixed once it is closed.",
+    )
+    contact_phone: str = Field(
+        "", max_length=40, description="Staff, for someone not a member: to ring them back."
+    )
 
 
 @router.post("/reports", response={201: ReportOut, **ERRORS})
@@ -251,6 +261,7 @@ def report_create(request, data: ReportIn, key: str | None = key_header()):
             attributes=data.answers,
             contact_name=data.contact_name,
             contact_email=data.contact_email,
+            contact_phone=data.contact_phone,
             source="phone" if entered_by else "web",
             key=key or "",
         )
@@ -294,13 +305,20 @@ def report_me_too(request, report_id: int):
 
 class AnswerIn(Schema):
     fixed: bool
-    note: str = ""
+    note: str = Field("", description="Private: for the service's staff and the reporter.")
+    for_reporter: bool = Field(
+        False,
+        description="Staff: record the answer of a reporter who cannot give it online (no "
+        "account, or no email), who rang in or whom you rang.",
+    )
 
 
 @router.post("/reports/{report_id}/answer", response={200: ReportOut, **ERRORS})
 def report_answer(request, report_id: int, data: AnswerIn, key: str | None = key_header()):
-    """The reporter, once it is closed: was it fixed? `false` reopens it."""
-    report = services.report_answer(
+    """The reporter, once it is closed: was it fixed? `false` reopens it. Staff record it
+    for a reporter who is not online with `for_reporter`."""
+    answer = services.report_answer_for if data.for_reporter else services.report_answer
+    report = answer(
         actor=request.user,
         report=_report(request, report_id),
         fixed=data.fixed,

@@ -124,13 +124,27 @@ class ReportForm(AccessibleForm):
             )
             self.fields["contact_email"] = forms.EmailField(
                 label="Their email address" if staff else "Your email address",
-                help_text="So the service can tell you what happens. Never shown to the public.",
+                help_text=(
+                    "So the service can tell them what happens, and ask whether it was fixed. "
+                    if staff
+                    else "So the service can tell you what happens, and ask you whether it "
+                    "was fixed. "
+                )
+                + "Never shown to the public.",
                 required=False,
+            )
+        if staff:
+            self.fields["contact_phone"] = forms.CharField(
+                label="Their phone number",
+                help_text="If they have no email: staff ring them to ask whether it was "
+                "fixed. Never shown to the public.",
+                required=False,
+                max_length=40,
             )
 
         questions = [f"attribute[{code}]" for code in self.question_codes]
         where = ["address", "area", "service_point", "lat", "long", "photo"]
-        contact = ["contact_name", "contact_email"]
+        contact = ["contact_name", "contact_email", "contact_phone"]
         if staff:
             self.order_fields(["for_member", *contact, "description", *questions, *where])
         else:
@@ -157,9 +171,35 @@ class AnswerForm(AccessibleForm):
         choices=[("yes", "Yes, it is fixed"), ("no", "No, it is not fixed")],
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
+        error_messages={"required": "Say whether it was fixed."},
     )
     note = forms.CharField(
         label="Anything to add?",
+        help_text="Only you and the service's staff read this.",
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": NOTE_MAX_LENGTH}),
+        required=False,
+    )
+    key = OnceKeyField()
+
+
+class AnswerForForm(AccessibleForm):
+    """Staff record the answer of a reporter who is not online. Its controls have ids of
+    their own: it is on the same page as the update form."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "answer_for_%s")
+        super().__init__(*args, **kwargs)
+
+    fixed = forms.TypedChoiceField(
+        label="What did they say: was it fixed?",
+        choices=[("yes", "Yes, it is fixed"), ("no", "No, it is not fixed")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say what they answered."},
+    )
+    note = forms.CharField(
+        label="What they added, in their words",
+        help_text="Not shown to the public: only the service's staff read it.",
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": NOTE_MAX_LENGTH}),
         required=False,
     )

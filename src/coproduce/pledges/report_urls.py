@@ -16,6 +16,12 @@ urlpatterns = [
     path(report + "update/", views.report_update, name="report-update"),
     path(report + "me-too/", views.report_me_too, name="report-me-too"),
     path(report + "answer/", views.report_answer, name="report-answer"),
+    path(report + "answer-for/", views.report_answer_for, name="report-answer-for"),
+    path(
+        report + "was-it-fixed/<str:token>/",
+        views.report_answer_link,
+        name="report-answer-link",
+    ),
     path(report + "moderate/", views.report_moderate, name="report-moderate"),
     path(report + "photo/", views.report_photo, name="report-photo"),
 ]

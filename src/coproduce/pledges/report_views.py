@@ -20,9 +20,17 @@ from coproduce.hubs.models import Hub
 from coproduce.referrals.models import Escalation
 from coproduce.views import say_saved
 
-from . import access, report_selectors, services
+from . import access, answer_links, report_selectors, services
 from .models import Pledge, PledgeCategory, Report, ReportStatus
-from .report_forms import SOMEONE_ELSE, AnswerForm, ModerateForm, ReportForm, UpdateForm
+from .report_forms import (
+    SOMEONE_ELSE,
+    AnswerForForm,
+    AnswerForm,
+    ModerateForm,
+    ReportForm,
+    UpdateForm,
+)
+from .services.progress import SPENT
 
 PER_PAGE = 50  # reports a page, in the queue and the lists
 
@@ -161,6 +169,7 @@ def _create(request, form, category, viewer, staff):
         photo=data.get("photo"),
         contact_name=data.get("contact_name", ""),
         contact_email=data.get("contact_email", ""),
+        contact_phone=data.get("contact_phone", ""),
         source="phone" if entered_by else "web",
         key=data["key"] or "",
     )
@@ -195,11 +204,13 @@ def report_detail(request, slug, report_id, *, forms=None, status=200):
             and report.subscriptions.filter(person_id=viewer.person_id).exists(),
             "is_reporter": viewer is not None and report.reporter_id == viewer.person_id,
             "answered": answered,
-            "feedback": report.feedback.all() if rights.see_private else [],
+            "feedback": report.feedback.select_related("entered_by") if rights.see_private else [],
             "answers": report_selectors.answers(report, private=rights.see_private),
             "escalation": escalation,
             "update_form": forms.get("update") or (UpdateForm(initial={"status": report.status})),
             "answer_form": forms.get("answer") or AnswerForm(),
+            "answer_for_form": forms.get("answer_for") or AnswerForForm(),
+            "contact_emailed": bool(services.contact_to_tell(report, None)),
             "moderate_form": forms.get("moderate")
             or ModerateForm(initial={"description": report.description}),
         },
@@ -217,7 +228,7 @@ def _post(request, slug, report_id, name, form_class, action, success):
         except ApplicationError as error:
             error.add_to_form(form)
         else:
-            say_saved(request, result, success)
+            say_saved(request, result, success(result) if callable(success) else success)
             return redirect("report", slug, report.pk)
     return report_detail(request, slug, report_id, forms={name: form}, status=400)
 
@@ -238,7 +249,50 @@ def report_update(request, slug, report_id):
             note=data["note"],
             key=data["key"] or None,
         ),
-        "Updated: the person who reported it, and everyone who said “me too”, are told.",
+        _updated,
+    )
+
+
+def _updated(report) -> str:
+    """What staff are told once they have saved an update: who hears of it, and, when they
+    closed a report whose reporter nobody can ask online, to ring and ask."""
+    unreachable = report.reporter_id is None and not report.contact_email
+    if report.is_open or not access.reporter_offline(report):
+        if unreachable:
+            return "Updated. The person who reported it left no email, so they are not told."
+        return "Updated: the person who reported it, and everyone who said “me too”, are told."
+    if not unreachable and report.reporter_id is None:
+        return (
+            "Updated and closed: the person who reported it is emailed, with a link to say "
+            "whether it was fixed, and everyone who said “me too” is told."
+        )
+    reporter = report.reporter
+    who = reporter.display_name if reporter else report.contact_name
+    phone = report.contact_phone or (reporter.phone if reporter else "")
+    return (
+        f"Updated and closed. {who or 'The person who reported it'} cannot be asked online "
+        f"whether it was fixed: ring them{f' on {phone}' if phone else ''} and ask, then "
+        "record their answer on this page."
+    )
+
+
+@login_required
+@require_POST
+def report_answer_for(request, slug, report_id):
+    return _post(
+        request,
+        slug,
+        report_id,
+        "answer_for",
+        AnswerForForm,
+        lambda report, data: services.report_answer_for(
+            actor=request.user,
+            report=report,
+            fixed=data["fixed"],
+            note=data["note"],
+            key=data["key"] or None,
+        ),
+        "Their answer is recorded.",
     )
 
 
@@ -259,6 +313,76 @@ def report_answer(request, slug, report_id):
             key=data["key"] or None,
         ),
         "Thank you: your answer is recorded.",
+    )
+
+
+def report_answer_link(request, slug, report_id, token):
+    """ "Was it fixed?" for someone who reported without an account, by the link emailed
+    when it was closed: anyone holding the link answers (it is the key). GET asks; POST
+    records the answer (once, however often it is sent) and goes to the report's page."""
+    hub = _hub(slug)
+    if not 0 < report_id < 2**63:
+        raise Http404("No such report.")
+    report = get_object_or_404(
+        Report.objects.select_related("hub", "category__pledge"), pk=report_id, hub=hub
+    )
+    try:
+        closing = answer_links.read(token, report)
+    except answer_links.Refused as refused:
+        return _link_refused(request, report, refused.message, refused.status)
+    form = AnswerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            answered = services.report_answer_by_link(
+                report=report,
+                closing=closing,
+                fixed=form.cleaned_data["fixed"],
+                note=form.cleaned_data["note"],
+                key=form.cleaned_data["key"] or None,
+            )
+        except ApplicationError as error:
+            if error.status == 410:
+                return _link_refused(request, report, error.message, error.status)
+            error.add_to_form(form)
+        else:
+            say_saved(
+                request,
+                answered,
+                "Thank you: your answer is recorded."
+                + ("" if form.cleaned_data["fixed"] else " The report is open again."),
+            )
+            return redirect("report", slug, report.pk)
+    elif not access.answers_by_link(report, closing):
+        return _link_refused(request, report, SPENT, 410)
+    answered = services.answered_since_closing(report)
+    status = 200
+    if request.method == "POST":
+        status = 409 if answered else 400
+    return render(
+        request,
+        "pledges/report_answer_link.html",
+        {
+            "hub": hub,
+            "report": report,
+            "pledge": report.category.pledge,
+            "answered": answered,
+            "form": form,
+        },
+        status=status,
+    )
+
+
+def _link_refused(request, report, message: str, status: int):
+    return render(
+        request,
+        "pledges/report_answer_link.html",
+        {
+            "hub": report.hub,
+            "report": report,
+            "pledge": report.category.pledge,
+            "refused": message,
+        },
+        status=status,
     )
 
 

@@ -112,6 +112,12 @@ def _joined(line: Line) -> str:
 @renders(AuditKind.REPORT_ANSWERED)
 def _answered(line: Line) -> str:
     answer = "fixed" if line.new.get("fixed") else "not fixed"
+    way = line.new.get("way")
+    if way == "email_link":  # no account: nobody to name
+        return f"The person who reported {_report(line)} said it was {answer} (by email link)"
+    if way == "recorded":
+        whom = line.person or "the person who reported it"
+        return f"{line.actor} recorded that {whom} said {_report(line)} was {answer}"
     return f"{line.actor} said {_report(line)} was {answer}"
 
 

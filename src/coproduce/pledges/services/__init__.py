@@ -1,8 +1,9 @@
 """Pledges and reports. A module per part: `drafts` (started, changed), `pledges` (signed,
 published, retired), `templates` (offered, adopted), `calendar` (the working calendar,
 holidays and places), `reports` (made, with an expected date), `progress` (updated,
-joined, answered), `oversight` (moderated; escalated when late), `scorecard` (the
-users' side, counted by staff).
+joined, answered: signed in, by an emailed link, or recorded by staff), `contacts`
+(emailing someone who reported without an account), `oversight` (moderated; escalated
+when late), `scorecard` (the users' side, counted by staff).
 Callers use the names here: `services.report_create(...)`."""
 
 from .calendar import (
@@ -12,6 +13,7 @@ from .calendar import (
     holiday_remove,
     service_point_save,
 )
+from .contacts import contact_to_tell, tell_contact
 from .drafts import category_remove, category_save, pledge_create, pledge_update
 from .oversight import overdue_reports, report_moderate
 from .pledges import (
@@ -25,6 +27,8 @@ from .progress import (
     answered_since_closing,
     followers_of,
     report_answer,
+    report_answer_by_link,
+    report_answer_for,
     report_me_too,
     report_update,
 )
@@ -46,6 +50,7 @@ __all__ = [
     "category_remove",
     "category_save",
     "checked_attributes",
+    "contact_to_tell",
     "current_sign_offs",
     "expected_for",
     "followers_of",
@@ -63,10 +68,13 @@ __all__ = [
     "pledge_sign",
     "pledge_update",
     "report_answer",
+    "report_answer_by_link",
+    "report_answer_for",
     "report_create",
     "report_me_too",
     "report_moderate",
     "report_update",
     "service_point_save",
+    "tell_contact",
     "user_side_record",
 ]

@@ -22,6 +22,7 @@ from coproduce.referrals.models import EscalationKind
 
 from .. import access
 from ..models import DESCRIPTION_MAX_LENGTH, OPEN_STATUSES, Report
+from .contacts import tell_contact
 from .progress import followers_of
 from .reports import NOTE_MAX_LENGTH, page_of
 
@@ -133,6 +134,12 @@ def _escalated(report: Report, now):
             template="pledges/email/report_overdue.txt",
             context={"report": report, "escalation": escalation, "for_staff": False},
             url=page_of(report),
+        )
+        tell_contact(
+            report,
+            actor=None,
+            subject=f"Your report of {report.category.name.lower()} is late",
+            late=True,
         )
 
     return raised

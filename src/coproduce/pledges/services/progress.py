@@ -1,7 +1,15 @@
 """Reports move on: staff change the status with a note the reporter reads, people with
 the same problem say "me too", and the reporter answers "was it fixed?" once it is closed,
 where "not fixed" reopens it. The reporter and everyone who said "me too" hear of every
-change; the category's staff hear of a reopening."""
+change, and so does someone who reported without an account, by email (`contacts`); the
+category's staff hear of a reopening.
+
+"Was it fixed?" is answered three ways, each recorded once per closing and audited: by
+the reporter signed in (`report_answer`); by someone who reported without an account,
+with the link emailed at closing (`report_answer_by_link`); and by staff for a reporter
+who cannot answer online, who rang in or was rung (`report_answer_for`). What the
+reporter adds to their answer is private (staff and the reporter read it): the public
+timeline, Open311 and the followers hear only that it was reopened."""
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -17,13 +25,22 @@ from coproduce.notify.services import tell
 from .. import access
 from ..models import (
     CLOSED_STATUSES,
+    AnswerWay,
     Report,
     ReportFeedback,
     ReportStatus,
     ReportSubscription,
     ReportUpdate,
 )
+from .contacts import tell_contact
 from .reports import NOTE_MAX_LENGTH, page_of
+
+# The public update when the reporter says it is not fixed. Their own words stay private.
+REOPENED = "Reopened: the person who reported it says it is not fixed."
+SPENT = (
+    "This link was for an earlier closing of the report: it has been reopened since. "
+    "If it is closed again, a new link is emailed."
+)
 
 
 def answered_since_closing(report: Report) -> bool:
@@ -39,21 +56,33 @@ def _lock(report: Report) -> Report:
 
 
 def followers_of(report: Report) -> list[Person]:
-    """Who is told of every change: the reporter and everyone who said "me too"."""
-    return [report.reporter] + [s.person for s in report.subscriptions.select_related("person")]
+    """Who is told of every change through the notification system: the reporter's
+    account (if they have one) and everyone who said "me too". Someone who reported
+    without an account is emailed instead (contacts.tell_contact)."""
+    me_too = [s.person for s in report.subscriptions.select_related("person")]
+    return ([report.reporter] if report.reporter_id else []) + me_too
 
 
-def _tell_followers(report: Report, actor: Person | None, subject: str, note: str) -> None:
-    tell(
-        followers_of(report),
-        actor=actor,
-        kind=Kind.REPORT,
-        hub=report.hub,
-        subject=subject,
-        template="pledges/email/report_update.txt",
-        context={"report": report, "note": note},
-        url=page_of(report),
-    )
+def _tell_followers(
+    report: Report, actor: Person | None, subject: str, note: str, *, reporter: bool = True
+) -> None:
+    """Tell the followers; only the reporter is asked whether it was fixed (so they are
+    told on their own). `reporter=False` leaves the reporter out (it was their answer)."""
+    me_too = [s.person for s in report.subscriptions.select_related("person")]
+    groups = [(me_too, False)]
+    if reporter and report.reporter_id:
+        groups.insert(0, ([report.reporter], True))
+    for people, for_reporter in groups:
+        tell(
+            people,
+            actor=actor,
+            kind=Kind.REPORT,
+            hub=report.hub,
+            subject=subject,
+            template="pledges/email/report_update.txt",
+            context={"report": report, "note": note, "for_reporter": for_reporter},
+            url=page_of(report),
+        )
 
 
 @transaction.atomic
@@ -105,7 +134,9 @@ def _update(actor: Person, report: Report, status: str, note: str) -> Report:
         new={"status": status, "note": note},
     )
     label = ReportStatus(status).label.lower()
-    _tell_followers(report, actor, f"Your report of {report.category.name.lower()}: {label}", note)
+    subject = f"Your report of {report.category.name.lower()}: {label}"
+    _tell_followers(report, actor, subject, note)
+    tell_contact(report, actor=actor, subject=subject, note=note)
     return report
 
 
@@ -126,32 +157,109 @@ def report_answer(
 ) -> Report:
     """The reporter says whether it was fixed, once for each closing; "not fixed" reopens
     the report (its expected date stays, so a late fix stays late)."""
+
+    def answer() -> Report:
+        locked = _lock(report)
+        if not access.report_rights(access.membership(actor, locked.hub), locked).answer:
+            raise PermissionDenied("The person who reported it answers, once it is closed.")
+        return _record(locked, fixed, note, actor=actor, person=actor, way=AnswerWay.SIGNED_IN)
+
     return once(
         hub_id=report.hub_id,
         owner=owner_of(actor),
         key=key,
         kind="report_answer",
         content={"report": report.pk, "fixed": fixed, "note": note},
-        action=lambda: _answer(actor, report, fixed, note),
+        action=answer,
     )
 
 
-def _answer(actor: Person, report: Report, fixed: bool, note: str) -> Report:
-    report = _lock(report)
-    if not access.report_rights(access.membership(actor, report.hub), report).answer:
-        raise PermissionDenied("The person who reported it answers, once it is closed.")
+@transaction.atomic
+def report_answer_for(
+    *, actor: Person, report: Report, fixed: bool, note: str = "", key: str | None = None
+) -> Report:
+    """Staff record the answer of a reporter who cannot give it online (no account, or
+    not online), who rang in or whom they rang: audited as entered for them."""
+
+    def answer() -> Report:
+        locked = _lock(report)
+        if not access.report_rights(access.membership(actor, locked.hub), locked).answer_for:
+            raise PermissionDenied(
+                "Staff record the answer for someone who reported without being online, "
+                "once it is closed."
+            )
+        return _record(
+            locked,
+            fixed,
+            note,
+            actor=actor,
+            person=locked.reporter,
+            way=AnswerWay.RECORDED,
+            entered_by=actor,
+        )
+
+    return once(
+        hub_id=report.hub_id,
+        owner=owner_of(actor),
+        key=key,
+        kind="report_answer_for",
+        content={"report": report.pk, "fixed": fixed, "note": note},
+        action=answer,
+    )
+
+
+@transaction.atomic
+def report_answer_by_link(
+    *, report: Report, closing: int, fixed: bool, note: str = "", key: str | None = None
+) -> Report:
+    """Someone who reported without an account answers with the link emailed at closing
+    (`closing` is the one it was made for: answer_links.read checked its signature and
+    age). There is no account to act as: the audit says it was the person who reported
+    it, by the link. With a `key`, the same answer sent twice is recorded once."""
+
+    def answer() -> Report:
+        locked = _lock(report)
+        if not access.answers_by_link(locked, closing):
+            raise ApplicationError(SPENT, status=410)
+        return _record(locked, fixed, note, actor=None, person=None, way=AnswerWay.EMAIL_LINK)
+
+    return once(
+        hub_id=report.hub_id,
+        owner=owner_of(None, anonymous_key=f"answer-link:{report.pk}"),
+        key=key,
+        kind="report_answer_by_link",
+        content={"report": report.pk, "closing": closing, "fixed": fixed, "note": note},
+        action=answer,
+    )
+
+
+def _record(
+    report: Report,
+    fixed: bool,
+    note: str,
+    *,
+    actor: Person | None,
+    person: Person | None,
+    way: str,
+    entered_by: Person | None = None,
+) -> Report:
+    """Keep the answer for this closing (apart from the staff's status) and, if it is not
+    fixed, reopen the report: publicly with a fixed sentence, the note for staff only."""
     if answered_since_closing(report):
         raise ApplicationError("You have already said whether it was fixed.", field="fixed")
     note = (note or "").strip()
     if len(note) > NOTE_MAX_LENGTH:
         raise ApplicationError(f"Keep the note to {NOTE_MAX_LENGTH:,} characters.", field="note")
-    ReportFeedback.objects.create(report=report, person=actor, fixed=fixed, note=note)
+    ReportFeedback.objects.create(
+        report=report, person=person, fixed=fixed, note=note, way=way, entered_by=entered_by
+    )
     audit(
         hub=report.hub,
         actor=actor,
+        on_behalf_of=person if entered_by else None,
         event=AuditKind.REPORT_ANSWERED,
         subject=report,
-        new={"fixed": fixed, "note": note},
+        new={"fixed": fixed, "note": note, "way": way},
     )
     if not fixed:
         old = report.status
@@ -160,11 +268,7 @@ def _answer(actor: Person, report: Report, fixed: bool, note: str) -> Report:
         report.updated_at = timezone.now()
         report.save()
         ReportUpdate.objects.create(
-            report=report,
-            author=actor,
-            old_status=old,
-            status=report.status,
-            note=f"Reopened: the person who reported it says it is not fixed. {note}".strip(),
+            report=report, author=actor, old_status=old, status=report.status, note=REOPENED
         )
         tell(
             report.category.staff.all(),
@@ -172,9 +276,12 @@ def _answer(actor: Person, report: Report, fixed: bool, note: str) -> Report:
             kind=Kind.REPORT_STAFF,
             hub=report.hub,
             subject=f"Reopened, not fixed: {report.category.name}",
-            template="pledges/email/report_update.txt",
-            context={"report": report, "note": note},
+            template="pledges/email/report_reopened.txt",
+            context={"report": report, "note": note, "way": way, "entered_by": entered_by},
             url=page_of(report),
         )
-        _tell_followers(report, actor, f"Reopened: {report.category.name.lower()}", note)
+        # The reporter said it: the others following it hear only that it was reopened.
+        _tell_followers(
+            report, actor, f"Reopened: {report.category.name.lower()}", REOPENED, reporter=False
+        )
     return report

@@ -8,6 +8,8 @@ Moving on, "me too" and "was it fixed?" are in `progress`; moderation and latene
 import datetime
 import decimal
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +31,7 @@ from ..models import (
     WorkingCalendar,
 )
 from ..photos import cleaned_photo
+from .contacts import tell_contact
 
 NOTE_MAX_LENGTH = 1000
 
@@ -106,6 +109,32 @@ def _location(*, hub, address, area, service_point, lat, long) -> dict:
     }
 
 
+PHONE_CHARACTERS = frozenset("0123456789 +-().")
+
+
+def _email(email: str) -> str:
+    """An address to tell someone without an account what happens (it is emailed)."""
+    email = (email or "").strip()
+    if email:
+        try:
+            if len(email) > 254:
+                raise ValidationError("too long")
+            validate_email(email)
+        except ValidationError:
+            raise ApplicationError("That is not an email address.", field="contact_email") from None
+    return email
+
+
+def _phone(phone: str) -> str:
+    """A phone number for staff to ring back: digits, spaces and + - ( ) . only."""
+    phone = (phone or "").strip()
+    if len(phone) > 40 or not set(phone) <= PHONE_CHARACTERS:
+        raise ApplicationError(
+            "Give a phone number in digits (at most 40 characters).", field="contact_phone"
+        )
+    return phone
+
+
 def checked_attributes(category: PledgeCategory, given: dict) -> dict:
     """The category's questions answered: required ones present, choices from the list.
     Returns the answers, keyed by question code, as text."""
@@ -160,6 +189,7 @@ def report_create(
     photo=None,
     contact_name: str = "",
     contact_email: str = "",
+    contact_phone: str = "",
     source: str = "web",
     key: str = "",
 ) -> Report:
@@ -192,6 +222,8 @@ def report_create(
         hub=hub, address=address, area=area, service_point=service_point, lat=lat, long=long
     )
     answers = checked_attributes(category, attributes or {})
+    contact_email = _email(contact_email)
+    contact_phone = _phone(contact_phone)
     if photo:
         photo = cleaned_photo(photo)
     now = timezone.now()
@@ -207,7 +239,8 @@ def report_create(
                 attributes=answers,
                 photo=photo or "",
                 contact_name=(contact_name or "").strip()[:120],
-                contact_email=(contact_email or "").strip()[:254],
+                contact_email=contact_email,
+                contact_phone=contact_phone,
                 target=target,
                 expected_at=expected_at,
                 created_at=now,
@@ -249,6 +282,10 @@ def report_create(
             template="pledges/email/report_taken.txt",
             context={"report": report},
             url=page_of(report),
+        )
+    if entered_by is not None and reporter is None:  # someone else, with an email perhaps
+        tell_contact(
+            report, actor=entered_by, subject=f"We have your report: {category.name}", taken=True
         )
     return report
 
