@@ -92,7 +92,7 @@ def test_the_first_version_is_said_briefly():
 
 
 def test_names_read_inside_a_sentence_keep_their_abbreviations():
-    from coproduce.pledges.templatetags.pledge_words import mid_sentence
+    from coproduce.pledges.wording import mid_sentence
 
     assert mid_sentence("Broken light") == "broken light"
     assert mid_sentence("A GP calls you back the same day") == "a GP calls you back the same day"

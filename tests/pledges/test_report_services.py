@@ -389,10 +389,32 @@ def test_a_late_report_is_escalated_once_to_the_categorys_staff(world, lights):
     # Never twice: not on the next sweep, nor when reopened and late again.
     assert escalations.sweep(hub=world.hub, now=later + datetime.timedelta(days=1)) == []
     made = services.report_update(actor=world.staff, report=made, status="fixed", note="Done")
+    # Closing it settles the escalation: nobody is left chasing a closed report.
+    escalation.refresh_from_db()
+    assert escalation.status == "resolved" and escalation.resolved_by == world.staff
+    assert "closed as fixed: Done" in escalation.resolution
     services.report_answer(actor=world.member, report=made, fixed=False)
     Report.objects.filter(pk=made.pk).update(escalated_at=None)  # even if the mark were lost
     assert escalations.sweep(hub=world.hub, now=later + datetime.timedelta(days=9)) == []
     assert Escalation.objects.filter(kind=EscalationKind.OVERDUE_REPORT).count() == 1
+
+
+def test_the_same_update_sent_again_is_recorded_once(world, lights):
+    made = report(world, lights)
+    first = services.report_update(
+        actor=world.staff, report=made, status="in_progress", note="The caretaker has it."
+    )
+    # Back, then Send: the page was shown afresh with a new key, so only the words match.
+    again = services.report_update(
+        actor=world.staff, report=first, status="in_progress", note="The caretaker has it."
+    )
+    assert again.pk == made.pk and made.updates.count() == 1
+    assert events("report.updated") == 1
+    # A different note, or another person, is news.
+    services.report_update(
+        actor=world.staff, report=made, status="in_progress", note="Parts ordered."
+    )
+    assert made.updates.count() == 2
 
 
 def test_closed_reports_are_not_escalated_and_nobody_staff_means_the_failsafe(world, pledge):

@@ -6,6 +6,7 @@ import datetime
 from coproduce.audit import AuditKind, Line, loads, quote, renders
 
 from .models import Pledge, Report, ReportStatus
+from .wording import mid_sentence
 
 
 @loads("pledge")
@@ -25,7 +26,7 @@ def _pledge(line: Line) -> str:
 
 def _report(line: Line) -> str:
     if line.subject:
-        return f"a report of {line.subject.category.name.lower()}"
+        return f"a report of {mid_sentence(line.subject.category.name)}"
     return "a report"
 
 

@@ -22,6 +22,7 @@ from coproduce.referrals.models import EscalationKind
 
 from .. import access
 from ..models import DESCRIPTION_MAX_LENGTH, OPEN_STATUSES, Report
+from ..wording import mid_sentence
 from .contacts import tell_contact
 from .progress import followers_of
 from .reports import NOTE_MAX_LENGTH, page_of
@@ -67,7 +68,9 @@ def report_moderate(*, actor: Person, report: Report, description: str, reason: 
         actor=actor,
         kind=Kind.MODERATION,
         hub=report.hub,
-        subject=f"Your report of {report.category.name.lower()} was edited before it is shown",
+        subject=(
+            f"Your report of {mid_sentence(report.category.name)} was edited before it is shown"
+        ),
         template="pledges/email/report_moderated.txt",
         context={"report": report, "reason": reason},
         url=page_of(report),
@@ -94,7 +97,7 @@ def overdue_reports(sweep: Sweep) -> list[Finding]:
             Finding(
                 kind=EscalationKind.OVERDUE_REPORT,
                 key=f"report:{report.pk}",
-                summary=f"A report of {report.category.name.lower()} under "
+                summary=f"A report of {mid_sentence(report.category.name)} under "
                 f"“{report.category.pledge.title}” was due "
                 f"{timezone.localtime(report.expected_at):%-d %B %Y, %H:%M} "
                 f"({report.target}) and is still {report.get_status_display().lower()}.",
@@ -130,7 +133,7 @@ def _escalated(report: Report, now):
             followers_of(report),
             kind=Kind.REPORT,
             hub=report.hub,
-            subject=f"Your report of {report.category.name.lower()} is late",
+            subject=f"Your report of {mid_sentence(report.category.name)} is late",
             template="pledges/email/report_overdue.txt",
             context={"report": report, "escalation": escalation, "for_staff": False},
             url=page_of(report),
@@ -138,7 +141,7 @@ def _escalated(report: Report, now):
         tell_contact(
             report,
             actor=None,
-            subject=f"Your report of {report.category.name.lower()} is late",
+            subject=f"Your report of {mid_sentence(report.category.name)} is late",
             late=True,
         )
 

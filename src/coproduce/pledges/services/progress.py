@@ -11,6 +11,8 @@ who cannot answer online, who rang in or was rung (`report_answer_for`). What th
 reporter adds to their answer is private (staff and the reporter read it): the public
 timeline, Open311 and the followers hear only that it was reopened."""
 
+import datetime
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -21,6 +23,7 @@ from coproduce.hubs.models import Person
 from coproduce.idempotency import once, owner_of
 from coproduce.notify.models import Kind
 from coproduce.notify.services import tell
+from coproduce.referrals import escalations
 
 from .. import access
 from ..models import (
@@ -32,6 +35,7 @@ from ..models import (
     ReportSubscription,
     ReportUpdate,
 )
+from ..wording import mid_sentence
 from .contacts import tell_contact
 from .reports import NOTE_MAX_LENGTH, page_of
 
@@ -101,6 +105,21 @@ def report_update(
     )
 
 
+# The same update from the same person this soon after is the form sent again (Back,
+# then Send: the page was shown afresh, with a new key), not news for anyone.
+REPEAT_WINDOW = datetime.timedelta(minutes=30)
+
+
+def _sent_again(report: Report, actor: Person, status: str, note: str, now) -> bool:
+    last = report.updates.order_by("-created_at", "-id").first()
+    return bool(
+        last is not None
+        and last.author_id == actor.pk
+        and (last.status, last.note) == (status, note)
+        and now - last.created_at < REPEAT_WINDOW
+    )
+
+
 def _update(actor: Person, report: Report, status: str, note: str) -> Report:
     report = _lock(report)
     if not access.report_rights(access.membership(actor, report.hub), report).update:
@@ -114,8 +133,10 @@ def _update(actor: Person, report: Report, status: str, note: str) -> Report:
         raise ApplicationError("Nothing has changed: choose a new status or write a note.")
     if status in CLOSED_STATUSES and not note:
         raise ApplicationError("Say what was done, for the person who reported it.", field="note")
-    old = report.status
     now = timezone.now()
+    if _sent_again(report, actor, status, note, now):
+        return report
+    old = report.status
     report.status, report.status_note, report.updated_at = status, note, now
     if status in CLOSED_STATUSES and old not in CLOSED_STATUSES:
         report.closed_at = now
@@ -134,7 +155,15 @@ def _update(actor: Person, report: Report, status: str, note: str) -> Report:
         new={"status": status, "note": note},
     )
     label = ReportStatus(status).label.lower()
-    subject = f"Your report of {report.category.name.lower()}: {label}"
+    if status in CLOSED_STATUSES and old not in CLOSED_STATUSES:
+        # A late report's escalation is settled by closing it: nobody need chase it.
+        escalations.escalation_settled(
+            hub=report.hub,
+            key=f"report:{report.pk}",
+            actor=actor,
+            resolution=f"The report was closed as {label}: {note}",
+        )
+    subject = f"Your report of {mid_sentence(report.category.name)}: {label}"
     _tell_followers(report, actor, subject, note)
     tell_contact(report, actor=actor, subject=subject, note=note)
     return report
@@ -282,6 +311,10 @@ def _record(
         )
         # The reporter said it: the others following it hear only that it was reopened.
         _tell_followers(
-            report, actor, f"Reopened: {report.category.name.lower()}", REOPENED, reporter=False
+            report,
+            actor,
+            f"Reopened: {mid_sentence(report.category.name)}",
+            REOPENED,
+            reporter=False,
         )
     return report
