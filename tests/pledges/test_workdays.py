@@ -44,6 +44,8 @@ def at(day, hour, minute=0):
             at(datetime.date(2026, 12, 29), 17),
         ),
         (at(TUE, 10), 7, "days", at(TUE + datetime.timedelta(days=7), 10)),
+        # An emergency: 24 hours, day and night, even over Christmas.
+        (at(datetime.date(2026, 12, 24), 18), 24, "hours", at(datetime.date(2026, 12, 25), 18)),
     ],
 )
 def test_examples(start, amount, unit, expected):
@@ -54,6 +56,7 @@ def test_words():
     assert workdays.describe(24, "working_hours") == "within 24 working hours"
     assert workdays.describe(1, "working_days") == "within 1 working day"
     assert workdays.describe(1, "same_working_day") == "the same working day"
+    assert workdays.describe(24, "hours") == "within 24 hours"
 
 
 def test_bad_calendars_and_units_are_refused():

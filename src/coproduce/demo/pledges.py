@@ -80,7 +80,7 @@ NORTHFIELD = {
             "Emergency repairs",
             "No heating, no water or anything unsafe is made safe",
             24,
-            "working_hours",
+            "hours",
         ),
         (
             "bins",

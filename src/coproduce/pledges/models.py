@@ -32,6 +32,7 @@ class PledgeStatus(models.TextChoices):
 
 
 class TargetUnit(models.TextChoices):
+    HOURS = "hours", "hours, day and night"
     WORKING_HOURS = "working_hours", "working hours"
     WORKING_DAYS = "working_days", "working days"
     DAYS = "days", "calendar days"

@@ -1,5 +1,5 @@
 """When a report is due: a target ("within 24 working hours", "within 20 working days",
-"the same working day", "within 7 days") counted from when it came in, on the hub's
+"the same working day", "within 7 days", "within 24 hours") counted from when it came in, on the hub's
 working calendar. Pure: local (naive) datetimes in, local datetime out; no Django.
 
 - Working hours run only inside the working day of a working day that is not a holiday;
@@ -7,7 +7,10 @@ working calendar. Pure: local (naive) datetimes in, local datetime out; no Djang
 - Working days end at the close of the Nth working day after the day it came in.
 - The same working day is the close of that day, or of the next working day when it came
   in after closing or on a day off.
-- Calendar days are plain days.
+- Calendar days are plain days, and hours are plain hours, day and night (for what
+  cannot wait for opening time: no heating, no water, something unsafe). The caller
+  adds hours to the moment itself, not to a local time, so a change of the clocks
+  neither gains nor loses one.
 """
 
 import datetime
@@ -16,8 +19,9 @@ from dataclasses import dataclass, field
 WORKING_HOURS = "working_hours"
 WORKING_DAYS = "working_days"
 DAYS = "days"
+HOURS = "hours"
 SAME_WORKING_DAY = "same_working_day"
-UNITS = (WORKING_HOURS, WORKING_DAYS, DAYS, SAME_WORKING_DAY)
+UNITS = (HOURS, WORKING_HOURS, WORKING_DAYS, DAYS, SAME_WORKING_DAY)
 # A target must be reachable: no calendar may have no working day for longer than this.
 SEARCH_DAYS = 366 * 3
 
@@ -59,6 +63,8 @@ def due(start: datetime.datetime, amount: int, unit: str, calendar: Calendar) ->
         raise ValueError("Give a local time without a zone.")
     if unit == DAYS:
         return start + datetime.timedelta(days=amount)
+    if unit == HOURS:
+        return start + datetime.timedelta(hours=amount)
     if unit == SAME_WORKING_DAY:
         day = start.date()
         if calendar.is_working_day(day) and start < calendar.closing(day):
@@ -93,5 +99,10 @@ def describe(amount: int, unit: str) -> str:
     """The target in words: "within 24 working hours", "the same working day"."""
     if unit == SAME_WORKING_DAY:
         return "the same working day"
-    words = {WORKING_HOURS: "working hour", WORKING_DAYS: "working day", DAYS: "day"}[unit]
+    words = {
+        HOURS: "hour",
+        WORKING_HOURS: "working hour",
+        WORKING_DAYS: "working day",
+        DAYS: "day",
+    }[unit]
     return f"within {amount} {words}{'' if amount == 1 else 's'}"
