@@ -1,6 +1,6 @@
 """When a report is due: a target ("within 24 working hours", "within 20 working days",
-"the same working day", "within 7 days", "within 24 hours") counted from when it came in, on the hub's
-working calendar. Pure: local (naive) datetimes in, local datetime out; no Django.
+"the same working day", "within 7 days", "within 24 hours") counted from when it came
+in, on the hub's working calendar. Pure: local (naive) datetimes in, local datetime out; no Django.
 
 - Working hours run only inside the working day of a working day that is not a holiday;
   a report that comes in overnight starts counting at the next opening.
