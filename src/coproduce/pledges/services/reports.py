@@ -167,10 +167,12 @@ def report_create(
     contact_email: str = "",
     source: str = "web",
     key: str = "",
+    sent_by: Person | None = None,
 ) -> Report:
     """Record a report. `reporter` is the member it is from (None from the public or an
-    Open311 client); `entered_by` the member of staff who took it for them. With a `key`,
-    a retry returns the first report."""
+    Open311 client); `entered_by` the member of staff who took it for them; `sent_by` the
+    holder of the API key an Open311 client sent it with (the audit log's actor: the
+    report is still from its contact). With a `key`, a retry returns the first report."""
     pledge = category.pledge
     hub = pledge.hub
     if key:
@@ -228,7 +230,7 @@ def report_create(
         raise
     audit(
         hub=hub,
-        actor=entered_by or reporter,
+        actor=entered_by or reporter or sent_by,
         on_behalf_of=reporter if entered_by else None,
         event=AuditKind.REPORT_CREATED,
         subject=report,
