@@ -53,6 +53,7 @@ PURE_ENGINES = [
     "coproduce.timebank.timesheet",
     "coproduce.pledges.workdays",
     "coproduce.pledges.diffs",
+    "coproduce.pledges.coordinates",
     "coproduce.pledges.scorecard",
     "coproduce.open311.statuses",
 ]

@@ -1,5 +1,7 @@
 """What the Open311 server reads, and the shape it gives each thing. Only what a pledge's
-public page shows goes out: never a reporter, a contact name, an email or a phone number.
+public page shows goes out: never a reporter, a contact name, an email or a phone number,
+and never the report's own photo (only its staff and its reporter see that): a request's
+`media_url` is the link its client sent, if any.
 
 A list costs the same number of queries whatever its length: the hub's categories once,
 then the reports as plain rows with their place, the client's media link and (a subquery
@@ -19,6 +21,7 @@ from django.utils import timezone
 from coproduce.hubs.models import Hub
 from coproduce.plainrows import plain_dicts
 from coproduce.pledges.models import (
+    OPEN_STATUSES,
     PledgeCategory,
     PledgeStatus,
     PledgeVersion,
@@ -181,13 +184,11 @@ class HubReports:
             updates = updates.exclude(report__category_id__in=self.hidden)
         return updates.annotate(client_media=F("open311__media_url")).order_by("-created_at", "-id")
 
-    def shown(self, rows: list[dict], site: str) -> list[dict]:
+    def shown(self, rows: list[dict]) -> list[dict]:
         """Rows of `reports()`, read with `read`, as service requests."""
         zone = timezone.get_current_timezone()
-        photos = Report._meta.get_field("photo").storage
         return [
-            request_of(row, self.categories[row["category_id"]], self.hub, site, zone, photos)
-            for row in rows
+            request_of(row, self.categories[row["category_id"]], self.hub, zone) for row in rows
         ]
 
 
@@ -211,7 +212,6 @@ SHOWN = (
     "address",
     "lat",
     "long",
-    "photo",
     "status",
     "status_note",
     "expected_at",
@@ -241,9 +241,14 @@ MONTHS = (
 
 
 def _notice(category: PledgeCategory, due: datetime.datetime) -> str:
-    """The category's commitment and the date it gives, `due` being in the site's zone."""
+    """The category's commitment and the date it gives, `due` being in the site's zone, as
+    sentences: "Stair lights mended within 5 working days. Expected by 8 December 2026,
+    17:00." (a full stop is added to a commitment written without one)."""
     expected = f"{due.day} {MONTHS[due.month - 1]} {due.year}, {due.hour:02}:{due.minute:02}"
-    return f"{category.commitment} Expected by {expected}."
+    commitment = category.commitment.strip()
+    if commitment and not commitment.endswith((".", "!", "?")):
+        commitment += "."
+    return f"{commitment} Expected by {expected}." if commitment else f"Expected by {expected}."
 
 
 def _place(row: dict) -> tuple[str, object, object]:
@@ -257,16 +262,15 @@ def _place(row: dict) -> tuple[str, object, object]:
     return address or row["area__name"] or "", lat, long
 
 
-def request_of(row: dict, category, hub: Hub, site: str, zone, photos) -> dict:
+def request_of(row: dict, category, hub: Hub, zone) -> dict:
     """A report (a row of HubReports.reports()) as a service request."""
     address, lat, long = _place(row)
-    closed = row["status"] not in statuses.OPEN
-    updated = row["closed"] if closed and row["closed"] else row["updated"]
+    is_open = row["status"] in OPEN_STATUSES
+    updated = row["updated"] if is_open or not row["closed"] else row["closed"]
     note = row["latest_note"] or row["status_note"]
-    media = site + photos.url(row["photo"]) if row["photo"] else row["client_media"]
     return {
         "service_request_id": str(row["id"]),
-        "status": statuses.open_or_closed(row["status"]),
+        "status": "open" if is_open else "closed",
         "status_notes": note or None,
         "service_name": category.name,
         "service_code": category.code,
@@ -281,7 +285,8 @@ def request_of(row: dict, category, hub: Hub, site: str, zone, photos) -> dict:
         "zipcode": None,
         "lat": round(float(lat), 6) if lat is not None else None,
         "long": round(float(long), 6) if long is not None else None,
-        "media_url": media or None,
+        # The client's own link; never the report's photo (staff and reporter only).
+        "media_url": row["client_media"] or None,
     }
 
 

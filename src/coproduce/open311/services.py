@@ -2,15 +2,13 @@
 the pledges services (so they are audited and told like any other report or update), with
 what the client sent beyond them kept in ReceivedRequest and ReceivedUpdate."""
 
-import datetime
-import decimal
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import transaction
 
 from coproduce.errors import ApplicationError
 from coproduce.hubs.models import ApiToken
+from coproduce.idempotency import once, owner_of
 from coproduce.pledges import access
 from coproduce.pledges import services as pledges
 from coproduce.pledges.models import PledgeCategory, Report, ReportUpdate, ServicePoint
@@ -59,28 +57,6 @@ def _contact(email: str, first_name: str, last_name: str, phone: str) -> dict:
     return {"contact_name": name, "contact_email": email, "phone": phone}
 
 
-def _typed(category: PledgeCategory, attributes: dict) -> dict:
-    """Numbers and moments asked for as such; the choices and what is required are checked
-    by the report itself (pledges.services.checked_attributes)."""
-    for question in category.attributes or []:
-        code, kind = question["code"], question.get("datatype", "string")
-        value = attributes.get(code)
-        if value in (None, "", []):
-            continue
-        if kind != "multivaluelist" and isinstance(value, list):
-            raise ApplicationError("Give one answer here.", field=f"attribute[{code}]")
-        try:
-            if kind == "number":
-                if not decimal.Decimal(str(value).strip()).is_finite():
-                    raise decimal.InvalidOperation
-            elif kind == "datetime":
-                datetime.datetime.fromisoformat(str(value).strip().replace(" ", "+"))
-        except (decimal.InvalidOperation, ValueError):
-            word = "a number" if kind == "number" else "a date and time (ISO 8601)"
-            raise ApplicationError(f"Give {word}.", field=f"attribute[{code}]") from None
-    return attributes
-
-
 @transaction.atomic
 def open311_request_create(
     *,
@@ -99,39 +75,71 @@ def open311_request_create(
     media_url: str = "",
     account_id: str = "",
     device_id: str = "",
+    key: str | None = None,
 ) -> Report:
-    """A report from an Open311 client holding one of the hub's API keys. The reporter's
-    name, email and phone are kept for staff and never shown publicly."""
+    """A report from an Open311 client holding one of the hub's API keys: from its contact
+    (whose name, email and phone are kept for staff and never shown publicly), recorded in
+    the audit log as sent by the key's holder. With a `key` (the client's Idempotency-Key),
+    the same request sent again returns the first report and records nothing; the same
+    key with something else is refused (409)."""
     pledge = category.pledge
     if token.hub_id != pledge.hub_id:
         raise PermissionDenied("This API key is for another hub.")
+    sent = {
+        "description": description,
+        "lat": lat,
+        "long": long,
+        "address_string": address_string,
+        "service_point": service_point,
+        "attributes": attributes or {},
+        "email": email,
+        "first_name": first_name,
+        "last_name": last_name,
+        "phone": phone,
+        "media_url": media_url,
+        "account_id": account_id,
+        "device_id": device_id,
+    }
+    return once(
+        hub_id=pledge.hub_id,
+        owner=owner_of(token.person),
+        key=key,
+        kind="open311_request",
+        content={"category": category, **sent},
+        action=lambda: _request_create(token=token, category=category, **sent),
+    )
+
+
+def _request_create(*, token: ApiToken, category: PledgeCategory, **sent) -> Report:
+    pledge = category.pledge
     if not access.may_report(access.membership(token.person, pledge.hub), pledge):
         raise ApplicationError(
             "This pledge is not published, so it does not take reports yet.",
             field="service_code",
         )
-    contact = _contact(email, first_name, last_name, phone)
-    media_url = _media_url(media_url)
+    contact = _contact(sent["email"], sent["first_name"], sent["last_name"], sent["phone"])
+    media_url = _media_url(sent["media_url"])
     report = pledges.report_create(
         category=category,
-        description=description,
-        address=address_string,
-        service_point=service_point,
-        lat=lat,
-        long=long,
-        attributes=_typed(category, attributes or {}),
+        description=sent["description"],
+        address=sent["address_string"],
+        service_point=sent["service_point"],
+        lat=sent["lat"],
+        long=sent["long"],
+        attributes=sent["attributes"],
         contact_name=contact["contact_name"],
         contact_email=contact["contact_email"],
         contact_phone=contact["phone"],
         source="open311",
+        sent_by=token.person,
     )
     ReceivedRequest.objects.create(
         report=report,
         token=token,
         media_url=media_url,
         phone=contact["phone"],
-        account_id=(account_id or "").strip()[:CLIENT_ID_MAX_LENGTH],
-        device_id=(device_id or "").strip()[:CLIENT_ID_MAX_LENGTH],
+        account_id=(sent["account_id"] or "").strip()[:CLIENT_ID_MAX_LENGTH],
+        device_id=(sent["device_id"] or "").strip()[:CLIENT_ID_MAX_LENGTH],
     )
     return report
 
@@ -162,18 +170,14 @@ def open311_update_create(
         first = seen.select_related("update").first()
         if first is not None:
             return first.update
-    ours = statuses.from_client(status or "", report.status)
+    ours = statuses.from_client(status or "", report.status, is_open=report.is_open)
     if ours is None:
         raise ApplicationError(
             f"Give one of: {', '.join(s.upper() for s in statuses.ACCEPTED)}.", field="status"
         )
     media_url = _media_url(media_url)
-    try:
-        pledges.report_update(actor=token.person, report=report, status=ours, note=description)
-    except ApplicationError as error:
-        if error.field == "note":  # Open311 calls the note the update's description
-            error.field = "description"
-        raise
+    # A refused note is the update's `description` to the client (views.endpoint).
+    pledges.report_update(actor=token.person, report=report, status=ours, note=description)
     update = ReportUpdate.objects.filter(report=report).order_by("-id").first()
     ReceivedUpdate.objects.create(
         update=update,

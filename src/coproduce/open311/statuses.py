@@ -1,5 +1,7 @@
-"""How a report's states meet Open311's: `open` and `closed` in GeoReport v2, and
-FixMyStreet's extended states on service request updates, both ways. Pure: no Django.
+"""How a report's states meet FixMyStreet's extended states on service request updates,
+both ways. Pure: no Django. Which states are open (GeoReport v2's `open`) is the pledges
+models' to say (`OPEN_STATUSES`): the queries and views read it there, and `from_client`
+is told whether a report is open.
 
 A closure is never reported as more than it was: "not fixed" goes out as FixMyStreet's
 `no_further_action` ("unable to fix"), never as `fixed`, and a bare `closed` from a client
@@ -17,8 +19,6 @@ NOT_FIXED = "not_fixed"
 DUPLICATE = "duplicate"
 NOT_RESPONSIBLE = "not_responsible"
 NO_FURTHER_ACTION = "no_further_action"
-
-OPEN = frozenset({NEW, ACKNOWLEDGED, INVESTIGATING, IN_PROGRESS, ACTION_SCHEDULED})
 
 # Ours -> FixMyStreet's extended state, for GET servicerequestupdates.
 EXTENDED = {
@@ -51,19 +51,14 @@ REOPENING = frozenset({"open", "reopen"})
 ACCEPTED = tuple(sorted({*FROM_CLIENT, *REOPENING}))
 
 
-def open_or_closed(status: str) -> str:
-    """GeoReport v2's status of a report."""
-    return "open" if status in OPEN else "closed"
-
-
 def extended(status: str) -> str:
     return EXTENDED[status]
 
 
-def from_client(given: str, current: str) -> str | None:
-    """Our state for a client's (either case), given the report's state now; None when the
-    client's state is not one we take."""
+def from_client(given: str, current: str, *, is_open: bool) -> str | None:
+    """Our state for a client's (either case), given the report's state now and whether
+    that is open; None when the client's state is not one we take."""
     given = given.strip().lower()
     if given in REOPENING:
-        return current if current in OPEN else NEW
+        return current if is_open else NEW
     return FROM_CLIENT.get(given)

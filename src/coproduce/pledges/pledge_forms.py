@@ -6,6 +6,7 @@ from django import forms
 
 from coproduce.forms import AccessibleForm, OnceKeyField
 
+from .coordinates import MAX_LENGTH
 from .models import TargetUnit
 from .services.calendar import DAY_NAMES
 from .services.categories import DATATYPES
@@ -215,11 +216,13 @@ class HolidayForm(AccessibleForm):
 class PlaceForm(AccessibleForm):
     name = forms.CharField(max_length=120, help_text="Such as “Station Street surgery”.")
     address = forms.CharField(required=False, max_length=300)
-    lat = forms.DecimalField(
-        label="Latitude", required=False, max_digits=9, decimal_places=6, min_value=-90,
-        max_value=90,
-    )  # fmt: skip
-    long = forms.DecimalField(
-        label="Longitude", required=False, max_digits=9, decimal_places=6, min_value=-180,
-        max_value=180,
-    )  # fmt: skip
+    # Checked by the services, with the same rules as a report's point (pledges.coordinates).
+    lat = forms.CharField(
+        label="Latitude",
+        help_text="Only if you know it, with the longitude: for example 52.4862.",
+        required=False,
+        max_length=MAX_LENGTH,
+    )
+    long = forms.CharField(
+        label="Longitude", help_text="For example -1.8904.", required=False, max_length=MAX_LENGTH
+    )

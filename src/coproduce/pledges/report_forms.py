@@ -6,6 +6,7 @@ from django import forms
 from coproduce.forms import AccessibleForm, OnceKeyField
 from coproduce.hubs.models import Membership, Neighbourhood
 
+from .coordinates import MAX_LENGTH
 from .models import DESCRIPTION_MAX_LENGTH, ReportStatus, ServicePoint
 from .services.reports import NOTE_MAX_LENGTH
 
@@ -13,11 +14,15 @@ SOMEONE_ELSE = "someone-else"
 
 
 def question_field(question: dict) -> forms.Field:
-    """A form field for one of a category's questions (an Open311 attribute)."""
+    """A form field for one of a category's questions (an Open311 attribute). What an
+    answer must be (a choice, a number, a date and time) is checked by the services
+    (`checked_attributes`), for the pages, the API and Open311 alike: their error is shown
+    next to the question, as this field is named `attribute[code]` as their error is."""
     label = question.get("description") or question["code"]
     required = bool(question.get("required")) and question.get("variable", True)
     choices = [(str(v["key"]), v.get("name") or str(v["key"])) for v in question.get("values", [])]
     datatype = question.get("datatype", "string")
+    hint = question.get("datatype_description") or ""
     if datatype == "multivaluelist" and choices:
         return forms.MultipleChoiceField(
             label=label, required=required, choices=choices, widget=forms.CheckboxSelectMultiple
@@ -28,6 +33,22 @@ def question_field(question: dict) -> forms.Field:
         )
     if datatype == "text":
         return forms.CharField(label=label, required=required, widget=forms.Textarea)
+    if datatype == "number":
+        return forms.CharField(
+            label=label,
+            required=required,
+            max_length=40,
+            help_text=hint or "A number, such as 3.",
+            widget=forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"}),
+        )
+    if datatype == "datetime":
+        return forms.CharField(
+            label=label,
+            required=required,
+            max_length=40,
+            help_text=hint or "The date and time.",
+            widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        )
     return forms.CharField(label=label, required=required, max_length=300)
 
 
@@ -61,13 +82,13 @@ class ReportForm(AccessibleForm):
         label="Latitude",
         help_text="Only if you know it, with the longitude: for example 52.4862.",
         required=False,
-        max_length=20,
+        max_length=MAX_LENGTH,
     )
     long = forms.CharField(
         label="Longitude",
         help_text="For example -1.8904.",
         required=False,
-        max_length=20,
+        max_length=MAX_LENGTH,
     )
     photo = forms.FileField(
         label="A photo",

@@ -3,7 +3,7 @@
 import contextlib
 import datetime
 
-from coproduce.audit import AuditKind, Line, loads, quote, renders
+from coproduce.audit import AuditKind, Line, loads, possessive, quote, renders
 
 from .models import Pledge, Report, ReportStatus
 from .wording import mid_sentence
@@ -95,6 +95,8 @@ def _calendar(line: Line) -> str:
 
 @renders(AuditKind.REPORT_CREATED)
 def _reported(line: Line) -> str:
+    if line.new.get("source") == "open311" and not line.automatic:
+        return f"{possessive(line.actor)} Open311 client sent in {_report(line)}"
     if line.person:
         return f"{line.actor} reported {_report(line)} for {line.person}"
     return f"{line.actor} reported {_report(line)}"

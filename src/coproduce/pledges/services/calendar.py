@@ -3,7 +3,6 @@ and the service's places (for reports with no street address): kept by coordinat
 A change applies to reports made from then on; those already in keep their date."""
 
 import datetime
-import decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -12,7 +11,7 @@ from coproduce.audit import AuditKind, audit
 from coproduce.errors import ApplicationError
 from coproduce.hubs.models import Hub, Person
 
-from .. import access
+from .. import access, coordinates
 from ..models import Holiday, ServicePoint, WorkingCalendar
 
 DAY_NAMES = {
@@ -114,18 +113,6 @@ def calendar_description(hub: Hub) -> str:
     return f"{span}, {calendar.opens:%H:%M} to {calendar.closes:%H:%M}{holidays}"
 
 
-def _coordinate(value, field: str, limit: int):
-    if value in (None, ""):
-        return None
-    try:
-        number = round(decimal.Decimal(str(value)), 6)
-    except decimal.InvalidOperation:
-        raise ApplicationError("Give a number, such as 53.4808.", field=field) from None
-    if not -limit <= number <= limit:
-        raise ApplicationError(f"Give a number from -{limit} to {limit}.", field=field)
-    return number
-
-
 @transaction.atomic
 def service_point_save(
     *,
@@ -147,9 +134,7 @@ def service_point_save(
     address = " ".join((address or "").split())
     if len(address) > 300:
         raise ApplicationError("Keep the address to 300 characters.", field="address")
-    lat, long = _coordinate(lat, "lat", 90), _coordinate(long, "long", 180)
-    if (lat is None) != (long is None):
-        raise ApplicationError("Give both latitude and longitude, or neither.", field="long")
+    lat, long = coordinates.point(lat, long)
     if (
         ServicePoint.objects.filter(hub=hub, name=name)
         .exclude(pk=getattr(point, "pk", None))

@@ -16,12 +16,13 @@ from django.utils import timezone
 
 from coproduce.audit import AuditKind, audit
 from coproduce.errors import ApplicationError
+from coproduce.forms import EARLIEST_DATE, LATEST_DATE
 from coproduce.hubs.models import Neighbourhood, Person
 from coproduce.idempotency import REUSED, check_key, mark_replayed
 from coproduce.notify.models import Kind
 from coproduce.notify.services import tell
 
-from .. import access, workdays
+from .. import access, coordinates, workdays
 from ..models import (
     DESCRIPTION_MAX_LENGTH,
     Holiday,
@@ -67,27 +68,7 @@ def page_of(report: Report) -> str:
 
 
 def _location(*, hub, address, area, service_point, lat, long) -> dict:
-    lat = None if lat is None or str(lat).strip() == "" else lat
-    long = None if long is None or str(long).strip() == "" else long
-    if (lat is None) != (long is None):
-        raise ApplicationError(
-            "Give both latitude and longitude, or neither.",
-            field="long" if lat is not None else "lat",
-        )
-    if lat is not None:
-        try:
-            lat, long = decimal.Decimal(str(lat).strip()), decimal.Decimal(str(long).strip())
-        except decimal.InvalidOperation:
-            raise ApplicationError("Latitude and longitude must be numbers.", field="lat") from None
-        if not (lat.is_finite() and long.is_finite()):
-            raise ApplicationError("Latitude and longitude must be numbers.", field="lat")
-        if not (-90 <= lat <= 90) or not (-180 <= long <= 180):
-            raise ApplicationError(
-                "That is not a place on Earth: latitude runs from -90 to 90, longitude "
-                "from -180 to 180.",
-                field="lat",
-            )
-        lat, long = round(lat, 6), round(long, 6)
+    lat, long = coordinates.point(lat, long)
     if len((address or "").strip()) > 300:
         raise ApplicationError("Keep the address to 300 characters.", field="address")
     if area is not None and area.hub_id != hub.pk:
@@ -136,41 +117,65 @@ def _phone(phone: str) -> str:
 
 
 def checked_attributes(category: PledgeCategory, given: dict) -> dict:
-    """The category's questions answered: required ones present, choices from the list.
-    Returns the answers, keyed by question code, as text."""
+    """The category's questions answered, for every way a report comes in (the pages, the
+    JSON API, Open311): required ones present, one answer unless the question takes
+    several, choices from the list, numbers and dates and times as such. Returns the
+    answers, keyed by question code, as text; an error names the question as
+    `attribute[code]`."""
     answers = {}
     for question in category.attributes or []:
         code = question["code"]
+        field = f"attribute[{code}]"
+        label = question.get("description") or code
+        kind = question.get("datatype", "string")
+        many = kind == "multivaluelist"
         value = given.get(code)
         if isinstance(value, list | tuple):  # a multivaluelist: several keys
-            value = ",".join(str(v).strip() for v in value if str(v).strip())
-            keys = {str(v["key"]) for v in question.get("values", [])}
-            if value and not set(value.split(",")) <= keys:
-                raise ApplicationError(
-                    f"Choose from the answers for “{question.get('description', code)}”.",
-                    field=f"attribute[{code}]",
-                )
-            if value:
-                answers[code] = value[:300]
-                continue
+            parts = [str(v).strip() for v in value if str(v).strip()]
+            if len(parts) > 1 and not many:
+                raise ApplicationError(f"Give one answer to “{label}”.", field=field)
+            value = ",".join(parts)
         value = "" if value is None else str(value).strip()
         if not value:
             if question.get("required") and question.get("variable", True):
-                raise ApplicationError(
-                    f"Answer “{question.get('description', code)}”.", field=f"attribute[{code}]"
-                )
+                raise ApplicationError(f"Answer “{label}”.", field=field)
             continue
         keys = [str(v["key"]) for v in question.get("values", [])]
         # A multivaluelist question may also come as one comma-separated string.
-        many = question.get("datatype") == "multivaluelist"
         chosen = [part.strip() for part in value.split(",")] if many else [value]
         if keys and any(part not in keys for part in chosen):
-            raise ApplicationError(
-                f"Choose one of the answers for “{question.get('description', code)}”.",
-                field=f"attribute[{code}]",
-            )
+            word = "from the answers" if many else "one of the answers"
+            raise ApplicationError(f"Choose {word} for “{label}”.", field=field)
+        _check_type(kind, value, label, field)
         answers[code] = value[:300]
     return answers
+
+
+def _check_type(kind: str, value: str, label: str, field: str) -> None:
+    """A number question takes a number, a datetime question a date and time (ISO 8601,
+    as a browser's date-and-time box sends it: 2026-12-03T14:00)."""
+    if kind == "number":
+        try:
+            if decimal.Decimal(value).is_finite():
+                return
+        except decimal.InvalidOperation:
+            pass
+        raise ApplicationError(f"Give a number for “{label}”, such as 3.", field=field)
+    if kind == "datetime":
+        moment = None
+        # A "+" in a query string arrives as a space: "2026-12-03T14:00:00 01:00".
+        for text in (value, value.replace(" ", "+")):
+            try:
+                moment = datetime.datetime.fromisoformat(text)
+                break
+            except ValueError:
+                continue
+        if moment is None:
+            raise ApplicationError(
+                f"Give a date and time for “{label}”, such as 2026-12-03T14:00.", field=field
+            )
+        if not EARLIEST_DATE <= moment.date() <= LATEST_DATE:
+            raise ApplicationError(f"Give a date between 1900 and 2100 for “{label}”.", field=field)
 
 
 @transaction.atomic
@@ -192,10 +197,12 @@ def report_create(
     contact_phone: str = "",
     source: str = "web",
     key: str = "",
+    sent_by: Person | None = None,
 ) -> Report:
     """Record a report. `reporter` is the member it is from (None from the public or an
-    Open311 client); `entered_by` the member of staff who took it for them. With a `key`,
-    a retry returns the first report."""
+    Open311 client); `entered_by` the member of staff who took it for them; `sent_by` the
+    holder of the API key an Open311 client sent it with (the audit log's actor: the
+    report is still from its contact). With a `key`, a retry returns the first report."""
     pledge = category.pledge
     hub = pledge.hub
     if key:
@@ -256,7 +263,7 @@ def report_create(
         raise
     audit(
         hub=hub,
-        actor=entered_by or reporter,
+        actor=entered_by or reporter or sent_by,
         on_behalf_of=reporter if entered_by else None,
         event=AuditKind.REPORT_CREATED,
         subject=report,
