@@ -461,3 +461,22 @@ def test_the_public_see_no_contact_details_or_written_answers(client, world, ple
     client.force_login(world.staff)  # staff see what was written
     staff = client.get(reverse("report", args=[world.hub.slug, report.pk])).content.decode()
     assert "07700 900123" in staff and "Mrs Khan" in staff
+
+
+def test_back_then_send_again_makes_one_report(client, world, pledge, lights):
+    client.force_login(world.member)
+    first = client.post(new_url(pledge), form(lights, key="page-shown-once"))
+    # Back, and the page shown afresh gives the form a new key: the words are the same.
+    again = client.post(new_url(pledge), form(lights, key="page-shown-again"), follow=True)
+    assert Report.objects.count() == 1
+    assert first.url == again.redirect_chain[-1][0]
+    other = client.post(new_url(pledge), form(lights, key="k3", description="Bins again."))
+    assert other.status_code == 302 and Report.objects.count() == 2
+
+
+@pytest.mark.parametrize("blank", ["   ", "\u200b\u200b\u200b", "\u200d\u2060\ufeff \u200e"])
+def test_a_description_of_nothing_visible_is_refused(client, world, pledge, lights, blank):
+    client.force_login(world.member)
+    response = client.post(new_url(pledge), form(lights, description=blank))
+    assert response.status_code == 400 and b"Describe the problem" in response.content
+    assert not Report.objects.exists()

@@ -433,3 +433,19 @@ def test_followers_of_a_report(world, lights):
     made = report(world, lights)
     ReportSubscription.objects.create(report=made, person=world.coordinator)
     assert services.followers_of(made) == [world.member, world.coordinator]
+
+
+def test_a_target_in_hours_counts_elapsed_hours_over_a_change_of_the_clocks(world, lights):
+    import zoneinfo
+
+    lights.target_amount, lights.target_unit = 24, "hours"
+    lights.save(update_fields=["target_amount", "target_unit"])
+    london = zoneinfo.ZoneInfo("Europe/London")
+    # The clocks go back at 02:00 on Sunday 25 October 2026: 24 hours after 20:00 on the
+    # Saturday is 19:00 on the Sunday by the clock.
+    made = datetime.datetime(2026, 10, 24, 20, 0, tzinfo=london)
+    words, due = services.expected_for(lights, made)
+    assert words == "within 24 hours"
+    elapsed = due.astimezone(datetime.UTC) - made.astimezone(datetime.UTC)
+    assert elapsed == datetime.timedelta(hours=24)
+    assert due.astimezone(london).replace(tzinfo=None) == datetime.datetime(2026, 10, 25, 19, 0)

@@ -7,10 +7,12 @@ Moving on, "me too" and "was it fixed?" are in `progress`; moderation and latene
 
 import datetime
 import decimal
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -53,6 +55,11 @@ def calendar_of(hub) -> workdays.Calendar:
 
 def expected_for(category: PledgeCategory, at: datetime.datetime) -> tuple[str, datetime.datetime]:
     """The target in words and when a report made at `at` is due."""
+    words = workdays.describe(category.target_amount, category.target_unit)
+    if category.target_unit == workdays.HOURS:  # elapsed hours, whatever the clocks do
+        # In UTC: Python adds to a zoned time by the clock, which a change of the clocks
+        # would make an hour more or less.
+        return words, at.astimezone(datetime.UTC) + datetime.timedelta(hours=category.target_amount)
     local = timezone.localtime(at).replace(tzinfo=None)
     due = workdays.due(
         local, category.target_amount, category.target_unit, calendar_of(category.pledge.hub)
@@ -217,7 +224,7 @@ def report_create(
     if entered_by is not None:
         access.hub_access.require_staff(entered_by, hub, "Only staff can report for someone else.")
     description = (description or "").strip()
-    if not description:
+    if not _visible(description):
         raise ApplicationError("Describe the problem.", field="description")
     if len(description) > DESCRIPTION_MAX_LENGTH:
         raise ApplicationError(
@@ -234,6 +241,10 @@ def report_create(
     if photo:
         photo = cleaned_photo(photo)
     now = timezone.now()
+    if key and source in ("web", "phone"):  # a form on a page, with its key
+        again = _sent_again(category, description, reporter, entered_by, contact_email, now)
+        if again is not None:
+            return mark_replayed(again)
     target, expected_at = expected_for(category, now)
     try:
         with transaction.atomic():
@@ -295,6 +306,37 @@ def report_create(
             report, actor=entered_by, subject=f"We have your report: {category.name}", taken=True
         )
     return report
+
+
+# The same report from the same person this soon after, from a page, is the form sent
+# again (Back, then Send: the page was shown afresh, with a new key), not a second
+# problem. Clients of the API and Open311 say what they mean with their own keys.
+REPEAT_WINDOW = datetime.timedelta(minutes=30)
+
+
+def _visible(text: str) -> bool:
+    """Whether the text has anything to read: not only spaces and invisible characters
+    (zero-width spaces, joiners, direction marks)."""
+    return any(unicodedata.category(ch)[0] not in "ZC" for ch in text)
+
+
+def _sent_again(category, description, reporter, entered_by, contact_email, now):
+    """The report this one repeats, if the same person sent the same words under the same
+    category within REPEAT_WINDOW. Someone not signed in is known only by an email."""
+    if reporter is None and entered_by is None and not contact_email:
+        return None
+    return (
+        Report.objects.filter(
+            category=category,
+            reporter=reporter,
+            entered_by=entered_by,
+            contact_email=contact_email,
+            created_at__gte=now - REPEAT_WINDOW,
+        )
+        .filter(Q(description=description) | Q(original_description=description))
+        .order_by("-created_at")
+        .first()
+    )
 
 
 def _replay(existing: Report, category, description, reporter, entered_by) -> Report:
