@@ -472,8 +472,22 @@ def load(hubs: dict, people: dict, operator: Person, clock) -> None:
     _millbrook(millbrook, people, operator, clock)
 
 
+# The service's own places, which a report can name instead of an address: a patient
+# with no call-back has nowhere else to say.
+PLACES = {
+    "northfield": [("Estate office", "Unit 2, Oak Tower, Northfield Road")],
+    "millbrook": [
+        ("Millbrook Health Centre", "14 Mill Lane, Millbrook"),
+        ("Station Street branch surgery", "3 Station Street, Millbrook"),
+    ],
+}
+
+
 def _bank_holidays(hub: Hub, coordinator: Person, today: datetime.date) -> None:
-    """The bank holidays from a year ago to a year ahead, as a coordinator enters them."""
+    """The bank holidays from a year ago to a year ahead, as a coordinator enters them,
+    and the service's places."""
+    for name, address in PLACES.get(hub.slug, []):
+        services.service_point_save(actor=coordinator, hub=hub, name=name, address=address)
     for year, days in BANK_HOLIDAYS.items():
         for entry in days:
             month_day, name = entry.split(" ", 1)

@@ -65,7 +65,8 @@ class ReportForm(AccessibleForm):
     )
     address = forms.CharField(
         label="Address or place",
-        help_text="For example: Block C, second-floor landing.",
+        help_text="Where the problem is, if it is somewhere: for example, the second-floor "
+        "landing of a block. If it is about one of the service's places, choose it below.",
         required=False,
         max_length=300,
     )

@@ -10,6 +10,7 @@ late a second time.
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from coproduce.audit import AuditKind, audit
@@ -87,12 +88,13 @@ def overdue_reports(sweep: Sweep) -> list[Finding]:
             expected_at__lt=sweep.now,
             escalated_at__isnull=True,
         )
-        .select_related("category__pledge")
+        .select_related("hub", "category__pledge")
+        .prefetch_related(Prefetch("category__staff", queryset=Person.objects.order_by("pk")))
         .order_by("expected_at", "pk")
     )
     findings = []
-    for report in late:
-        staff = [p for p in report.category.staff.order_by("pk") if p.pk in sweep.staff]
+    for report in late:  # the categories' staff read once for all, not per report
+        staff = [p for p in report.category.staff.all() if p.pk in sweep.staff]
         findings.append(
             Finding(
                 kind=EscalationKind.OVERDUE_REPORT,
