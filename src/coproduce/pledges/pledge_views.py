@@ -1,5 +1,6 @@
 """Pledge pages: the hub's list, the public page of each pledge, the draft with its
-sign-offs, the forms that change it, templates, the working calendar and the places."""
+sign-offs and the forms that change it. Templates are in template_views.py; the working
+calendar and the service's places in calendar_views.py."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,13 +17,10 @@ from coproduce.views import render_form, say_saved, submit
 
 from . import access, pledge_selectors, services
 from .content import draft_of, fingerprint, has_changes, latest_version, published_content
-from .models import Holiday, Pledge, ServicePoint, SignOffRole, WorkingCalendar
+from .models import Pledge, SignOffRole
 from .pledge_forms import (
-    CalendarForm,
     CategoryForm,
-    HolidayForm,
     KeyForm,
-    PlaceForm,
     PledgeForm,
     PublishForm,
     RetireForm,
@@ -360,187 +358,4 @@ def pledge_retire(request, slug, pledge_slug):
         submit_label="Retire the pledge",
         cancel_url=reverse("pledge", args=[slug, pledge.slug]),
         hub=pledge.hub,
-    )
-
-
-@login_required
-@require_POST
-def pledge_template(request, slug, pledge_slug):
-    pledge = _pledge(slug, pledge_slug)
-    _require(request, _rights(request, pledge).offer_as_template,
-             "Coordinators offer published pledges as templates.")  # fmt: skip
-    offered = request.POST.get("offer") != "no"
-    services.pledge_offer_as_template(actor=request.user, pledge=pledge, offered=offered)
-    messages.success(
-        request,
-        "Other hubs can now adopt it as a template." if offered else "No longer a template.",
-    )
-    return redirect("pledge", slug, pledge.slug)
-
-
-def template_list(request, slug):
-    hub = get_object_or_404(Hub, slug=slug)
-    membership = hub_access.membership_of(request.user, hub)
-    return render(
-        request,
-        "pledges/templates.html",
-        {
-            "hub": hub,
-            "templates": pledge_selectors.templates(),
-            "may_adopt": bool(membership and membership.can_coordinate),
-        },
-    )
-
-
-@login_required
-def template_adopt(request, slug, template_id):
-    hub = get_object_or_404(Hub, slug=slug)
-    template = get_object_or_404(Pledge.objects.select_related("hub"), pk=template_id)
-    membership = hub_access.membership_of(request.user, hub)
-    if not (membership and membership.can_coordinate):
-        raise PermissionDenied("A coordinator of the hub adopts templates.")
-    if not access.may_adopt(membership, hub, template):
-        raise Http404("No such template.")
-    form = KeyForm(request.POST if request.method == "POST" else None)
-    pledge = submit(
-        request,
-        form,
-        lambda data: services.pledge_adopt(
-            actor=request.user, template=template, hub=hub, key=data["key"] or None
-        ),
-    )
-    if pledge:
-        say_saved(request, pledge, "Adopted as a draft: change what is different here.")
-        return redirect("pledge-draft", hub.slug, pledge.slug)
-    return render_form(
-        request,
-        form,
-        title=f"Adopt “{template.title}”",
-        intro=f"A draft pledge for {hub.name} is made from {template.hub.name}'s template. "
-        "Change what is different here; the pledge shows what changed from the template. It "
-        "is published once signed off here, by staff and by someone who uses the service.",
-        submit_label="Adopt it as a draft",
-        cancel_url=reverse("pledge-templates", args=[hub.slug]),
-        hub=hub,
-    )
-
-
-def _coordinator_hub(request, slug) -> Hub:
-    hub = get_object_or_404(Hub, slug=slug)
-    _require(request, access.may_run_calendar(hub_access.membership_of(request.user, hub), hub),
-             "Coordinators keep the working calendar and the service's places.")  # fmt: skip
-    return hub
-
-
-@login_required
-def calendar(request, slug):
-    hub = _coordinator_hub(request, slug)
-    stored = WorkingCalendar.objects.filter(hub=hub).first()
-    initial = {
-        "working_days": ["1", "2", "3", "4", "5"],
-        "day_starts": "09:00",
-        "day_ends": "17:00",
-    }
-    if stored:
-        initial = {
-            "working_days": [str(d) for d in stored.working_days],
-            "day_starts": stored.day_starts,
-            "day_ends": stored.day_ends,
-        }
-    form = CalendarForm(request.POST or None, initial=initial)
-    saved = submit(
-        request,
-        form,
-        lambda data: [
-            services.calendar_update(
-                actor=request.user,
-                hub=hub,
-                working_days=[int(d) for d in data["working_days"]],
-                day_starts=data["day_starts"],
-                day_ends=data["day_ends"],
-            )
-        ],
-    )
-    if saved:
-        messages.success(request, "Saved. New reports are counted on this calendar.")
-        return redirect("pledge-calendar", slug)
-    return render(
-        request,
-        "pledges/calendar.html",
-        {
-            "hub": hub,
-            "form": form,
-            "holiday_form": HolidayForm(),
-            "holidays": Holiday.objects.filter(hub=hub),
-            "description": services.calendar_description(hub),
-        },
-        status=400 if form.errors else 200,
-    )
-
-
-@login_required
-@require_POST
-def holiday_add(request, slug):
-    hub = _coordinator_hub(request, slug)
-    form = HolidayForm(request.POST)
-    saved = submit(
-        request,
-        form,
-        lambda data: services.holiday_add(
-            actor=request.user, hub=hub, day=data["day"], name=data["name"]
-        ),
-    )
-    if saved:
-        messages.success(request, f"Added {saved.name}.")
-        return redirect("pledge-calendar", slug)
-    return render(
-        request,
-        "pledges/calendar.html",
-        {
-            "hub": hub,
-            "form": CalendarForm(initial={}),
-            "holiday_form": form,
-            "holidays": Holiday.objects.filter(hub=hub),
-            "description": services.calendar_description(hub),
-        },
-        status=400,
-    )
-
-
-@login_required
-@require_POST
-def holiday_remove(request, slug, holiday_id):
-    hub = _coordinator_hub(request, slug)
-    holiday = get_object_or_404(Holiday, pk=holiday_id, hub=hub)
-    services.holiday_remove(actor=request.user, holiday=holiday)
-    messages.success(request, f"Removed {holiday.name}.")
-    return redirect("pledge-calendar", slug)
-
-
-@login_required
-def places(request, slug, place_id=None):
-    hub = _coordinator_hub(request, slug)
-    point = get_object_or_404(ServicePoint, pk=place_id, hub=hub) if place_id else None
-    initial = {}
-    if point:
-        initial = {
-            "name": point.name,
-            "address": point.address,
-            "lat": point.lat,
-            "long": point.long,
-        }
-    form = PlaceForm(request.POST or None, initial=initial)
-    saved = submit(
-        request,
-        form,
-        lambda data: services.service_point_save(actor=request.user, hub=hub, point=point, **data),
-    )
-    if saved:
-        messages.success(request, f"Saved {saved.name}.")
-        return redirect("pledge-places", slug)
-    return render(
-        request,
-        "pledges/places.html",
-        {"hub": hub, "form": form, "point": point, "places": ServicePoint.objects.filter(hub=hub)},
-        status=400 if form.errors else 200,
     )
