@@ -384,7 +384,8 @@ def test_a_late_report_is_escalated_once_to_the_categorys_staff(world, lights):
     assert made.escalated_at == later
     assert events("report.escalated") == 1
     assert [n.subject for n in told(world.staff, Kind.REPORT_STAFF)][-1].startswith("Overdue:")
-    assert told(world.staff, Kind.ESCALATION)
+    [escalated] = told(world.staff, Kind.ESCALATION)
+    assert escalated.subject.startswith("Escalated: A report of broken light under")
     assert told(world.member, Kind.REPORT)[-1].subject == "Your report of broken light is late"
     # Never twice: not on the next sweep, nor when reopened and late again.
     assert escalations.sweep(hub=world.hub, now=later + datetime.timedelta(days=1)) == []

@@ -24,6 +24,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from coproduce.audit import AuditKind, audit
 from coproduce.errors import ApplicationError
@@ -440,7 +441,8 @@ def _record(hub: Hub, finding: Finding) -> Escalation | None:
         [finding.assigned_to, *coordinators_of(hub)],
         kind=Kind.ESCALATION,
         hub=hub,
-        subject=f"Escalated: {escalation.get_kind_display()}",
+        # What it is about, not only its kind: "Escalated: A report of broken light…".
+        subject=f"Escalated: {Truncator(escalation.summary).chars(90)}",
         template="referrals/email/escalation.txt",
         context={"escalation": escalation},
         url=reverse("escalation", args=[hub.slug, escalation.pk]),
