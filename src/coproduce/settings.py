@@ -255,6 +255,7 @@ SIGNIN_WINDOW_MINUTES = envint("SIGNIN_WINDOW_MINUTES", 15)
 SIGNIN_LOCKOUT_MINUTES = envint("SIGNIN_LOCKOUT_MINUTES", 15)
 # At most this many set-password, reset and invitation emails to one address in an hour.
 ACCOUNT_EMAILS_PER_HOUR = envint("ACCOUNT_EMAILS_PER_HOUR", 3)
+PUBLIC_REPORTS_PER_HOUR = envint("PUBLIC_REPORTS_PER_HOUR", 10)
 
 # Security: safe by default, relaxed only by DEBUG (local HTTP) or explicit settings.
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not DEBUG)

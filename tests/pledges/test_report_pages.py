@@ -181,6 +181,24 @@ def test_the_public_report_where_the_pledge_allows_it(client, world):
     assert "p@x.org" not in page and "A passer-by" not in page
 
 
+def test_reports_from_people_not_signed_in_are_limited_per_hour(client, world, settings):
+    settings.PUBLIC_REPORTS_PER_HOUR = 2
+    open_pledge = published_pledge(
+        world.hub, staff=[world.staff], slug="estate", public_reports=True
+    )
+    category = open_pledge.categories.get(name="Broken light")
+    for n in range(2):
+        sent = form(category, contact_name="Passer-by", description=f"Light {n} is out.")
+        assert client.post(new_url(open_pledge), sent).status_code == 302
+    sent = form(category, contact_name="Passer-by", description="A third light.")
+    refused = client.post(new_url(open_pledge), sent)
+    assert refused.status_code == 429 and b"try again later" in refused.content
+    assert Report.objects.count() == 2
+    client.force_login(world.member)  # a member signed in is not limited
+    member = form(category, description="A fourth light.")
+    assert client.post(new_url(open_pledge), member).status_code == 302
+
+
 def png() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (20, 10), "blue").save(out, "PNG")
@@ -480,3 +498,12 @@ def test_a_description_of_nothing_visible_is_refused(client, world, pledge, ligh
     response = client.post(new_url(pledge), form(lights, description=blank))
     assert response.status_code == 400 and b"Describe the problem" in response.content
     assert not Report.objects.exists()
+
+
+def test_the_update_note_is_not_called_optional_as_closing_needs_it(client, world, lights):
+    made = make(world, lights)
+    client.force_login(world.staff)
+    page = client.get(reverse("report", args=[world.hub.slug, made.pk])).content.decode()
+    assert "Note for the person who reported it<" in page
+    assert "Note for the person who reported it (optional)" not in page
+    assert "Needed when you close it." in page

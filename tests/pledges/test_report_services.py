@@ -163,6 +163,17 @@ def test_only_staff_report_for_someone_else(world, lights):
     assert not Report.objects.exists()
 
 
+def test_staff_report_only_for_someone_still_in_the_hub(world, lights):
+    from coproduce.hubs import services as hubs
+    from coproduce.hubs.models import Membership
+
+    gone = Membership.objects.get(hub=world.hub, person=world.assisted)
+    hubs.membership_end(actor=world.coordinator, membership=gone, reason="Moved away")
+    with pytest.raises(ApplicationError) as refused:
+        report(world, lights, reporter=world.assisted, entered_by=world.staff)
+    assert refused.value.field == "for_member" and not Report.objects.exists()
+
+
 # --- photos ------------------------------------------------------------------------------
 
 

@@ -5,6 +5,9 @@
   every attempt (even with the right password) is refused for SIGNIN_LOCKOUT_MINUTES.
 - Account emails (set-password and reset links, invitations): at most
   ACCOUNT_EMAILS_PER_HOUR to one address in an hour.
+- Reports from people not signed in (pledges that take reports from the public): at most
+  PUBLIC_REPORTS_PER_HOUR from one client address in an hour. Each one tells the
+  category's staff, so a script could otherwise flood their inboxes.
 
 The counts live in the default cache: per process unless CACHE=database (see
 docs/operations.md). Counting is best effort: two requests at the same instant may both
@@ -77,12 +80,23 @@ def signin_succeeded(email: str) -> None:
         cache.delete(_key("signin-account", email))
 
 
+def _hourly_allowed(kind: str, value: str, limit: int) -> bool:
+    """Count one more of `kind` for `value`; False once the hour's limit is reached."""
+    now = _now()
+    key = _key(kind, value)
+    done = [moment for moment in cache.get(key, []) if now - moment < 3600]
+    if len(done) >= limit:
+        return False
+    cache.set(key, [*done, now], timeout=3600)
+    return True
+
+
 def account_email_allowed(email: str) -> bool:
     """Count one account email to this address; False once the hour's limit is reached."""
-    now = _now()
-    key = _key("account-email", email)
-    sent = [moment for moment in cache.get(key, []) if now - moment < 3600]
-    if len(sent) >= settings.ACCOUNT_EMAILS_PER_HOUR:
-        return False
-    cache.set(key, [*sent, now], timeout=3600)
-    return True
+    return _hourly_allowed("account-email", email, settings.ACCOUNT_EMAILS_PER_HOUR)
+
+
+def public_report_allowed(request) -> bool:
+    """Count one report from this client, not signed in; False past the hour's limit."""
+    limit = settings.PUBLIC_REPORTS_PER_HOUR
+    return _hourly_allowed("public-report", client_address(request), limit)

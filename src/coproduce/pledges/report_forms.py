@@ -186,6 +186,11 @@ class UpdateForm(AccessibleForm):
     )
     key = OnceKeyField()
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Needed to close, not to move on: the label says neither "(optional)" nor more.
+        self.fields["note"].sometimes_required = True
+
 
 class AnswerForm(AccessibleForm):
     fixed = forms.TypedChoiceField(

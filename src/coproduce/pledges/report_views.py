@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from coproduce.errors import ApplicationError
 from coproduce.hubs import access as hub_access
+from coproduce.hubs import throttle
 from coproduce.hubs.models import Hub
 from coproduce.referrals.models import Escalation
 from coproduce.views import say_saved
@@ -105,6 +106,10 @@ def report_new(request, slug, pledge_slug):
         anonymous=anonymous,
     )
     if request.method == "POST" and form.is_valid():
+        if anonymous and not throttle.public_report_allowed(request):
+            form.add_error(None, "Many reports have come from here in the last hour: please "
+                           "try again later, or sign in.")  # fmt: skip
+            return _report_form(request, hub, pledge, category, form, staff, status=429)
         try:
             report = _create(request, form, category, viewer, staff)
         except ApplicationError as error:
@@ -122,6 +127,11 @@ def report_new(request, slug, pledge_slug):
                 else "Thank you: your report is in.",
             )
             return redirect("report", slug, report.pk)
+    status = 400 if request.method == "POST" else 200
+    return _report_form(request, hub, pledge, category, form, staff, status=status)
+
+
+def _report_form(request, hub, pledge, category, form, staff, *, status):
     target, expected = services.expected_for(category, timezone.now())
     return render(
         request,
@@ -135,7 +145,7 @@ def report_new(request, slug, pledge_slug):
             "expected": expected,
             "staff": staff,
         },
-        status=400 if request.method == "POST" else 200,
+        status=status,
     )
 
 

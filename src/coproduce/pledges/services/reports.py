@@ -223,6 +223,12 @@ def report_create(
         )
     if entered_by is not None:
         access.hub_access.require_staff(entered_by, hub, "Only staff can report for someone else.")
+        if reporter is not None and access.membership(reporter, hub) is None:
+            raise ApplicationError(
+                f"{reporter} is not a member of {hub.name} now: take the report for them "
+                "as someone who is not a member, with their name.",
+                field="for_member",
+            )
     description = (description or "").strip()
     if not _visible(description):
         raise ApplicationError("Describe the problem.", field="description")
