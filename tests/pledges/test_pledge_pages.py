@@ -258,3 +258,22 @@ def test_retiring_asks_first_and_says_why(client, world, published):
     assert "retired" in page and "Replaced by the 2027 pledge." in page
     again = client.post(url, {"reason": "Replaced by the 2027 pledge."}, follow=True)
     assert "retired already" in again.content.decode()
+
+
+def test_a_target_added_without_a_code_gets_one(client, world, drafted):
+    client.force_login(world.staff)
+    response = client.post(
+        reverse("pledge-category-new", args=["millbrook", drafted.slug]),
+        {
+            "code": "",
+            "name": "Home visits",
+            "commitment": "A nurse visits you at home",
+            "target_amount": "2",
+            "target_unit": "working_days",
+            "answer_1": "string",
+        },
+    )
+    assert response.status_code == 302
+    drafted.refresh_from_db()
+    codes = [c["code"] for c in draft_of(drafted)["categories"]]
+    assert "millbrook-home-visits" in codes

@@ -97,6 +97,25 @@ def test_a_signature_is_for_the_words_the_signer_read(world, drafted, client):
     assert SignOff.objects.filter(pledge=drafted, person=world.member).count() == 1
 
 
+def test_a_category_given_no_code_gets_one_from_the_hub_and_its_name(world, drafted):
+    made = services.category_save(
+        actor=world.staff, pledge=drafted, **category(code="", name="Home visits")
+    )
+    assert made["code"] == "millbrook-home-visits"
+    other = services.pledge_create(actor=world.staff, hub=world.hub, title="Another")
+    again = services.category_save(
+        actor=world.staff, pledge=other, **category(code="", name="Home visits")
+    )
+    assert again["code"] == "millbrook-home-visits"  # not yet live: both are drafts
+    sign_both(world, drafted)
+    services.pledge_publish(actor=world.coordinator, pledge=drafted)
+    third = services.pledge_create(actor=world.staff, hub=world.hub, title="A third")
+    later = services.category_save(
+        actor=world.staff, pledge=third, **category(code="", name="Home visits")
+    )
+    assert later["code"] == "millbrook-home-visits-2"  # the first is live on the site
+
+
 def test_a_change_after_signing_needs_signing_again(world, drafted):
     sign_both(world, drafted)
     services.category_save(
@@ -210,7 +229,7 @@ def test_a_member_cannot_draft(world):
     ("changes", "field"),
     [
         ({"code": "Bad Code"}, "code"),
-        ({"code": ""}, "code"),
+        ({"code": "", "name": ""}, "code"),
         ({"name": ""}, "name"),
         ({"commitment": ""}, "commitment"),
         # The target is shown after the commitment: written in it too, it would read twice.

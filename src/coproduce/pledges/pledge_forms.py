@@ -95,7 +95,9 @@ class CategoryForm(AccessibleForm):
 
     code = forms.SlugField(
         max_length=60,
-        help_text="A short name for computers, unique on the whole site, such as "
+        required=False,
+        help_text="A short name for computers (other systems report with it), unique on "
+        "the whole site. Leave it empty to make one from the hub and the name, such as "
         "“northfield-emergency-repairs”. It cannot change later.",
     )
     name = forms.CharField(max_length=120, help_text="Such as “Emergency repairs”.")

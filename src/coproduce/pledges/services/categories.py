@@ -46,12 +46,27 @@ def _text(value, field: str, label: str, limit: int, required: bool = False) -> 
     return value
 
 
-def _code(pledge, code: str, others: list[dict]) -> str:
+def made_code(pledge, name: str, others: list[dict]) -> str:
+    """A code for a category given none: the hub's short name and the category's name,
+    with a number if another category on the site has it already."""
+    base = slugify(f"{pledge.hub.slug} {name}")[:54].strip("-") or f"{pledge.hub.slug}-target"
+    taken = {c["code"] for c in others}
+    code, n = base, 1
+    while code in taken or PledgeCategory.objects.filter(code=code).exclude(pledge=pledge).exists():
+        n += 1
+        code = f"{base}-{n}"
+    return code
+
+
+def _code(pledge, code: str, others: list[dict], name: str = "") -> str:
     code = (code or "").strip().lower()
     if not code:
-        raise ApplicationError(
-            "Give the category a short code, such as “emergency-repairs”.", field="code"
-        )
+        if not " ".join(str(name or "").split()):
+            raise ApplicationError(
+                "Give the category a name, or a short code such as “emergency-repairs”.",
+                field="code",
+            )
+        return made_code(pledge, name, others)
     if len(code) > 60 or not CODE.match(code):
         raise ApplicationError(
             "Use lower-case letters, numbers and single hyphens (at most 60), "
@@ -140,7 +155,7 @@ def clean_category(
 ) -> dict:
     """The category as the draft keeps it, or an ApplicationError naming the field."""
     rest = [c for c in others if c is not existing]
-    code = _code(pledge, code, rest) if existing is None else existing["code"]
+    code = _code(pledge, code, rest, name) if existing is None else existing["code"]
     try:
         amount = int(target_amount)
     except (TypeError, ValueError):
