@@ -17,12 +17,12 @@ from .pledge_forms import (
     HolidayForm,
     PlaceForm,
 )
-from .pledge_views import _require  # the pledge pages' own check
+from .view_checks import require
 
 
 def _coordinator_hub(request, slug) -> Hub:
     hub = get_object_or_404(Hub, slug=slug)
-    _require(request, access.may_run_calendar(hub_access.membership_of(request.user, hub), hub),
+    require(access.may_run_calendar(hub_access.membership_of(request.user, hub), hub),
              "Coordinators keep the working calendar and the service's places.")  # fmt: skip
     return hub
 

@@ -4,7 +4,6 @@ calendar and the service's places in calendar_views.py."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,21 +25,7 @@ from .pledge_forms import (
     RetireForm,
     TitleForm,
 )
-
-
-def _pledge(slug: str, pledge_slug: str) -> Pledge:
-    return get_object_or_404(
-        Pledge.objects.select_related("hub", "adopted_from__hub"), hub__slug=slug, slug=pledge_slug
-    )
-
-
-def _rights(request, pledge: Pledge) -> access.PledgeRights:
-    return access.pledge_rights(hub_access.membership_of(request.user, pledge.hub), pledge)
-
-
-def _require(request, allowed: bool, message: str) -> None:
-    if not allowed:
-        raise PermissionDenied(message)
+from .view_checks import pledge_or_404, require, rights_of
 
 
 def pledge_list(request, slug):
@@ -61,7 +46,7 @@ def pledge_list(request, slug):
 @login_required
 def pledge_new(request, slug):
     hub = get_object_or_404(Hub, slug=slug)
-    _require(request, access.may_draft(hub_access.membership_of(request.user, hub), hub),
+    require(access.may_draft(hub_access.membership_of(request.user, hub), hub),
              "Only the hub's staff can draft a pledge.")  # fmt: skip
     form = TitleForm(request.POST or None)
     pledge = submit(
@@ -88,7 +73,7 @@ def pledge_new(request, slug):
 
 def pledge_detail(request, slug, pledge_slug):
     """The public page: what the latest version promises, on both sides."""
-    pledge = _pledge(slug, pledge_slug)
+    pledge = pledge_or_404(slug, pledge_slug)
     viewer = hub_access.membership_of(request.user, pledge.hub)
     rights = access.pledge_rights(viewer, pledge)
     content, version = published_content(pledge)
@@ -120,13 +105,13 @@ def pledge_detail(request, slug, pledge_slug):
 @login_required
 def pledge_draft(request, slug, pledge_slug):
     """The draft: what it says, what changes from the published version, who signed it."""
-    pledge = _pledge(slug, pledge_slug)
-    rights = _rights(request, pledge)
+    pledge = pledge_or_404(slug, pledge_slug)
+    rights = rights_of(request, pledge)
     if pledge.status == "retired" and rights.see_names:
         messages.info(request, "A retired pledge has no draft: to promise something again, "
                       "draft a new pledge.")  # fmt: skip
         return redirect("pledge", slug, pledge.slug)
-    _require(request, rights.see_draft, "Members of the hub see its draft pledges.")
+    require(rights.see_draft, "Members of the hub see its draft pledges.")
     content = draft_of(pledge)
     changed = has_changes(pledge)
     sign_offs = list(services.current_sign_offs(pledge)) if changed else []
@@ -158,8 +143,8 @@ def pledge_draft(request, slug, pledge_slug):
 
 @login_required
 def pledge_edit(request, slug, pledge_slug):
-    pledge = _pledge(slug, pledge_slug)
-    _require(request, _rights(request, pledge).edit, "Only the hub's staff can change a pledge.")
+    pledge = pledge_or_404(slug, pledge_slug)
+    require(rights_of(request, pledge).edit, "Only the hub's staff can change a pledge.")
     content = draft_of(pledge)
     chosen = [g["statement"] for g in content["grown_from"]]
     form = PledgeForm(
@@ -216,7 +201,7 @@ def _hub_staff(hub: Hub):
 
 def _category_page(request, pledge: Pledge, existing: dict | None):
     slug = pledge.hub.slug
-    _require(request, _rights(request, pledge).edit, "Only the hub's staff can change a pledge.")
+    require(rights_of(request, pledge).edit, "Only the hub's staff can change a pledge.")
     initial = {}
     if existing:
         initial = {k: existing.get(k) for k in CategoryForm.base_fields if k in existing}
@@ -266,13 +251,13 @@ def _category_page(request, pledge: Pledge, existing: dict | None):
 
 @login_required
 def category_new(request, slug, pledge_slug):
-    return _category_page(request, _pledge(slug, pledge_slug), None)
+    return _category_page(request, pledge_or_404(slug, pledge_slug), None)
 
 
 @login_required
 def category_edit(request, slug, pledge_slug, code):
-    pledge = _pledge(slug, pledge_slug)
-    _require(request, _rights(request, pledge).edit, "Only the hub's staff can change a pledge.")
+    pledge = pledge_or_404(slug, pledge_slug)
+    require(rights_of(request, pledge).edit, "Only the hub's staff can change a pledge.")
     existing = next((c for c in draft_of(pledge)["categories"] if c["code"] == code), None)
     if existing is None:
         raise Http404("No such target in this draft.")
@@ -282,8 +267,8 @@ def category_edit(request, slug, pledge_slug, code):
 @login_required
 @require_POST
 def category_remove(request, slug, pledge_slug, code):
-    pledge = _pledge(slug, pledge_slug)
-    _require(request, _rights(request, pledge).edit, "Only the hub's staff can change a pledge.")
+    pledge = pledge_or_404(slug, pledge_slug)
+    require(rights_of(request, pledge).edit, "Only the hub's staff can change a pledge.")
     try:
         services.category_remove(actor=request.user, pledge=pledge, code=code)
         messages.success(request, "Taken out of the draft.")
@@ -295,8 +280,8 @@ def category_remove(request, slug, pledge_slug, code):
 @login_required
 @require_POST
 def pledge_sign(request, slug, pledge_slug):
-    pledge = _pledge(slug, pledge_slug)
-    _require(request, _rights(request, pledge).sign, "Members of the hub sign off its pledges.")
+    pledge = pledge_or_404(slug, pledge_slug)
+    require(rights_of(request, pledge).sign, "Members of the hub sign off its pledges.")
     try:
         signed = services.pledge_sign(
             actor=request.user, pledge=pledge, seen=request.POST.get("seen", "")[:64] or None
@@ -310,8 +295,8 @@ def pledge_sign(request, slug, pledge_slug):
 @login_required
 @require_POST
 def pledge_publish(request, slug, pledge_slug):
-    pledge = _pledge(slug, pledge_slug)
-    _require(request, _rights(request, pledge).publish, "Coordinators publish pledges.")
+    pledge = pledge_or_404(slug, pledge_slug)
+    require(rights_of(request, pledge).publish, "Coordinators publish pledges.")
     form = PublishForm(request.POST)
     form.is_valid()
     try:
@@ -332,11 +317,11 @@ def pledge_publish(request, slug, pledge_slug):
 def pledge_retire(request, slug, pledge_slug):
     """Asks first: retiring stops reports under a pledge both sides signed, and cannot be
     undone (a new pledge can be drafted), so the coordinator says why."""
-    pledge = _pledge(slug, pledge_slug)
+    pledge = pledge_or_404(slug, pledge_slug)
     if pledge.status == "retired" and hub_access.is_coordinator(request.user, pledge.hub):
         messages.info(request, "This pledge is retired already.")
         return redirect("pledge", slug, pledge.slug)
-    _require(request, _rights(request, pledge).retire, "Coordinators retire published pledges.")
+    require(rights_of(request, pledge).retire, "Coordinators retire published pledges.")
     form = RetireForm(request.POST or None)
     saved = submit(
         request,

@@ -16,14 +16,14 @@ from coproduce.views import render_form, say_saved, submit
 from . import access, pledge_selectors, services
 from .models import Pledge
 from .pledge_forms import KeyForm
-from .pledge_views import _pledge, _require, _rights  # the pledge pages' own checks
+from .view_checks import pledge_or_404, require, rights_of
 
 
 @login_required
 @require_POST
 def pledge_template(request, slug, pledge_slug):
-    pledge = _pledge(slug, pledge_slug)
-    _require(request, _rights(request, pledge).offer_as_template,
+    pledge = pledge_or_404(slug, pledge_slug)
+    require(rights_of(request, pledge).offer_as_template,
              "Coordinators offer published pledges as templates.")  # fmt: skip
     offered = request.POST.get("offer") != "no"
     services.pledge_offer_as_template(actor=request.user, pledge=pledge, offered=offered)
