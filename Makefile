@@ -33,13 +33,15 @@ system-packages:
 system-packages-postgres:
 	scripts/ensure-system-packages chromium postgresql
 
-# The whole suite on SQLite, browser tests included.
+# The whole suite on SQLite, browser tests included, on every core.
+PYTEST := $(BIN)/pytest -n auto
+
 test: system-packages $(STAMP)
-	$(BIN)/pytest
+	$(PYTEST)
 
 # The whole suite again on a throw-away PostgreSQL cluster.
 test-postgres: system-packages-postgres $(STAMP)
-	$(BIN)/python scripts/with-postgres.py $(BIN)/pytest
+	$(BIN)/python scripts/with-postgres.py $(PYTEST)
 
 test-browser: system-packages $(STAMP)
 	$(BIN)/pytest -m browser
