@@ -1,0 +1,46 @@
+"""The search behind every people picker (see pickers.py)."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from . import access, pickers
+from .models import Hub
+
+
+@login_required
+@require_GET
+def people_search(request, slug):
+    """Up to ten people a form may take, for someone who may use that form: a member of
+    this hub with the purpose's right (the project's lead, a coordinator, ...)."""
+    hub = get_object_or_404(Hub, slug=slug)
+    membership = access.require_member(request.user, hub)
+    purpose = pickers.purpose_named(request.GET.get("for", ""))
+    context = pickers.may_search(membership, purpose, request.GET)
+    name = pickers.safe_name(request.GET.get("field", "person"))
+    html_id = pickers.safe_name(request.GET.get("id", f"id_{name}"))
+    query = (request.GET.get(name + pickers.QUERY_SUFFIX) or request.GET.get("q") or "").strip()
+    query = query[: pickers.MAX_QUERY]
+    found = pickers.search(
+        hub,
+        purpose,
+        context,
+        query,
+        email=access.may_search_by_email(membership),
+        limit=pickers.LIMIT + 1,
+    )
+    return render(
+        request,
+        "hubs/_picker_results.html",
+        {
+            "name": name,
+            "id": html_id,
+            "picker": {
+                "multiple": purpose.multiple,
+                "matches": found[: pickers.LIMIT],
+                "more": len(found) > pickers.LIMIT,
+                "query": query,
+                "searched": bool(query),
+            },
+        },
+    )
