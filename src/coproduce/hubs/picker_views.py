@@ -1,15 +1,14 @@
 """The search behind every people picker (see pickers.py)."""
 
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
 
 from . import access, pickers
 from .models import Hub
 
 
 @login_required
-@require_GET
 def people_search(request, slug):
     """Up to ten people a form may take, for someone who may use that form: a member of
     this hub with the purpose's right (the project's lead, a coordinator, ...)."""
@@ -17,6 +16,8 @@ def people_search(request, slug):
     membership = access.require_member(request.user, hub)
     purpose = pickers.purpose_named(request.GET.get("for", ""))
     context = pickers.may_search(membership, purpose, request.GET)
+    if request.method != "GET":  # refused as a GET would be first, then this
+        return HttpResponseNotAllowed(["GET"])
     name = pickers.safe_name(request.GET.get("field", "person"))
     html_id = pickers.safe_name(request.GET.get("id", f"id_{name}"))
     query = (request.GET.get(name + pickers.QUERY_SUFFIX) or request.GET.get("q") or "").strip()
