@@ -30,6 +30,10 @@ def people_search(request, slug):
         email=access.may_search_by_email(membership),
         limit=pickers.LIMIT + 1,
     )
+    # What is ticked already comes with the search, so that it stays ticked.
+    ids = [int(v) for v in request.GET.getlist(name) if v.isdigit()]
+    picked = pickers.chosen(hub, purpose, context, ids)
+    picked_ids = {m.pk for m in picked}
     return render(
         request,
         "hubs/_picker_results.html",
@@ -38,7 +42,8 @@ def people_search(request, slug):
             "id": html_id,
             "picker": {
                 "multiple": purpose.multiple,
-                "matches": found[: pickers.LIMIT],
+                "chosen": picked,
+                "matches": [m for m in found[: pickers.LIMIT] if m.pk not in picked_ids],
                 "more": len(found) > pickers.LIMIT,
                 "query": query,
                 "searched": bool(query),
