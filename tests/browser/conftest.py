@@ -92,7 +92,8 @@ class Visitor:
         picker = box.locator(
             "xpath=ancestor::div[contains(concat(' ', @class, ' '), ' picker ')][1]"
         )
-        box.fill(search or name.split(" (")[0])
+        name = name.split(" (")[0]  # the label adds their area, and if they are not online
+        box.fill(search or name)
         if not self.javascript:
             picker.get_by_role("button", name="Find").click()
             self.page.wait_for_load_state()
