@@ -113,3 +113,23 @@ def test_staff_refer_a_member_with_scripts(world, phone):
     page.get_by_role("button", name="Send the referral").click()
     assert "the referral is with the coordinators" in page.content()
     assert Referral.objects.get().person == world.member
+
+
+def test_a_coordinator_records_a_group_without_scripts(world, bank, phone_without_scripts):
+    visitor = phone_without_scripts
+    visitor.sign_in("grace@example.org")
+    page = visitor.visit(f"/hubs/{world.hub.slug}/timebank/exchanges/group/")
+    page.get_by_label("What did the group do?").fill("Repair café")
+    page.get_by_label("Organisation paying the hours").select_option(
+        label="Millbrook Health Centre"
+    )
+    visitor.pick("Members who took part", "Sam Member")
+    visitor.pick("Members who took part", "Ron Assisted")
+    # Sam, found first, is still ticked after the second Find.
+    assert page.get_by_label(re.compile("^Sam Member")).is_checked()
+    assert page.get_by_label("What did the group do?").input_value() == "Repair café"
+    shot(page, "group-without-scripts")
+    page.get_by_label("Hours for each member").fill("2")
+    page.get_by_role("button", name="Record the group").click()
+    page.wait_for_load_state()
+    assert "2 members each earned 2 h" in page.content()
