@@ -178,3 +178,16 @@ def test_the_form_shows_no_list_of_members(world, bank, client_for):
         assert page.status_code == 200, name
         assert "Pat 00001" not in page.text, name
         assert 'type="search"' in page.text, name
+
+
+def test_a_picker_sent_back_unchanged_has_not_changed(world):
+    from coproduce.referrals.forms import PolicyForm
+
+    form = PolicyForm(
+        {"failsafe": str(world.staff.pk)}, hub=world.hub, initial={"failsafe": world.staff}
+    )
+    assert "failsafe" not in form.changed_data
+    moved = PolicyForm(
+        {"failsafe": str(world.coordinator.pk)}, hub=world.hub, initial={"failsafe": world.staff}
+    )
+    assert "failsafe" in moved.changed_data

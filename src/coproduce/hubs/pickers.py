@@ -275,7 +275,12 @@ class PersonPicker(forms.Field):
         return value
 
     def has_changed(self, initial, data):
-        return self.prepare_value(initial) != data
+        def ids(value):
+            value = self.prepare_value(value)
+            values = value if isinstance(value, list | tuple) else [value]
+            return {str(v) for v in values if v not in ("", None)}
+
+        return ids(initial) != ids(data)
 
 
 class PickerFormMixin:
