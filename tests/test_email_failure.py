@@ -34,7 +34,7 @@ def record(client, hub, other, title):
         reverse("exchange-record", args=[hub.slug]),
         {
             "direction": "gave",
-            "other": other.pk,
+            "other": other.membership.person_id,
             "title": title,
             "hours": "1",
             "minutes": "0",

@@ -289,6 +289,24 @@ CASES = [
     Case("organisation-add", COORDINATORS, hub),
     Case("neighbourhood-add", COORDINATORS, hub),
     Case("audit-log", COORDINATORS, hub),
+    # The people pickers' search: for those who may use the form each purpose serves.
+    Case("people-search", MEMBERS, hub, query=lambda t: "?for=exchange-other&q=a"),
+    Case("people-search", STAFF, hub, query=lambda t: "?for=referral-person&q=a", variant="staff"),
+    Case("people-search", COORDINATORS, hub, query=lambda t: "?for=audit&q=a", variant="audit"),
+    Case(
+        "people-search",
+        COORDINATORS,  # Grace leads it; Helen coordinates
+        hub,
+        query=lambda t: f"?for=project-rota&project={t.project.pk}&q=a",
+        variant="a project's rota",
+    ),
+    Case(
+        "people-search",
+        outcomes(404, anonymous=SIGN_IN, outsider=403, other_coordinator=403),
+        hub,
+        query=lambda t: "?for=no-such-form&q=a",
+        variant="no such purpose",
+    ),
     Case(
         "audit-log",
         COORDINATORS,

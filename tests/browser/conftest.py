@@ -80,6 +80,27 @@ class Visitor:
         self.page.get_by_role("button", name=re.compile("Sign in")).click()
         self.check_accessibility()
 
+    def pick(self, label: str | None, name: str, *, within=None, search: str | None = None):
+        """Choose a person in a people picker: type part of the name, press Find when
+        scripts are off (with them on the matches come as one types), then choose (or
+        tick) them among the matches."""
+        scope = within if within is not None else self.page
+        if label:
+            box = scope.get_by_label(label, exact=True)
+        else:
+            box = scope.locator(".picker input[type=search]").first
+        picker = box.locator(
+            "xpath=ancestor::div[contains(concat(' ', @class, ' '), ' picker ')][1]"
+        )
+        name = name.split(" (")[0]  # the label adds their area, and if they are not online
+        box.fill(search or name)
+        if not self.javascript:
+            picker.get_by_role("button", name="Find").click()
+            self.page.wait_for_load_state()
+        found = picker.locator(".picker-results").get_by_label(re.compile("^" + re.escape(name)))
+        found.first.check()
+        return picker
+
 
 def _visitor(browser, live_server, **context_options):
     context = browser.new_context(**context_options)

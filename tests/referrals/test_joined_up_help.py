@@ -4,6 +4,7 @@ started, and past turns a coordinator records; a helped request closed from its
 exchange."""
 
 import datetime
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -318,9 +319,24 @@ def test_put_on_the_rota_lists_only_people_the_project_accepts(world, scene, cli
         actor=world.coordinator, project=project, periods=[matching_period()], role="caller"
     )
     services.training_record(actor=world.coordinator, project=project, person=world.member)
-    page = client_for(world.coordinator).get(f"/hubs/millbrook/projects/{project.pk}/")
-    people = {p.display_name for p in page.context["assign_form"].fields["person"].queryset}
+    client = client_for(world.coordinator)
+    page = client.get(f"/hubs/millbrook/projects/{project.pk}/")
+    assert 'name="person__q"' in page.text and "<option" not in page.text
+    found = client.get(
+        "/hubs/millbrook/people/search/", {"for": "project-rota", "project": project.pk, "q": "e"}
+    )
+    people = set(
+        re.findall(r'<label for="id_person_m\d+">([^<]+?)(?: \([^)]*\))?</label>', found.text)
+    )
     assert people == {"Sam Member"}
+    # Grace, Helen and the others match "e" too, but are not trained.
+    everyone = client.get(
+        "/hubs/millbrook/people/search/",
+        {"for": "project-trained", "project": project.pk, "q": "e"},
+    )
+    assert {"Sam Member", "Grace Coordinator"} <= set(
+        re.findall(r'<label for="id_person_m\d+">([^<]+?)(?: \([^)]*\))?</label>', everyone.text)
+    )
 
 
 # --- 3. turns logged once started; past turns recorded -----------------------------------

@@ -206,7 +206,7 @@ def test_the_pages_show_and_decide_the_request(world, stocked, client_for):
         chest,
         {
             "form": "grant",
-            "grant-member": stocked.coordinator.pk,
+            "grant-member": world.coordinator.pk,
             "grant-hours": "1",
             "grant-minutes": "30",
             "grant-reason": "Housebound",

@@ -32,7 +32,7 @@ def api_post(client, secret, body, key=None):
 def page_form(client, hub, other, key, title="Lift to the clinic"):
     return {
         "direction": "gave",
-        "other": other.pk,
+        "other": other.membership.person_id if other.membership_id else f"org-{other.pk}",
         "title": title,
         "hours": "1",
         "minutes": "0",

@@ -94,7 +94,7 @@ def test_a_group_sent_twice_with_its_key_is_recorded_once(world, bank, client_fo
     sent = {
         "title": "Workshop",
         "organisation": bank.health_centre.pk,
-        "members": [bank.member.pk, bank.assisted.pk],
+        "members": [world.member.pk, world.assisted.pk],
         "hours": "1",
         "minutes": "0",
         "key": key,

@@ -190,7 +190,7 @@ def test_a_coordinator_grants_from_the_chest_with_a_reason(world, bank, client_f
     url = reverse("chest", args=[world.hub.slug])
     sent = {
         "form": "grant",
-        "grant-member": bank.assisted.pk,
+        "grant-member": world.assisted.pk,
         "grant-hours": "1",
         "grant-minutes": "30",
         "grant-key": "first",
@@ -217,7 +217,7 @@ def test_a_member_cannot_grant_from_the_chest(world, bank, client_for):
         reverse("chest", args=[world.hub.slug]),
         {
             "form": "grant",
-            "grant-member": bank.member.pk,
+            "grant-member": world.member.pk,
             "grant-hours": "1",
             "grant-minutes": "0",
             "grant-reason": "Me",

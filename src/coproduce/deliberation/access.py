@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 
 from coproduce.hubs import access as hub_access
+from coproduce.hubs import pickers
 from coproduce.hubs.models import Hub, Membership, Person
 
 from .models import Audience, Conversation, Moderator
@@ -74,3 +75,20 @@ def can_moderate(person: Person | None, hub: Hub) -> bool:
 def require_moderator(person: Person, hub: Hub) -> None:
     if not can_moderate(person, hub):
         raise PermissionDenied("Only this hub's moderators can review statements.")
+
+
+# --- who may be chosen in this app's people pickers (see hubs/pickers.py) -------------------
+
+
+def _coordinator(membership: Membership, _params):
+    return membership.hub if membership.can_coordinate else None
+
+
+def _not_yet_moderators(hub: Hub, _context=None):
+    return hub_access.active_members(hub).exclude(
+        person__in=Moderator.objects.filter(hub=hub).values("person")
+    )
+
+
+pickers.register(pickers.Purpose("response-person", _coordinator, hub_access.active_members))
+pickers.register(pickers.Purpose("moderator", _coordinator, _not_yet_moderators))

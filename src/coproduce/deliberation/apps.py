@@ -6,4 +6,7 @@ class DeliberationConfig(AppConfig):
     verbose_name = "Deliberation"
 
     def ready(self):
-        from . import sentences  # noqa: F401  (how the audit log words this app's events)
+        from . import (
+            access,  # noqa: F401  (who this app's people pickers offer)
+            sentences,  # noqa: F401  (how the audit log words this app's events)
+        )

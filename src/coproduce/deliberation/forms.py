@@ -1,8 +1,11 @@
 from django import forms
 
 from coproduce.forms import AccessibleForm, OnceKeyField
+from coproduce.hubs.pickers import PersonPicker, PickerFormMixin
 
 from .models import STATEMENT_MAX_LENGTH, Audience, VoteValue
+
+PICK_HINT = "Type part of their name and choose them from the people found."
 
 VOTE_CHOICES = [(str(v.value), v.label) for v in VoteValue]
 METHOD_CHOICES = [("paper", "On paper"), ("phone", "By phone"), ("in person", "In person")]
@@ -92,12 +95,12 @@ class ModerationForm(AccessibleForm):
     )
 
 
-class ModeratorForm(AccessibleForm):
-    person = forms.ModelChoiceField(label="Member", queryset=None, empty_label="Choose a member")
+class ModeratorForm(PickerFormMixin, AccessibleForm):
+    person = PersonPicker(purpose="moderator", label="Member", help_text=PICK_HINT)
 
-    def __init__(self, *args, people, **kwargs):
+    def __init__(self, *args, hub, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = people
+        self.fields["person"].bind(hub, email=True)
 
 
 class PriorityForm(AccessibleForm):
@@ -130,15 +133,15 @@ class VotesForm(AccessibleForm):
         }
 
 
-class RecordResponseForm(VotesForm):
-    person = forms.ModelChoiceField(
-        label="Whose response is this?", queryset=None, empty_label="Choose a member"
+class RecordResponseForm(PickerFormMixin, VotesForm):
+    person = PersonPicker(
+        purpose="response-person", label="Whose response is this?", help_text=PICK_HINT
     )
     method = forms.ChoiceField(
         label="How did they give it?", choices=METHOD_CHOICES, widget=forms.RadioSelect
     )
 
-    def __init__(self, *args, people, **kwargs):
+    def __init__(self, *args, hub, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = people
+        self.fields["person"].bind(hub, email=True)
         self.order_fields(["person", "method"])

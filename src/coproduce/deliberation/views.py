@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from coproduce.csv_export import csv_response
 from coproduce.errors import ApplicationError
 from coproduce.hubs import access as hub_access
-from coproduce.hubs.models import Hub, Membership, Person
+from coproduce.hubs.models import Hub
 from coproduce.idempotency import replayed
 from coproduce.views import ALREADY_SAVED, posted_key, render_form, say_saved, submit
 
@@ -427,10 +427,7 @@ def record_response(request, slug, conversation_id):
     hub = conversation.hub
     hub_access.require_coordinator(request.user, hub)
     statements = Statement.objects.filter(conversation=conversation, status=StatementStatus.VISIBLE)
-    people = Person.objects.filter(memberships__hub=hub, memberships__is_active=True).order_by(
-        "display_name"
-    )
-    form = RecordResponseForm(request.POST or None, statements=statements, people=people)
+    form = RecordResponseForm(request.POST or None, statements=statements, hub=hub)
     recorded = submit(
         request,
         form,
@@ -504,19 +501,12 @@ def moderators(request, slug):
     hub = get_object_or_404(Hub, slug=slug)
     hub_access.require_coordinator(request.user, hub)
     current = Moderator.objects.filter(hub=hub).select_related("person")
-    people = (
-        Person.objects.filter(
-            pk__in=Membership.objects.filter(hub=hub, is_active=True).values("person")
-        )
-        .exclude(pk__in=current.values("person"))
-        .order_by("display_name")
-    )
     if request.method == "POST" and request.POST.get("remove"):
         moderator = get_object_or_404(Moderator, hub=hub, pk=request.POST["remove"])
         services.moderator_remove(actor=request.user, moderator=moderator)
         messages.success(request, f"{moderator.person} is no longer a moderator.")
         return redirect("moderators", slug)
-    form = ModeratorForm(request.POST or None, people=people)
+    form = ModeratorForm(request.POST or None, hub=hub)
     appointed = submit(
         request,
         form,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from . import pickers
 from .models import ROLE_RANK, STAFF_ROLES, Hub, Membership, Person, Role
 
 
@@ -158,3 +159,34 @@ def can_invite_to_sign_in(person: Person) -> bool:
     """A person with an email but no password yet (never online, or given an email by a
     coordinator) can be sent a link to choose one; anyone else resets their own."""
     return bool(person.email) and person.is_active and not person.has_usable_password()
+
+
+# --- who may be chosen in a people picker (see pickers.py) ----------------------------------
+
+
+def active_members(hub: Hub, _context=None):
+    """The memberships a form may choose by default: the hub's current members."""
+    return Membership.objects.filter(hub=hub, is_active=True)
+
+
+def active_staff(hub: Hub, _context=None):
+    """Staff, coordinators and admins still active in the hub (never plain members)."""
+    return active_members(hub).filter(role__in=STAFF_ROLES)
+
+
+def may_search_by_email(membership: Membership) -> bool:
+    """Staff and above may find a person by their whole email address too; members find
+    people by name only."""
+    return membership.is_staff_or_above
+
+
+def _coordinators(membership: Membership, _params):
+    return membership.hub if membership.can_coordinate else None
+
+
+def _audit_people(hub: Hub, _context=None):
+    """Anyone who is or was a member: the log names people who have left."""
+    return Membership.objects.filter(hub=hub)
+
+
+pickers.register(pickers.Purpose("audit", _coordinators, _audit_people))

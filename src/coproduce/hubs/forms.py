@@ -11,9 +11,9 @@ from .models import (
     ConsentMethod,
     ContactPreference,
     OrganisationKind,
-    Person,
     Role,
 )
+from .pickers import PersonPicker, PickerFormMixin
 
 
 class SignInForm(AuthenticationForm, AccessibleForm):
@@ -258,12 +258,7 @@ class DirectorySearchForm(forms.Form):
     q = forms.CharField(label="Search by name, area or skill", required=False, max_length=80)
 
 
-class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.display_name
-
-
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(PickerFormMixin, forms.Form):
     """The audit log's filter: what kind of change, and whose (as a GET form)."""
 
     kind = forms.ChoiceField(
@@ -271,11 +266,11 @@ class AuditFilterForm(forms.Form):
         required=False,
         choices=[("", "Every kind of change"), *grouped_choices()],
     )
-    person = PersonChoiceField(
+    person = PersonPicker(
+        purpose="audit",
         label="Done by or for",
         required=False,
-        queryset=Person.objects.none(),
-        empty_label="Anyone",
+        help_text="Leave empty for anyone. Type part of a name, then choose them.",
     )
     date_from = forms.DateField(
         label="From (date)",
@@ -311,9 +306,7 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args, hub, **kwargs):
         super().__init__(*args, **kwargs)
         # Everyone who is or was a member of this hub.
-        self.fields["person"].queryset = (
-            Person.objects.filter(memberships__hub=hub).distinct().order_by("display_name", "id")
-        )
+        self.fields["person"].bind(hub, email=True)
 
 
 class PasswordResetRequestForm(AccessibleForm):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import picker_views, views
 
 urlpatterns = [
     path("me/", views.my_profile, name="my-profile"),
@@ -56,4 +56,5 @@ urlpatterns = [
         name="join-request-decide",
     ),
     path("hubs/<slug:slug>/audit/", views.audit_log, name="audit-log"),
+    path("hubs/<slug:slug>/people/search/", picker_views.people_search, name="people-search"),
 ]

@@ -4,6 +4,7 @@ services, views, templates, the API and the Open311 server alike."""
 from dataclasses import dataclass
 
 from coproduce.hubs import access as hub_access
+from coproduce.hubs import pickers
 from coproduce.hubs.models import Hub, Membership, Person
 from coproduce.notify.access import reached_by_email
 
@@ -149,3 +150,16 @@ def sees_queue(viewer: Membership | None, hub: Hub) -> bool:
 def reports_for_someone(viewer: Membership | None, hub: Hub) -> bool:
     """Staff take reports for someone else (on the phone): assisted, and audited."""
     return sees_queue(viewer, hub)
+
+
+# --- who may be chosen in this app's people pickers (see hubs/pickers.py) -------------------
+
+
+def _hub_staff_member(membership: Membership, _params):
+    """Staff change a pledge's targets, and name the staff told of each one's reports."""
+    return membership.hub if membership.is_staff_or_above else None
+
+
+pickers.register(
+    pickers.Purpose("category-staff", _hub_staff_member, hub_access.active_staff, multiple=True)
+)

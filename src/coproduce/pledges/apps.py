@@ -9,7 +9,10 @@ class PledgesConfig(AppConfig):
         from coproduce.hubs import panels
         from coproduce.referrals.escalations import register_finder
 
-        from . import sentences  # noqa: F401  (how the audit log words this app's events)
+        from . import (
+            access,  # noqa: F401  (who this app's people pickers offer)
+            sentences,  # noqa: F401  (how the audit log words this app's events)
+        )
         from .report_selectors import hub_home_counts
         from .services import overdue_reports
 

@@ -5,6 +5,7 @@ and a few empty ones, so they work without JavaScript."""
 from django import forms
 
 from coproduce.forms import AccessibleForm, OnceKeyField
+from coproduce.hubs.pickers import PersonPicker, PickerFormMixin
 
 from .coordinates import MAX_LENGTH
 from .models import TargetUnit
@@ -89,7 +90,7 @@ class PledgeForm(AccessibleForm):
         return [self.statements[pk] for pk in self.cleaned_data["grown_from"]]
 
 
-class CategoryForm(AccessibleForm):
+class CategoryForm(PickerFormMixin, AccessibleForm):
     """One target: what the service commits to for one kind of problem, and the questions
     asked of someone reporting it."""
 
@@ -115,18 +116,19 @@ class CategoryForm(AccessibleForm):
     )
     group = forms.CharField(required=False, max_length=80, help_text="Such as “Repairs”.")
     keywords = forms.CharField(required=False, max_length=200)
-    staff = forms.MultipleChoiceField(
+    staff = PersonPicker(
+        purpose="category-staff",
         label="Staff told of new and overdue reports",
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        help_text="Type part of a name and tick each one found. Untick someone to stop "
+        "telling them.",
     )
 
-    def __init__(self, *args, staff=(), questions=(), editing=False, **kwargs):
+    def __init__(self, *args, hub, questions=(), editing=False, **kwargs):
         super().__init__(*args, **kwargs)
         if editing:
             del self.fields["code"]
-        self.people = {str(p.pk): p for p in staff}
-        self.fields["staff"].choices = [(str(p.pk), p.display_name) for p in staff]
+        self.fields["staff"].bind(hub, email=True)
         self.rows = len(questions) + 1
         for i in range(1, self.rows + 1):
             given = questions[i - 1] if i <= len(questions) else {}
@@ -170,7 +172,7 @@ class CategoryForm(AccessibleForm):
         ]
 
     def chosen_staff(self) -> list:
-        return [self.people[pk] for pk in self.cleaned_data["staff"]]
+        return self.cleaned_data["staff"]
 
 
 class PublishForm(AccessibleForm):

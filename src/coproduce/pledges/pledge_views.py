@@ -195,10 +195,6 @@ def pledge_edit(request, slug, pledge_slug):
     )
 
 
-def _hub_staff(hub: Hub):
-    return hub_access.staff_of(hub)
-
-
 def _category_page(request, pledge: Pledge, existing: dict | None):
     slug = pledge.hub.slug
     require(rights_of(request, pledge).edit, "Only the hub's staff can change a pledge.")
@@ -208,7 +204,7 @@ def _category_page(request, pledge: Pledge, existing: dict | None):
         initial["staff"] = [str(pk) for pk in existing.get("staff", [])]
     form = CategoryForm(
         request.POST or None,
-        staff=_hub_staff(pledge.hub),
+        hub=pledge.hub,
         questions=(existing or {}).get("attributes", []),
         editing=existing is not None,
         initial=initial,

@@ -31,6 +31,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from coproduce.hubs import access as hub_access
+from coproduce.hubs import pickers
 from coproduce.hubs import selectors as hub_selectors
 from coproduce.hubs.models import Membership, Person, SafeguardingCheck
 
@@ -332,3 +333,54 @@ def escalation_rights(membership: Membership | None, escalation: Escalation) -> 
         resolve=escalation.assigned_to_id == membership.person_id or membership.can_coordinate,
         reassign=membership.can_coordinate,
     )
+
+
+# --- who may be chosen in this app's people pickers (see hubs/pickers.py) -------------------
+
+
+def _project_param(membership: Membership, params) -> tuple[Project, ProjectRights]:
+    raw = str(params.get("project", ""))
+    if not raw.isdigit() or not 0 < int(raw) < 2**63:
+        raise Http404("No such project in this hub.")
+    return project_for(membership, int(raw))
+
+
+def _staff(membership: Membership, _params):
+    return membership.hub if membership.is_staff_or_above else None
+
+
+def _coordinator(membership: Membership, _params):
+    return membership.hub if membership.can_coordinate else None
+
+
+def _rota_manager(membership: Membership, params):
+    project, rights = _project_param(membership, params)
+    return project if rights.manage_rota else None
+
+
+def _trainer(membership: Membership, params):
+    project, rights = _project_param(membership, params)
+    return project if rights.train_others else None
+
+
+def _past_turns(membership: Membership, params):
+    project, rights = _project_param(membership, params)
+    return project if rights.record_past else None
+
+
+def _members(hub, _context=None):
+    return hub_access.active_members(hub)
+
+
+def _accepted(project: Project, people: list) -> list:
+    return accepted_by(project, people, on=timezone.localdate())
+
+
+pickers.register(pickers.Purpose("referral-person", _staff, _members))
+pickers.register(pickers.Purpose("project-lead", _coordinator, _members))
+pickers.register(pickers.Purpose("slot-receiver", _rota_manager, _members))
+pickers.register(pickers.Purpose("project-trained", _trainer, _members))
+pickers.register(pickers.Purpose("project-rota", _rota_manager, _members, refine=_accepted))
+pickers.register(pickers.Purpose("past-turn", _past_turns, _members, refine=_accepted))
+pickers.register(pickers.Purpose("escalation-to", _coordinator, hub_access.active_staff))
+pickers.register(pickers.Purpose("failsafe", _coordinator, hub_access.active_staff))

@@ -4,32 +4,23 @@ from django import forms
 from django.utils import timezone
 
 from coproduce.forms import AccessibleForm, ListField, OnceKeyField
-from coproduce.hubs.models import AVAILABILITY_CHOICES, ConsentMethod, Membership, Person
+from coproduce.hubs.models import AVAILABILITY_CHOICES, ConsentMethod
+from coproduce.hubs.pickers import PersonPicker, PickerFormMixin
 
 from . import access
 from .models import HelpKind, Outcome, ProjectKind, Route, Urgency
 
 NEW_PERSON = "new"
+PICK_HINT = "Type part of their name and choose them from the people found."
 
 
-def _members(hub, *, staff_only=False):
-    memberships = Membership.objects.filter(hub=hub, is_active=True).select_related("person")
-    if staff_only:
-        memberships = memberships.filter(role__in=["staff", "coordinator", "admin"])
-    return Person.objects.filter(pk__in=memberships.values("person_id")).order_by(
-        "display_name", "id"
-    )
-
-
-class PersonChoice(forms.ModelChoiceField):
-    def label_from_instance(self, person):
-        return f"{person.display_name}{' (not online)' if person.is_assisted_digital else ''}"
-
-
-class ReferralForm(AccessibleForm):
-    person = forms.ChoiceField(
+class ReferralForm(PickerFormMixin, AccessibleForm):
+    person = PersonPicker(
+        purpose="referral-person",
         label="Who are you referring?",
-        help_text="Choose a member, or 'Someone new' for a person who is not yet a member.",
+        help_text="Type part of a member's name and choose them, or choose 'Someone new' "
+        "for a person who is not yet a member.",
+        extra=[(NEW_PERSON, "Someone new, who is not online", NEW_PERSON)],
     )
     new_name = forms.CharField(label="Name of someone new", required=False, max_length=80)
     new_phone = forms.CharField(label="Their phone number", required=False, max_length=30)
@@ -85,11 +76,7 @@ class ReferralForm(AccessibleForm):
 
     def __init__(self, *args, hub, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].choices = [
-            ("", "Choose…"),
-            (NEW_PERSON, "Someone new, who is not online"),
-            *[(str(p.pk), str(p)) for p in _members(hub)],
-        ]
+        self.fields["person"].bind(hub, email=True)
         self.fields["category"].queryset = hub.categories.all()
         self.fields["neighbourhood"].queryset = hub.neighbourhoods.all()
         if not hub.neighbourhoods.exists():
@@ -150,7 +137,7 @@ class DeclineForm(AccessibleForm):
     )
 
 
-class ProjectForm(AccessibleForm):
+class ProjectForm(PickerFormMixin, AccessibleForm):
     name = forms.CharField(label="Name", max_length=120)
     kind = forms.ChoiceField(label="Kind of project", choices=ProjectKind.choices)
     description = forms.CharField(
@@ -159,7 +146,11 @@ class ProjectForm(AccessibleForm):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    lead = PersonChoice(label="Lead", queryset=None, help_text="Confirms the time people give.")
+    lead = PersonPicker(
+        purpose="project-lead",
+        label="Lead",
+        help_text="Confirms the time people give. " + PICK_HINT,
+    )
     organisation = forms.ModelChoiceField(
         label="Run by",
         queryset=None,
@@ -181,7 +172,7 @@ class ProjectForm(AccessibleForm):
 
     def __init__(self, *args, hub, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["lead"].queryset = _members(hub)
+        self.fields["lead"].bind(hub, email=True)
         self.fields["organisation"].queryset = hub.organisations.all()
 
 
@@ -196,7 +187,7 @@ PATTERNS = [
 ]
 
 
-class SlotsForm(AccessibleForm):
+class SlotsForm(PickerFormMixin, AccessibleForm):
     pattern = forms.ChoiceField(
         label="How often", choices=PATTERNS, widget=forms.RadioSelect, initial="once"
     )
@@ -225,11 +216,12 @@ class SlotsForm(AccessibleForm):
     places = forms.IntegerField(
         label="People needed each time", min_value=1, max_value=30, initial=1
     )
-    receiver = PersonChoice(
+    receiver = PersonPicker(
+        purpose="slot-receiver",
         label="Who is helped",
-        queryset=None,
         required=False,
-        help_text="Leave empty for a slot open to anyone (a buddy bench at break time).",
+        help_text="Leave empty for a slot open to anyone (a buddy bench at break time). "
+        + PICK_HINT,
     )
     referral = forms.ChoiceField(label="For a referral", required=False)
     note = forms.CharField(label="Note", required=False, max_length=200)
@@ -237,7 +229,7 @@ class SlotsForm(AccessibleForm):
     def __init__(self, *args, project, referrals=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [(r, r) for r in project.roles]
-        self.fields["receiver"].queryset = _members(project.hub)
+        self.fields["receiver"].bind(project.hub, context=project, params={"project": project.pk})
         self.fields["referral"].choices = [("", "None")] + [
             (str(r.pk), f"{r.person} ({r.get_status_display().lower()})") for r in referrals
         ]
@@ -257,8 +249,8 @@ class SlotsForm(AccessibleForm):
         return plan
 
 
-class TrainingForm(AccessibleForm):
-    person = PersonChoice(label="Who was trained", queryset=None)
+class TrainingForm(PickerFormMixin, AccessibleForm):
+    person = PersonPicker(purpose="project-trained", label="Who was trained", help_text=PICK_HINT)
     trained_on = forms.DateField(
         label="Date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
@@ -269,26 +261,36 @@ class TrainingForm(AccessibleForm):
         help_text="Leave empty if the training lasts. After this date they need it again.",
     )
 
-    def __init__(self, *args, hub, **kwargs):
+    def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = _members(hub)
+        self.fields["person"].bind(project.hub, context=project, params={"project": project.pk})
         self.fields["trained_on"].initial = timezone.localdate()
 
 
-def _accepted_by(project):
-    """The hub's members the project accepts on its rota today (its training and check,
-    by access.project_refuses' rule): nobody is offered whom the service would refuse."""
-    members = list(_members(project.hub))
-    allowed = access.accepted_by(project, members, on=timezone.localdate())
-    return Person.objects.filter(pk__in=[p.pk for p in allowed]).order_by("display_name", "id")
+class AssignForm(PickerFormMixin, AccessibleForm):
+    """Only people the project accepts today (its training and check, by
+    access.project_refuses' rule) are found: nobody is offered whom the service refuses."""
 
-
-class AssignForm(AccessibleForm):
-    person = PersonChoice(label="Put on the rota", queryset=None)
+    person = PersonPicker(purpose="project-rota", label="Put on the rota")
 
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = _accepted_by(project)
+        self.fields["person"].bind(project.hub, context=project, params={"project": project.pk})
+
+
+def with_assign_forms(project, rows, query) -> None:
+    """A picker under each open upcoming turn of the rota (for its lead); the one a
+    "Find" without JavaScript came back for (`?assign=<slot>&person__q=...`) shows
+    its matches."""
+    asked = str(query.get("assign", ""))
+    for row in rows:
+        if not (row["gaps"] and row["upcoming"]):
+            continue
+        pk = row["slot"].pk
+        data = None
+        if asked == str(pk):
+            data = {"person__q": str(query.get("person__q", ""))[:80], "_find": "person"}
+        row["assign_form"] = AssignForm(data, project=project, auto_id=f"assign{pk}_%s")
 
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -345,8 +347,8 @@ class PlanForm(AccessibleForm):
         return self.projects.get(self.cleaned_data["project"])
 
 
-class PastTurnForm(AccessibleForm):
-    person = PersonChoice(label="Who did it", queryset=None)
+class PastTurnForm(PickerFormMixin, AccessibleForm):
+    person = PersonPicker(purpose="past-turn", label="Who did it", help_text=PICK_HINT)
     starts_on = forms.DateField(label="Date", widget=_DATE)
     starts_at = forms.TimeField(label="Start time", widget=_TIME)
     minutes = forms.IntegerField(label="How long, in minutes", min_value=1, max_value=24 * 60)
@@ -356,7 +358,7 @@ class PastTurnForm(AccessibleForm):
 
     def __init__(self, *args, project, referrals=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = _accepted_by(project)
+        self.fields["person"].bind(project.hub, context=project, params={"project": project.pk})
         self.fields["role"].choices = [(r, r) for r in project.roles]
         self.referrals = {str(r.pk): r for r in referrals}
         self.fields["referral"].choices = [("", "None")] + [
@@ -381,15 +383,17 @@ class ResolveForm(AccessibleForm):
     )
 
 
-class ReassignForm(AccessibleForm):
-    to = PersonChoice(label="Give it to", queryset=None)
+class ReassignForm(PickerFormMixin, AccessibleForm):
+    to = PersonPicker(
+        purpose="escalation-to", label="Give it to", help_text="A member of staff. " + PICK_HINT
+    )
 
     def __init__(self, *args, hub, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to"].queryset = _members(hub, staff_only=True)
+        self.fields["to"].bind(hub, email=True)
 
 
-class PolicyForm(AccessibleForm):
+class PolicyForm(PickerFormMixin, AccessibleForm):
     unmatched_days = forms.IntegerField(
         label="Days a referral or request may wait for a match", min_value=1, max_value=90
     )
@@ -408,8 +412,11 @@ class PolicyForm(AccessibleForm):
     commitment_cap = forms.IntegerField(
         label="Most current commitments to ask of one person", min_value=1, max_value=20
     )
-    failsafe = PersonChoice(
-        label="Staff member who takes escalations with no referrer", queryset=None, required=False
+    failsafe = PersonPicker(
+        purpose="failsafe",
+        label="Staff member who takes escalations with no referrer",
+        required=False,
+        help_text=PICK_HINT,
     )
     route_unmatched_referral = forms.ChoiceField(
         label="A referral nobody has taken on goes to", choices=Route.choices
@@ -428,4 +435,4 @@ class PolicyForm(AccessibleForm):
 
     def __init__(self, *args, hub, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["failsafe"].queryset = _members(hub, staff_only=True)
+        self.fields["failsafe"].bind(hub, email=True)

@@ -1,4 +1,5 @@
 import datetime
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -30,6 +31,7 @@ from .forms import (
     SlotsForm,
     TrainingForm,
     TriageForm,
+    with_assign_forms,
 )
 from .models import (
     OPEN_REFERRAL_STATUSES,
@@ -107,9 +109,7 @@ def referral_new(request, slug):
         return services.referral_create(
             actor=request.user,
             hub=hub,
-            person=None
-            if chosen == NEW_PERSON
-            else hub_access.member_in_hub(hub, int(chosen)).person,
+            person=None if chosen == NEW_PERSON else chosen,
             new_person=(
                 {"display_name": data["new_name"], "phone": data["new_phone"]}
                 if chosen == NEW_PERSON
@@ -412,6 +412,8 @@ def project_detail(request, slug, project_id):
     leads = rights.lead
     start = _week_start(request)
     rows = selectors.rota(project, start=start, viewer=request.user, leads=leads)
+    if leads:
+        with_assign_forms(project, rows, request.GET)
     waiting = (
         list(
             Assignment.objects.filter(slot__project=project, status="attended")
@@ -441,7 +443,6 @@ def project_detail(request, slug, project_id):
             "today": timezone.localdate(),
             "earlier": (start - datetime.timedelta(days=28)).date().isoformat(),
             "later": (start + datetime.timedelta(days=28)).date().isoformat(),
-            "assign_form": AssignForm(project=project, auto_id="assign_%s") if leads else None,
             "free_slots": [row["slot"] for row in rows if row["gaps"] and row["upcoming"]],
             # Turns this person could take, for ticking several at once.
             "takeable": [
@@ -536,7 +537,7 @@ def training_new(request, slug, project_id):
     project = _project(request, slug, project_id)
     if not access.rights_on_project(request.user, project).train_others:
         raise PermissionDenied("Only the lead, a coordinator or someone trained can train others.")
-    form = TrainingForm(request.POST or None, hub=project.hub)
+    form = TrainingForm(request.POST or None, project=project)
     done = submit(
         request,
         form,
@@ -581,11 +582,13 @@ def slot_take(request, slug, slot_id):
         Slot.objects.select_related("project"), pk=slot_id, project__hub__slug=slug
     )
     back = f"/hubs/{slug}/projects/{slot.project_id}/"
-    if request.POST.get("person"):
+    if "assign" in request.POST:
         form = AssignForm(request.POST, project=slot.project)
         if not form.is_valid():
-            messages.error(request, "Choose a member to put on the rota.")
-            return redirect(back)
+            if not form.finding:
+                messages.error(request, f"Put on the rota: {form.errors['person'][0]}")
+            query = urlencode({"assign": slot.pk, "person__q": request.POST.get("person__q", "")})
+            return redirect(f"{back}?{query}#assign-{slot.pk}")
         person = form.cleaned_data["person"]
         return _act(
             request,
@@ -702,7 +705,8 @@ def escalation_detail(request, slug, escalation_id):
     )
     rights = access.escalation_rights(membership, escalation)
     resolve_form = ResolveForm(request.POST if "resolution" in request.POST else None)
-    reassign_form = ReassignForm(request.POST if "to" in request.POST else None, hub=hub)
+    picking = "to" in request.POST or "to__q" in request.POST
+    reassign_form = ReassignForm(request.POST if picking else None, hub=hub)
     if "resolution" in request.POST:
         done = submit(
             request,
@@ -714,7 +718,7 @@ def escalation_detail(request, slug, escalation_id):
         if done:
             messages.success(request, "Resolved, and what was done is recorded.")
             return redirect("escalations", slug)
-    elif "to" in request.POST:
+    elif picking:
         done = submit(
             request,
             reassign_form,
@@ -725,7 +729,7 @@ def escalation_detail(request, slug, escalation_id):
         if done:
             messages.success(request, "Passed on, and they have been told.")
             return redirect("escalation", slug, escalation.pk)
-    status = 400 if request.method == "POST" else 200
+    status = 400 if request.method == "POST" and not reassign_form.finding else 200
     return render(
         request,
         "referrals/escalation.html",

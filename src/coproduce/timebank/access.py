@@ -28,6 +28,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from coproduce.hubs import access as hub_access
+from coproduce.hubs import pickers
 from coproduce.hubs.models import Membership, Person
 
 from .models import (
@@ -357,3 +358,35 @@ def listing_for(membership: Membership, listing_id: int) -> tuple[Listing, Listi
         Listing.objects.select_related("account", "hub"), pk=listing_id, hub_id=membership.hub_id
     )
     return listing, listing_rights(membership, listing)
+
+
+# --- who may be chosen in this app's people pickers (see hubs/pickers.py) -------------------
+
+
+def _searcher(membership: Membership, _params):
+    """Any member recording help with someone else: the search knows who is asking."""
+    return membership
+
+
+def _other_members(hub, searcher: Membership):
+    """The other side of an exchange: any current member with an account, not oneself."""
+    return hub_access.active_members(hub).filter(account__isnull=False).exclude(pk=searcher.pk)
+
+
+def _coordinating(membership: Membership, _params):
+    return membership if membership.can_coordinate else None
+
+
+def _group_payer(membership: Membership, _params):
+    return membership if may_pay_for_groups(membership) else None
+
+
+def _members_with_accounts(hub, _context=None):
+    return hub_access.active_members(hub).filter(account__isnull=False)
+
+
+pickers.register(pickers.Purpose("exchange-other", _searcher, _other_members))
+pickers.register(pickers.Purpose("chest-grant", _coordinating, _members_with_accounts))
+pickers.register(
+    pickers.Purpose("group-members", _group_payer, _members_with_accounts, multiple=True)
+)

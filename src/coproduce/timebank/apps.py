@@ -7,6 +7,7 @@ class TimebankConfig(AppConfig):
 
     def ready(self):
         from . import (
+            access,  # noqa: F401  (who this app's people pickers offer)
             receivers,  # noqa: F401  (opens accounts with hubs and memberships)
             sentences,  # noqa: F401  (how the audit log words this app's events)
         )

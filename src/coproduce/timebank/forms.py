@@ -1,9 +1,25 @@
 from django import forms
 
 from coproduce.forms import AccessibleForm, OnceKeyField
-from coproduce.hubs.models import AVAILABILITY_CHOICES
+from coproduce.hubs.models import AVAILABILITY_CHOICES, Person
+from coproduce.hubs.pickers import PersonPicker, PickerFormMixin
 
-from .models import ListingKind
+from .models import Account, AccountKind, ListingKind
+
+PICK_HINT = "Type part of their name and choose them from the people found."
+
+
+def _accounts_of(hub, people: list[Person]) -> list[Account]:
+    """The member accounts of the people a picker gave, in the same order."""
+    accounts = {
+        a.membership.person_id: a
+        for a in Account.objects.filter(
+            hub=hub, kind=AccountKind.MEMBER, membership__person__in=people
+        ).select_related("membership__person")
+    }
+    if any(p.pk not in accounts for p in people):
+        raise forms.ValidationError("That person has no time bank account here.")
+    return [accounts[p.pk] for p in people]
 
 
 class DurationForm(AccessibleForm):
@@ -32,24 +48,32 @@ class LogHoursForm(DurationForm):
     )
 
 
-class RecordExchangeForm(LogHoursForm):
+class RecordExchangeForm(PickerFormMixin, LogHoursForm):
     direction = forms.ChoiceField(
         label="Who gave the help?",
         choices=[("gave", "I gave the help"), ("received", "I received the help")],
         widget=forms.RadioSelect,
     )
-    other = forms.ModelChoiceField(
-        label="The other person", queryset=None, empty_label="Choose a member"
+    other = PersonPicker(
+        purpose="exchange-other",
+        label="The other person",
+        help_text=PICK_HINT + " An organisation is listed by its name.",
     )
     title = forms.CharField(label="What was the help?", max_length=120)
     key = OnceKeyField(required=True)
 
     field_order = ["direction", "other", "title", "hours", "minutes", "done_on"]
 
-    def __init__(self, *args, accounts, **kwargs):
+    def __init__(self, *args, membership, organisations=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["other"].queryset = accounts
-        self.fields["other"].label_from_instance = lambda account: account.name
+        self.hub = membership.hub
+        other = self.fields["other"]
+        other.extra = [(f"org-{a.pk}", f"{a.name} (organisation)", a) for a in organisations]
+        other.bind(self.hub, context=membership, email=membership.is_staff_or_above)
+
+    def clean_other(self):
+        other = self.cleaned_data["other"]
+        return _accounts_of(self.hub, [other])[0] if isinstance(other, Person) else other
 
 
 class ListingForm(AccessibleForm):
@@ -128,8 +152,8 @@ class ChestDonateForm(_OnceForm):
     pass
 
 
-class ChestGrantForm(_OnceForm):
-    member = forms.ModelChoiceField(label="Member", queryset=None, empty_label="Choose a member")
+class ChestGrantForm(PickerFormMixin, _OnceForm):
+    member = PersonPicker(purpose="chest-grant", label="Member", help_text=PICK_HINT)
     reason = forms.CharField(
         label="Why do they need these hours?",
         max_length=300,
@@ -138,10 +162,13 @@ class ChestGrantForm(_OnceForm):
 
     field_order = ["member", "hours", "minutes", "reason"]
 
-    def __init__(self, *args, members, **kwargs):
+    def __init__(self, *args, hub, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = members
-        self.fields["member"].label_from_instance = lambda account: account.name
+        self.hub = hub
+        self.fields["member"].bind(hub, email=True)
+
+    def clean_member(self):
+        return _accounts_of(self.hub, [self.cleaned_data["member"]])[0]
 
 
 class PolicyForm(AccessibleForm):
@@ -191,15 +218,18 @@ class ListingSearchForm(forms.Form):
         self.fields["category"].queryset = categories
 
 
-class GroupExchangeForm(DurationForm):
+class GroupExchangeForm(PickerFormMixin, DurationForm):
     """An organisation pays each member of a group the same time (a workshop, a panel)."""
 
     title = forms.CharField(label="What did the group do?", max_length=120)
     organisation = forms.ModelChoiceField(
         label="Organisation paying the hours", queryset=None, empty_label="Choose an organisation"
     )
-    members = forms.ModelMultipleChoiceField(
-        label="Members who took part", queryset=None, widget=forms.CheckboxSelectMultiple
+    members = PersonPicker(
+        purpose="group-members",
+        label="Members who took part",
+        help_text="Type part of a name and tick each one found; search again for the next. "
+        "Untick someone to take them off.",
     )
     done_on = forms.DateField(
         label="Date",
@@ -212,13 +242,16 @@ class GroupExchangeForm(DurationForm):
 
     field_order = ["title", "organisation", "members", "hours", "minutes", "done_on"]
 
-    def __init__(self, *args, organisations, members, **kwargs):
+    def __init__(self, *args, hub, organisations, email=False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.hub = hub
         self.fields["hours"].label = "Hours for each member"
         self.fields["organisation"].queryset = organisations
         self.fields["organisation"].label_from_instance = lambda account: account.name
-        self.fields["members"].queryset = members
-        self.fields["members"].label_from_instance = lambda account: account.name
+        self.fields["members"].bind(hub, email=email)
+
+    def clean_members(self):
+        return _accounts_of(self.hub, self.cleaned_data["members"])
 
 
 class TimeSheetForm(AccessibleForm):

@@ -318,14 +318,16 @@ def exchange_action(request, slug, exchange_id, action):
 
 @login_required
 def exchange_record(request, slug):
-    hub, _membership, account = _member(request, slug)
-    others = (
-        Account.objects.filter(hub=hub, kind__in=[AccountKind.MEMBER, AccountKind.ORGANISATION])
+    hub, membership, account = _member(request, slug)
+    organisations = (
+        Account.objects.filter(hub=hub, kind=AccountKind.ORGANISATION)
         .exclude(pk=account.pk)
-        .select_related("membership__person", "organisation")
-        .order_by("membership__person__display_name", "organisation__name")
+        .select_related("organisation")
+        .order_by("organisation__name")
     )
-    form = RecordExchangeForm(request.POST or None, accounts=others)
+    form = RecordExchangeForm(
+        request.POST or None, membership=membership, organisations=organisations
+    )
 
     def record(data):
         giver, receiver = (
@@ -360,8 +362,9 @@ def group_record(request, slug):
     hub = get_object_or_404(Hub, slug=slug)
     form = GroupExchangeForm(
         request.POST or None,
+        hub=hub,
         organisations=services.group_payer_accounts(request.user, hub),
-        members=selectors.member_accounts(hub),
+        email=hub_access.is_staff(request.user, hub),
     )
     exchange = submit(
         request,
@@ -410,7 +413,7 @@ def chest(request, slug):
         grant = ChestGrantForm(
             _posted(request, "grant"),
             prefix="grant",
-            members=selectors.member_accounts(hub),
+            hub=hub,
         )
     done = submit(
         request,

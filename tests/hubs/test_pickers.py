@@ -1,0 +1,193 @@
+"""People pickers: a search that finds at most ten people a form may take, for those who
+may use that form; the field refuses anyone else by name; without JavaScript, "Find"
+shows the form again with the matches and keeps what was typed."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from coproduce.hubs.models import Membership, Person
+from coproduce.hubs.pickers import LIMIT
+from coproduce.timebank.models import Exchange
+
+MATCH = re.compile(r'<label for="[\w-]+_m(\d+)">([^<]+?)(?: \([^)]*\))?</label>')
+
+
+def found(response) -> dict[int, str]:
+    assert response.status_code == 200, response.status_code
+    return {int(pk): name for pk, name in MATCH.findall(response.text)}
+
+
+def search(client, hub="millbrook", **params):
+    return client.get(reverse("people-search", args=[hub]), params)
+
+
+def crowd(hub, count: int, name: str = "Pat") -> list[Person]:
+    people = Person.objects.bulk_create(
+        Person(display_name=f"{name} {i:05d}", email=f"{name.lower()}{i}@crowd.example")
+        for i in range(count)
+    )
+    Membership.objects.bulk_create(Membership(hub=hub, person=p) for p in people)
+    return people
+
+
+def test_search_finds_at_most_ten_and_says_to_type_more(world, client_for):
+    crowd(world.hub, 25)
+    client = client_for(world.coordinator)
+    response = search(client, **{"for": "audit", "q": "pat"})
+    assert len(found(response)) == LIMIT
+    assert "type more of the name" in response.text
+    narrow = found(search(client, **{"for": "audit", "q": "Pat 0002"}))
+    assert sorted(narrow.values()) == [f"Pat {i:05d}" for i in (2, 20, 21, 22, 23, 24)]
+    assert "type more" not in search(client, **{"for": "audit", "q": "Pat 0002"}).text
+
+
+def test_search_costs_the_same_queries_on_a_larger_hub(world, client_for):
+    client = client_for(world.coordinator)
+    params = {"for": "referral-person", "q": "a"}
+    search(client, **params)  # sessions and the like, once
+    with CaptureQueriesContext(connection) as small:
+        search(client, **params)
+    crowd(world.hub, 300, name="Alex")
+    with CaptureQueriesContext(connection) as large:
+        assert len(found(search(client, **params))) == LIMIT
+    assert len(large) == len(small)
+    assert all("LIMIT" in q["sql"] for q in large if "display_name" in q["sql"])
+
+
+def test_search_is_scoped_to_the_hub_and_the_purpose(world, client_for):
+    client = client_for(world.coordinator)
+    # Jean is in Northfield: never found from Millbrook.
+    assert found(search(client, **{"for": "audit", "q": "Jean"})) == {}
+    # Staff-only: Sam is a member, Dr Amir is staff.
+    assert found(search(client, **{"for": "failsafe", "q": "Sam"})) == {}
+    assert set(found(search(client, **{"for": "failsafe", "q": "Amir"}))) == {world.staff.pk}
+    # Recording an exchange: the other side is never oneself.
+    member = client_for(world.member)
+    assert found(search(member, **{"for": "exchange-other", "q": "Sam"})) == {}
+    assert set(found(search(member, **{"for": "exchange-other", "q": "Grace"}))) == {
+        world.coordinator.pk
+    }
+
+
+@pytest.mark.parametrize(
+    ("persona", "purpose", "status"),
+    [
+        ("member", "audit", 403),
+        ("member", "referral-person", 403),
+        ("member", "group-members", 403),
+        ("staff", "chest-grant", 403),
+        ("staff", "failsafe", 403),
+        ("outsider", "exchange-other", 403),
+        ("other_coordinator", "audit", 403),
+        ("coordinator", "no-such-form", 404),
+    ],
+)
+def test_only_those_who_may_use_the_form_may_search(world, client_for, persona, purpose, status):
+    client = client_for(getattr(world, persona))
+    response = search(client, **{"for": purpose, "q": "a"})
+    assert response.status_code == status
+    assert "Sam Member" not in response.text
+
+
+def test_a_project_search_needs_the_projects_lead_and_its_hub(world, client_for):
+    from coproduce.referrals import services as referrals
+
+    project = referrals.project_create(
+        actor=world.coordinator,
+        hub=world.hub,
+        name="Friendly calls",
+        kind="phone_friend",
+        lead=world.coordinator,
+        roles=["caller"],
+    )
+    params = {"for": "project-rota", "project": project.pk, "q": "Sam"}
+    assert set(found(search(client_for(world.coordinator), **params))) == {world.member.pk}
+    assert search(client_for(world.member), **params).status_code == 403
+    other = client_for(world.other_coordinator)
+    assert search(other, "northfield", **params).status_code == 404
+    assert search(client_for(world.coordinator), **{**params, "project": "x"}).status_code == 404
+
+
+def test_email_finds_a_person_for_staff_only(world, client_for):
+    params = {"for": "exchange-other", "q": "sam@example.org"}
+    assert set(found(search(client_for(world.staff), **params))) == {world.member.pk}
+    assert found(search(client_for(world.coordinator), **params)) == {world.member.pk: "Sam Member"}
+    # A member finds people by name only.
+    members = client_for(world.member)
+    assert found(search(members, **{"for": "exchange-other", "q": "grace@example.org"})) == {}
+
+
+def test_a_person_the_form_cannot_take_is_refused_naming_the_field(world, client_for):
+    client = client_for(world.coordinator)
+    url = reverse("referral-settings", args=[world.hub.slug])
+    form = client.get(url).context["form"]
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    response = client.post(url, {**data, "failsafe": world.member.pk})
+    assert response.status_code == 400
+    assert (
+        "Staff member who takes escalations with no referrer: Choose someone this form can take"
+        in response.text
+    )
+    # A person of another hub, and something that is not an id, the same.
+    other = client.post(url, {**data, "failsafe": world.outsider.pk})
+    assert other.status_code == 400 and "cannot be chosen here" in other.text
+    assert client.post(url, {**data, "failsafe": "1 OR 1=1"}).status_code == 400
+
+
+def test_without_javascript_find_shows_the_matches_and_keeps_what_was_typed(
+    world, bank, client_for
+):
+    client = client_for(world.coordinator)
+    url = reverse("group-record", args=[world.hub.slug])
+    form = {
+        "title": "Repair café",
+        "organisation": bank.health_centre.pk,
+        "hours": "2",
+        "minutes": "0",
+        "members__q": "Ron",
+    }
+    shown = client.post(url, {**form, "_find": "members"})
+    assert shown.status_code == 200 and "There is a problem" not in shown.text
+    assert 'value="Repair café"' in shown.text
+    assert found(shown) == {world.assisted.pk: "Ron Assisted"}
+    assert Exchange.objects.count() == 0
+    # Ron ticked, then Sam found and ticked: both stay chosen.
+    again = client.post(
+        url, {**form, "members": [world.assisted.pk], "members__q": "Sam", "_find": "members"}
+    )
+    assert f'value="{world.assisted.pk}" id="id_members_c{world.assisted.pk}" checked' in again.text
+    assert found(again) == {world.member.pk: "Sam Member"}
+    done = client.post(url, {**form, "members": [world.assisted.pk, world.member.pk]})
+    assert done.status_code == 302
+    exchange = Exchange.objects.get()
+    assert exchange.title == "Repair café"
+    bank.member.refresh_from_db()
+    bank.assisted.refresh_from_db()
+    assert (bank.member.balance_minutes, bank.assisted.balance_minutes) == (120, 120)
+
+
+def test_the_form_shows_no_list_of_members(world, bank, client_for):
+    crowd(world.hub, 50)
+    client = client_for(world.coordinator)
+    for name in ("group-record", "exchange-record", "referral-new", "project-new", "audit-log"):
+        page = client.get(reverse(name, args=[world.hub.slug]))
+        assert page.status_code == 200, name
+        assert "Pat 00001" not in page.text, name
+        assert 'type="search"' in page.text, name
+
+
+def test_a_picker_sent_back_unchanged_has_not_changed(world):
+    from coproduce.referrals.forms import PolicyForm
+
+    form = PolicyForm(
+        {"failsafe": str(world.staff.pk)}, hub=world.hub, initial={"failsafe": world.staff}
+    )
+    assert "failsafe" not in form.changed_data
+    moved = PolicyForm(
+        {"failsafe": str(world.coordinator.pk)}, hub=world.hub, initial={"failsafe": world.staff}
+    )
+    assert "failsafe" in moved.changed_data
