@@ -499,3 +499,56 @@ class AccountTally(models.Model):
 
     def __str__(self):
         return f"{self.account_id} {self.month or 'all time'}"
+
+
+class ExportKind(models.TextChoices):
+    LEDGER = "ledger", "The whole ledger"
+
+
+class ExportStatus(models.TextChoices):
+    WAITING = "waiting", "Waiting to start"
+    WRITING = "writing", "Being prepared"
+    READY = "ready", "Ready to download"
+    FAILED = "failed", "Could not be prepared"
+    EXPIRED = "expired", "Deleted after its days were up"
+
+
+class Export(models.Model):
+    """A large CSV (the whole ledger) a coordinator asked for, written by a task to private storage
+    (EXPORT_ROOT) and downloaded only by them, through a link that cannot be guessed,
+    until it expires (EXPORT_KEEP_DAYS). Also the record of who took the ledger away."""
+
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=ExportKind.choices)
+    requested_by = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        max_length=8, choices=ExportStatus.choices, default=ExportStatus.WAITING
+    )
+    token = models.CharField(max_length=64, unique=True)
+    rows = models.BigIntegerField(default=0)
+    size_bytes = models.BigIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hub", "kind", "requested_by"],
+                condition=Q(status__in=["waiting", "writing"]),
+                name="export_one_at_a_time",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.get_status_display().lower()})"
+
+    @property
+    def filename(self) -> str:
+        stamp = timezone.localtime(self.requested_at).strftime("%Y-%m-%d")
+        return f"{self.hub.slug}-{self.kind}-{stamp}.csv"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in (ExportStatus.WAITING, ExportStatus.WRITING)
