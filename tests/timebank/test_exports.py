@@ -78,6 +78,17 @@ def test_asking_twice_makes_one_file(world, ledger, client_for):
     assert waiting.status_code == 409 and "still being prepared" in waiting.content.decode()
 
 
+def test_asking_twice_when_the_first_was_written_at_once_makes_one_file(
+    world, ledger, client_for, django_capture_on_commit_callbacks
+):
+    client = client_for(world.coordinator)
+    ask(client, world.hub, django_capture_on_commit_callbacks)
+    assert Export.objects.get().status == ExportStatus.READY
+    again = ask(client, world.hub, django_capture_on_commit_callbacks)
+    assert "Your file is ready: download it below." in again.content.decode()
+    assert Export.objects.count() == 1
+
+
 def test_a_lost_export_does_not_block_a_new_one(world, ledger):
     export, new = services.export_request(actor=world.coordinator, hub=world.hub, kind="ledger")
     Export.objects.filter(pk=export.pk).update(
@@ -113,6 +124,9 @@ def test_a_deleted_or_expired_file_says_so_and_is_cleaned_up(
     exports.path_of(export).unlink()
     gone = client.get(url)
     assert gone.status_code == 410 and "no longer here" in gone.content.decode()
+    Export.objects.filter(pk=export.pk).update(
+        requested_at=timezone.now() - datetime.timedelta(minutes=10)
+    )
     ask(client, world.hub, django_capture_on_commit_callbacks)
     newer = Export.objects.exclude(pk=export.pk).get()
     assert exports.path_of(newer).is_file()

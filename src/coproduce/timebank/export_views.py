@@ -34,6 +34,7 @@ def export_list(request, slug):
         except ApplicationError as error:
             messages.error(request, error.message)
         else:
+            export.refresh_from_db()  # written already, if tasks run straight away
             if export.status == ExportStatus.READY:
                 messages.success(request, "Your file is ready: download it below.")
             else:

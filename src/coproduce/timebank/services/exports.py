@@ -1,6 +1,7 @@
 """Asking for a large export (the whole ledger): the file is written by a task and the
 person is told when it is ready (timebank/exports.py)."""
 
+import datetime
 import secrets
 
 from django.db import IntegrityError, transaction
@@ -13,6 +14,8 @@ from coproduce.hubs.models import Hub, Person
 from .. import access
 from ..exports import STALE_AFTER
 from ..models import Export, ExportKind, ExportStatus
+
+JUST_MADE = datetime.timedelta(minutes=5)
 
 
 def export_request(*, actor: Person, hub: Hub, kind: str) -> tuple[Export, bool]:
@@ -34,7 +37,7 @@ def export_request(*, actor: Person, hub: Hub, kind: str) -> tuple[Export, bool]
     pending.filter(requested_at__lt=timezone.now() - STALE_AFTER).update(
         status=ExportStatus.FAILED, finished_at=timezone.now()
     )
-    existing = pending.first()
+    existing = pending.first() or _just_made(hub, kind, actor)
     if existing is not None:
         return existing, False
     try:
@@ -51,3 +54,15 @@ def export_request(*, actor: Person, hub: Hub, kind: str) -> tuple[Export, bool]
 
     transaction.on_commit(lambda: write_export.enqueue(export.pk))
     return export, True
+
+
+def _just_made(hub, kind, actor) -> Export | None:
+    """A file made for this person in the last few minutes: a second click (or a second
+    tab) gets it rather than a copy, even when the first was written straight away."""
+    return Export.objects.filter(
+        hub=hub,
+        kind=kind,
+        requested_by=actor,
+        status=ExportStatus.READY,
+        requested_at__gte=timezone.now() - JUST_MADE,
+    ).first()
