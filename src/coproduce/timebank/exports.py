@@ -12,7 +12,6 @@ notification system with a link that only they may use. `clean` deletes the file
 days are up.
 """
 
-import csv
 import datetime
 import logging
 import os
@@ -22,7 +21,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from coproduce.csv_export import BOM, hours_decimal, hours_hmm, local_time, safe_row
+from coproduce.csv_export import hours_decimal, hours_hmm, local_time, write_csv_file
 
 from .models import AccountKind, Entry, Export, ExportKind, ExportStatus, TransferKind
 
@@ -106,14 +105,8 @@ def write(export: Export, path: Path) -> tuple[int, int]:
     header, rows = WRITERS[export.kind]
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")
-    count = 0
     with open(partial, "w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out)
-        out.write(BOM)
-        writer.writerow(safe_row(header))
-        for row in rows(export.hub):
-            writer.writerow(safe_row(row))
-            count += 1
+        count = write_csv_file(out, header, rows(export.hub))
     os.replace(partial, path)
     return count, path.stat().st_size
 
