@@ -45,6 +45,12 @@ def static_files_from_apps(settings):
     settings.WHITENOISE_AUTOREFRESH = True
 
 
+@pytest.fixture(autouse=True)
+def exports_in_a_temporary_folder(settings, tmp_path_factory):
+    # Large exports are written to EXPORT_ROOT: never into the working tree.
+    settings.EXPORT_ROOT = tmp_path_factory.mktemp("exports")
+
+
 @dataclass
 class World:
     operator: Person

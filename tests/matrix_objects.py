@@ -125,6 +125,7 @@ class Things:
     api_keys: dict[str, str] = field(default_factory=dict)
     pledged: Pledged | None = None  # a published pledge and its services (Open311)
     stair_light: Report | None = None  # Sam's report under it
+    export_token: str = ""  # Grace asked for the whole ledger (its file since deleted)
 
     @property
     def slug(self) -> str:
@@ -394,7 +395,21 @@ def build() -> Things:
         api_keys=api_keys,
         pledged=published,
         stair_light=stair_light,
+        export_token=_export(world),
     )
+
+
+def _export(world) -> str:
+    from coproduce.timebank.models import Export, ExportKind, ExportStatus
+
+    return Export.objects.create(
+        hub=world.hub,
+        kind=ExportKind.LEDGER,
+        requested_by=world.coordinator,
+        token="matrix-export-made-by-grace",
+        status=ExportStatus.READY,
+        expires_at=timezone.now() + datetime.timedelta(days=7),
+    ).token
 
 
 def _target(code: str, **changes) -> dict:

@@ -394,6 +394,30 @@ CASES = [
     Case("balances", COORDINATORS, hub),
     Case("balances", COORDINATORS, hub, query=lambda t: "?order=-activity", variant="sorted"),
     Case("balances", COORDINATORS, hub, query=lambda t: "?format=csv", variant="as CSV"),
+    Case(
+        "hub-ledger",
+        outcomes(
+            MOVED, anonymous=SIGN_IN, member=403, staff=403, outsider=403, other_coordinator=403
+        ),
+        hub,
+        query=lambda t: "?format=csv",
+        variant="as CSV: to the exports",
+    ),
+    Case("exports", COORDINATORS, hub),
+    Case(
+        "exports",
+        COORDINATORS_DO,
+        hub,
+        method="post",
+        data=lambda t: {"kind": "ledger"},
+        variant="ask for the ledger",
+    ),
+    # Only the person who asked downloads the file (Grace's, here deleted since: 410).
+    Case(
+        "export-download",
+        outcomes(404, anonymous=SIGN_IN, coordinator=410),
+        lambda t: {"slug": t.slug, "token": t.export_token},
+    ),
     # Anyone's statement: coordinators choose whose; a member asking for another's gets 404.
     Case(
         "statement",
@@ -416,7 +440,6 @@ CASES = [
         query=lambda t: f"?account={t.assisted_account.pk}&format=csv",
         variant="Ron's, as CSV",
     ),
-    Case("hub-ledger", COORDINATORS, hub, query=lambda t: "?format=csv", variant="as CSV"),
     # --- conversations ----------------------------------------------------------------------
     Case("conversations", MEMBERS, hub),
     Case("conversation-new", COORDINATORS, hub),

@@ -86,3 +86,17 @@ def csv_response(filename: str, header: list[str], rows) -> StreamingHttpRespons
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def write_csv_file(out, header: list[str], rows) -> int:
+    """Write a CSV to an open text file (`newline=""`, UTF-8) a line at a time, as
+    `csv_response` streams one: byte-order mark, every cell made safe. For files written
+    by a task (large exports). Returns the number of lines after the heading."""
+    writer = csv.writer(out)
+    out.write(BOM)
+    writer.writerow(safe_row(header))
+    count = 0
+    for row in rows:
+        writer.writerow(safe_row(row))
+        count += 1
+    return count

@@ -167,6 +167,12 @@ REPORT_PHOTO_MAX_BYTES = envint("REPORT_PHOTO_MAX_BYTES", 8 * 1024 * 1024)
 # How long the emailed link to say whether a report was fixed works, for someone who
 # reported without an account (coproduce.pledges.answer_links).
 REPORT_ANSWER_LINK_DAYS = envint("REPORT_ANSWER_LINK_DAYS", 60)
+# Large CSV exports (the whole ledger, everyone's balance) are written by a task to
+# EXPORT_ROOT, never served by the web server, downloaded by the person who asked through
+# a link that works for EXPORT_KEEP_DAYS; `coproduce timebank clean-exports` then deletes
+# them (docs/operations.md).
+EXPORT_ROOT = Path(os.environ.get("EXPORT_ROOT", VAR_DIR / "exports"))
+EXPORT_KEEP_DAYS = envint("EXPORT_KEEP_DAYS", 7)
 
 # Serve static files from the app folders when collectstatic has not been run
 # (the demo and tests); a deployment runs collectstatic and gets hashed names.

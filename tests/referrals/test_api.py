@@ -64,7 +64,8 @@ def test_a_practice_system_refers_with_consent(world, scene, call):
     assert status == 201
     assert (body["status"], body["area"], body["person"]) == ("new", "MB3", "Albert Shaw")
     status, listed = call(world.staff, "get", "/referrals")
-    assert {r["person"] for r in listed} == {"Albert Shaw", "Molly Jenkins"}
+    assert {r["person"] for r in listed["items"]} == {"Albert Shaw", "Molly Jenkins"}
+    assert listed["count"] == 2
 
 
 def test_a_volunteer_sees_only_what_is_shared_and_answers(world, scene, call):
@@ -74,7 +75,8 @@ def test_a_volunteer_sees_only_what_is_shared_and_answers(world, scene, call):
     offer = services.offer_send(
         actor=world.coordinator, referral=referral, volunteer=scene.volunteer
     )
-    status, [mine] = call(scene.volunteer, "get", "/offers")
+    status, listed = call(scene.volunteer, "get", "/offers")
+    [mine] = listed["items"]
     assert (status, mine["id"], mine["status"]) == (200, offer.pk, "sent")
     status, seen = call(scene.volunteer, "get", f"/referrals/{referral.pk}")
     assert seen["person"] == "Molly"
@@ -91,7 +93,8 @@ def test_a_volunteer_sees_only_what_is_shared_and_answers(world, scene, call):
 def test_staff_list_and_resolve_escalations(world, scene, call):
     age(scene.referral, 30)
     [escalation] = escalations.sweep(hub=world.hub)
-    status, [open_one] = call(world.staff, "get", "/escalations?show=mine")
+    status, listed = call(world.staff, "get", "/escalations?show=mine")
+    [open_one] = listed["items"]
     assert (status, open_one["id"], open_one["assigned_to"]) == (
         200,
         escalation.pk,

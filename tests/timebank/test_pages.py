@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from coproduce.hubs.models import AuditEvent
 from coproduce.timebank import ledger, services
-from coproduce.timebank.models import Account, Exchange, ExchangeStatus, ListingKind
+from coproduce.timebank.models import Account, Exchange, ExchangeStatus, Export, ListingKind
 
 
 def test_offer_ask_agree_log_confirm_through_the_pages(world, bank, client_for):
@@ -89,7 +89,9 @@ def test_a_statement_downloads_as_csv(world, bank, client_for):
     assert rows[1][1:] == ["Exchange", "'=cmd()", "0:45", "0.75", "45"]
 
 
-def test_the_hub_ledger_csv_balances_to_zero(world, bank, client_for):
+def test_the_hub_ledger_csv_balances_to_zero(
+    world, bank, client_for, django_capture_on_commit_callbacks
+):
     exchange = services.exchange_record(
         actor=world.member,
         hub=world.hub,
@@ -99,9 +101,13 @@ def test_the_hub_ledger_csv_balances_to_zero(world, bank, client_for):
         minutes=45,
     )
     services.exchange_confirm(actor=world.staff, exchange=exchange)
-    response = client_for(world.coordinator).get(
-        reverse("hub-ledger", args=[world.hub.slug]), {"format": "csv"}
-    )
+    client = client_for(world.coordinator)
+    response = client.get(reverse("hub-ledger", args=[world.hub.slug]), {"format": "csv"})
+    assert response.url == reverse("exports", args=[world.hub.slug])  # prepared by a task
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(response.url, {"kind": "ledger"})
+    export = Export.objects.get(requested_by=world.coordinator)
+    response = client.get(reverse("export-download", args=[world.hub.slug, export.token]))
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(body)))
     assert len(rows) == 2 and sum(int(r["Minutes"]) for r in rows) == 0

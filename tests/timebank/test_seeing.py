@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coproduce.csv_export import hours_decimal, hours_hmm, local_time, safe_cell
-from coproduce.timebank import selectors, services
+from coproduce.timebank import ledger, selectors, services, tallies
 from coproduce.timebank.models import Account, AccountKind, Entry, Transfer
 
 pytestmark = pytest.mark.django_db
@@ -130,6 +130,11 @@ def test_the_hub_ledger_shows_a_month_beside_earlier_months(world, bank, client_
     Transfer.objects.filter(pk=earlier.pk).update(
         created_at=timezone.make_aware(datetime.datetime.combine(last_month, datetime.time(12)))
     )
+    # A change made behind the ledger's back: its kept counts are recounted, as
+    # `coproduce ledger retally` does (verify would name the counts that are wrong).
+    assert not ledger.verify(world.hub).ok
+    tallies.rebuild(world.hub.pk)
+    assert ledger.verify(world.hub).ok
     months = selectors.month_summaries(world.hub, timezone.localdate(), 12)
     this, before = months[0], months[1]
     assert (this["minutes"], this["gave"], this["received"], this["both"]) == (120, 2, 2, 2)

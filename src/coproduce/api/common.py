@@ -76,3 +76,18 @@ class Pages(LimitOffsetPagination):
 
     def __init__(self, **kwargs):
         super().__init__(max_limit=MAX_PAGE, **kwargs)
+
+
+class Mapped:
+    """A queryset to page with `@paginate(Pages)` whose rows are turned into answers by
+    `render`, for only the rows of the page asked for: the list is never read whole."""
+
+    def __init__(self, queryset, render):
+        self.queryset = queryset
+        self.render = render
+
+    def all(self):  # what the paginator counts
+        return self.queryset.all()
+
+    def __getitem__(self, window: slice):
+        return [self.render(row) for row in self.queryset[window]]

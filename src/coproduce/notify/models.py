@@ -34,6 +34,7 @@ class Kind(models.TextChoices):
     MEMBERSHIP = "membership", "Requests to join a hub, and their answers"
     REPORT = "report", "Problems you reported, or said “me too” to"
     REPORT_STAFF = "report_staff", "New and overdue reports for your team"
+    EXPORT = "export", "Files you asked for, when they are ready"
 
 
 # Straight away for what needs someone to act; a daily email for news.

@@ -12,8 +12,9 @@ from typing import Literal
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
 
-from coproduce.api.common import ERRORS, Id, SaneDate, key_header
+from coproduce.api.common import ERRORS, Id, Mapped, Pages, SaneDate, key_header
 from coproduce.errors import ApplicationError
 from coproduce.hubs import access as hub_access
 from coproduce.hubs.models import Neighbourhood
@@ -100,13 +101,16 @@ def _staff(request):
 
 
 @router.get("/referrals", response={200: list[ReferralOut], **ERRORS})
+@paginate(Pages)
 def referral_list(request, status: str = Query("")):
-    """Referrals you (or your organisation) made; every referral for coordinators."""
+    """Referrals you (or your organisation) made; every referral for coordinators. Newest
+    first, a page at a time."""
     _staff(request)
     referrals = selectors.referrals_for(request.user, request.membership)
     if status:
         referrals = referrals.filter(status=status)
-    return [_referral_out(r, "referrer") for r in referrals.select_related("neighbourhood")]
+    referrals = referrals.select_related("neighbourhood").order_by("-created_at", "-id")
+    return Mapped(referrals, lambda r: _referral_out(r, "referrer"))
 
 
 @router.post("/referrals", response={201: ReferralOut, **ERRORS})
@@ -176,9 +180,11 @@ def _my_offer(request, offer_id: int) -> MatchOffer:
 
 
 @router.get("/offers", response={200: list[OfferOut], **ERRORS})
+@paginate(Pages)
 def offers(request):
-    """Help you have been asked to give. GET /referrals/{referral_id} shows what is shared."""
-    return list(selectors.offers_for(request.user, request.hub))
+    """Help you have been asked to give, newest first, a page at a time.
+    GET /referrals/{referral_id} shows what is shared."""
+    return selectors.offers_for(request.user, request.hub).order_by("-sent_at", "-id")
 
 
 @router.post("/offers/{offer_id}/accept", response={200: OfferOut, **ERRORS})
@@ -230,11 +236,12 @@ class ResolveIn(Schema):
 
 
 @router.get("/escalations", response={200: list[EscalationOut], **ERRORS})
+@paginate(Pages)
 def escalation_list(request, show: Literal["open", "mine", "resolved"] = "open"):
     """What the community could not do in time, for staff: open ones by urgency, then
-    oldest first; resolved ones latest first."""
+    oldest first; resolved ones latest first; a page at a time."""
     _staff(request)
-    return list(selectors.escalations_listed(request.hub, show=show, person=request.user))
+    return selectors.escalations_listed(request.hub, show=show, person=request.user)
 
 
 @router.post("/escalations/{escalation_id}/resolve", response={200: EscalationOut, **ERRORS})

@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
@@ -45,6 +46,9 @@ from .models import (
     Slot,
 )
 
+# Queues a page at a time: a borough's hundreds of open referrals are not one page.
+PER_PAGE = 50
+
 
 def _hub(slug) -> Hub:
     return get_object_or_404(Hub, slug=slug)
@@ -85,12 +89,16 @@ def referral_list(request, slug):
         referrals = referrals.filter(status__in=OPEN_REFERRAL_STATUSES)
     elif showing in ReferralStatus.values:
         referrals = referrals.filter(status=showing)
+    page = Paginator(referrals.order_by("-created_at", "-id"), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "referrals/list.html",
         {
             "hub": hub,
-            "referrals": referrals,
+            "referrals": page,
+            "page": page,
             "showing": showing,
             "statuses": ReferralStatus.choices,
             "is_coordinator": membership.can_coordinate,
@@ -681,12 +689,14 @@ def escalation_list(request, slug):
     if showing not in ("open", "mine", "resolved"):
         showing = "open"
     items = selectors.escalations_listed(hub, show=showing, person=request.user)
+    page = Paginator(items, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "referrals/escalations.html",
         {
             "hub": hub,
-            "escalations": items,
+            "escalations": page,
+            "page": page,
             "showing": showing,
             "urgency_words": selectors.URGENCY_WORDS,
             "is_coordinator": membership.can_coordinate,

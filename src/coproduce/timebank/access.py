@@ -360,6 +360,23 @@ def listing_for(membership: Membership, listing_id: int) -> tuple[Listing, Listi
     return listing, listing_rights(membership, listing)
 
 
+def may_export(membership: Membership | None) -> bool:
+    """The whole ledger (every member's hours) leaves the site only with a coordinator."""
+    return bool(membership and membership.can_coordinate)
+
+
+def export_for(person: Person, hub, token: str):
+    """An export for its download link: only the person who asked for it may download it;
+    anyone else (another coordinator included) gets a 404, as for a link that never was."""
+    from .models import Export
+
+    if not token or len(token) > 64:
+        raise Http404("No such file.")
+    return get_object_or_404(
+        Export.objects.select_related("hub"), hub=hub, token=token, requested_by=person
+    )
+
+
 # --- who may be chosen in this app's people pickers (see hubs/pickers.py) -------------------
 
 

@@ -20,6 +20,7 @@ from coproduce.errors import ApplicationError
 from coproduce.hubs.models import Hub, Person
 from coproduce.idempotency import mark_replayed
 
+from . import tallies
 from .models import (
     Account,
     AccountKind,
@@ -225,6 +226,17 @@ def _post(
             balance_minutes=F("balance_minutes") + leg.minutes
         )
         leg.account.balance_minutes = locked[leg.account.pk].balance_minutes + leg.minutes
+    tallies.record(
+        hub.pk,
+        [
+            tallies.Posting(
+                kind,
+                transfer.created_at,
+                [(leg.account.pk, locked[leg.account.pk].kind, leg.minutes) for leg in legs],
+                (reverses.kind, reverses.created_at) if reverses else None,
+            )
+        ],
+    )
     transfer.sealed = True
     transfer.save(update_fields=["sealed"])
     return transfer
@@ -355,6 +367,17 @@ def _post_many(hub, transfers, prints, actor) -> list[int]:
     for pk, delta in deltas.items():
         if delta:
             Account.objects.filter(pk=pk).update(balance_minutes=F("balance_minutes") + delta)
+    tallies.record(
+        hub.pk,
+        [
+            tallies.Posting(
+                new.kind,
+                new.created_at or now,
+                [(leg.account.pk, locked[leg.account.pk].kind, leg.minutes) for leg in new.legs],
+            )
+            for new in transfers
+        ],
+    )
     Transfer.objects.filter(pk__in=ids).update(sealed=True)
     for new in transfers:
         for leg in new.legs:
@@ -402,7 +425,8 @@ class VerifyReport:
 
 
 def verify(hub: Hub | None = None) -> VerifyReport:
-    """Recompute every balance and every transfer's sum from the entries, in the database."""
+    """Recompute every balance and every transfer's sum from the entries, in the database,
+    and every kept count (hours exchanged, members who gave...) of each hub's ledger."""
     report = VerifyReport()
     entries = Entry.objects.all()
     transfers = Transfer.objects.all()
@@ -436,6 +460,8 @@ def verify(hub: Hub | None = None) -> VerifyReport:
     cross = entries.exclude(account__hub=F("transfer__hub")).count()
     if cross:
         report.problems.append(f"{cross} entries move hours between different hubs.")
+    for checked in [hub] if hub is not None else Hub.objects.order_by("pk"):
+        report.problems.extend(tallies.check(checked))
     return report
 
 

@@ -443,3 +443,112 @@ class SecondApproval(models.Model):
     @property
     def minutes_display(self) -> str:
         return format_minutes(self.minutes or 0)
+
+
+class HubTally(models.Model):
+    """The hub's ledger counted as it is written: all time (`month` empty) and for each
+    calendar month (its first day, in the site's time zone). Updated in the same
+    transaction as every transfer, so the hub ledger page and the totals API read a row a
+    month instead of summing the ledger; `coproduce ledger verify` recounts and compares.
+
+    Exchanges and their hours count while not reversed, in the month of the exchange;
+    members who gave, received or both are counted once each in a month (and all time);
+    the chest's movements count in the month they happened, corrections included."""
+
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(null=True, blank=True)
+    minutes_exchanged = models.BigIntegerField(default=0)
+    exchanges = models.IntegerField(default=0)
+    gave = models.IntegerField(default=0)
+    received = models.IntegerField(default=0)
+    both = models.IntegerField(default=0)
+    chest_in = models.BigIntegerField(default=0)
+    chest_out = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["hub", "month"], name="hub_tally_once_a_month"),
+            models.UniqueConstraint(
+                fields=["hub"], condition=Q(month__isnull=True), name="hub_tally_once_all_time"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.hub} {self.month or 'all time'}"
+
+
+class AccountTally(models.Model):
+    """How many exchanges (not reversed) a member's account gave or received in a month
+    (or all time, `month` empty): what tells the hub's count of members who gave when an
+    account's first exchange of the month is posted or its last one reversed."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(null=True, blank=True)
+    gave = models.IntegerField(default=0)
+    received = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "month"], name="account_tally_once_a_month"),
+            models.UniqueConstraint(
+                fields=["account"],
+                condition=Q(month__isnull=True),
+                name="account_tally_once_all_time",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.account_id} {self.month or 'all time'}"
+
+
+class ExportKind(models.TextChoices):
+    LEDGER = "ledger", "The whole ledger"
+
+
+class ExportStatus(models.TextChoices):
+    WAITING = "waiting", "Waiting to start"
+    WRITING = "writing", "Being prepared"
+    READY = "ready", "Ready to download"
+    FAILED = "failed", "Could not be prepared"
+    EXPIRED = "expired", "Deleted after its days were up"
+
+
+class Export(models.Model):
+    """A large CSV (the whole ledger) a coordinator asked for, written by a task to private storage
+    (EXPORT_ROOT) and downloaded only by them, through a link that cannot be guessed,
+    until it expires (EXPORT_KEEP_DAYS). Also the record of who took the ledger away."""
+
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=ExportKind.choices)
+    requested_by = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        max_length=8, choices=ExportStatus.choices, default=ExportStatus.WAITING
+    )
+    token = models.CharField(max_length=64, unique=True)
+    rows = models.BigIntegerField(default=0)
+    size_bytes = models.BigIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hub", "kind", "requested_by"],
+                condition=Q(status__in=["waiting", "writing"]),
+                name="export_one_at_a_time",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.get_status_display().lower()})"
+
+    @property
+    def filename(self) -> str:
+        stamp = timezone.localtime(self.requested_at).strftime("%Y-%m-%d")
+        return f"{self.hub.slug}-{self.kind}-{stamp}.csv"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in (ExportStatus.WAITING, ExportStatus.WRITING)

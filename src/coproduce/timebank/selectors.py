@@ -2,12 +2,13 @@
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import Count, F, Max, Q, Sum
+from django.db.models import Count, F, Max, Q
 from django.db.models.functions import Coalesce, Lower
 from django.shortcuts import get_object_or_404
 
 from coproduce.hubs.models import Hub, Membership
 
+from . import tallies
 from .models import (
     Account,
     AccountKind,
@@ -105,25 +106,16 @@ def exchanges_for(account: Account):
 
 
 def hub_totals(hub: Hub) -> dict:
-    """Hours exchanged, and how many members gave, received, or did both."""
-    exchange_entries = Entry.objects.filter(
-        transfer__hub=hub, transfer__kind="exchange", transfer__reversed_by__isnull=True
-    )
-    member_entries = exchange_entries.filter(account__kind=AccountKind.MEMBER)
-    gave = set(member_entries.filter(direction=Entry.CREDIT).values_list("account", flat=True))
-    received = set(member_entries.filter(direction=Entry.DEBIT).values_list("account", flat=True))
-    minutes = (
-        exchange_entries.filter(direction=Entry.CREDIT).aggregate(total=Sum("amount_minutes"))[
-            "total"
-        ]
-        or 0
-    )
+    """Hours exchanged, and how many members gave, received, or did both: the counts the
+    ledger keeps as it writes (timebank/tallies.py), so two queries however long the
+    ledger."""
+    kept = tallies.totals(hub)
     return {
-        "minutes_exchanged": minutes,
-        "exchanges": exchange_entries.values("transfer").distinct().count(),
-        "members_gave": len(gave),
-        "members_received": len(received),
-        "members_both": len(gave & received),
+        "minutes_exchanged": kept["minutes_exchanged"],
+        "exchanges": kept["exchanges"],
+        "members_gave": kept["gave"],
+        "members_received": kept["received"],
+        "members_both": kept["both"],
         "accounts": Account.objects.filter(hub=hub).aggregate(n=Count("id"))["n"],
     }
 
@@ -181,7 +173,8 @@ def add_months(month, count: int):
 def month_summaries(hub: Hub, last, count: int = 12) -> list[dict]:
     """For each of `count` months ending with the month of `last` (newest first): hours
     exchanged, how many members gave, received or both, hours into and out of the
-    community chest, and new members. Four queries, however many months or members."""
+    community chest (the ledger's kept counts: a row a month), and new members. Two
+    queries, however many months, members or entries."""
     import datetime
 
     from django.db.models.functions import TruncMonth
@@ -192,56 +185,8 @@ def month_summaries(hub: Hub, last, count: int = 12) -> list[dict]:
     zone = timezone.get_current_timezone()
     start = datetime.datetime.combine(oldest, datetime.time(), tzinfo=zone)
     end = datetime.datetime.combine(add_months(newest, 1), datetime.time(), tzinfo=zone)
-    months = [add_months(newest, -n) for n in range(count)]
-    rows = {
-        m: {
-            "month": m,
-            "minutes": 0,
-            "gave": set(),
-            "received": set(),
-            "chest_in": 0,
-            "chest_out": 0,
-            "new_members": 0,
-        }
-        for m in months
-    }
-
-    def key(value):
-        if isinstance(value, datetime.datetime):
-            value = timezone.localtime(value, zone).date()
-        return value.replace(day=1)
-
-    in_window = Entry.objects.filter(
-        transfer__hub=hub, transfer__created_at__gte=start, transfer__created_at__lt=end
-    ).annotate(month=TruncMonth("transfer__created_at", tzinfo=zone))
-    exchanges = in_window.filter(
-        transfer__kind=TransferKind.EXCHANGE, transfer__reversed_by__isnull=True
-    )
-    for item in (
-        exchanges.filter(direction=Entry.CREDIT)
-        .values("month")
-        .annotate(total=Sum("amount_minutes"))
-        .order_by()
-    ):
-        rows[key(item["month"])]["minutes"] = item["total"] or 0
-    for item in (
-        exchanges.filter(account__kind=AccountKind.MEMBER)
-        .values("month", "account_id", "direction")
-        .distinct()
-        .order_by()
-    ):
-        row = rows[key(item["month"])]
-        (row["gave"] if item["direction"] == Entry.CREDIT else row["received"]).add(
-            item["account_id"]
-        )
-    for item in (
-        in_window.filter(account__hub=hub, account__kind=AccountKind.CHEST)
-        .values("month", "direction")
-        .annotate(total=Sum("amount_minutes"))
-        .order_by()
-    ):
-        row = rows[key(item["month"])]
-        row["chest_in" if item["direction"] == Entry.CREDIT else "chest_out"] += item["total"]
+    kept = tallies.months(hub, oldest, newest)
+    joined = {}
     for item in (
         Membership.objects.filter(hub=hub, joined_at__gte=start, joined_at__lt=end)
         .annotate(month=TruncMonth("joined_at", tzinfo=zone))
@@ -249,18 +194,24 @@ def month_summaries(hub: Hub, last, count: int = 12) -> list[dict]:
         .annotate(n=Count("id"))
         .order_by()
     ):
-        rows[key(item["month"])]["new_members"] = item["n"]
+        value = item["month"]
+        if isinstance(value, datetime.datetime):
+            value = timezone.localtime(value, zone).date()
+        joined[value.replace(day=1)] = item["n"]
     summaries = []
-    for month in months:
-        row = rows[month]
-        gave, received = row.pop("gave"), row.pop("received")
+    for month in (add_months(newest, -n) for n in range(count)):
+        row = kept.get(month) or tallies._blank(month)
         summaries.append(
             {
-                **row,
-                "gave": len(gave),
-                "received": len(received),
-                "both": len(gave & received),
-                "hours": format_minutes(row["minutes"]),
+                "month": month,
+                "minutes": row["minutes_exchanged"],
+                "gave": row["gave"],
+                "received": row["received"],
+                "both": row["both"],
+                "chest_in": row["chest_in"],
+                "chest_out": row["chest_out"],
+                "new_members": joined.get(month, 0),
+                "hours": format_minutes(row["minutes_exchanged"]),
                 "chest_in_display": format_minutes(row["chest_in"]),
                 "chest_out_display": format_minutes(row["chest_out"]),
             }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import export_views, views
 
 urlpatterns = [
     path("hubs/<slug:slug>/timebank/", views.timebank_home, name="timebank"),
@@ -40,4 +40,10 @@ urlpatterns = [
     path("hubs/<slug:slug>/timebank/statement/", views.statement, name="statement"),
     path("hubs/<slug:slug>/timebank/ledger/", views.hub_ledger, name="hub-ledger"),
     path("hubs/<slug:slug>/timebank/balances/", views.balances, name="balances"),
+    path("hubs/<slug:slug>/timebank/exports/", export_views.export_list, name="exports"),
+    path(
+        "hubs/<slug:slug>/timebank/exports/<str:token>/",
+        export_views.export_download,
+        name="export-download",
+    ),
 ]

@@ -37,7 +37,6 @@ from .models import (
     Account,
     AccountKind,
     ApprovalKind,
-    Entry,
     Exchange,
     ExchangeStatus,
     ListingKind,
@@ -704,41 +703,8 @@ def hub_ledger(request, slug):
     hub = get_object_or_404(Hub, slug=slug)
     hub_access.require_coordinator(request.user, hub)
     if request.GET.get("format") == "csv":
-        entries = (
-            Entry.objects.filter(transfer__hub=hub)
-            .select_related(
-                "transfer", "account__membership__person", "account__organisation", "account__hub"
-            )
-            .order_by("transfer_id", "id")
-        )
-        return csv_response(
-            f"{hub.slug}-ledger.csv",
-            [
-                "Date and time",
-                "Transfer",
-                "What",
-                "Account",
-                "Account kind",
-                "Hours (h:mm)",
-                "Hours (decimal)",
-                "Minutes",
-                "Description",
-            ],
-            (
-                [
-                    local_time(e.transfer.created_at),
-                    e.transfer_id,
-                    e.transfer.get_kind_display(),
-                    e.account.name,
-                    e.account.get_kind_display(),
-                    hours_hmm(e.signed_minutes),
-                    hours_decimal(e.signed_minutes),
-                    e.signed_minutes,
-                    e.transfer.memo,
-                ]
-                for e in entries.iterator(chunk_size=2000)
-            ),
-        )
+        # The whole ledger is prepared by a task and downloaded from there.
+        return redirect("exports", slug=slug)
     today = timezone.localdate()
     month = _month_asked(request.GET.get("month", ""), today)
     months = selectors.month_summaries(hub, month, 12)

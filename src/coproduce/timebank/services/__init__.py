@@ -37,6 +37,7 @@ from .exchanges import (
     exchange_record_settled,
     exchanges_auto_confirm,
 )
+from .exports import export_request
 from .groups import (
     exchange_record_group,
     group_payer_accounts,
@@ -89,6 +90,7 @@ __all__ = [
     "exchanges_auto_confirm",
     "exchanges_import",
     "exchanges_import_sheet",
+    "export_request",
     "group_payer_accounts",
     "hub_account_of",
     "hub_books_open",
