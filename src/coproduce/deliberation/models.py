@@ -283,6 +283,8 @@ class AnalysisResult(models.Model):
     votes = models.PositiveIntegerField(default=0)
     participants = models.PositiveIntegerField(default=0)
     result = models.JSONField(default=dict)
+    # The result's divides again, small, for choosing the next statement on each vote.
+    divides = models.JSONField(default=list)
     computed_at = models.DateTimeField(default=timezone.now)
     seconds = models.FloatField(default=0)
 

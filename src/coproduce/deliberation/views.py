@@ -206,6 +206,8 @@ def vote(request, slug, conversation_id):
     statement = get_object_or_404(
         Statement, pk=request.POST.get("statement", "0"), conversation=conversation
     )
+    # Loaded once here, not again inside the vote's transaction.
+    statement.conversation = participant.conversation = conversation
     try:
         value = int(request.POST.get("value", ""))
     except ValueError:

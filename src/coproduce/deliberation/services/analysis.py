@@ -178,12 +178,14 @@ def _refresh(conversation, cached, votes_cast, started_at) -> AnalysisResult:
     # Keep the number of groups people have seen unless the votes clearly call for another.
     previous_k = cached.result.get("k") if cached else None
     analysis = engine.analyse(votes, roles=sides, previous_k=previous_k or None)
+    result = analysis_as_json(analysis, sides)
     values = {
         "last_vote_id": last_vote_id,
+        "divides": result["divides"],
         "votes_cast": votes_cast,
         "votes": len(votes.values),
         "participants": len(votes.participants),
-        "result": analysis_as_json(analysis, sides),
+        "result": result,
         "computed_at": started_at,
         "seconds": round(time.perf_counter() - started, 3),
     }

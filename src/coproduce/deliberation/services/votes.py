@@ -132,7 +132,7 @@ def next_statement(participant: Participant, rng=None) -> Statement | None:
     )
     divides = (
         AnalysisResult.objects.filter(conversation=conversation)
-        .values_list("result__divides", flat=True)
+        .values_list("divides", flat=True)
         .first()
     )
     divides = {int(s) for s in divides or ()}
