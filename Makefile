@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 # links follow PORT.
 DEMO_ENV := DEBUG=1 EMAIL_BACKEND=file PORT=$(PORT)
 
-.PHONY: demo system-packages system-packages-postgres test test-sqlite test-postgres test-browser lint format migrate clean bench-ledger bench-ledger-quick bench-opinion opinion-quality bench-matching bench-reports bench-reports-quick
+.PHONY: demo system-packages system-packages-postgres test test-sqlite test-postgres test-browser lint format migrate clean bench-ledger bench-ledger-quick bench-opinion opinion-quality bench-matching bench-reports bench-reports-quick bench-conversation bench-conversation-quick
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "No Python 3.12+ found (see above)."; exit 1; }
@@ -82,3 +82,9 @@ bench-reports: $(STAMP)
 
 bench-reports-quick: $(STAMP)
 	$(BIN)/python bench/reports.py --quick
+
+bench-conversation: $(STAMP)
+	$(BIN)/python bench/conversation.py
+
+bench-conversation-quick: $(STAMP)
+	$(BIN)/python bench/conversation.py --quick

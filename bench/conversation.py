@@ -48,6 +48,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
 BIN = Path(sys.executable).parent
 RESULTS = ROOT / "bench" / "results" / "conversation.json"
 QUICK_RESULTS = ROOT / "bench" / "results" / "conversation.quick.json"
@@ -61,6 +62,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--tasks", choices=["immediate", "database"], default="immediate")
+    parser.add_argument(
+        "--only", choices=["sqlite", "postgres"], help="measure on one database only"
+    )
     parser.add_argument("--one", choices=["sqlite", "postgres"], help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -70,7 +74,8 @@ def main() -> None:
         Path(args.out).write_text(json.dumps(result))
         return
     runs = []
-    for db in ["sqlite"] if args.quick else ["sqlite", "postgres"]:
+    databases = ["sqlite"] if args.quick else ["sqlite", "postgres"]
+    for db in [args.only] if args.only else databases:
         with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
             out = handle.name
         command = [sys.executable, __file__, "--one", db, "--out", out, "--tasks", args.tasks]
@@ -81,21 +86,27 @@ def main() -> None:
         subprocess.run(command, check=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
         runs.append(json.loads(Path(out).read_text()))
         os.unlink(out)
+    for run in runs:
+        run["tasks_backend"] = args.tasks
+    path = QUICK_RESULTS if args.quick else RESULTS
+    # Runs of other databases or task backends measured earlier are kept beside these.
+    earlier = json.loads(path.read_text())["runs"] if path.exists() else []
+    measured = {(run["db"], run["tasks_backend"]) for run in runs}
+    kept = [r for r in earlier if (r["db"], r.get("tasks_backend", "immediate")) not in measured]
     summary = {
         "people": people,
         "votes": runs[0]["votes"],
         "statements": STATEMENTS,
         "clients": CLIENTS,
-        "tasks_backend": args.tasks,
         "analysis_min_interval_seconds": INTERVAL,
         "target_vote_p50_ms": TARGET_VOTE_P50_MS,
-        "runs": runs,
+        "runs": [*kept, *runs],
     }
-    path = QUICK_RESULTS if args.quick else RESULTS
     path.write_text(json.dumps(summary, indent=2) + "\n")
     for run in runs:
         print(
-            f"{run['db']}: {run['votes']} votes; sign-in {run['sign_in_ms']} ms; "
+            f"{run['db']}, tasks {run['tasks_backend']}: {run['votes']} votes; "
+            f"sign-in {run['sign_in_ms']} ms; "
             f"vote page {run['vote_page_ms']} ms (x{run['vote_page_ratio']}); "
             f"report {run['report_ms']} ms (x{run['report_ratio']}); "
             f"{CLIENTS} voters: vote p50 {run['vote_p50_ms']} ms, p95 {run['vote_p95_ms']} ms, "

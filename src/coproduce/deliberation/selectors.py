@@ -233,3 +233,12 @@ def _map_points(result: dict) -> list[dict]:
             }
         )
     return points
+
+
+def statement_tallies(statement_ids) -> dict[int, dict]:
+    """Statement id -> its running counts (agree, disagree, passed, and the same per
+    side: staff_agree, users_disagree, ...), one row per statement."""
+    found = {pk: dict.fromkeys(StatementTally.COUNTS, 0) for pk in statement_ids}
+    for tally in StatementTally.objects.filter(statement_id__in=list(found)):
+        found[tally.statement_id] = tally.as_dict()
+    return found
