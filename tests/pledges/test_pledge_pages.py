@@ -55,6 +55,7 @@ def test_shares_say_too_few_votes_below_five(client, world, published, statement
             anonymous_key=f"k{i}",
         )  # fmt: skip
         Vote.objects.create(participant=participant, statement=statement, value=1 if i < 6 else -1)
+    tallies_rebuild(statement.conversation)
     text = page(client, "pledge", "millbrook", published.slug).content.decode()
     assert "Everyone: 75% agree (6 of 8)" in text
 
