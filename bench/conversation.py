@@ -409,6 +409,8 @@ def run_one(db: str, people: int, votes: int, seconds: int, tasks: str) -> dict:
         "last_analysis_seconds": analysis.seconds,
         "tallies_match_recount": services.tallies_check(conversation) == [],
         "worker_rss_mb": rss,
+        # The machine is shared: its load during the run says how far to trust times.
+        "load_average_1min": round(os.getloadavg()[0], 1),
     }
 
 

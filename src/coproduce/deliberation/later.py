@@ -6,8 +6,8 @@ during a request is kept until the response has been sent (Django's `request_fin
 sent when the server closes the response), then run in the same process, so the voter
 has their next statement before the engine starts. If the conversation was analysed
 less than ANALYSIS_MIN_INTERVAL_SECONDS ago, the refresh waits in a timer thread until
-it is due. Outside a request (commands, the demo) a refresh that is due runs straight
-away. A refresh lost with its process is asked for again by a later change (see
+it is due. Outside a request (commands, the demo) a refresh runs straight away. A
+refresh lost with its process is asked for again by a later change (see
 services/analysis.py).
 """
 
@@ -41,7 +41,9 @@ def request_finished(**kwargs) -> None:
 def after_response(conversation_id: int, run_after) -> None:
     pending = _pending.get()
     if pending is None:
-        _run_or_wait(conversation_id, run_after)
+        # Outside a request (commands, the demo) nothing is waiting on it, and a timer
+        # could outlive the process: run it now.
+        _run(conversation_id)
     elif (conversation_id, run_after) not in pending:
         pending.append((conversation_id, run_after))
 

@@ -17,7 +17,7 @@ With TASKS_BACKEND=database it is a task with `run_after`, run by `coproduce db_
 With the default `immediate` backend there is no worker: the refresh runs in the web
 process once the response to the request that asked for it has been sent (later.py), so
 the voter never waits for the engine; outside a request (commands, the demo) it runs as
-the change commits.
+the change commits, interval or not.
 """
 
 from __future__ import annotations
