@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 # links follow PORT.
 DEMO_ENV := DEBUG=1 EMAIL_BACKEND=file PORT=$(PORT)
 
-.PHONY: demo system-packages system-packages-postgres test test-sqlite test-postgres test-browser lint format migrate clean bench-ledger bench-ledger-quick bench-opinion opinion-quality bench-matching bench-reports bench-reports-quick bench-exports bench-exports-quick
+.PHONY: demo system-packages system-packages-postgres test test-sqlite test-postgres test-browser lint format migrate clean bench-ledger bench-ledger-quick bench-opinion opinion-quality bench-matching bench-reports bench-reports-quick bench-exports bench-exports-quick bench-conversation bench-conversation-quick
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "No Python 3.12+ found (see above)."; exit 1; }
@@ -90,3 +90,9 @@ bench-exports: $(STAMP)
 
 bench-exports-quick: $(STAMP)
 	$(BIN)/python bench/exports.py --quick
+
+bench-conversation: $(STAMP)
+	$(BIN)/python bench/conversation.py
+
+bench-conversation-quick: $(STAMP)
+	$(BIN)/python bench/conversation.py --quick

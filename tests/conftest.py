@@ -25,6 +25,12 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def analysis_after_every_change(settings):
+    # Conversations are analysed at most every few seconds in use; tests check each change.
+    settings.ANALYSIS_MIN_INTERVAL_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def fresh_cache():
     # Sign-in throttling and email limits count in the cache; each test starts afresh.
     from django.core.cache import cache

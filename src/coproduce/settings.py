@@ -229,6 +229,10 @@ if TASKS_BACKEND_NAME not in TASKS_BACKENDS:
         f"TASKS_BACKEND must be one of {', '.join(TASKS_BACKENDS)}, not {TASKS_BACKEND_NAME!r}."
     )
 TASKS = {"default": {"BACKEND": TASKS_BACKENDS[TASKS_BACKEND_NAME]}}
+# A conversation's opinion analysis is refreshed at most this often while people vote
+# (one refresh waiting at a time; see deliberation/services/analysis.py). 0: after every
+# change, which tests use.
+ANALYSIS_MIN_INTERVAL_SECONDS = envint("ANALYSIS_MIN_INTERVAL_SECONDS", 5)
 
 # Links in emails start with SITE_URL when it is set; otherwise with the address the
 # request came in on (coproduce.siteurl). Set it in production: emails sent by commands

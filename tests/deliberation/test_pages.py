@@ -338,19 +338,30 @@ def test_the_analysis_is_cached_and_only_redone_after_new_votes(world, conversat
     assert later.votes == first.votes + 1
 
 
-def test_a_vote_schedules_the_analysis_as_a_task(
+def test_a_vote_asks_for_one_refresh_and_later_votes_wait_for_it(
     world, conversation, django_capture_on_commit_callbacks
 ):
+    services.analysis_refresh(conversation)  # the one asked for when it opened
     participant = services.participant_for(world.member, conversation)
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        services.vote_cast(
-            participant=participant, statement=conversation.statements.first(), value=1
-        )
-    assert len(callbacks) == 1
+    first, second = conversation.statements.order_by("pk")[:2]
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.vote_cast(participant=participant, statement=first, value=1)
+        services.vote_cast(participant=participant, statement=second, value=-1)
+    assert len(callbacks) == 1  # one refresh waiting, however many votes
+    conversation.refresh_from_db()
+    assert conversation.analysis_wanted_at is not None
+    assert conversation.votes_cast == 2
+    callbacks[0]()
     result = AnalysisResult.objects.get(conversation=conversation)
-    assert result.votes == 1
+    assert (result.votes, result.votes_cast) == (2, 2)
     assert result.result["ready"] is False
     assert "Not enough votes yet" in result.result["message"]
+    conversation.refresh_from_db()
+    assert conversation.analysis_wanted_at is None
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.vote_cast(participant=participant, statement=first, value=0)
+    assert len(callbacks) == 1  # the refresh began, so the next vote asks again
+    assert AnalysisResult.objects.get(conversation=conversation).votes_cast == 3
 
 
 def test_members_do_not_see_staff_conversations(world, client_for):

@@ -138,6 +138,8 @@ class Analysis:
     role_shares: dict = field(default_factory=dict)  # statement -> {role: (agree_share, votes)}
     log_likelihood: float = 0.0
     k: int = 0
+    # statement -> [(agrees, agree-or-disagree votes) for each group], for the report
+    group_tallies: dict = field(default_factory=dict)
 
 
 def analyse(
@@ -205,6 +207,10 @@ def analyse(
         divides=divides,
         log_likelihood=fit.log_likelihood,
         k=k,
+        group_tallies={
+            statement: [(int(agree_counts[s, g]), int(voted_counts[s, g])) for g in range(k)]
+            for s, statement in enumerate(votes.statements)
+        },
     )
     if roles:
         _add_roles(analysis, votes, indicators, roles)

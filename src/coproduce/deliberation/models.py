@@ -35,6 +35,13 @@ class Conversation(models.Model):
     flag_threshold = models.PositiveSmallIntegerField(default=3)
     created_by = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    # How many votes are in the log (changes of mind included): kept in each vote's
+    # transaction, so the report can say how many came after its analysis.
+    votes_cast = models.PositiveIntegerField(default=0)
+    # Set by the first change after an analysis began (a new one is wanted and waiting);
+    # cleared when the next analysis begins. See services/analysis.py.
+    analysis_wanted_at = models.DateTimeField(null=True, blank=True)
+    analysis_started_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-opens_at", "-id"]
@@ -175,6 +182,41 @@ class Vote(models.Model):
         return f"{self.get_value_display()} on statement {self.statement_id}"
 
 
+class StatementTally(models.Model):
+    """The votes that count on a statement (each participant's latest), kept in the same
+    transaction as each vote so pages read one row per statement, never the vote log.
+    `services.tallies_check` compares them with a recount of the log."""
+
+    statement = models.OneToOneField(
+        Statement, primary_key=True, on_delete=models.CASCADE, related_name="tally"
+    )
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="+")
+    agree = models.PositiveIntegerField(default=0)
+    disagree = models.PositiveIntegerField(default=0)
+    passed = models.PositiveIntegerField(default=0)
+    # The same for each side (see side_of): anonymous participants are on neither.
+    staff_agree = models.PositiveIntegerField(default=0)
+    staff_disagree = models.PositiveIntegerField(default=0)
+    users_agree = models.PositiveIntegerField(default=0)
+    users_disagree = models.PositiveIntegerField(default=0)
+
+    COUNTS = (
+        "agree",
+        "disagree",
+        "passed",
+        "staff_agree",
+        "staff_disagree",
+        "users_agree",
+        "users_disagree",
+    )
+
+    def __str__(self):
+        return f"Tally of statement {self.statement_id}"
+
+    def as_dict(self) -> dict:
+        return {name: getattr(self, name) for name in self.COUNTS}
+
+
 class Flag(models.Model):
     """A participant says a statement breaks the hub's code of conduct."""
 
@@ -235,9 +277,14 @@ class AnalysisResult(models.Model):
         Conversation, on_delete=models.CASCADE, related_name="analysis"
     )
     last_vote_id = models.BigIntegerField(default=0)
+    # The conversation's `votes_cast` when this analysis began: the report counts the
+    # votes since.
+    votes_cast = models.PositiveIntegerField(default=0)
     votes = models.PositiveIntegerField(default=0)
     participants = models.PositiveIntegerField(default=0)
     result = models.JSONField(default=dict)
+    # The result's divides again, small, for choosing the next statement on each vote.
+    divides = models.JSONField(default=list)
     computed_at = models.DateTimeField(default=timezone.now)
     seconds = models.FloatField(default=0)
 

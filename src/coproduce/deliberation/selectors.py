@@ -1,9 +1,10 @@
 """What the conversation pages show: read-only queries, no changes."""
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 
 from coproduce.hubs import access as hub_access
 from coproduce.hubs.models import Hub, Person
@@ -13,11 +14,13 @@ from .models import (
     AnalysisResult,
     Conversation,
     Participant,
+    ParticipantRole,
     Statement,
     StatementStatus,
+    StatementTally,
     Vote,
-    side_of,
 )
+from .services.analysis import RESULT_FORMAT
 
 # Colours for groups on the map, from the Okabe-Ito palette (distinct for colour-blind
 # readers); each is dark enough to show against white.
@@ -29,13 +32,25 @@ SIDES = {"staff": "Staff", "users": "Service users and residents"}
 def conversations_for(person: Person, hub: Hub):
     """The hub's conversations this person may take part in, open ones first."""
     membership = hub_access.require_member(person, hub)
-    found = access.conversations_open_to(membership).annotate(
-        statement_count=Count(
-            "statements", filter=Q(statements__status=StatementStatus.VISIBLE), distinct=True
+    # Counted per conversation in subqueries (a join of statements and participants
+    # would pair every statement with every participant).
+    return access.conversations_open_to(membership).annotate(
+        statement_count=_count_of(
+            Statement.objects.filter(status=StatementStatus.VISIBLE), "conversation"
         ),
-        participant_count=Count("participants", distinct=True),
+        participant_count=_count_of(Participant.objects.all(), "conversation"),
     )
-    return found
+
+
+def _count_of(queryset, field_name: str):
+    counted = (
+        queryset.filter(**{field_name: OuterRef("pk")})
+        .order_by()
+        .values(field_name)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted), 0)
 
 
 @dataclass
@@ -63,109 +78,138 @@ def _share(agree: int, decided: int):
 
 
 def report(conversation: Conversation) -> dict:
-    """Everything the report page, its print view and its exports show."""
+    """Everything the report page, its print view and its exports show. Reads one row
+    per statement (the running tallies), the last analysis, and who took part; never
+    the votes themselves."""
     cached = AnalysisResult.objects.filter(conversation=conversation).first()
     result = cached.result if cached else {}
-    groups = result.get("groups", []) if result.get("ready") else []
-    group_of = {int(p): g for p, g in result.get("participants", {}).items() if g is not None}
-    participants = {
-        p.pk: p for p in Participant.objects.filter(conversation=conversation).only("role", "area")
-    }
-    statements = {
-        s.pk: s
-        for s in Statement.objects.filter(
-            conversation=conversation, status=StatementStatus.VISIBLE
-        ).select_related("priority")
-    }
-    latest = {}
-    for participant_id, statement_id, value in (
-        Vote.objects.filter(statement__conversation=conversation)
+    current = result.get("format") == RESULT_FORMAT
+    ready = bool(result.get("ready")) and current
+    groups = result.get("groups", []) if ready else []
+    group_tallies = result.get("tallies", {}) if ready else {}
+    rows, vote_count = {}, 0
+    for statement in (
+        Statement.objects.filter(conversation=conversation)
+        .select_related("priority", "tally")
         .order_by("id")
-        .values_list("participant_id", "statement_id", "value")
     ):
-        latest[participant_id, statement_id] = value
-    rows = {pk: StatementRow(s, is_priority=hasattr(s, "priority")) for pk, s in statements.items()}
-    group_counts = defaultdict(lambda: [0, 0])  # (statement, group) -> [agree, decided]
-    side_counts = defaultdict(lambda: [0, 0])
-    voters = set()
-    for (participant_id, statement_id), value in latest.items():
-        row = rows.get(statement_id)
-        if row is None:
+        tally = getattr(statement, "tally", None)
+        counts = tally.as_dict() if tally else dict.fromkeys(StatementTally.COUNTS, 0)
+        vote_count += counts["agree"] + counts["disagree"] + counts["passed"]
+        if statement.status != StatementStatus.VISIBLE:
             continue
-        voters.add(participant_id)
-        if value == 1:
-            row.agree += 1
-        elif value == -1:
-            row.disagree += 1
-        else:
-            row.passed += 1
-            continue
-        agreed = int(value == 1)
-        if participant_id in group_of:
-            counts = group_counts[statement_id, group_of[participant_id]]
-            counts[0] += agreed
-            counts[1] += 1
-        side = side_of(participants[participant_id].role)
-        if side:
-            counts = side_counts[statement_id, side]
-            counts[0] += agreed
-            counts[1] += 1
-    for pk, row in rows.items():
+        row = StatementRow(
+            statement,
+            agree=counts["agree"],
+            disagree=counts["disagree"],
+            passed=counts["passed"],
+            is_priority=hasattr(statement, "priority"),
+        )
+        per_group = group_tallies.get(str(statement.pk))
         row.by_group = [
-            (GROUP_LETTERS[g["id"]], *_share(*group_counts[pk, g["id"]])) for g in groups
+            (GROUP_LETTERS[g["id"]], *(_share(*per_group[g["id"]]) if per_group else (None, 0)))
+            for g in groups
         ]
-        row.by_side = {side: _share(*side_counts[pk, side]) for side in SIDES}
+        row.by_side = {
+            side: _share(
+                counts[f"{side}_agree"], counts[f"{side}_agree"] + counts[f"{side}_disagree"]
+            )
+            for side in SIDES
+        }
+        rows[statement.pk] = row
 
     def listed(ids):
         return [rows[int(s)] for s in ids if int(s) in rows]
 
-    group_cards = []
-    for g in groups:
-        members = [p for p, group in group_of.items() if group == g["id"]]
-        sides = Counter(side_of(participants[p].role) for p in members if p in participants)
-        group_cards.append(
-            {
-                "letter": GROUP_LETTERS[g["id"]],
-                "colour": GROUP_COLOURS[g["id"]],
-                "size": g["size"],
-                "staff": sides.get("staff", 0),
-                "users": sides.get("users", 0),
-                "representative": [
-                    {**r, "row": rows[int(r["statement"])]}
-                    for r in g["representative"]
-                    if int(r["statement"]) in rows
-                ],
-            }
-        )
-    taking_part = [participants[p] for p in voters if p in participants]
+    group_cards = [
+        {
+            "letter": GROUP_LETTERS[g["id"]],
+            "colour": GROUP_COLOURS[g["id"]],
+            "size": g["size"],
+            "staff": g.get("staff", 0),
+            "users": g.get("users", 0),
+            "representative": [
+                {**r, "row": rows[int(r["statement"])]}
+                for r in g["representative"]
+                if int(r["statement"]) in rows
+            ],
+        }
+        for g in groups
+    ]
+    if not result:
+        message = ""
+    elif not current:
+        message = "The groups are being worked out again. Come back in a minute."
+    else:
+        message = result.get("message", "")
     return {
         "analysis": cached,
-        "ready": bool(result.get("ready")),
-        "message": result.get("message", ""),
+        "freshness": _freshness(conversation, cached),
+        "ready": ready,
+        "message": message,
         "groups": group_cards,
-        "consensus": listed(result.get("consensus", [])),
-        "divides": listed(result.get("divides", [])),
-        "role_consensus": listed(result.get("role_consensus", [])),
-        "role_divides": listed(result.get("role_divides", [])),
+        "consensus": listed(result.get("consensus", []) if ready else []),
+        "divides": listed(result.get("divides", []) if ready else []),
+        "role_consensus": listed(result.get("role_consensus", []) if ready else []),
+        "role_divides": listed(result.get("role_divides", []) if ready else []),
         "statements": sorted(rows.values(), key=lambda r: -r.votes),
-        "participation": _participation(taking_part),
-        "vote_count": len(latest),
-        "map": _map_points(result, participants),
+        "participation": _participation(conversation),
+        "vote_count": vote_count,
+        "map": _map_points(result) if ready else [],
         "sides": SIDES,
     }
 
 
-def _participation(taking_part: list[Participant]) -> dict:
-    by_role = Counter(p.get_role_display() for p in taking_part)
-    by_area = Counter(p.area or "Not given" for p in taking_part)
+@dataclass
+class Freshness:
+    """How up to date the groups are: when the analysis read the votes, how many votes
+    came since, and whether a newer analysis is on its way."""
+
+    as_of: object = None
+    votes_since: int = 0
+    waiting: bool = False
+
+
+def _freshness(conversation: Conversation, cached) -> Freshness:
+    if cached is None:
+        return Freshness(waiting=conversation.analysis_wanted_at is not None)
+    return Freshness(
+        as_of=cached.computed_at,
+        votes_since=max(0, conversation.votes_cast - cached.votes_cast),
+        waiting=conversation.analysis_wanted_at is not None,
+    )
+
+
+def _participation(conversation: Conversation) -> dict:
+    """People with a vote on a statement that is showing, by role and by area (counted
+    by the database, one row per role and area)."""
+    counted = (
+        Participant.objects.filter(conversation=conversation)
+        .filter(
+            Exists(
+                Vote.objects.filter(
+                    participant=OuterRef("pk"), statement__status=StatementStatus.VISIBLE
+                )
+            )
+        )
+        .values_list("role", "area")
+        .annotate(people=Count("pk"))
+        .order_by()
+    )
+    labels = dict(ParticipantRole.choices)
+    by_role, by_area, total = Counter(), Counter(), 0
+    for role, area, people in counted:
+        by_role[labels.get(role, role)] += people
+        by_area[area or "Not given"] += people
+        total += people
     return {
-        "total": len(taking_part),
+        "total": total,
         "by_role": sorted(by_role.items(), key=lambda item: -item[1]),
         "by_area": sorted(by_area.items(), key=lambda item: (-item[1], item[0])),
     }
 
 
-def _map_points(result: dict, participants: dict) -> list[dict]:
+def _map_points(result: dict) -> list[dict]:
     """Map positions scaled to a 400 x 300 drawing, with each person's group colour and
     side (staff are drawn as squares, everyone else as circles)."""
     positions = result.get("map", {}) if result.get("ready") else {}
@@ -176,16 +220,25 @@ def _map_points(result: dict, participants: dict) -> list[dict]:
     left, top = min(xs), min(ys)
     span_x, span_y = (max(xs) - left) or 1, (max(ys) - top) or 1
     group_of = result.get("participants", {})
+    staff = set(result.get("staff", ()))
     points = []
     for participant, (x, y) in positions.items():
         group = group_of.get(participant)
-        person = participants.get(int(participant))
         points.append(
             {
                 "x": round(20 + 360 * (x - left) / span_x, 1),
                 "y": round(20 + 260 * (y - top) / span_y, 1),
                 "colour": GROUP_COLOURS[group] if group is not None else "#6B6B6B",
-                "staff": bool(person and side_of(person.role) == "staff"),
+                "staff": participant in staff,
             }
         )
     return points
+
+
+def statement_tallies(statement_ids) -> dict[int, dict]:
+    """Statement id -> its running counts (agree, disagree, passed, and the same per
+    side: staff_agree, users_disagree, ...), one row per statement."""
+    found = {pk: dict.fromkeys(StatementTally.COUNTS, 0) for pk in statement_ids}
+    for tally in StatementTally.objects.filter(statement_id__in=list(found)):
+        found[tally.statement_id] = tally.as_dict()
+    return found

@@ -206,6 +206,8 @@ def vote(request, slug, conversation_id):
     statement = get_object_or_404(
         Statement, pk=request.POST.get("statement", "0"), conversation=conversation
     )
+    # Loaded once here, not again inside the vote's transaction.
+    statement.conversation = participant.conversation = conversation
     try:
         value = int(request.POST.get("value", ""))
     except ValueError:
@@ -322,7 +324,8 @@ def statement_flag(request, slug, conversation_id, statement_id):
 def report(request, slug, conversation_id, printable=False):
     conversation = _conversation(slug, conversation_id)
     is_coordinator = _may_read(request, conversation).coordinate
-    # The analysis is refreshed after each vote (never here: reading never writes).
+    # The analysis is refreshed in the background after votes (services/analysis.py),
+    # never here: reading never writes. The report says how fresh it is.
     data = selectors.report(conversation)
     return render(
         request,

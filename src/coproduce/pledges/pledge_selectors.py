@@ -1,19 +1,14 @@
 """What the pledge pages show: read-only queries, no changes."""
 
-from collections import defaultdict
-
 from django.db.models import Prefetch, Q
 
 from coproduce.deliberation.models import (
     AnalysisResult,
-    Participant,
     Priority,
     Statement,
     StatementStatus,
-    Vote,
-    side_of,
 )
-from coproduce.deliberation.selectors import SIDES
+from coproduce.deliberation.selectors import SIDES, statement_tallies
 from coproduce.hubs.models import Hub, Membership
 
 from . import workdays
@@ -51,41 +46,22 @@ def templates():
 
 def statement_shares(statement_ids: list[int]) -> dict[int, dict]:
     """For each statement: its votes (the latest of each person), the share who agree of
-    those who decided, and the same for staff and for service users."""
-    counts = defaultdict(lambda: {"agree": 0, "disagree": 0, "passed": 0})
-    sides = defaultdict(lambda: [0, 0])  # (statement, side) -> [agree, decided]
-    latest = {}
-    for participant, statement, value in (
-        Vote.objects.filter(statement_id__in=statement_ids)
-        .order_by("id")
-        .values_list("participant_id", "statement_id", "value")
-    ):
-        latest[participant, statement] = value
-    roles = dict(
-        Participant.objects.filter(pk__in={p for p, _ in latest}).values_list("pk", "role")
-    )
-    for (participant, statement), value in latest.items():
-        row = counts[statement]
-        if value == 0:
-            row["passed"] += 1
-            continue
-        row["agree" if value == 1 else "disagree"] += 1
-        side = side_of(roles.get(participant, ""))
-        if side:
-            sides[statement, side][0] += int(value == 1)
-            sides[statement, side][1] += 1
+    those who decided, and the same for staff and for service users (from the
+    conversation's running tallies, one row per statement)."""
     shares = {}
-    for pk in statement_ids:
-        row = counts[pk]
-        decided = row["agree"] + row["disagree"]
+    for pk, tally in statement_tallies(statement_ids).items():
+        decided = tally["agree"] + tally["disagree"]
         shares[pk] = {
-            **row,
+            "agree": tally["agree"],
+            "disagree": tally["disagree"],
+            "passed": tally["passed"],
             "decided": decided,
-            "share": row["agree"] / decided if decided else None,
+            "share": tally["agree"] / decided if decided else None,
             "by_side": [
                 (label, a / d if d else None, d)
                 for side, label in SIDES.items()
-                for a, d in [sides[pk, side]]
+                for a in [tally[f"{side}_agree"]]
+                for d in [a + tally[f"{side}_disagree"]]
             ],
         }
     return shares

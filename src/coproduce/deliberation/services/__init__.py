@@ -9,6 +9,7 @@ from .analysis import (
     analysis_as_json,
     analysis_refresh,
     analysis_schedule,
+    analysis_wanted,
     vote_log,
 )
 from .conversations import (
@@ -39,6 +40,11 @@ from .statements import (
     statement_add,
     statement_flag,
 )
+from .tallies import (
+    tallies_check,
+    tallies_rebuild,
+    tallies_recount,
+)
 from .votes import (
     latest_votes,
     next_statement,
@@ -54,6 +60,7 @@ __all__ = [
     "analysis_as_json",
     "analysis_refresh",
     "analysis_schedule",
+    "analysis_wanted",
     "anonymous_participant",
     "anonymous_participant_of",
     "conversation_create",
@@ -73,6 +80,9 @@ __all__ = [
     "statement_add",
     "statement_flag",
     "statement_moderate",
+    "tallies_check",
+    "tallies_rebuild",
+    "tallies_recount",
     "vote_cast",
     "vote_log",
     "vote_record_for",

@@ -1,11 +1,38 @@
-"""The analysis: the opinion engine run over a conversation's votes, after each change."""
+"""The analysis: the opinion engine run over a conversation's votes, in the background.
 
+When it runs
+------------
+A change the analysis must see (a vote, a new statement, one hidden or shown again)
+calls `analysis_wanted` inside its own transaction. That takes the conversation's row
+lock and, if no refresh is already waiting, marks one as wanted (`analysis_wanted_at`)
+and asks for it once the change commits. Every later change finds the mark and asks for
+nothing more, so at most one refresh per conversation is waiting at any time, however
+many people vote. A refresh begins by clearing the mark under the same lock: every change
+that committed before it is in the votes it reads, and the first change after it asks
+for the next refresh. So the report is never more than one refresh behind.
+
+A refresh is asked to run no sooner than ANALYSIS_MIN_INTERVAL_SECONDS after the last
+one began (settings.py), so a busy conversation is analysed at most every few seconds.
+With TASKS_BACKEND=database it is a task with `run_after`, run by `coproduce db_worker`.
+With the default `immediate` backend there is no worker: the refresh runs in the web
+process once the response to the request that asked for it has been sent (later.py), so
+the voter never waits for the engine; outside a request (commands, the demo) it runs as
+the change commits, interval or not.
+"""
+
+from __future__ import annotations
+
+import datetime
 import time
+from functools import partial
+from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
-from .. import engine, polis
+from .. import polis
 from ..models import (
     AnalysisResult,
     Conversation,
@@ -17,6 +44,23 @@ from ..models import (
     side_of,
 )
 
+if TYPE_CHECKING:
+    from .. import engine
+
+# Results written before the report read its group and side counts from the analysis
+# lack them; the report treats them as due again.
+RESULT_FORMAT = 2
+
+
+def _interval() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.ANALYSIS_MIN_INTERVAL_SECONDS)
+
+
+def _lost_after() -> datetime.timedelta:
+    # A refresh asked for this long ago that never began was lost (a worker stopped,
+    # a web process ended before its timer): the next change asks again.
+    return max(datetime.timedelta(minutes=10), 4 * _interval())
+
 
 def vote_log(conversation: Conversation):
     """(participant id, statement id, vote) in the order cast, for the opinion engine."""
@@ -27,30 +71,103 @@ def vote_log(conversation: Conversation):
     )
 
 
+def analysis_wanted(conversation_id: int, *, votes: int = 0) -> None:
+    """Inside a change's transaction: count its `votes` and ask for a refresh unless one
+    is already waiting. Takes the conversation's row lock, so call it before the change
+    writes its tallies (see tallies.py)."""
+    state = (
+        Conversation.objects.select_for_update(no_key=True)
+        .filter(pk=conversation_id)
+        .values("analysis_wanted_at", "analysis_started_at")
+        .first()
+    )
+    if state is None:
+        return
+    now = timezone.now()
+    updates = {}
+    if votes:
+        updates["votes_cast"] = F("votes_cast") + votes
+    wanted, started = state["analysis_wanted_at"], state["analysis_started_at"]
+    if wanted is None or wanted < now - _lost_after():
+        updates["analysis_wanted_at"] = now
+        run_after = max(now, started + _interval()) if started else now
+        transaction.on_commit(partial(_dispatch, conversation_id, run_after))
+    if updates:
+        Conversation.objects.filter(pk=conversation_id).update(**updates)
+
+
 def analysis_schedule(conversation_id: int, *, force: bool = False) -> None:
-    """Recompute the analysis once this transaction commits (in the background when a
-    task worker runs; see TASKS_BACKEND). `force` when statements were hidden or shown
-    again: the votes are the same, but not the ones that count."""
+    """Ask for a refresh (the same as `analysis_wanted` with no votes). `force` is kept
+    for callers from before: a refresh that was asked for always runs."""
+    analysis_wanted(conversation_id)
+
+
+def _dispatch(conversation_id: int, run_after: datetime.datetime) -> None:
+    from .. import later
     from ..tasks import refresh_analysis
 
-    transaction.on_commit(lambda: refresh_analysis.enqueue(conversation_id, force=force))
+    if refresh_analysis.get_backend().supports_defer:
+        task = refresh_analysis
+        if run_after > timezone.now():
+            task = refresh_analysis.using(run_after=run_after)
+        task.enqueue(conversation_id)
+    else:
+        later.after_response(conversation_id, run_after)
 
 
-def analysis_refresh(conversation: Conversation, *, force: bool = False) -> AnalysisResult:
+def analysis_refresh(conversation: Conversation, *, force: bool = False) -> AnalysisResult | None:
     """Run the opinion engine over the conversation's votes and keep the result. Skips
-    the work when no vote has been cast since the last result (tasks can pile up)."""
-    last_vote = Vote.objects.filter(statement__conversation=conversation).order_by("-id").first()
-    last_vote_id = last_vote.pk if last_vote else 0
+    the work when nothing asked for a refresh and no vote came since the last result."""
     cached = AnalysisResult.objects.filter(conversation=conversation).first()
-    if cached and cached.last_vote_id == last_vote_id and not force:
-        return cached
+    with transaction.atomic():
+        state = (
+            Conversation.objects.select_for_update(no_key=True)
+            .filter(pk=conversation.pk)
+            .values("votes_cast", "analysis_wanted_at")
+            .first()
+        )
+        if state is None:
+            return None
+        last_vote = (
+            Vote.objects.filter(statement__conversation=conversation)
+            .order_by("-id")
+            .values_list("id", flat=True)
+            .first()
+        ) or 0
+        due = (
+            force
+            or state["analysis_wanted_at"] is not None
+            or cached is None
+            or cached.last_vote_id != last_vote
+            or cached.result.get("format") != RESULT_FORMAT
+        )
+        if not due:
+            return cached
+        started_at = timezone.now()
+        Conversation.objects.filter(pk=conversation.pk).update(
+            analysis_wanted_at=None, analysis_started_at=started_at
+        )
+    return _refresh(conversation, cached, state["votes_cast"], started_at)
+
+
+def _refresh(conversation, cached, votes_cast, started_at) -> AnalysisResult:
+    from .. import engine
+
     started = time.perf_counter()
     visible = set(
         Statement.objects.filter(
             conversation=conversation, status=StatementStatus.VISIBLE
         ).values_list("pk", flat=True)
     )
-    log = [row for row in vote_log(conversation) if row[1] in visible]
+    last_vote_id, log = 0, []
+    for vote_id, *row in (
+        Vote.objects.filter(statement__conversation=conversation)
+        .order_by("id")
+        .values_list("id", "participant_id", "statement_id", "value")
+    ):
+        last_vote_id = vote_id
+        if row[1] in visible:
+            log.append(row)
     votes = engine.Votes.from_log(log)
     sides = {
         pk: side_of(role)
@@ -61,25 +178,48 @@ def analysis_refresh(conversation: Conversation, *, force: bool = False) -> Anal
     # Keep the number of groups people have seen unless the votes clearly call for another.
     previous_k = cached.result.get("k") if cached else None
     analysis = engine.analyse(votes, roles=sides, previous_k=previous_k or None)
-    result = analysis_as_json(analysis)
+    result = analysis_as_json(analysis, sides)
     values = {
         "last_vote_id": last_vote_id,
+        "divides": result["divides"],
+        "votes_cast": votes_cast,
         "votes": len(votes.values),
         "participants": len(votes.participants),
         "result": result,
-        "computed_at": timezone.now(),
+        "computed_at": started_at,
         "seconds": round(time.perf_counter() - started, 3),
     }
-    stored, _ = AnalysisResult.objects.update_or_create(conversation=conversation, defaults=values)
+    with transaction.atomic():
+        current = AnalysisResult.objects.select_for_update().filter(conversation=conversation)
+        current = current.first()
+        if current is not None and current.votes_cast > votes_cast:
+            return current  # a refresh that began later has already finished
+        stored, _ = AnalysisResult.objects.update_or_create(
+            conversation=conversation, defaults=values
+        )
     return stored
 
 
-def analysis_as_json(analysis: engine.Analysis) -> dict:
-    """The engine's result as JSON: the command line's output, plus the number of groups
-    and the common ground and splits across roles."""
-    return {
+def analysis_as_json(analysis: engine.Analysis, sides: dict | None = None) -> dict:
+    """The engine's result as JSON: the command line's output, plus the number of groups,
+    the common ground and splits across roles, and what the report reads instead of the
+    votes: each statement's agrees and decided votes per group (`tallies`), each group's
+    staff and service users, and which participants on the map are staff."""
+    sides = sides or {}
+    result = {
         **polis.as_json(analysis),
+        "format": RESULT_FORMAT,
         "k": analysis.k,
         "role_consensus": [str(s) for s in analysis.role_consensus],
         "role_divides": [str(s) for s in analysis.role_divides],
+        "tallies": {
+            str(statement): [list(counts) for counts in per_group]
+            for statement, per_group in analysis.group_tallies.items()
+        },
+        "staff": sorted(str(p) for p in analysis.map if sides.get(p) == "staff"),
     }
+    for group, card in zip(analysis.groups, result["groups"], strict=True):
+        members = [sides.get(p) for p in group.members]
+        card["staff"] = members.count("staff")
+        card["users"] = members.count("users")
+    return result

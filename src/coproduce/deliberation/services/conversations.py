@@ -22,8 +22,9 @@ from ..models import (
     Statement,
     Vote,
 )
-from .analysis import analysis_schedule
+from .analysis import analysis_wanted
 from .statements import _add_statement, normalise
+from .tallies import tallies_rebuild
 
 
 @transaction.atomic
@@ -79,7 +80,7 @@ def conversation_create(
         subject=conversation,
         new={"question": question, "audience": audience, "seeds": len(seeds)},
     )
-    analysis_schedule(conversation.pk)  # the report says "no votes yet", not "wait"
+    analysis_wanted(conversation.pk)  # the report says "no votes yet", not "wait"
     return conversation
 
 
@@ -157,5 +158,5 @@ def conversation_import(
         subject=conversation,
         new={"statements": len(by_text), "participants": len(voters), "votes": len(export.votes)},
     )
-    analysis_schedule(conversation.pk)
+    tallies_rebuild(conversation)  # counts the votes written in bulk; asks for the analysis
     return conversation

@@ -14,7 +14,7 @@ from coproduce.notify.services import tell
 
 from .. import access as rights
 from ..models import Moderator, Statement, StatementStatus
-from .analysis import analysis_schedule
+from .analysis import analysis_wanted
 
 
 @transaction.atomic
@@ -69,7 +69,7 @@ def statement_moderate(*, actor: Person, statement: Statement, decision: str, re
     reason = " ".join(reason.split())
     if not reason:
         raise ApplicationError("Say why, in a sentence the author will read.", field="reason")
-    statement = Statement.objects.select_for_update().get(pk=statement.pk)
+    statement = Statement.objects.select_for_update(no_key=True).get(pk=statement.pk)
     old_status = statement.status
     statement.status = MODERATION_DECISIONS[decision]
     statement.moderation_note = reason[:300]
@@ -104,7 +104,7 @@ def statement_moderate(*, actor: Person, statement: Statement, decision: str, re
                 "kept": decision == "keep",
             },
         )
-    analysis_schedule(conversation.pk, force=True)
+    analysis_wanted(conversation.pk)
 
 
 def moderation_queue(hub: Hub):

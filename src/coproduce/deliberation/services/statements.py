@@ -20,8 +20,9 @@ from ..models import (
     Vote,
     VoteValue,
 )
-from .analysis import analysis_schedule
+from .analysis import analysis_wanted
 from .participants import key_owner, participant_save
+from .tallies import tally_move, tally_start
 
 
 def normalise(text: str) -> str:
@@ -50,9 +51,11 @@ def _add_statement(conversation, text, *, author, is_seed=False) -> Statement:
         )
     try:
         with transaction.atomic():
-            return Statement.objects.create(
+            statement = Statement.objects.create(
                 conversation=conversation, text=text, normalised=key, author=author, is_seed=is_seed
             )
+            tally_start(statement)
+            return statement
     except IntegrityError:
         raise ApplicationError(
             "Someone has just said this. Vote on it instead.", field="text"
@@ -81,12 +84,13 @@ def statement_add(*, participant: Participant, text: str, key: str | None = None
 def _statement_add(participant: Participant, text: str) -> Statement:
     conversation = participant.conversation
     _require_open(conversation)
+    analysis_wanted(conversation.pk, votes=1)  # the author's vote, below
     participant = participant_save(participant)
     statement = _add_statement(conversation, text, author=participant)
     # Saying it is agreeing with it (as in Polis): the author's vote counts, and the
     # statement is never offered back to them.
     Vote.objects.create(participant=participant, statement=statement, value=VoteValue.AGREE)
-    analysis_schedule(conversation.pk)
+    tally_move(statement=statement, role=participant.role, previous=None, value=VoteValue.AGREE)
     return statement
 
 
@@ -111,7 +115,8 @@ def statement_flag(
 def _flag(participant: Participant, statement: Statement, reason: str) -> bool:
     if statement.conversation_id != participant.conversation_id:
         raise ApplicationError("That statement is from another conversation.")
-    statement = Statement.objects.select_for_update().get(pk=statement.pk)
+    # FOR NO KEY UPDATE: votes on it (which only reference it) are not held up.
+    statement = Statement.objects.select_for_update(no_key=True).get(pk=statement.pk)
     participant = participant_save(participant)
     _, created = Flag.objects.get_or_create(
         statement=statement, participant=participant, defaults={"reason": reason.strip()[:300]}
@@ -134,5 +139,5 @@ def _flag(participant: Participant, statement: Statement, reason: str) -> bool:
             old={"status": StatementStatus.VISIBLE},
             new={"status": StatementStatus.HIDDEN, "flags": flags},
         )
-        analysis_schedule(statement.conversation_id, force=True)
+        analysis_wanted(statement.conversation_id)
     return statement.status == StatementStatus.HIDDEN

@@ -2,7 +2,6 @@
 statement to show next."""
 
 from django.db import transaction
-from django.db.models import Count, Q
 
 from coproduce.audit import AuditKind, audit
 from coproduce.errors import ApplicationError
@@ -20,9 +19,10 @@ from ..models import (
     Vote,
     VoteValue,
 )
-from .analysis import analysis_schedule
+from .analysis import analysis_wanted
 from .participants import key_owner, participant_for, participant_save
 from .statements import _require_open
+from .tallies import previous_vote, tally_move
 
 
 @transaction.atomic
@@ -55,11 +55,14 @@ def _cast(participant, statement, value, recorded_by) -> Vote:
         raise ApplicationError("That statement is being reviewed by the moderators.")
     if value not in VoteValue.values or isinstance(value, bool):
         raise ApplicationError("Choose agree, disagree or pass.", field="value")
+    # The conversation's lock first: votes in it are counted one at a time (tallies.py).
+    analysis_wanted(statement.conversation_id, votes=1)
     participant = participant_save(participant)
+    previous = previous_vote(participant.pk, statement.pk)
     vote = Vote.objects.create(
         participant=participant, statement=statement, value=value, recorded_by=recorded_by
     )
-    analysis_schedule(statement.conversation_id)
+    tally_move(statement=statement, role=participant.role, previous=previous, value=value)
     return vote
 
 
@@ -121,20 +124,19 @@ def next_statement(participant: Participant, rng=None) -> Statement | None:
     often (see chooser.py); None when they have voted on them all."""
     conversation = participant.conversation
     voted = Vote.objects.filter(participant_id=participant.pk).values("statement")
+    # One row per statement from the running tallies, never the votes.
     tallies = (
         Statement.objects.filter(conversation=conversation, status=StatementStatus.VISIBLE)
         .exclude(pk__in=voted)
-        .annotate(
-            people=Count("votes__participant", distinct=True),
-            agrees=Count("votes", filter=Q(votes__value=VoteValue.AGREE)),
-            disagrees=Count("votes", filter=Q(votes__value=VoteValue.DISAGREE)),
-        )
-        .values_list("pk", "people", "agrees", "disagrees")
+        .values_list("pk", "tally__agree", "tally__disagree", "tally__passed")
     )
-    divides = set()
-    cached = AnalysisResult.objects.filter(conversation=conversation).first()
-    if cached:
-        divides = {int(s) for s in cached.result.get("divides", [])}
+    divides = (
+        AnalysisResult.objects.filter(conversation=conversation)
+        .values_list("divides", flat=True)
+        .first()
+    )
+    divides = {int(s) for s in divides or ()}
+    tallies = [(pk, (a or 0) + (d or 0) + (p or 0), a or 0, d or 0) for pk, a, d, p in tallies]
     chosen = chooser.choose(
         [chooser.Candidate(pk, n, a, d, pk in divides) for pk, n, a, d in tallies], rng
     )

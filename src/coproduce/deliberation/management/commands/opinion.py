@@ -3,7 +3,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from coproduce.deliberation import engine, polis, services
+from coproduce.deliberation import polis, services
+from coproduce.deliberation.models import Conversation
 from coproduce.errors import ApplicationError
 from coproduce.hubs.models import Hub
 
@@ -16,12 +17,15 @@ class Command(BaseCommand):
         "Polis open-data exports. `coproduce opinion analyse DIR --json OUT` writes each "
         "participant's group, the groups' representative statements, the common ground, "
         "the divides and a 2-D map. `coproduce opinion import DIR --hub SLUG` loads the "
-        "export as a closed conversation of the hub."
+        "export as a closed conversation of the hub. `coproduce opinion check-tallies` "
+        "compares every conversation's running vote counts with a recount of its votes "
+        "(--rebuild writes the recount). `coproduce opinion refresh` brings every "
+        "conversation's analysis up to date now (e.g. after an upgrade)."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["analyse", "import"])
-        parser.add_argument("directory", type=Path)
+        parser.add_argument("action", choices=["analyse", "import", "check-tallies", "refresh"])
+        parser.add_argument("directory", type=Path, nargs="?", help="analyse, import")
         parser.add_argument("--json", dest="output", type=Path, help="analyse: where to write")
         parser.add_argument("--hub", help="import: the hub's address (slug)")
         parser.add_argument("--question", help="import: the question (default: the topic)")
@@ -30,8 +34,21 @@ class Command(BaseCommand):
             action="store_true",
             help="Leave out lines that cannot be read (each is reported) instead of stopping.",
         )
+        parser.add_argument(
+            "--rebuild", action="store_true", help="check-tallies: write the recount"
+        )
 
     def handle(self, *args, action, directory, output, skip_bad_lines, **options):
+        if action == "check-tallies":
+            self._check_tallies(options["rebuild"])
+            return
+        if action == "refresh":
+            for conversation in Conversation.objects.order_by("pk"):
+                services.analysis_refresh(conversation)
+            self.stdout.write("Every conversation's analysis is up to date.")
+            return
+        if directory is None:
+            raise CommandError(f"{action}: say which export directory.")
         if action == "analyse" and output is None:
             raise CommandError("analyse: say where to write the result with --json OUT.")
         if action == "import" and not options["hub"]:
@@ -45,6 +62,8 @@ class Command(BaseCommand):
         if action == "import":
             self._import(directory, export, options["hub"], options["question"])
             return
+        from coproduce.deliberation import engine  # NumPy and SciPy only when analysing
+
         analysis = engine.analyse(engine.Votes.from_log(export.votes))
         output.write_text(json.dumps(polis.as_json(analysis), indent=1) + "\n")
         if not analysis.ready:
@@ -76,4 +95,24 @@ class Command(BaseCommand):
             f"Imported \u201c{conversation.question}\u201d into {hub.name}: "
             f"{conversation.statements.count()} statements, "
             f"{conversation.participants.count()} participants, {len(export.votes)} votes."
+        )
+
+    def _check_tallies(self, rebuild):
+        problems = []
+        conversations = Conversation.objects.order_by("pk")
+        for conversation in conversations:
+            found = services.tallies_check(conversation)
+            problems += found
+            if found and rebuild:
+                services.tallies_rebuild(conversation)
+        for problem in problems:
+            self.stderr.write(problem)
+        if problems and not rebuild:
+            raise CommandError(
+                f"{len(problems)} count(s) differ from a recount of the votes. "
+                "Run `coproduce opinion check-tallies --rebuild` to write the recount."
+            )
+        self.stdout.write(
+            f"Checked {conversations.count()} conversation(s): "
+            + ("rebuilt where they differed." if problems else "every count matches a recount.")
         )
