@@ -20,6 +20,7 @@ docs/operations.md (gthread workers, DEBUG off, static files by WhiteNoise after
 - 32 clients (threads, keep-alive connections) for DURATION seconds over a mix of
   browsing, searching, voting, reporting a problem, the coordinators' queues and the API:
   requests per second, p50/p95 per kind, and errors (any 5xx or failed connection).
+- The number of database queries of each page (bench/pages_wsgi.py adds it as a header).
 - The memory (RSS) of each gunicorn worker after the one-client run and after the load.
 
 Writes bench/results/pages.json (the quick run: pages.quick.json): the headline keys
@@ -96,7 +97,8 @@ def start_server(env: dict, port: int, workers: int, threads: int) -> subprocess
     server = subprocess.Popen(
         [
             str(BIN / "gunicorn"),
-            "coproduce.wsgi:application",
+            f"--pythonpath={ROOT / 'bench'}",
+            "pages_wsgi:application",
             f"--bind=127.0.0.1:{port}",
             f"--workers={workers}",
             "--worker-class=gthread",
@@ -169,6 +171,7 @@ class Asker:
     def __init__(self, base: str, things, cookies: dict, token: str):
         self.base, self.things, self.cookies, self.token = base, things, cookies, token
         self.http = requests.Session()
+        self.queries = None
 
     def send(self, method: str, url: str, persona: str | None, api=False, data=None):
         headers, cookies = {}, {}
@@ -190,7 +193,9 @@ class Asker:
             timeout=TIMEOUT + 10,
         )
         size = len(response.content)
-        return time.perf_counter() - started, response.status_code, size
+        took = time.perf_counter() - started
+        self.queries = response.headers.get("X-Bench-Queries")
+        return took, response.status_code, size
 
 
 # --- one client: every page --------------------------------------------------------------------
@@ -247,6 +252,7 @@ def measure_pages(asker: Asker, things, quick: bool, repeats: int, say) -> tuple
                     "expected": str(case.expect.get(persona)),
                     "median_ms": round(statistics.median(t for t, _, _ in timed) * 1000, 2),
                     "bytes": timed[-1][2],
+                    "queries": int(asker.queries) if asker.queries else None,
                 }
             )
         if number % 20 == 19:
@@ -463,6 +469,12 @@ def run_one(database: str, members: int, quick: bool, port: int, seconds: float,
             if (p.get("ratio") or 0) > LIMIT
         ],
         "page_errors": failures,
+        # Pages the permission matrix expects to show (200) that did not, on this hub.
+        "not_as_expected": [
+            {k: p[k] for k in ("page", "url", "status")}
+            for p in pages
+            if p.get("expected") == "200" and p["status"] != 200
+        ],
         "load": loaded,
         "worker_rss_mb_after_pages": rss_after_pages,
         "worker_rss_mb_after_load": rss_after_load,
@@ -507,7 +519,7 @@ def show(results: dict) -> None:
         for page in result["pages"][:15]:
             print(
                 f"  {page.get('ratio', 0):>8.1f}x {page['median_ms']:>9.1f} ms "
-                f"{page['bytes']:>10,} B  {page['page']}"
+                f"{page['bytes']:>10,} B {page.get('queries') or '-':>5} q  {page['page']}"
             )
         over = result["pages_over_limit"]
         print(f"  Above {LIMIT}x: {len(over)}")
@@ -515,6 +527,8 @@ def show(results: dict) -> None:
             print(f"  {page['ratio']:>8.1f}x  {page['page']}")
         for page in result["page_errors"]:
             print(f"  ERROR {page['status']}: {page['page']} {page['url']}")
+        for page in result["not_as_expected"]:
+            print(f"  Expected 200, got {page['status']}: {page['page']} {page['url']}")
         load = result["load"]
         print(
             f"  32 clients: {load['rps']} requests/s over {load['seconds']} s, "
