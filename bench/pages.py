@@ -24,8 +24,9 @@ docs/operations.md (gthread workers, DEBUG off, static files by WhiteNoise after
 - The memory (RSS) of each gunicorn worker after the one-client run and after the load.
 
 Writes bench/results/pages.json (the quick run: pages.quick.json): the headline keys
-first (the worst page and ratio over both databases; rps_32 and errors of the first
-database), then each database's details and the full list of pages.
+first (the worst page and ratio over both databases, their errors added up, and rps_32
+of the first, SQLite), then each database's details and the full list of pages. With
+--add, the databases measured are added to the figures already in the file.
 """
 
 import argparse
@@ -550,6 +551,11 @@ def main() -> None:
     parser.add_argument("--members", type=int)
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--seconds", type=float, help="of load with 32 clients (default 60)")
+    parser.add_argument(
+        "--add",
+        action="store_true",
+        help="keep the other databases' figures already in the results file",
+    )
     parser.add_argument("--one", help=argparse.SUPPRESS)  # run one database, in this process
     parser.add_argument("--out", help=argparse.SUPPRESS)
     arguments = parser.parse_args()
@@ -559,7 +565,14 @@ def main() -> None:
         port = PORT + (0 if arguments.one == "sqlite" else 1)
         run_one(arguments.one, members, arguments.quick, port, seconds, Path(arguments.out))
         return
+    target = QUICK_RESULTS if arguments.quick else RESULTS
     results = {}
+    if arguments.add and target.exists():
+        earlier = json.loads(target.read_text())
+        results = {
+            db: {**details, "pages": earlier["pages"][db]}
+            for db, details in earlier["databases"].items()
+        }
     folder = Path(tempfile.mkdtemp(prefix="bench-pages-"))
     for database in arguments.databases.split(","):
         out = folder / f"{database}.json"
@@ -581,7 +594,6 @@ def main() -> None:
         raise SystemExit("No database was measured.")
     show(results)
     written = summary(results, arguments.quick)
-    target = QUICK_RESULTS if arguments.quick else RESULTS
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(written, indent=1) + "\n")
     print(
