@@ -488,14 +488,17 @@ def run_one(database: str, members: int, quick: bool, port: int, seconds: float,
 # --- both, and the summary ---------------------------------------------------------------------
 
 
-def summary(results: dict, quick: bool) -> dict:
+def summary(results: dict, quick: bool, members: int) -> dict:
+    """The headline: the hub's size as asked for (the members the builder added; the
+    referrals add a few hundred people who are not online, counted in each database's
+    `members`), the votes, the worst page over the databases, and the first's load."""
     first = next(iter(results.values()))
     worst_db, worst = max(
         ((db, r["pages"][0]) for db, r in results.items() if r["pages"]),
         key=lambda pair: pair[1].get("ratio") or 0,
     )
     return {
-        "members": first["members"],
+        "members": members,
         "votes": first["votes"],
         "worst_page": f"{worst['page']} ({worst_db}): {worst['url']}",
         "worst_ratio": worst.get("ratio") or 0.0,
@@ -593,7 +596,7 @@ def main() -> None:
     if not results:
         raise SystemExit("No database was measured.")
     show(results)
-    written = summary(results, arguments.quick)
+    written = summary(results, arguments.quick, members)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(written, indent=1) + "\n")
     print(
