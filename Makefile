@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 # links follow PORT.
 DEMO_ENV := DEBUG=1 EMAIL_BACKEND=file PORT=$(PORT)
 
-.PHONY: demo system-packages system-packages-postgres test test-sqlite test-postgres test-browser lint format migrate clean bench-ledger bench-ledger-quick bench-opinion opinion-quality bench-matching bench-reports bench-reports-quick bench-exports bench-exports-quick bench-conversation bench-conversation-quick
+.PHONY: demo system-packages system-packages-postgres test test-sqlite test-postgres test-browser lint format migrate clean bench-ledger bench-ledger-quick bench-opinion opinion-quality bench-matching bench-reports bench-reports-quick bench-exports bench-exports-quick bench-conversation bench-conversation-quick bench-pages bench-pages-quick
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "No Python 3.12+ found (see above)."; exit 1; }
@@ -96,3 +96,13 @@ bench-conversation: $(STAMP)
 
 bench-conversation-quick: $(STAMP)
 	$(BIN)/python bench/conversation.py --quick
+
+# Every page and API call on a 10,000-member hub (built through the services, cached under
+# $$BIGHUB_CACHE or /tmp/coproduce-bighub), served by gunicorn on SQLite and PostgreSQL:
+# each page's cost against the sign-in page, and requests per second with 32 clients
+# (see docs/performance.md).
+bench-pages: $(STAMP)
+	$(BIN)/python bench/pages.py
+
+bench-pages-quick: $(STAMP)
+	$(BIN)/python bench/pages.py --quick
