@@ -16,13 +16,16 @@ the help comes through a project that needs training, nor is a candidate without
 
 Scores are whole numbers (points), so the fast column-wise ranking and the plain
 reference loop (`rank_naive`) agree exactly, which the tests and the benchmark check.
+
+The pages rank the few hundred members the database finds for a need (candidates.py)
+with `rank_naive`, as quick as `Pool` at that size; `Pool` (NumPy, imported only when a
+Pool is made, so a web worker does not load it) is for ranking a whole hub held in
+memory.
 """
 
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-
-import numpy as np
 
 CATEGORY_POINTS = 3000
 WORD_POINTS = 2000
@@ -169,6 +172,8 @@ class Pool:
     so that ranking one need touches each candidate a handful of times in NumPy."""
 
     def __init__(self, candidates: Sequence[Candidate], *, load_cap: int = 3):
+        import numpy as np  # here, not at the top: only a Pool needs it
+
         self.candidates = list(candidates)
         self.load_cap = load_cap
         count = len(self.candidates)
@@ -188,6 +193,8 @@ class Pool:
 
     @staticmethod
     def _index(keys_per_candidate: Iterable[Iterable], count: int) -> dict:
+        import numpy as np
+
         lists: dict = {}
         for position, keys in enumerate(keys_per_candidate):
             for key in keys:
@@ -195,6 +202,8 @@ class Pool:
         return {key: np.array(positions, np.int64) for key, positions in lists.items()}
 
     def rank(self, need: Need, *, k: int = 10) -> list[Ranked]:
+        import numpy as np
+
         count = len(self.ids)
         if count == 0:
             return []
