@@ -6,16 +6,20 @@ active member, not the person helped, their referrer or anyone already asked, wi
 safeguarding check valid today when the need requires one, trained when the help comes
 through a project that needs training, under the hub's cap on commitments, and, when
 the need has a category or words, giving that category or sharing one of its words.
-`candidates_for` finds, in the database, the members who pass the parts of the gate
-that are facts about them (membership, exclusions, check, training, category or words:
-the `GiverWord` index, by index lookups rather than LIKE scans), builds Candidates for
-those only, exactly as `candidate_pool` builds them for everyone, and the engine does
-the rest (load under the cap, scores, reasons, order). The filter asks only for what the
-gate requires, never more, so the ranking is the one over every member: the tests
-check that it is, on varied members, against `rank_naive` over `candidate_pool`.
+
+`ranked_for` asks the database for the members who pass the parts of the gate that are
+facts about them (membership, exclusions, check, training; category or words through
+the `GiverWord` index, by index lookups rather than LIKE scans) with their area and free
+times: each is a hope, the best they could score (`matching.best_possible`). The engine
+then reads in full (`_build`: offers, checks, commitments, hours given and received)
+only the most hopeful, and then whoever could still reach the tenth score
+(`matching.rank_in_rounds`). Nothing is filtered that the gate would let through, and
+nobody is left unread who could have made the top ten, so the ranking is the one over
+every member: the tests check it, on varied members, against `rank_naive` over
+`candidate_pool` (which builds everyone, as the page did before).
 
 Area and free times are scores, not gates (someone across town is still suggested when
-nobody nearer fits), so they do not filter.
+nobody nearer fits), so they do not filter; they only order who is read first.
 """
 
 import datetime
@@ -23,7 +27,7 @@ from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 
 from coproduce.hubs.models import Hub, Membership, Neighbourhood, Person, SafeguardingCheck
@@ -108,14 +112,14 @@ def index_rebuild(batch: int = 2000) -> int:
 # --- building candidates ----------------------------------------------------------------
 
 
-def _build(hub: Hub, memberships, *, today, project, among: list[int] | None):
+def _build(hub: Hub, memberships, *, today, project, among: list[int] | None, areas=None):
     """Candidates for `memberships` (a queryset of the hub's active members), and the
     area codes used; `among` limits every other read to those people (None: everyone)."""
 
     def only(queryset, field="person_id"):
         return queryset if among is None else queryset.filter(**{f"{field}__in": among})
 
-    areas = AreaCodes({})
+    areas = areas if areas is not None else AreaCodes({})
     category_words = [
         (category.pk, matching.words(category.name))
         for category in Category.objects.filter(hub=hub)
@@ -235,52 +239,83 @@ def need_for(referral: Referral, areas: AreaCodes, *, today: datetime.date) -> m
     return asked_of(referral, today=today).need(areas)
 
 
-def _fitting(hub: Hub, asked: Asked) -> list[int] | None:
-    """The people who give the need's category or share one of its words (None: the
-    need names neither, so everyone fits). Index lookups on words and categories."""
+def _offer_words(hub: Hub, wanted: list[str]):
+    return GiverWord.objects.filter(
+        word__in=wanted,
+        listing__hub=hub,
+        listing__kind=ListingKind.OFFER,
+        listing__is_active=True,
+    )
+
+
+def _offers_in(hub: Hub, category_id: int | None):
+    return Listing.objects.filter(
+        hub=hub,
+        kind=ListingKind.OFFER,
+        is_active=True,
+        category_id=category_id,
+        account__membership__isnull=False,
+    )
+
+
+def _fitting(hub: Hub, asked: Asked) -> dict[int, tuple[bool, set[str]]] | None:
+    """The people who give the need's category or share one of its words, each with
+    whether they may give the category and the need's words they may share (a superset:
+    an offer closed since, a long word cut short); None when the need names neither, so
+    everyone fits. Index lookups on words and categories."""
     category_id = asked.referral.category_id
     if category_id is None and not asked.words:
         return None
-    found: set[int] = set()
-    wanted = _indexed(asked.words | asked.category_words)
-    if wanted:
-        found.update(
-            GiverWord.objects.filter(word__in=wanted, listing=None).values_list(
-                "person_id", flat=True
-            )
-        )
-        found.update(
-            GiverWord.objects.filter(
-                word__in=wanted,
-                listing__hub=hub,
-                listing__kind=ListingKind.OFFER,
-                listing__is_active=True,
-            ).values_list("person_id", flat=True)
-        )
+    by_index: dict[str, set[str]] = defaultdict(set)
+    for word in asked.words | asked.category_words:
+        by_index[word[:WORD_LENGTH]].add(word)
+    found: dict[int, tuple[bool, set[str]]] = defaultdict(lambda: (False, set()))
+
+    def add(person_id, category=False, indexed=None):
+        fit, shared = found[person_id]
+        if indexed is not None:
+            shared |= by_index[indexed] & asked.words
+            category = category or bool(by_index[indexed] & asked.category_words)
+        found[person_id] = (fit or category, shared)
+
+    if by_index:
+        for person_id, word in GiverWord.objects.filter(
+            word__in=list(by_index), listing=None
+        ).values_list("person_id", "word"):
+            add(person_id, indexed=word)
+        for person_id, word in _offer_words(hub, list(by_index)).values_list("person_id", "word"):
+            # An offer's title gives words, not categories (its category field does).
+            fit, shared = found[person_id]
+            found[person_id] = (fit, shared | (by_index[word] & asked.words))
     if category_id is not None:
-        found.update(
-            Listing.objects.filter(
-                hub=hub,
-                kind=ListingKind.OFFER,
-                is_active=True,
-                category_id=category_id,
-                account__membership__isnull=False,
-            ).values_list("account__membership__person_id", flat=True)
-        )
-    return sorted(found - asked.exclude)
+        for person_id in _offers_in(hub, category_id).values_list(
+            "account__membership__person_id", flat=True
+        ):
+            add(person_id, category=True)
+    return {pk: found[pk] for pk in found.keys() - asked.exclude}
 
 
-def candidates_for(asked: Asked, *, hub: Hub):
-    """Candidates for the members who may pass the engine's gate for this need, and the
-    area codes used."""
+def _gated(hub: Hub, asked: Asked, fitting: bool):
+    """The hub's active members who pass the gate's facts about them: not excluded, a
+    check valid today when needed, trained when the project needs it, and, when
+    `fitting`, giving the category or sharing a word (the same lookups as `_fitting`,
+    here as subqueries, so no list of thousands of ids is sent back)."""
     today = asked.today
-    everyone = Membership.objects.filter(hub=hub, is_active=True).exclude(
+    members = Membership.objects.filter(hub=hub, is_active=True).exclude(
         person_id__in=asked.exclude
     )
-    members = everyone
-    fitting = _fitting(hub, asked)
-    if fitting is not None:
-        members = members.filter(person_id__in=fitting)
+    if fitting:
+        wanted = list(_indexed(asked.words | asked.category_words))
+        category_id = asked.referral.category_id
+        members = members.filter(
+            Q(
+                person_id__in=GiverWord.objects.filter(word__in=wanted, listing=None).values(
+                    "person_id"
+                )
+            )
+            | Q(person_id__in=_offer_words(hub, wanted).values("person_id"))
+            | Q(person_id__in=_offers_in(hub, category_id).values("account__membership__person_id"))
+        )
     if asked.needs_check:
         members = members.filter(
             Exists(
@@ -295,18 +330,52 @@ def candidates_for(asked: Asked, *, hub: Hub):
     project = asked.project
     if project is not None and project.training:
         members = members.filter(person_id__in=access.trained_for(project, on=today))
-    if fitting is None and members.query.where == everyone.query.where:
-        # The need names no category and no words, and has no gate on people: everyone.
-        return _build(hub, members, today=today, project=project, among=None)
-    among = list(members.values_list("person_id", flat=True))
-    chosen = Membership.objects.filter(hub=hub, is_active=True, person_id__in=among)
-    return _build(hub, chosen, today=today, project=project, among=among)
+    return members
+
+
+def hopes_for(asked: Asked, *, hub: Hub, areas: AreaCodes) -> list[matching.Candidate]:
+    """Each member who may pass the gate at their best: the categories and words they
+    may give, their area and free times, with no commitments and no hours (the engine's
+    `best_possible` adds the most those could give). Three small index lookups and one
+    read of the members found."""
+    fitting = _fitting(hub, asked)
+    rows = _gated(hub, asked, fitting is not None).values_list(
+        "person_id", "neighbourhood__name", "person__postcode_district", "person__availability"
+    )
+    category = asked.referral.category_id
+    project = asked.project
+    trainings = frozenset([project.pk]) if project is not None and project.training else None
+    hopes = []
+    for person_id, neighbourhood, postcode, availability in rows:
+        fit, shared = (True, set(asked.words)) if fitting is None else fitting[person_id]
+        hopes.append(
+            matching.Candidate(
+                member_id=person_id,
+                categories=frozenset([category]) if fit and category is not None else frozenset(),
+                words=frozenset(shared),
+                area=areas.of(neighbourhood or postcode),
+                availability=selectors.availability_bits(availability),
+                check_valid_until=asked.today.toordinal() + 1 if asked.needs_check else 0,
+                trainings=trainings or frozenset(),
+            )
+        )
+    return hopes
 
 
 def ranked_for(referral: Referral, *, load_cap: int, k: int = 10, today=None):
     """The top `k` givers for a referral with their reasons (the engine's Ranked), and
-    the area codes they use; read from the database for the fitting members only."""
+    the area codes they use: the members who may pass the gate are found in the database
+    at their best, and only those who could make the top `k` are read in full."""
     today = today or timezone.localdate()
     asked = asked_of(referral, today=today)
-    candidates, areas = candidates_for(asked, hub=referral.hub)
-    return matching.rank_naive(candidates, asked.need(areas), k=k, load_cap=load_cap), areas
+    hub = referral.hub
+    areas = AreaCodes({})
+    need = asked.need(areas)
+
+    def fetch(ids: list[int]) -> list[matching.Candidate]:
+        members = Membership.objects.filter(hub=hub, is_active=True, person_id__in=ids)
+        found, _ = _build(hub, members, today=today, project=asked.project, among=ids, areas=areas)
+        return found
+
+    hopes = hopes_for(asked, hub=hub, areas=areas)
+    return matching.rank_in_rounds(hopes, need, fetch, k=k, load_cap=load_cap), areas

@@ -24,7 +24,7 @@ memory.
 """
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 CATEGORY_POINTS = 3000
@@ -165,6 +165,66 @@ def rank_naive(
     """The reference: score every candidate in a plain loop."""
     scored = [r for c in candidates if (r := _score(c, need, load_cap)) is not None]
     return _order(scored, {c.member_id: c.load for c in candidates}, k)
+
+
+def best_possible(candidate: Candidate, need: Need, load_cap: int) -> int | None:
+    """The most `candidate` could score for `need` with no commitments and the most
+    give-and-take points, whatever their load and hours really are; None when they fail
+    the rest of the gate. With `candidate.categories` and `.words` a superset of what they
+    really give, it is at least their real score (the tests check it)."""
+    if candidate.member_id in need.exclude or not passes_gate(candidate, need):
+        return None
+    category_fit = need.category is not None and need.category in candidate.categories
+    shared = len(need.words & candidate.words)
+    if (need.category is not None or need.words) and not (category_fit or shared):
+        return None
+    points = CATEGORY_POINTS if category_fit else 0
+    if shared:
+        points += WORD_POINTS * shared // len(need.words)
+    if need.area != NO_AREA and candidate.area == need.area:
+        points += SAME_AREA_POINTS
+    elif candidate.area != NO_AREA and candidate.area in need.adjacent_areas:
+        points += ADJACENT_AREA_POINTS
+    free = (candidate.availability & need.availability).bit_count()
+    if free:
+        points += TIME_POINTS * free // need.availability.bit_count()
+    return points + LOAD_POINTS + RECIPROCITY_POINTS
+
+
+def rank_in_rounds(
+    hopes: Sequence[Candidate],
+    need: Need,
+    fetch: Callable[[list[int]], Sequence[Candidate]],
+    *,
+    k: int = 10,
+    load_cap: int = 3,
+    first: int = 40,
+) -> list[Ranked]:
+    """`rank_naive` over `fetch(every id in hopes)`, fetching only the candidates who could
+    still make the top `k`. `hopes` holds each candidate at their best (`best_possible`);
+    `fetch(ids)` gives them as they are. The most hopeful are fetched first; once `k` are
+    ranked, the k-th score is a floor, and only those whose best reaches it are fetched
+    too: nobody left out could have scored as high."""
+    best = {}
+    for hope in hopes:
+        points = best_possible(hope, need, load_cap)
+        if points is not None:
+            best[hope.member_id] = points
+    order = sorted(best, key=lambda member_id: (-best[member_id], member_id))
+    fetched: list[Candidate] = []
+    start, size = 0, max(first, k)
+    while start < len(order):
+        fetched.extend(fetch(order[start : start + size]))
+        start += size
+        top = rank_naive(fetched, need, k=k, load_cap=load_cap)
+        if len(top) == k:
+            floor = top[-1].score
+            more = [member_id for member_id in order[start:] if best[member_id] >= floor]
+            if more:
+                fetched.extend(fetch(more))
+            break
+        size *= 2
+    return rank_naive(fetched, need, k=k, load_cap=load_cap)
 
 
 class Pool:

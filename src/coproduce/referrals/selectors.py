@@ -14,7 +14,7 @@ from coproduce.hubs.models import (
     Membership,
     Person,
 )
-from coproduce.timebank.models import ExchangeParty, ExchangeStatus
+from coproduce.timebank.models import Account, ExchangeParty, ExchangeStatus
 
 from . import access
 from .models import (
@@ -56,6 +56,8 @@ def commitments(
     def only(field: str) -> dict:
         return {} if people is None else {f"{field}__in": people}
 
+    accounts = {} if people is None else {"account_id__in": _accounts_of(hub, people)}
+
     load: Counter = Counter()
     for person_id in MatchOffer.objects.filter(
         referral__hub=hub,
@@ -65,12 +67,11 @@ def commitments(
     ).values_list("volunteer_id", flat=True):
         load[person_id] += 1
     for person_id in ExchangeParty.objects.filter(
-        exchange__hub=hub,
+        **({"exchange__hub": hub} if people is None else accounts),
         side=ExchangeParty.GIVES,
         exchange__status__in=[ExchangeStatus.PROPOSED, ExchangeStatus.AGREED],
         account__membership__isnull=False,
         exchange__listing__isnull=False,
-        **only("account__membership__person_id"),
     ).values_list("account__membership__person_id", flat=True):
         load[person_id] += 1
     for row in (
@@ -87,16 +88,26 @@ def commitments(
     return load
 
 
+def _accounts_of(hub: Hub, people: list[int]) -> list[int]:
+    # Read first, so that the parties are found through their accounts' index rather
+    # than by reading every exchange of the hub (an account's exchanges are all in its
+    # hub, so the hub need not be asked again).
+    return list(
+        Account.objects.filter(hub=hub, membership__person_id__in=people).values_list(
+            "pk", flat=True
+        )
+    )
+
+
 def minutes_given_and_received(
     hub: Hub, since: datetime.datetime, *, among: list[int] | None = None
 ) -> dict[int, list[int]]:
     """Minutes each member gave and received in confirmed exchanges since `since` (for
     the people `among` only, when given)."""
     totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    only = {} if among is None else {"account__membership__person_id__in": among}
+    only = {"exchange__hub": hub} if among is None else {"account_id__in": _accounts_of(hub, among)}
     rows = (
         ExchangeParty.objects.filter(
-            exchange__hub=hub,
             exchange__status=ExchangeStatus.CONFIRMED,
             exchange__confirmed_at__gte=since,
             account__membership__isnull=False,
