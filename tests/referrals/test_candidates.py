@@ -245,6 +245,12 @@ def test_suggestions_match_the_ranking_of_every_member(world, bank):
     assert [s.membership.person_id for s in suggestions] == [row[0] for row in expected]
     assert [s.score for s in suggestions] == [row[1] for row in expected]
     assert all(s.reasons for s in suggestions)
+    cap = policy_for(world.hub).commitment_cap
+    for category, note in [(None, "knitting"), (None, ""), (categories[2], ""), (None, "x")]:
+        Referral.objects.filter(pk=referral.pk).update(category=category, shared_note=note)
+        referral = Referral.objects.get(pk=referral.pk)
+        ranked, codes = candidates.ranked_for(referral, load_cap=cap, k=40)
+        assert normal(ranked, codes) == every_member(referral, load_cap=cap, k=40)
 
 
 def test_queries_do_not_grow_with_the_hub(world, bank):

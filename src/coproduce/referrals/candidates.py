@@ -307,15 +307,15 @@ def _gated(hub: Hub, asked: Asked, fitting: bool):
     if fitting:
         wanted = list(_indexed(asked.words | asked.category_words))
         category_id = asked.referral.category_id
-        members = members.filter(
-            Q(
-                person_id__in=GiverWord.objects.filter(word__in=wanted, listing=None).values(
-                    "person_id"
-                )
+        fits = Q(
+            person_id__in=GiverWord.objects.filter(word__in=wanted, listing=None).values(
+                "person_id"
             )
-            | Q(person_id__in=_offer_words(hub, wanted).values("person_id"))
-            | Q(person_id__in=_offers_in(hub, category_id).values("account__membership__person_id"))
-        )
+        ) | Q(person_id__in=_offer_words(hub, wanted).values("person_id"))
+        if category_id is not None:
+            offers = _offers_in(hub, category_id)
+            fits |= Q(person_id__in=offers.values("account__membership__person_id"))
+        members = members.filter(fits)
     if asked.needs_check:
         members = members.filter(
             Exists(
