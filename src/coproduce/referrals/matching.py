@@ -17,10 +17,10 @@ the help comes through a project that needs training, nor is a candidate without
 Scores are whole numbers (points), so the fast column-wise ranking and the plain
 reference loop (`rank_naive`) agree exactly, which the tests and the benchmark check.
 
-The pages rank the few hundred members the database finds for a need (candidates.py)
-with `rank_naive`, as quick as `Pool` at that size; `Pool` (NumPy, imported only when a
-Pool is made, so a web worker does not load it) is for ranking a whole hub held in
-memory.
+The pages rank in rounds (`rank_in_rounds`, with candidates.py): `best_possible` for
+each member the database finds for a need, then `rank_naive` over the tens read in full.
+`Pool` (NumPy, imported only when a Pool is made, so a web worker does not load it) is
+for ranking a whole hub held in memory.
 """
 
 import re
