@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 # links follow PORT.
 DEMO_ENV := DEBUG=1 EMAIL_BACKEND=file PORT=$(PORT)
 
-.PHONY: demo system-packages system-packages-postgres test test-sqlite test-postgres test-browser lint format migrate clean bench-ledger bench-ledger-quick bench-opinion opinion-quality bench-matching bench-reports bench-reports-quick bench-exports bench-exports-quick bench-conversation bench-conversation-quick bench-pages bench-pages-quick
+.PHONY: demo system-packages system-packages-postgres test test-sqlite test-postgres test-browser lint format migrate clean bench-ledger bench-ledger-quick bench-opinion opinion-quality bench-matching bench-reports bench-reports-quick bench-exports bench-exports-quick bench-conversation bench-conversation-quick bench-pages bench-pages-quick bench-matching-db bench-matching-db-quick
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "No Python 3.12+ found (see above)."; exit 1; }
@@ -70,6 +70,14 @@ bench-ledger-quick: $(STAMP)
 # Matching: 100k members, 1,000 needs, against a plain loop (see docs/performance.md).
 bench-matching: $(STAMP)
 	$(BIN)/python bench/matching.py
+
+# "Who could help" from the database: a 10,000-member hub on SQLite and PostgreSQL, 200
+# needs, against the old rebuild of every member (see docs/performance.md).
+bench-matching-db: system-packages-postgres $(STAMP)
+	$(BIN)/python bench/matching_db.py
+
+bench-matching-db-quick: system-packages-postgres $(STAMP)
+	$(BIN)/python bench/matching_db.py --quick
 
 bench-opinion: $(STAMP)
 	$(BIN)/python bench/opinion.py

@@ -16,13 +16,16 @@ the help comes through a project that needs training, nor is a candidate without
 
 Scores are whole numbers (points), so the fast column-wise ranking and the plain
 reference loop (`rank_naive`) agree exactly, which the tests and the benchmark check.
+
+The pages rank in rounds (`rank_in_rounds`, with candidates.py): `best_possible` for
+each member the database finds for a need, then `rank_naive` over the tens read in full.
+`Pool` (NumPy, imported only when a Pool is made, so a web worker does not load it) is
+for ranking a whole hub held in memory.
 """
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-
-import numpy as np
 
 CATEGORY_POINTS = 3000
 WORD_POINTS = 2000
@@ -164,11 +167,73 @@ def rank_naive(
     return _order(scored, {c.member_id: c.load for c in candidates}, k)
 
 
+def best_possible(candidate: Candidate, need: Need, load_cap: int) -> int | None:
+    """The most `candidate` could score for `need` with no commitments and the most
+    give-and-take points, whatever their load and hours really are; None when they fail
+    the rest of the gate. With `candidate.categories` and `.words` a superset of what they
+    really give, it is at least their real score (the tests check it)."""
+    if candidate.member_id in need.exclude or not passes_gate(candidate, need):
+        return None
+    category_fit = need.category is not None and need.category in candidate.categories
+    shared = len(need.words & candidate.words)
+    if (need.category is not None or need.words) and not (category_fit or shared):
+        return None
+    points = CATEGORY_POINTS if category_fit else 0
+    if shared:
+        points += WORD_POINTS * shared // len(need.words)
+    if need.area != NO_AREA and candidate.area == need.area:
+        points += SAME_AREA_POINTS
+    elif candidate.area != NO_AREA and candidate.area in need.adjacent_areas:
+        points += ADJACENT_AREA_POINTS
+    free = (candidate.availability & need.availability).bit_count()
+    if free:
+        points += TIME_POINTS * free // need.availability.bit_count()
+    return points + LOAD_POINTS + RECIPROCITY_POINTS
+
+
+def rank_in_rounds(
+    hopes: Sequence[Candidate],
+    need: Need,
+    fetch: Callable[[list[int]], Sequence[Candidate]],
+    *,
+    k: int = 10,
+    load_cap: int = 3,
+    first: int = 40,
+) -> list[Ranked]:
+    """`rank_naive` over `fetch(every id in hopes)`, fetching only the candidates who could
+    still make the top `k`. `hopes` holds each candidate at their best (`best_possible`);
+    `fetch(ids)` gives them as they are. The most hopeful are fetched first; once `k` are
+    ranked, the k-th score is a floor, and only those whose best reaches it are fetched
+    too: nobody left out could have scored as high."""
+    best = {}
+    for hope in hopes:
+        points = best_possible(hope, need, load_cap)
+        if points is not None:
+            best[hope.member_id] = points
+    order = sorted(best, key=lambda member_id: (-best[member_id], member_id))
+    fetched: list[Candidate] = []
+    start, size = 0, max(first, k)
+    while start < len(order):
+        fetched.extend(fetch(order[start : start + size]))
+        start += size
+        top = rank_naive(fetched, need, k=k, load_cap=load_cap)
+        if len(top) == k:
+            floor = top[-1].score
+            more = [member_id for member_id in order[start:] if best[member_id] >= floor]
+            if more:
+                fetched.extend(fetch(more))
+            break
+        size *= 2
+    return rank_naive(fetched, need, k=k, load_cap=load_cap)
+
+
 class Pool:
     """Candidates held column-wise, with an index from words and categories to them,
     so that ranking one need touches each candidate a handful of times in NumPy."""
 
     def __init__(self, candidates: Sequence[Candidate], *, load_cap: int = 3):
+        import numpy as np  # here, not at the top: only a Pool needs it
+
         self.candidates = list(candidates)
         self.load_cap = load_cap
         count = len(self.candidates)
@@ -188,6 +253,8 @@ class Pool:
 
     @staticmethod
     def _index(keys_per_candidate: Iterable[Iterable], count: int) -> dict:
+        import numpy as np
+
         lists: dict = {}
         for position, keys in enumerate(keys_per_candidate):
             for key in keys:
@@ -195,6 +262,8 @@ class Pool:
         return {key: np.array(positions, np.int64) for key, positions in lists.items()}
 
     def rank(self, need: Need, *, k: int = 10) -> list[Ranked]:
+        import numpy as np
+
         count = len(self.ids)
         if count == 0:
             return []

@@ -539,3 +539,26 @@ class Escalation(models.Model):
 
     def __str__(self):
         return self.summary
+
+
+class GiverWord(models.Model):
+    """A word of what a person says they can give: from their assets (no listing), or
+    from the title of one of their offers (its listing). Derived data, kept by the
+    receivers in receivers.py whenever a person or a listing is saved; "Who could help"
+    reads it to find, in the database, only the members whose words or categories fit a
+    need (see candidates.py). Words are `matching.words`, as the engine compares them."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    listing = models.ForeignKey(
+        Listing, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    word = models.CharField(max_length=60)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["word", "person"], name="giverword_word_person"),
+            models.Index(fields=["person", "listing"], name="giverword_person_listing"),
+        ]
+
+    def __str__(self):
+        return self.word

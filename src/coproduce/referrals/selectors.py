@@ -1,4 +1,5 @@
-"""Reads used by the services and the pages: candidate givers, commitments, rotas."""
+"""Reads used by the services and the pages: commitments, rotas, escalations (candidate
+givers for matching are in candidates.py)."""
 
 import datetime
 from collections import Counter, defaultdict
@@ -11,13 +12,11 @@ from coproduce.hubs.models import (
     AVAILABILITY_CHOICES,
     Hub,
     Membership,
-    Neighbourhood,
     Person,
-    SafeguardingCheck,
 )
-from coproduce.timebank.models import Category, ExchangeParty, ExchangeStatus, Listing
+from coproduce.timebank.models import Account, ExchangeParty, ExchangeStatus
 
-from . import access, matching
+from . import access
 from .models import (
     FILLED_STATUSES,
     OPEN_REFERRAL_STATUSES,
@@ -46,35 +45,41 @@ def availability_labels(bits: int) -> list[str]:
     return [AVAILABILITY_LABEL[slot] for slot, bit in AVAILABILITY_BIT.items() if bits & bit]
 
 
-def commitments(hub: Hub, *, person: Person | None = None) -> Counter:
-    """Current commitments per person (or for one person): referrals they are helping
-    with, exchanges they have agreed to give, and projects they are on the rota for."""
-    only = {} if person is None else {"volunteer": person}
+def commitments(
+    hub: Hub, *, person: Person | None = None, among: list[int] | None = None
+) -> Counter:
+    """Current commitments per person (or for one person, or for the people `among`):
+    referrals they are helping with, exchanges they have agreed to give, and projects
+    they are on the rota for."""
+    people = [person.pk] if person is not None else among
+
+    def only(field: str) -> dict:
+        return {} if people is None else {f"{field}__in": people}
+
+    accounts = {} if people is None else {"account_id__in": _accounts_of(hub, people)}
+
     load: Counter = Counter()
     for person_id in MatchOffer.objects.filter(
         referral__hub=hub,
         status=OfferStatus.ACCEPTED,
         referral__status__in=OPEN_REFERRAL_STATUSES,
-        **only,
+        **only("volunteer_id"),
     ).values_list("volunteer_id", flat=True):
         load[person_id] += 1
-    only = {} if person is None else {"account__membership__person": person}
     for person_id in ExchangeParty.objects.filter(
-        exchange__hub=hub,
+        **({"exchange__hub": hub} if people is None else accounts),
         side=ExchangeParty.GIVES,
         exchange__status__in=[ExchangeStatus.PROPOSED, ExchangeStatus.AGREED],
         account__membership__isnull=False,
         exchange__listing__isnull=False,
-        **only,
     ).values_list("account__membership__person_id", flat=True):
         load[person_id] += 1
-    only = {} if person is None else {"person": person}
     for row in (
         Assignment.objects.filter(
             slot__project__hub=hub,
             status=AssignmentStatus.ON_ROTA,
             slot__starts_at__gte=timezone.now(),
-            **only,
+            **only("person_id"),
         )
         .values("person_id")
         .annotate(projects=Count("slot__project", distinct=True))
@@ -83,14 +88,30 @@ def commitments(hub: Hub, *, person: Person | None = None) -> Counter:
     return load
 
 
-def minutes_given_and_received(hub: Hub, since: datetime.datetime) -> dict[int, list[int]]:
+def _accounts_of(hub: Hub, people: list[int]) -> list[int]:
+    # Read first, so that the parties are found through their accounts' index rather
+    # than by reading every exchange of the hub (an account's exchanges are all in its
+    # hub, so the hub need not be asked again).
+    return list(
+        Account.objects.filter(hub=hub, membership__person_id__in=people).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def minutes_given_and_received(
+    hub: Hub, since: datetime.datetime, *, among: list[int] | None = None
+) -> dict[int, list[int]]:
+    """Minutes each member gave and received in confirmed exchanges since `since` (for
+    the people `among` only, when given)."""
     totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    only = {"exchange__hub": hub} if among is None else {"account_id__in": _accounts_of(hub, among)}
     rows = (
         ExchangeParty.objects.filter(
-            exchange__hub=hub,
             exchange__status=ExchangeStatus.CONFIRMED,
             exchange__confirmed_at__gte=since,
             account__membership__isnull=False,
+            **only,
         )
         .values("account__membership__person_id", "side")
         .annotate(minutes=Sum("minutes"))
@@ -99,105 +120,6 @@ def minutes_given_and_received(hub: Hub, since: datetime.datetime) -> dict[int, 
         index = 0 if row["side"] == ExchangeParty.GIVES else 1
         totals[row["account__membership__person_id"]][index] += row["minutes"] or 0
     return totals
-
-
-@dataclass
-class AreaCodes:
-    """Areas as whole numbers for the engine: a neighbourhood, or a postcode district."""
-
-    codes: dict[str, int]
-
-    def of(self, name: str) -> int:
-        if not name:
-            return matching.NO_AREA
-        return self.codes.setdefault(name, len(self.codes))
-
-
-def candidate_pool(hub: Hub, *, today: datetime.date, load_cap: int, project=None):
-    """Every active member of the hub as a candidate giver, and the area codes used. With
-    a project that needs training, who holds it today (access.trained_for, the rota's
-    own rule)."""
-    areas = AreaCodes({})
-    category_words = [
-        (category.pk, matching.words(category.name))
-        for category in Category.objects.filter(hub=hub)
-    ]
-    offered: dict[int, list[Listing]] = defaultdict(list)
-    for listing in Listing.objects.filter(
-        hub=hub, kind="offer", is_active=True, account__membership__isnull=False
-    ).select_related("account__membership"):
-        offered[listing.account.membership.person_id].append(listing)
-    checks = dict(
-        SafeguardingCheck.objects.filter(hub=hub, issued_on__lte=today, expires_on__gt=today)
-        .values("person_id")
-        .annotate(until=Max("expires_on"))
-        .values_list("person_id", "until")
-    )
-    trained = (
-        set(access.trained_for(project, on=today))
-        if project is not None and project.training
-        else set()
-    )
-    load = commitments(hub)
-    since = timezone.now() - datetime.timedelta(days=RECIPROCITY_DAYS)
-    exchanged = minutes_given_and_received(hub, since)
-    candidates = []
-    memberships = Membership.objects.filter(hub=hub, is_active=True).select_related(
-        "person", "neighbourhood"
-    )
-    for membership in memberships:
-        person = membership.person
-        listings = offered.get(person.pk, [])
-        assets_text = " ".join(person.assets)
-        category_ids = {listing.category_id for listing in listings if listing.category_id}
-        asset_words = matching.words(assets_text)
-        category_ids |= {pk for pk, name_words in category_words if name_words & asset_words}
-        given, received = exchanged.get(person.pk, (0, 0))
-        until = checks.get(person.pk)
-        candidates.append(
-            matching.Candidate(
-                member_id=person.pk,
-                categories=frozenset(category_ids),
-                words=asset_words | matching.words(*(listing.title for listing in listings)),
-                area=areas.of(membership.area),
-                availability=availability_bits(person.availability),
-                check_valid_until=until.toordinal() if until else 0,
-                trainings=frozenset([project.pk]) if person.pk in trained else frozenset(),
-                load=load.get(person.pk, 0),
-                given_minutes=given,
-                received_minutes=received,
-            )
-        )
-    return candidates, areas
-
-
-def need_for(referral: Referral, areas: AreaCodes, *, today: datetime.date) -> matching.Need:
-    adjacent: set[str] = set()
-    if referral.neighbourhood_id:
-        adjacent = set(
-            Neighbourhood.objects.filter(adjacent=referral.neighbourhood).values_list(
-                "name", flat=True
-            )
-        )
-    project = referral.project if referral.project_id else None
-    asked = (
-        MatchOffer.objects.filter(referral=referral)
-        .exclude(status=OfferStatus.WITHDRAWN)
-        .values_list("volunteer_id", flat=True)
-    )
-    return matching.Need(
-        today=today.toordinal(),
-        category=referral.category_id,
-        words=matching.words(
-            referral.category.name if referral.category_id else "", referral.shared_note
-        ),
-        area=areas.of(referral.area),
-        adjacent_areas=frozenset(areas.of(name) for name in adjacent),
-        availability=availability_bits(referral.preferred_times),
-        needs_check=referral.needs_check or bool(project and project.needs_check),
-        training=project.pk if project is not None and project.training else None,
-        exclude=frozenset([referral.person_id, referral.referred_by_id, *asked]),
-    )
 
 
 def referrals_for(person: Person, membership: Membership):

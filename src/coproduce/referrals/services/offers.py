@@ -21,7 +21,7 @@ from coproduce.timebank import services as timebank
 from coproduce.timebank.models import Category
 
 from .. import access as rights
-from .. import matching, selectors
+from .. import candidates, matching, selectors
 from ..models import MatchOffer, OfferStatus, Referral, ReferralStatus
 from .policy import policy_for
 from .referrals import _change_status, _lock, _withdraw_waiting_offers
@@ -68,11 +68,7 @@ def match_suggestions(*, actor: Person, referral: Referral, k: int = 10) -> list
     access.require_coordinator(actor, referral.hub)
     hub = referral.hub
     cap = policy_for(hub).commitment_cap
-    today = timezone.localdate()
-    project = referral.project if referral.project_id else None
-    candidates, areas = selectors.candidate_pool(hub, today=today, load_cap=cap, project=project)
-    need = selectors.need_for(referral, areas, today=today)
-    ranked = matching.Pool(candidates, load_cap=cap).rank(need, k=k)
+    ranked, areas = candidates.ranked_for(referral, load_cap=cap, k=k)
     memberships = {
         m.person_id: m
         for m in Membership.objects.filter(

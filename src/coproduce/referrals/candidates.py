@@ -1,0 +1,381 @@
+"""Candidate givers for "Who could help", read from the database for the engine
+(`matching`), which alone decides who is offered and in what order.
+
+A need only ever returns people who pass the engine's gate (`matching._score`): an
+active member, not the person helped, their referrer or anyone already asked, with a
+safeguarding check valid today when the need requires one, trained when the help comes
+through a project that needs training, under the hub's cap on commitments, and, when
+the need has a category or words, giving that category or sharing one of its words.
+
+`ranked_for` asks the database for the members who pass the parts of the gate that are
+facts about them (membership, exclusions, check, training; category or words through
+the `GiverWord` index, by index lookups rather than LIKE scans) with their area and free
+times: each is a hope, the best they could score (`matching.best_possible`). The engine
+then reads in full (`_build`: offers, checks, commitments, hours given and received)
+only the most hopeful, and then whoever could still reach the tenth score
+(`matching.rank_in_rounds`). Nothing is filtered that the gate would let through, and
+nobody is left unread who could have made the top ten, so the ranking is the one over
+every member: the tests check it, on varied members, against `rank_naive` over
+`candidate_pool` (which builds everyone, as the page did before).
+
+Area and free times are scores, not gates (someone across town is still suggested when
+nobody nearer fits), so they do not filter; they only order who is read first.
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from django.db.models import Exists, Max, OuterRef, Q
+from django.utils import timezone
+
+from coproduce.hubs.models import Hub, Membership, Neighbourhood, Person, SafeguardingCheck
+from coproduce.timebank.models import Category, Listing, ListingKind
+
+from . import access, matching, selectors
+from .models import GiverWord, MatchOffer, OfferStatus, Referral
+
+WORD_LENGTH = GiverWord._meta.get_field("word").max_length
+
+
+@dataclass
+class AreaCodes:
+    """Areas as whole numbers for the engine: a neighbourhood, or a postcode district."""
+
+    codes: dict[str, int]
+
+    def of(self, name: str) -> int:
+        if not name:
+            return matching.NO_AREA
+        return self.codes.setdefault(name, len(self.codes))
+
+
+def _indexed(words: Collection[str]) -> set[str]:
+    # Words longer than the column are kept by their first WORD_LENGTH letters, on both
+    # sides, so a lookup finds whatever the engine would call the same word.
+    return {word[:WORD_LENGTH] for word in words}
+
+
+# --- the word index ---------------------------------------------------------------------
+
+
+def index_person(person: Person) -> None:
+    """The words of what the person says they can give, as the engine reads them."""
+    GiverWord.objects.filter(person=person, listing=None).delete()
+    found = _indexed(matching.words(" ".join(map(str, person.assets or []))))
+    GiverWord.objects.bulk_create(GiverWord(person=person, word=word) for word in sorted(found))
+
+
+def index_listing(listing: Listing) -> None:
+    """The words of an offer's title, under the member who offers it."""
+    GiverWord.objects.filter(listing=listing).delete()
+    person_id = (
+        Membership.objects.filter(account__pk=listing.account_id)
+        .values_list("person_id", flat=True)
+        .first()
+    )
+    if listing.kind != ListingKind.OFFER or person_id is None:
+        return
+    found = _indexed(matching.words(listing.title))
+    GiverWord.objects.bulk_create(
+        GiverWord(person_id=person_id, listing=listing, word=word) for word in sorted(found)
+    )
+
+
+def index_rebuild(batch: int = 2000) -> int:
+    """The whole index again from people and offers (after a change to `matching.words`,
+    or rows written in bulk without `save()`). Returns how many words it holds."""
+    GiverWord.objects.all().delete()
+    rows: list[GiverWord] = []
+
+    def flush(force: bool = False) -> None:
+        if rows and (force or len(rows) >= batch):
+            GiverWord.objects.bulk_create(rows, batch_size=500)
+            rows.clear()
+
+    for person_id, assets in Person.objects.exclude(assets=[]).values_list("pk", "assets"):
+        for word in sorted(_indexed(matching.words(" ".join(map(str, assets or []))))):
+            rows.append(GiverWord(person_id=person_id, word=word))
+        flush()
+    offers = Listing.objects.filter(kind=ListingKind.OFFER, account__membership__isnull=False)
+    for listing_id, person_id, title in offers.values_list(
+        "pk", "account__membership__person_id", "title"
+    ):
+        for word in sorted(_indexed(matching.words(title))):
+            rows.append(GiverWord(person_id=person_id, listing_id=listing_id, word=word))
+        flush()
+    flush(force=True)
+    return GiverWord.objects.count()
+
+
+# --- building candidates ----------------------------------------------------------------
+
+
+def _build(hub: Hub, memberships, *, today, project, among: list[int] | None, areas=None):
+    """Candidates for `memberships` (a queryset of the hub's active members), and the
+    area codes used; `among` limits every other read to those people (None: everyone)."""
+
+    def only(queryset, field="person_id"):
+        return queryset if among is None else queryset.filter(**{f"{field}__in": among})
+
+    areas = areas if areas is not None else AreaCodes({})
+    category_words = [
+        (category.pk, matching.words(category.name))
+        for category in Category.objects.filter(hub=hub)
+    ]
+    offered: dict[int, list[Listing]] = defaultdict(list)
+    listings = Listing.objects.filter(
+        hub=hub, kind="offer", is_active=True, account__membership__isnull=False
+    ).select_related("account__membership")
+    for listing in only(listings, "account__membership__person_id"):
+        offered[listing.account.membership.person_id].append(listing)
+    checks = dict(
+        only(SafeguardingCheck.objects.filter(hub=hub, issued_on__lte=today, expires_on__gt=today))
+        .values("person_id")
+        .annotate(until=Max("expires_on"))
+        .values_list("person_id", "until")
+    )
+    trained = (
+        set(only(access.trained_for(project, on=today)))
+        if project is not None and project.training
+        else set()
+    )
+    load = selectors.commitments(hub, among=among)
+    since = timezone.now() - datetime.timedelta(days=selectors.RECIPROCITY_DAYS)
+    exchanged = selectors.minutes_given_and_received(hub, since, among=among)
+    candidates = []
+    for membership in memberships.select_related("person", "neighbourhood"):
+        person = membership.person
+        listings = offered.get(person.pk, [])
+        assets_text = " ".join(person.assets)
+        category_ids = {listing.category_id for listing in listings if listing.category_id}
+        asset_words = matching.words(assets_text)
+        category_ids |= {pk for pk, name_words in category_words if name_words & asset_words}
+        given, received = exchanged.get(person.pk, (0, 0))
+        until = checks.get(person.pk)
+        candidates.append(
+            matching.Candidate(
+                member_id=person.pk,
+                categories=frozenset(category_ids),
+                words=asset_words | matching.words(*(listing.title for listing in listings)),
+                area=areas.of(membership.area),
+                availability=selectors.availability_bits(person.availability),
+                check_valid_until=until.toordinal() if until else 0,
+                trainings=frozenset([project.pk]) if person.pk in trained else frozenset(),
+                load=load.get(person.pk, 0),
+                given_minutes=given,
+                received_minutes=received,
+            )
+        )
+    return candidates, areas
+
+
+def candidate_pool(hub: Hub, *, today: datetime.date, project=None):
+    """Every active member of the hub as a candidate giver, and the area codes used. With
+    a project that needs training, who holds it today (access.trained_for, the rota's
+    own rule). The reference for `candidates_for`; it reads the whole hub."""
+    members = Membership.objects.filter(hub=hub, is_active=True)
+    return _build(hub, members, today=today, project=project, among=None)
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What a referral asks of its givers, read once: the engine's Need is made from it
+    with the area codes of whoever is built."""
+
+    referral: Referral
+    today: datetime.date
+    category_words: frozenset[str]
+    words: frozenset[str]
+    adjacent: frozenset[str]
+    exclude: frozenset[int]
+    needs_check: bool
+    project: object
+
+    def need(self, areas: AreaCodes) -> matching.Need:
+        referral = self.referral
+        return matching.Need(
+            today=self.today.toordinal(),
+            category=referral.category_id,
+            words=self.words,
+            area=areas.of(referral.area),
+            adjacent_areas=frozenset(areas.of(name) for name in sorted(self.adjacent)),
+            availability=selectors.availability_bits(referral.preferred_times),
+            needs_check=self.needs_check,
+            training=self.project.pk if self.project and self.project.training else None,
+            exclude=self.exclude,
+        )
+
+
+def asked_of(referral: Referral, *, today: datetime.date) -> Asked:
+    adjacent: set[str] = set()
+    if referral.neighbourhood_id:
+        adjacent = set(
+            Neighbourhood.objects.filter(adjacent=referral.neighbourhood).values_list(
+                "name", flat=True
+            )
+        )
+    project = referral.project if referral.project_id else None
+    asked = (
+        MatchOffer.objects.filter(referral=referral)
+        .exclude(status=OfferStatus.WITHDRAWN)
+        .values_list("volunteer_id", flat=True)
+    )
+    category = referral.category.name if referral.category_id else ""
+    return Asked(
+        referral=referral,
+        today=today,
+        category_words=matching.words(category),
+        words=matching.words(category, referral.shared_note),
+        adjacent=frozenset(adjacent),
+        exclude=frozenset([referral.person_id, referral.referred_by_id, *asked]),
+        needs_check=referral.needs_check or bool(project and project.needs_check),
+        project=project,
+    )
+
+
+def need_for(referral: Referral, areas: AreaCodes, *, today: datetime.date) -> matching.Need:
+    return asked_of(referral, today=today).need(areas)
+
+
+def _offer_words(hub: Hub, wanted: list[str]):
+    return GiverWord.objects.filter(
+        word__in=wanted,
+        listing__hub=hub,
+        listing__kind=ListingKind.OFFER,
+        listing__is_active=True,
+    )
+
+
+def _offers_in(hub: Hub, category_id: int | None):
+    return Listing.objects.filter(
+        hub=hub,
+        kind=ListingKind.OFFER,
+        is_active=True,
+        category_id=category_id,
+        account__membership__isnull=False,
+    )
+
+
+def _fitting(hub: Hub, asked: Asked) -> dict[int, tuple[bool, set[str]]] | None:
+    """The people who give the need's category or share one of its words, each with
+    whether they may give the category and the need's words they may share (a superset:
+    an offer closed since, a long word cut short); None when the need names neither, so
+    everyone fits. Index lookups on words and categories."""
+    category_id = asked.referral.category_id
+    if category_id is None and not asked.words:
+        return None
+    by_index: dict[str, set[str]] = defaultdict(set)
+    for word in asked.words | asked.category_words:
+        by_index[word[:WORD_LENGTH]].add(word)
+    found: dict[int, tuple[bool, set[str]]] = defaultdict(lambda: (False, set()))
+
+    def add(person_id, category=False, indexed=None):
+        fit, shared = found[person_id]
+        if indexed is not None:
+            shared |= by_index[indexed] & asked.words
+            category = category or bool(by_index[indexed] & asked.category_words)
+        found[person_id] = (fit or category, shared)
+
+    if by_index:
+        for person_id, word in GiverWord.objects.filter(
+            word__in=list(by_index), listing=None
+        ).values_list("person_id", "word"):
+            add(person_id, indexed=word)
+        for person_id, word in _offer_words(hub, list(by_index)).values_list("person_id", "word"):
+            # An offer's title gives words, not categories (its category field does).
+            fit, shared = found[person_id]
+            found[person_id] = (fit, shared | (by_index[word] & asked.words))
+    if category_id is not None:
+        for person_id in _offers_in(hub, category_id).values_list(
+            "account__membership__person_id", flat=True
+        ):
+            add(person_id, category=True)
+    return {pk: found[pk] for pk in found.keys() - asked.exclude}
+
+
+def _gated(hub: Hub, asked: Asked, fitting: bool):
+    """The hub's active members who pass the gate's facts about them: not excluded, a
+    check valid today when needed, trained when the project needs it, and, when
+    `fitting`, giving the category or sharing a word (the same lookups as `_fitting`,
+    here as subqueries, so no list of thousands of ids is sent back)."""
+    today = asked.today
+    members = Membership.objects.filter(hub=hub, is_active=True).exclude(
+        person_id__in=asked.exclude
+    )
+    if fitting:
+        wanted = list(_indexed(asked.words | asked.category_words))
+        category_id = asked.referral.category_id
+        fits = Q(
+            person_id__in=GiverWord.objects.filter(word__in=wanted, listing=None).values(
+                "person_id"
+            )
+        ) | Q(person_id__in=_offer_words(hub, wanted).values("person_id"))
+        if category_id is not None:
+            offers = _offers_in(hub, category_id)
+            fits |= Q(person_id__in=offers.values("account__membership__person_id"))
+        members = members.filter(fits)
+    if asked.needs_check:
+        members = members.filter(
+            Exists(
+                SafeguardingCheck.objects.filter(
+                    hub=hub,
+                    person_id=OuterRef("person_id"),
+                    issued_on__lte=today,
+                    expires_on__gt=today,
+                )
+            )
+        )
+    project = asked.project
+    if project is not None and project.training:
+        members = members.filter(person_id__in=access.trained_for(project, on=today))
+    return members
+
+
+def hopes_for(asked: Asked, *, hub: Hub, areas: AreaCodes) -> list[matching.Candidate]:
+    """Each member who may pass the gate at their best: the categories and words they
+    may give, their area and free times, with no commitments and no hours (the engine's
+    `best_possible` adds the most those could give). Three small index lookups and one
+    read of the members found."""
+    fitting = _fitting(hub, asked)
+    rows = _gated(hub, asked, fitting is not None).values_list(
+        "person_id", "neighbourhood__name", "person__postcode_district", "person__availability"
+    )
+    category = asked.referral.category_id
+    project = asked.project
+    trainings = frozenset([project.pk]) if project is not None and project.training else None
+    hopes = []
+    for person_id, neighbourhood, postcode, availability in rows:
+        fit, shared = (True, set(asked.words)) if fitting is None else fitting[person_id]
+        hopes.append(
+            matching.Candidate(
+                member_id=person_id,
+                categories=frozenset([category]) if fit and category is not None else frozenset(),
+                words=frozenset(shared),
+                area=areas.of(neighbourhood or postcode),
+                availability=selectors.availability_bits(availability),
+                check_valid_until=asked.today.toordinal() + 1 if asked.needs_check else 0,
+                trainings=trainings or frozenset(),
+            )
+        )
+    return hopes
+
+
+def ranked_for(referral: Referral, *, load_cap: int, k: int = 10, today=None):
+    """The top `k` givers for a referral with their reasons (the engine's Ranked), and
+    the area codes they use: the members who may pass the gate are found in the database
+    at their best, and only those who could make the top `k` are read in full."""
+    today = today or timezone.localdate()
+    asked = asked_of(referral, today=today)
+    hub = referral.hub
+    areas = AreaCodes({})
+    need = asked.need(areas)
+
+    def fetch(ids: list[int]) -> list[matching.Candidate]:
+        members = Membership.objects.filter(hub=hub, is_active=True, person_id__in=ids)
+        found, _ = _build(hub, members, today=today, project=asked.project, among=ids, areas=areas)
+        return found
+
+    hopes = hopes_for(asked, hub=hub, areas=areas)
+    return matching.rank_in_rounds(hopes, need, fetch, k=k, load_cap=load_cap), areas
