@@ -8,23 +8,65 @@ Rules:
 - A person always sees and edits their own profile.
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.http import Http404
 
 from . import pickers
 from .models import ROLE_RANK, STAFF_ROLES, Hub, Membership, Person, Role
 
+# While a request is served, each person's membership of a hub is looked up once and kept
+# here (by person and hub), so the view, the services it calls and the templates ask the
+# database once between them. Any save or deletion of a membership empties it, so a request
+# that changes a role, ends a membership or adds one reads the new state afterwards.
+_memberships: ContextVar[dict | None] = ContextVar("memberships_this_request", default=None)
+
+
+@contextmanager
+def memberships_kept():
+    """Keep the memberships looked up inside this block (one request) until it ends."""
+    kept: dict = {}
+    token = _memberships.set(kept)
+    try:
+        yield kept
+    finally:
+        _memberships.reset(token)
+
+
+def forget_memberships() -> None:
+    """Empty the memberships kept for this request: call after changing memberships with
+    a queryset's update(), which sends no signal."""
+    kept = _memberships.get()
+    if kept is not None:
+        kept.clear()
+
+
+@receiver(post_save, sender=Membership, dispatch_uid="forget-memberships-on-save")
+@receiver(post_delete, sender=Membership, dispatch_uid="forget-memberships-on-delete")
+def _membership_changed(sender, **kwargs):
+    forget_memberships()
+
 
 def membership_of(person: Person | None, hub: Hub) -> Membership | None:
     if person is None or not person.is_authenticated:
         return None
-    return (
+    kept = _memberships.get()
+    key = (person.pk, hub.pk)
+    if kept is not None and key in kept:
+        return kept[key]
+    found = (
         Membership.objects.select_related("hub")
         .filter(person=person, hub=hub, is_active=True)
         .first()
     )
+    if kept is not None:
+        kept[key] = found
+    return found
 
 
 def require_member(person: Person, hub: Hub) -> Membership:

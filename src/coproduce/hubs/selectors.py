@@ -41,7 +41,7 @@ def valid_check_until(hub: Hub, person: Person, on: datetime.date) -> datetime.d
 def memberships_of(person: Person) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(person=person, is_active=True)
-        .select_related("hub", "organisation")
+        .select_related("hub", "organisation", "neighbourhood", "person")
         .order_by("hub__name")
     )
 

@@ -5,8 +5,12 @@ given for. Reads only."""
 import hashlib
 import json
 
+from django.db.models import Prefetch
+
+from coproduce.deliberation.models import Statement
+
 from .diffs import signed_part
-from .models import Pledge, PledgeVersion
+from .models import Pledge, PledgeCategory, PledgeVersion
 
 CATEGORY_FIELDS = (
     "code",
@@ -23,7 +27,10 @@ CATEGORY_FIELDS = (
 
 def category_content(category) -> dict:
     found = {field: getattr(category, field) for field in CATEGORY_FIELDS}
-    found["staff"] = sorted(category.staff.values_list("pk", flat=True))
+    staff = _prefetched(category, "staff")
+    found["staff"] = sorted(
+        [p.pk for p in staff] if staff is not None else category.staff.values_list("pk", flat=True)
+    )
     if category.template_code:  # as the draft holds it: only for an adopted category
         found["template_code"] = category.template_code
     return found
@@ -39,17 +46,58 @@ def live_content(pledge: Pledge) -> dict:
         "user_commitments": list(pledge.user_commitments or []),
         "grown_from": [
             {"statement": s.pk, "text": s.text, "priority": hasattr(s, "priority")}
-            for s in pledge.grown_from.select_related("priority").order_by("pk")
+            for s in _grown_from(pledge)
         ]
         if pledge.pk
         else [],
-        "categories": [
-            category_content(c)
-            for c in pledge.categories.filter(is_active=True).order_by("name", "code")
-        ]
-        if pledge.pk
-        else [],
+        "categories": [category_content(c) for c in _categories(pledge)] if pledge.pk else [],
     }
+
+
+def _prefetched(instance, name: str):
+    """The rows of a relation fetched beforehand for many objects at once (see
+    live_contents_fetched), or None."""
+    return getattr(instance, "_prefetched_objects_cache", {}).get(name)
+
+
+def _grown_from(pledge: Pledge):
+    found = _prefetched(pledge, "grown_from")
+    return (
+        found if found is not None else pledge.grown_from.select_related("priority").order_by("pk")
+    )
+
+
+def _categories(pledge: Pledge):
+    found = _prefetched(pledge, "categories")
+    if found is not None:
+        return found
+    return pledge.categories.filter(is_active=True).order_by("name", "code")
+
+
+def live_contents_fetched(pledges):
+    """A queryset of pledges with what live_content reads fetched in a few queries for all
+    of them, rather than a few for each."""
+    return pledges.prefetch_related(
+        Prefetch(
+            "grown_from", queryset=Statement.objects.select_related("priority").order_by("pk")
+        ),
+        Prefetch(
+            "categories",
+            queryset=PledgeCategory.objects.filter(is_active=True)
+            .order_by("name", "code")
+            .prefetch_related("staff"),
+        ),
+    )
+
+
+def latest_versions(pledges) -> dict[int, PledgeVersion]:
+    """The latest version of each of these pledges, by pledge id, in one query."""
+    found = {}
+    for version in PledgeVersion.objects.filter(pledge__in=pledges).order_by(
+        "pledge_id", "-number"
+    ):
+        found.setdefault(version.pledge_id, version)
+    return found
 
 
 def draft_of(pledge: Pledge) -> dict:
@@ -73,11 +121,15 @@ def has_changes(pledge: Pledge) -> bool:
     return latest is None or fingerprint(latest.content) != fingerprint(draft_of(pledge))
 
 
-def published_content(pledge: Pledge) -> tuple[dict | None, PledgeVersion | None]:
+_UNKNOWN = object()
+
+
+def published_content(pledge: Pledge, latest=_UNKNOWN) -> tuple[dict | None, PledgeVersion | None]:
     """What the pledge promises publicly, and the version saying it: the latest version;
     for a pledge marked published without one (made outside the services, such as by an
-    import), what its live rows say; None for a draft."""
-    version = latest_version(pledge)
+    import), what its live rows say; None for a draft. `latest`: its latest version (or
+    None) when already known (see latest_versions)."""
+    version = latest_version(pledge) if latest is _UNKNOWN else latest
     if version is not None:
         return version.content, version
     if pledge.status != "draft":

@@ -7,14 +7,19 @@ taken, when, on what device) never reaches the disk, and a file that only claims
 image is refused. The stored name is random, never the uploaded one.
 """
 
+from __future__ import annotations
+
 import io
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from coproduce.errors import ApplicationError
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 ACCEPTED = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 MAX_PIXELS = 40_000_000
@@ -26,6 +31,8 @@ def _pixels_only(image: Image.Image, *, keep_alpha: bool) -> Image.Image:
     """A new image made from the pixels alone. Saving the decoded image would write back
     what Pillow keeps beside them (a JPEG's comment, a PNG's text, an ICC profile), and a
     comment can say where a photo was taken."""
+    from PIL import Image
+
     has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
     mode = "RGBA" if keep_alpha and has_alpha else "RGB"
     pixels = image.convert(mode)
@@ -34,6 +41,9 @@ def _pixels_only(image: Image.Image, *, keep_alpha: bool) -> Image.Image:
 
 def cleaned_photo(upload) -> ContentFile:
     """The upload as a clean image file, or an ApplicationError naming the photo field."""
+    # Pillow is loaded when a photo comes in, not by every worker that serves pages.
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
     limit = settings.REPORT_PHOTO_MAX_BYTES
     if upload.size > limit:
         raise ApplicationError(

@@ -15,7 +15,7 @@ from coproduce.errors import ApplicationError
 from coproduce.hubs.models import Hub
 
 from . import access, pledge_selectors
-from .content import draft_of, published_content
+from .content import draft_of, latest_versions, live_contents_fetched, published_content
 from .models import Pledge
 
 
@@ -115,8 +115,8 @@ def _viewer(request, pledge: Pledge):
     return access.pledge_rights(membership, pledge)
 
 
-def _content(pledge: Pledge, rights) -> tuple[dict, int | None]:
-    content, version = published_content(pledge)
+def _content(pledge: Pledge, rights, **latest) -> tuple[dict, int | None]:
+    content, version = published_content(pledge, **latest)
     if content is not None:
         return content, version.number if version else None
     if rights.see_draft:
@@ -135,8 +135,8 @@ def _share(row) -> float | None:
     return round(row["share"], 3)
 
 
-def _out(pledge: Pledge, rights) -> dict:
-    content, number = _content(pledge, rights)
+def _out(pledge: Pledge, rights, shares=None, **latest) -> dict:
+    content, number = _content(pledge, rights, **latest)
     return {
         "id": pledge.pk,
         "hub": pledge.hub.slug,
@@ -162,7 +162,7 @@ def _out(pledge: Pledge, rights) -> dict:
                 **_counts(row),
                 "agree_share": _share(row),
             }
-            for row in pledge_selectors.grown_from_rows(content)
+            for row in pledge_selectors.grown_from_rows(content, shares)
         ],
     }
 
@@ -179,8 +179,21 @@ def pledge_list(request, hub: str = Query("", description="A hub's slug; the key
     else:
         raise ApplicationError("Say which hub, by its slug (or send a key).", field="hub")
     membership = request.membership if request.hub and request.hub.pk == found.pk else None
-    pledges = pledge_selectors.pledges_for(found, membership).select_related("hub")
-    return [_out(p, access.pledge_rights(membership, p)) for p in pledges]
+    pledges = list(
+        live_contents_fetched(pledge_selectors.pledges_for(found, membership).select_related("hub"))
+    )
+    # A few queries for the whole list, not a few for each pledge.
+    versions = latest_versions(pledges)
+    statements = {
+        g["statement"]
+        for version in versions.values()
+        for g in (version.content or {}).get("grown_from", [])
+    } | {s.pk for p in pledges for s in p.grown_from.all()}
+    shares = pledge_selectors.statement_shares(sorted(statements))
+    return [
+        _out(p, access.pledge_rights(membership, p), shares, latest=versions.get(p.pk))
+        for p in pledges
+    ]
 
 
 @router.get("/pledges/{pledge_id}", response={200: PledgeDetailOut, **ERRORS})

@@ -67,10 +67,12 @@ def statement_shares(statement_ids: list[int]) -> dict[int, dict]:
     return shares
 
 
-def grown_from_rows(content: dict) -> list[dict]:
-    """The statements a version grew from, as it recorded them, with today's shares."""
+def grown_from_rows(content: dict, shares: dict[int, dict] | None = None) -> list[dict]:
+    """The statements a version grew from, as it recorded them, with today's shares (given
+    in `shares` by statement_shares for many pledges at once, or read here)."""
     ids = [g["statement"] for g in content.get("grown_from", [])]
-    shares = statement_shares(ids)
+    if shares is None or not set(ids) <= set(shares):
+        shares = statement_shares(ids)
     return [{**g, **shares[g["statement"]]} for g in content.get("grown_from", [])]
 
 
