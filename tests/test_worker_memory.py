@@ -56,20 +56,9 @@ def test_pillow_is_loaded_only_for_a_photo(loaded):
     assert "PIL" not in loaded
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="referrals/matching.py and deliberation/engine.py import NumPy at the top (made "
-    "lazy in the matching and tallies work); "
-    "remove this mark when it lands",
-)
 def test_numpy_is_loaded_only_when_a_request_needs_an_engine(loaded):
     assert "numpy" not in loaded
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="deliberation/engine.py imports SciPy at the top (made lazy in the tallies work); "
-    "remove this mark when it lands",
-)
 def test_scipy_is_loaded_only_when_a_request_needs_the_analysis(loaded):
     assert "scipy" not in loaded
