@@ -1,6 +1,6 @@
 from django import forms
 
-from coproduce.forms import AccessibleForm, OnceKeyField
+from coproduce.forms import AccessibleForm, OnceKeyField, QuickRadioSelect
 from coproduce.hubs.pickers import PersonPicker, PickerFormMixin
 
 from .models import STATEMENT_MAX_LENGTH, Audience, VoteValue
@@ -121,7 +121,7 @@ class VotesForm(AccessibleForm):
                 label=statement.text,
                 choices=VOTE_CHOICES,
                 required=False,
-                widget=forms.RadioSelect,
+                widget=QuickRadioSelect,
                 initial=str(current[statement.pk]) if statement.pk in current else None,
             )
 
