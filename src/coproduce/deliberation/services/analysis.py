@@ -75,6 +75,18 @@ def analysis_wanted(conversation_id: int, *, votes: int = 0) -> None:
     """Inside a change's transaction: count its `votes` and ask for a refresh unless one
     is already waiting. Takes the conversation's row lock, so call it before the change
     writes its tallies (see tallies.py)."""
+    now = timezone.now()
+    if votes and (
+        Conversation.objects.filter(
+            pk=conversation_id,
+            analysis_wanted_at__isnull=False,
+            analysis_wanted_at__gte=now - _lost_after(),
+        ).update(votes_cast=F("votes_cast") + votes)
+    ):
+        # The usual case on a busy conversation: a refresh is already waiting, so the
+        # vote is counted in one statement (which takes the same row lock; PostgreSQL
+        # checks the condition again once it holds it).
+        return
     state = (
         Conversation.objects.select_for_update(no_key=True)
         .filter(pk=conversation_id)
@@ -83,7 +95,6 @@ def analysis_wanted(conversation_id: int, *, votes: int = 0) -> None:
     )
     if state is None:
         return
-    now = timezone.now()
     updates = {}
     if votes:
         updates["votes_cast"] = F("votes_cast") + votes
