@@ -12,7 +12,9 @@ that committed before it is in the votes it reads, and the first change after it
 for the next refresh. So the report is never more than one refresh behind.
 
 A refresh is asked to run no sooner than ANALYSIS_MIN_INTERVAL_SECONDS after the last
-one began (settings.py), so a busy conversation is analysed at most every few seconds.
+one began (settings.py), so a busy conversation is analysed at most every few seconds,
+and no sooner than three times as long as the last refresh took after it began (on a
+large conversation the engine then has at most a third of a core, the voters the rest).
 With TASKS_BACKEND=database it is a task with `run_after`, run by `coproduce db_worker`.
 With the default `immediate` backend there is no worker: the refresh runs in the web
 process once the response to the request that asked for it has been sent (later.py), so
@@ -54,6 +56,25 @@ RESULT_FORMAT = 2
 
 def _interval() -> datetime.timedelta:
     return datetime.timedelta(seconds=settings.ANALYSIS_MIN_INTERVAL_SECONDS)
+
+
+# A refresh waits at least this many times as long as the last one took, so that on a
+# large conversation the engine has at most a third of a core and voters the rest
+# (100,000 votes take a few seconds to analyse: refreshed every ten or so instead of
+# every five). Still at most one refresh waiting, so the report stays one refresh behind.
+SPACING_PER_SECOND_OF_WORK = 3
+
+
+def _spacing(conversation_id: int) -> datetime.timedelta:
+    if not settings.ANALYSIS_MIN_INTERVAL_SECONDS:
+        return _interval()  # after every change (tests)
+    took = (
+        AnalysisResult.objects.filter(conversation_id=conversation_id)
+        .values_list("seconds", flat=True)
+        .first()
+    )
+    work = datetime.timedelta(seconds=SPACING_PER_SECOND_OF_WORK * (took or 0))
+    return max(_interval(), work)
 
 
 def _lost_after() -> datetime.timedelta:
@@ -101,7 +122,7 @@ def analysis_wanted(conversation_id: int, *, votes: int = 0) -> None:
     wanted, started = state["analysis_wanted_at"], state["analysis_started_at"]
     if wanted is None or wanted < now - _lost_after():
         updates["analysis_wanted_at"] = now
-        run_after = max(now, started + _interval()) if started else now
+        run_after = max(now, started + _spacing(conversation_id)) if started else now
         transaction.on_commit(partial(_dispatch, conversation_id, run_after))
     if updates:
         Conversation.objects.filter(pk=conversation_id).update(**updates)
