@@ -2,13 +2,14 @@
 conversation has, with and without JavaScript, and reads no one's votes but the
 voter's own."""
 
+import datetime
 import re
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from coproduce.deliberation import services
-from coproduce.deliberation.models import Statement, Vote
+from coproduce.deliberation.models import AnalysisResult, Statement, Vote
 from coproduce.forms import new_key
 from coproduce.hubs.models import Role
 from coproduce.hubs.services import membership_add, person_register
@@ -105,3 +106,30 @@ def test_the_voting_card_counts_the_statements_showing_that_were_voted_on(world)
     assert card.statement == third and card.statement.text == third.text
     services.vote_cast(participant=member, statement=third, value=1)
     assert services.voting_card(member) == services.VotingCard(None, 3)
+
+
+def test_a_slow_analysis_is_refreshed_less_often(
+    world, client_for, settings, django_capture_on_commit_callbacks
+):
+    """A refresh waits at least three times as long as the last one took (a large
+    conversation), and no less than the interval; still one waiting at a time."""
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.ANALYSIS_MIN_INTERVAL_SECONDS = 5
+    conversation = services.conversation_create(
+        actor=world.coordinator, hub=world.hub, question="What should change?", seeds=SEEDS
+    )
+    services.analysis_refresh(conversation, force=True)
+    AnalysisResult.objects.filter(conversation=conversation).update(seconds=4.0)
+    member = services.participant_for(world.member, conversation)
+    with django_capture_on_commit_callbacks(execute=True):
+        for statement in conversation.statements.all():
+            services.vote_cast(participant=member, statement=statement, value=1)
+    waiting = DBTaskResult.objects.filter(status="READY")
+    assert waiting.count() == 1
+    conversation.refresh_from_db()
+    assert waiting.get().run_after >= conversation.analysis_started_at + datetime.timedelta(
+        seconds=12
+    )
+    assert conversation.votes_cast == len(SEEDS)
