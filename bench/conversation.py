@@ -19,8 +19,8 @@ scripts/with-postgres.py), on a new database:
   the web process after the response) or database (with `coproduce db_worker`), and
   ANALYSIS_MIN_INTERVAL_SECONDS=5.
 - One client, in turn: the sign-in page (the reference), the conversation's vote page
-  and its report, each as a signed-in member; p50 over every request, and each as a
-  multiple of the sign-in page.
+  and its report, each as a signed-in member, then votes one at a time; p50 over every
+  request, and each as a multiple of the sign-in page.
 - Eight clients voting at once, each a different member going through the statements
   as the page offers them (the voting card, as htmx asks for it) and then changing their
   votes: each vote's time (p50, p95), votes per second, and, sampled every 0.2 s, how far
@@ -109,6 +109,8 @@ def main() -> None:
             f"sign-in {run['sign_in_ms']} ms; "
             f"vote page {run['vote_page_ms']} ms (x{run['vote_page_ratio']}); "
             f"report {run['report_ms']} ms (x{run['report_ratio']}); "
+            f"a vote, one client {run['vote_one_client_ms']} ms "
+            f"(x{run['vote_one_client_ratio']}); "
             f"{CLIENTS} voters: vote p50 {run['vote_p50_ms']} ms, p95 {run['vote_p95_ms']} ms, "
             f"{run['votes_per_second']} votes/s; refreshes waiting at most "
             f"{run['most_refreshes_waiting']}; analysis caught up "
@@ -309,6 +311,19 @@ def run_one(db: str, people: int, votes: int, seconds: int, tasks: str) -> dict:
                 elapsed, status, _ = request(base, path, headers)
                 assert status == 200, (name, status)
                 timings[name].append(elapsed)
+        # One vote at a time (the voting card, as htmx asks for it), by the same member.
+        timings["vote"] = []
+        statement_ids = list(conversation.statements.values_list("pk", flat=True))
+        vote_rng = random.Random(1)
+        for _ in range(10 if people < 1000 else 20):
+            elapsed, status, _ = request(
+                base,
+                page + "vote/",
+                {**reader_headers, "HX-Request": "true"},
+                {"statement": str(vote_rng.choice(statement_ids)), "value": "1"},
+            )
+            assert status == 200, ("vote", status)
+            timings["vote"].append(elapsed)
         medians = {name: statistics.median(values) for name, values in timings.items()}
 
         # Eight voters at once.
@@ -398,6 +413,8 @@ def run_one(db: str, people: int, votes: int, seconds: int, tasks: str) -> dict:
         "report_ms": round(medians["report"], 1),
         "vote_page_ratio": round(medians["vote_page"] / medians["sign_in"], 1),
         "report_ratio": round(medians["report"] / medians["sign_in"], 1),
+        "vote_one_client_ms": round(medians["vote"], 1),
+        "vote_one_client_ratio": round(medians["vote"] / medians["sign_in"], 1),
         "clients": CLIENTS,
         "votes_during_run": len(latencies),
         "vote_p50_ms": p(latencies, 0.5),

@@ -174,7 +174,7 @@ def conversation_detail(request, slug, conversation_id):
     if added:
         say_saved(request, added, "Thank you. Your statement is in: others can now vote on it.")
         return redirect("conversation", slug, conversation.pk)
-    voted = services.latest_votes(participant)
+    card = services.voting_card(participant)
     return render(
         request,
         "deliberation/conversation.html",
@@ -182,9 +182,9 @@ def conversation_detail(request, slug, conversation_id):
             "hub": conversation.hub,
             "conversation": conversation,
             "participant": participant,
-            "statement": services.next_statement(participant),
-            "voted_count": len(voted),
-            "first_visit": not voted,
+            "statement": card.statement,
+            "voted_count": card.voted_count,
+            "first_visit": not card.voted_count,
             # Without JavaScript the page reloads after a vote: say it was saved.
             "saved": SAVED_AS.get(request.GET.get("saved", "")),
             "form": form,
@@ -221,14 +221,16 @@ def vote(request, slug, conversation_id):
     except ApplicationError as problem:
         error = problem.message
     if request.headers.get("HX-Request") == "true":
+        # Only the card comes back: the next statement and the count in two queries.
+        card = services.voting_card(participant)
         return render(
             request,
             "deliberation/_vote_card.html",
             {
                 "hub": conversation.hub,
                 "conversation": conversation,
-                "statement": statement if error else services.next_statement(participant),
-                "voted_count": len(services.latest_votes(participant)),
+                "statement": statement if error else card.statement,
+                "voted_count": card.voted_count,
                 "error": error,
                 "is_open": conversation.is_open(),
                 "announce": not error,

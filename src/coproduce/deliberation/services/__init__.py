@@ -46,17 +46,20 @@ from .tallies import (
     tallies_recount,
 )
 from .votes import (
+    VotingCard,
     latest_votes,
     next_statement,
     responses_record_for,
     vote_cast,
     vote_record_for,
     votes_cast,
+    voting_card,
 )
 
 __all__ = [
     "MODERATION_DECISIONS",
     "ROLE_OF",
+    "VotingCard",
     "analysis_as_json",
     "analysis_refresh",
     "analysis_schedule",
@@ -87,4 +90,5 @@ __all__ = [
     "vote_log",
     "vote_record_for",
     "votes_cast",
+    "voting_card",
 ]

@@ -12,7 +12,9 @@ that committed before it is in the votes it reads, and the first change after it
 for the next refresh. So the report is never more than one refresh behind.
 
 A refresh is asked to run no sooner than ANALYSIS_MIN_INTERVAL_SECONDS after the last
-one began (settings.py), so a busy conversation is analysed at most every few seconds.
+one began (settings.py), so a busy conversation is analysed at most every few seconds,
+and no sooner than three times as long as the last refresh took after it began (on a
+large conversation the engine then has at most a third of a core, the voters the rest).
 With TASKS_BACKEND=database it is a task with `run_after`, run by `coproduce db_worker`.
 With the default `immediate` backend there is no worker: the refresh runs in the web
 process once the response to the request that asked for it has been sent (later.py), so
@@ -56,6 +58,25 @@ def _interval() -> datetime.timedelta:
     return datetime.timedelta(seconds=settings.ANALYSIS_MIN_INTERVAL_SECONDS)
 
 
+# A refresh waits at least this many times as long as the last one took, so that on a
+# large conversation the engine has at most a third of a core and voters the rest
+# (100,000 votes take a few seconds to analyse: refreshed every ten or so instead of
+# every five). Still at most one refresh waiting, so the report stays one refresh behind.
+SPACING_PER_SECOND_OF_WORK = 3
+
+
+def _spacing(conversation_id: int) -> datetime.timedelta:
+    if not settings.ANALYSIS_MIN_INTERVAL_SECONDS:
+        return _interval()  # after every change (tests)
+    took = (
+        AnalysisResult.objects.filter(conversation_id=conversation_id)
+        .values_list("seconds", flat=True)
+        .first()
+    )
+    work = datetime.timedelta(seconds=SPACING_PER_SECOND_OF_WORK * (took or 0))
+    return max(_interval(), work)
+
+
 def _lost_after() -> datetime.timedelta:
     # A refresh asked for this long ago that never began was lost (a worker stopped,
     # a web process ended before its timer): the next change asks again.
@@ -75,6 +96,18 @@ def analysis_wanted(conversation_id: int, *, votes: int = 0) -> None:
     """Inside a change's transaction: count its `votes` and ask for a refresh unless one
     is already waiting. Takes the conversation's row lock, so call it before the change
     writes its tallies (see tallies.py)."""
+    now = timezone.now()
+    if votes and (
+        Conversation.objects.filter(
+            pk=conversation_id,
+            analysis_wanted_at__isnull=False,
+            analysis_wanted_at__gte=now - _lost_after(),
+        ).update(votes_cast=F("votes_cast") + votes)
+    ):
+        # The usual case on a busy conversation: a refresh is already waiting, so the
+        # vote is counted in one statement (which takes the same row lock; PostgreSQL
+        # checks the condition again once it holds it).
+        return
     state = (
         Conversation.objects.select_for_update(no_key=True)
         .filter(pk=conversation_id)
@@ -83,14 +116,13 @@ def analysis_wanted(conversation_id: int, *, votes: int = 0) -> None:
     )
     if state is None:
         return
-    now = timezone.now()
     updates = {}
     if votes:
         updates["votes_cast"] = F("votes_cast") + votes
     wanted, started = state["analysis_wanted_at"], state["analysis_started_at"]
     if wanted is None or wanted < now - _lost_after():
         updates["analysis_wanted_at"] = now
-        run_after = max(now, started + _interval()) if started else now
+        run_after = max(now, started + _spacing(conversation_id)) if started else now
         transaction.on_commit(partial(_dispatch, conversation_id, run_after))
     if updates:
         Conversation.objects.filter(pk=conversation_id).update(**updates)

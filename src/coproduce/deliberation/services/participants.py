@@ -32,7 +32,10 @@ def participant_of(person: Person, conversation: Conversation) -> Participant:
     members of the hub (and, for a staff conversation, its staff) take part."""
     membership = rights.require_take_part(person, conversation)
     found = Participant.objects.filter(conversation=conversation, person=person).first()
-    return found or Participant(
+    if found is not None:
+        found.conversation, found.person = conversation, person  # loaded already
+        return found
+    return Participant(
         conversation=conversation,
         person=person,
         role=ROLE_OF[membership.role],
@@ -48,9 +51,10 @@ def anonymous_participant_of(conversation: Conversation, token: str, key: str) -
     if not key:
         raise ApplicationError("Your browser did not keep your place. Try again.")
     found = Participant.objects.filter(conversation=conversation, anonymous_key=key).first()
-    return found or Participant(
-        conversation=conversation, anonymous_key=key, role=ParticipantRole.ANONYMOUS
-    )
+    if found is not None:
+        found.conversation = conversation
+        return found
+    return Participant(conversation=conversation, anonymous_key=key, role=ParticipantRole.ANONYMOUS)
 
 
 def key_owner(participant: Participant) -> str:

@@ -1,7 +1,10 @@
 """Votes: cast online, or recorded by a coordinator from paper or the phone; and which
 statement to show next."""
 
+from dataclasses import dataclass
+
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Value
 
 from coproduce.audit import AuditKind, audit
 from coproduce.errors import ApplicationError
@@ -119,28 +122,66 @@ def latest_votes(participant: Participant) -> dict[int, int]:
     return latest
 
 
-def next_statement(participant: Participant, rng=None) -> Statement | None:
-    """A visible statement the participant has not voted on, new and divisive ones more
-    often (see chooser.py); None when they have voted on them all."""
-    conversation = participant.conversation
-    voted = Vote.objects.filter(participant_id=participant.pk).values("statement")
-    # One row per statement from the running tallies, never the votes.
-    tallies = (
-        Statement.objects.filter(conversation=conversation, status=StatementStatus.VISIBLE)
-        .exclude(pk__in=voted)
-        .values_list("pk", "tally__agree", "tally__disagree", "tally__passed")
-    )
+@dataclass(frozen=True)
+class VotingCard:
+    """What the voting card shows: the statement to vote on next (None when none is
+    left) and how many of the statements showing the participant has voted on."""
+
+    statement: Statement | None
+    voted_count: int
+
+
+def voting_card(participant: Participant, rng=None) -> VotingCard:
+    """The next statement for the participant: one they have not voted on, new and
+    divisive ones more often (see chooser.py). Two queries whatever the number of votes:
+    the last analysis's divides, and one row per statement showing with its running
+    tally and whether the participant has voted on it (on the vote index)."""
+    conversation_id = participant.conversation_id
     divides = (
-        AnalysisResult.objects.filter(conversation=conversation)
+        AnalysisResult.objects.filter(conversation_id=conversation_id)
         .values_list("divides", flat=True)
         .first()
     )
     divides = {int(s) for s in divides or ()}
-    tallies = [(pk, (a or 0) + (d or 0) + (p or 0), a or 0, d or 0) for pk, a, d, p in tallies]
-    chosen = chooser.choose(
-        [chooser.Candidate(pk, n, a, d, pk in divides) for pk, n, a, d in tallies], rng
+    showing = (
+        Statement.objects.filter(conversation_id=conversation_id, status=StatementStatus.VISIBLE)
+        .order_by("id")
+        .annotate(
+            voted=Exists(
+                Vote.objects.filter(participant_id=participant.pk, statement_id=OuterRef("pk"))
+            )
+            if participant.pk is not None
+            else Value(False)
+        )
+        .values_list("id", "text", "tally__agree", "tally__disagree", "tally__passed", "voted")
     )
-    return Statement.objects.get(pk=chosen) if chosen is not None else None
+    texts, candidates, voted_count = {}, [], 0
+    for pk, text, agree, disagree, passed, voted in showing:
+        if voted:
+            voted_count += 1
+            continue
+        agree, disagree, passed = agree or 0, disagree or 0, passed or 0
+        texts[pk] = text
+        candidates.append(
+            chooser.Candidate(pk, agree + disagree + passed, agree, disagree, pk in divides)
+        )
+    chosen = chooser.choose(candidates, rng)
+    if chosen is None:
+        return VotingCard(None, voted_count)
+    # The statement as loaded (its other fields load only if something reads them).
+    statement = Statement.from_db(
+        showing.db,
+        ["id", "conversation_id", "text", "status"],
+        [chosen, conversation_id, texts[chosen], StatementStatus.VISIBLE],
+    )
+    statement.conversation = participant.conversation
+    return VotingCard(statement, voted_count)
+
+
+def next_statement(participant: Participant, rng=None) -> Statement | None:
+    """A visible statement the participant has not voted on (see `voting_card`); None
+    when they have voted on them all."""
+    return voting_card(participant, rng).statement
 
 
 @transaction.atomic
