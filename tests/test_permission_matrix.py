@@ -309,10 +309,12 @@ CASES = [
     ),
     Case(
         "audit-log",
-        COORDINATORS,
+        outcomes(
+            MOVED, anonymous=SIGN_IN, member=403, staff=403, outsider=403, other_coordinator=403
+        ),
         hub,
         query=lambda t: "?date_from=2020-01-01&date_to=2100-01-01&format=csv",
-        variant="dates, as CSV",
+        variant="dates, as CSV: to the exports",
     ),
     Case(
         "join-request-decide",
@@ -393,7 +395,15 @@ CASES = [
     Case("hub-ledger", COORDINATORS, hub, query=lambda t: "?month=2026-01", variant="a month"),
     Case("balances", COORDINATORS, hub),
     Case("balances", COORDINATORS, hub, query=lambda t: "?order=-activity", variant="sorted"),
-    Case("balances", COORDINATORS, hub, query=lambda t: "?format=csv", variant="as CSV"),
+    Case(
+        "balances",
+        outcomes(
+            MOVED, anonymous=SIGN_IN, member=403, staff=403, outsider=403, other_coordinator=403
+        ),
+        hub,
+        query=lambda t: "?format=csv",
+        variant="as CSV: to the exports",
+    ),
     Case(
         "hub-ledger",
         outcomes(
@@ -411,6 +421,22 @@ CASES = [
         method="post",
         data=lambda t: {"kind": "ledger"},
         variant="ask for the ledger",
+    ),
+    Case(
+        "exports",
+        COORDINATORS_DO,
+        hub,
+        method="post",
+        data=lambda t: {"kind": "balances", "order": "-balance"},
+        variant="ask for every balance",
+    ),
+    Case(
+        "exports",
+        COORDINATORS_DO,
+        hub,
+        method="post",
+        data=lambda t: {"kind": "audit", "audit-date_from": "2020-01-01"},
+        variant="ask for the audit log, filtered",
     ),
     # Only the person who asked downloads the file (Grace's, here deleted since: 410).
     Case(

@@ -78,8 +78,9 @@ def test_a_passer_by_is_emailed_and_answers_by_the_link_and_staff_ring_someone_o
         page.get_by_label("Emergency repair").check()
         page.get_by_role("button", name="Next").click()
         staff.check_accessibility()
-        page.get_by_label("Who is it for?").select_option(label="Someone else (give their name)")
-        page.get_by_label("Their name").fill("Mrs Okafor")
+        # A search for the member who rang, or "someone else": never a list of members.
+        page.get_by_label("Someone else (give their name)").check()
+        page.get_by_role("textbox", name="Their name").fill("Mrs Okafor")
         page.get_by_label("Their phone number").fill("01632 960 555")
         page.get_by_label("What is the problem?").fill("Water through the kitchen ceiling.")
         page.get_by_label("Address or place").fill("Flat 2, Block C")

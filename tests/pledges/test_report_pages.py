@@ -158,6 +158,41 @@ def test_staff_take_a_report_on_the_phone_for_someone(client, world, pledge, lig
     assert (phoned.reporter, phoned.contact_name) == (None, "Mrs Okafor")
 
 
+def test_staff_search_for_the_member_who_rang_and_the_form_lists_nobody(
+    client, world, pledge, lights
+):
+    client.force_login(world.staff)
+    page = client.get(new_url(pledge, lights)).content.decode()
+    # A search box, never an option per member of the hub.
+    assert 'name="for_member__q"' in page and "<select" not in page.split("for_member")[1][:400]
+    for person in (world.member, world.assisted, world.coordinator):
+        assert person.display_name not in page
+    # Without JavaScript: "Find" shows the matches, saves nothing, keeps what was typed.
+    found = client.post(
+        new_url(pledge), form(lights, for_member="me", for_member__q="ron", _find="for_member")
+    )
+    said = found.content.decode()
+    assert found.status_code == 200 and not Report.objects.exists()
+    assert f'value="{world.assisted.pk}"' in said and world.assisted.display_name in said
+    assert world.member.display_name not in said and "second floor is out" in said
+    # The search endpoint the field asks with JavaScript: staff only, this hub's members.
+    search = reverse("people-search", args=[world.hub.slug])
+    answer = client.get(
+        search, {"for": "report-for", "for_member__q": "ron", "field": "for_member"}
+    )
+    assert answer.status_code == 200 and world.assisted.display_name in answer.content.decode()
+    client.force_login(world.member)
+    refused = client.get(search, {"for": "report-for", "for_member__q": "ron"})
+    assert refused.status_code == 403
+
+
+def test_staff_cannot_report_for_someone_of_another_hub(client, world, pledge, lights):
+    client.force_login(world.staff)
+    response = client.post(new_url(pledge), form(lights, for_member=str(world.outsider.pk)))
+    assert response.status_code == 400 and b"cannot be chosen here" in response.content
+    assert not Report.objects.exists()
+
+
 def test_a_member_cannot_report_for_someone_else(client, world, pledge, lights):
     client.force_login(world.member)
     client.post(new_url(pledge), form(lights, for_member=str(world.assisted.pk)))

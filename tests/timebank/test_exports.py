@@ -176,3 +176,37 @@ def test_the_daily_clean_up_command(world, ledger, django_capture_on_commit_call
     call_command("timebank", "clean-exports", stdout=out)
     assert "Deleted 1 exported file past their days." in out.getvalue()
     assert not exports.path_of(export).exists()
+
+
+def test_every_balance_is_a_file_of_its_own_in_the_order_chosen(
+    world, ledger, client_for, django_capture_on_commit_callbacks
+):
+    from coproduce.hubs.models import Person
+
+    Person.objects.filter(pk=world.member.pk).update(display_name="=Sam Member")
+    client = client_for(world.coordinator)
+    url = reverse("exports", args=[world.hub.slug])
+    page = client.get(reverse("balances", args=[world.hub.slug]), {"order": "-balance"})
+    assert 'name="order" value="-balance"' in page.content.decode()
+    client.post(url, {"kind": "ledger"})  # waiting: one of each kind at a time
+    with django_capture_on_commit_callbacks(execute=True):
+        listed = client.post(url, {"kind": "balances", "order": "-balance"}, follow=True)
+    assert Export.objects.count() == 2
+    export = Export.objects.get(kind="balances")
+    assert (export.params, export.status) == ({"order": "-balance"}, ExportStatus.READY)
+    assert "Every balance (highest balance first)" in listed.content.decode()
+    told = Notification.objects.get(recipient=world.coordinator, kind=Kind.EXPORT)
+    assert told.url == reverse("export-download", args=[world.hub.slug, export.token])
+    response = client.get(told.url)
+    assert response["Content-Disposition"].startswith('attachment; filename="millbrook-balances-')
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert rows[0]["Name"] == "'=Sam Member"  # the formula guard, as in every CSV
+    assert rows[0]["Balance (h:mm)"] == "1:33" and rows[-1]["Balance (h:mm)"] == "-1:33"
+    assert export.rows == len(rows) >= 5
+    # Asking twice for the same makes one file; nobody else may download it.
+    client.post(url, {"kind": "balances", "order": "-balance"})
+    assert Export.objects.filter(kind="balances").count() == 1
+    assert client_for(world.admin).get(told.url).status_code == 404
+    assert client_for(world.staff).post(url, {"kind": "balances"}).status_code == 403
+    assert Export.objects.filter(kind="balances").count() == 1

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from coproduce.csv_export import hours_decimal, hours_hmm, local_time, safe_cell
 from coproduce.timebank import ledger, selectors, services, tallies
-from coproduce.timebank.models import Account, AccountKind, Entry, Transfer
+from coproduce.timebank.models import Account, AccountKind, Entry, Export, Transfer
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +46,9 @@ def test_hours_and_times_are_written_for_spreadsheets(settings):
     assert safe_cell("-x") == "'-x"
 
 
-def test_coordinators_see_every_balance_sorted_and_as_csv(world, bank, client_for):
+def test_coordinators_see_every_balance_sorted_and_as_csv(
+    world, bank, client_for, django_capture_on_commit_callbacks
+):
     pay(world, bank.member, bank.assisted, 90)
     client = client_for(world.coordinator)
     url = reverse("balances", args=[world.hub.slug])
@@ -58,7 +60,13 @@ def test_coordinators_see_every_balance_sorted_and_as_csv(world, bank, client_fo
     assert page.index("Dr Amir Staff") < page.index("Ron Assisted") < page.index("Sam Member")
     page = client.get(url, {"order": "-activity"}).content.decode()
     assert page.index("Ron Assisted") < page.index("Dr Amir Staff")
-    rows = {r["Name"]: r for r in read_csv(client.get(url, {"format": "csv"}))}
+    # Every balance grows with the hub: prepared by a task, downloaded by the asker.
+    assert client.get(url, {"format": "csv"}).url == reverse("exports", args=[world.hub.slug])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("exports", args=[world.hub.slug]), {"kind": "balances"})
+    export = Export.objects.get(kind="balances")
+    rows = read_csv(client.get(reverse("export-download", args=[world.hub.slug, export.token])))
+    rows = {r["Name"]: r for r in rows}
     assert rows["Sam Member"]["Balance (h:mm)"] == "1:30"
     assert rows["Ron Assisted"]["Balance (decimal hours)"] == "-1.50"
     assert rows["Millbrook Health Centre"]["Kind"] == "Organisation"

@@ -18,7 +18,38 @@ from coproduce.timebank.api import router as timebank_router
 
 from .common import ERRORS, TokenAuth
 
-api = NinjaAPI(
+
+class SchemaOnceAPI(NinjaAPI):
+    """The OpenAPI schema depends only on the code (the routes and their schemas), not on
+    the data or who asks, yet django-ninja builds it afresh (every pydantic model's JSON
+    schema) for each request of `openapi.json`. Here it is built once per process, on the
+    first request after the routes are all added, and built again if a route is added
+    later (the number of operations is part of its key), so it always says what the code
+    does. The docs page reads the same schema through its URL."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._schemas: dict[tuple, object] = {}
+
+    def _operations(self) -> int:
+        return sum(
+            len(view.operations)
+            for _prefix, router in self._routers
+            for view in router.path_operations.values()
+        )
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        key = (path_prefix, len(self._routers), self._operations())
+        schema = self._schemas.get(key)
+        if schema is None:
+            schema = super().get_openapi_schema(path_prefix=path_prefix)
+            self._schemas = {key: schema}
+        return schema
+
+
+api = SchemaOnceAPI(
     title="Coproduce API",
     version="1",
     description=__doc__,

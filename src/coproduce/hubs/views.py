@@ -11,11 +11,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from coproduce import audit
-from coproduce.csv_export import csv_response, local_time
 from coproduce.errors import ApplicationError
 from coproduce.views import render_form, submit
 
 from . import access, panels, selectors, services
+from .audit_export import filter_params
 from .forms import (
     AssistedPersonForm,
     AuditFilterForm,
@@ -674,7 +674,8 @@ def audit_log(request, slug):
         date_to=filters.get("date_to"),
     )
     if request.GET.get("format") == "csv":
-        return _audit_csv(hub, events)
+        # A file whose size grows with the hub is prepared by a task (ask on this page).
+        return redirect("exports", slug=slug)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -691,39 +692,9 @@ def audit_log(request, slug):
             "page": page,
             "rows": audit.describe(page.object_list),
             "query": query.urlencode(),
+            "export": filter_params(filters) if form.is_valid() else {},
         },
     )
-
-
-def _audit_csv(hub, events):
-    """The filtered log as a spreadsheet: local times, the sentence, the kind, who."""
-
-    def rows():
-        batch = []
-        for event in events.iterator(chunk_size=500):
-            batch.append(event)
-            if len(batch) == 500:
-                yield from _audit_rows(batch)
-                batch = []
-        yield from _audit_rows(batch)
-
-    return csv_response(
-        f"{hub.slug}-audit-log.csv",
-        ["Date and time", "What happened", "Kind of change", "Done by", "Done for"],
-        rows(),
-    )
-
-
-def _audit_rows(events):
-    for described in audit.describe(events):
-        event = described.event
-        yield [
-            local_time(event.created_at),
-            described.sentence,
-            audit.label_of(audit.AuditKind, event.event, event.event),
-            event.actor.display_name if event.actor_id else "The hub",
-            event.on_behalf_of.display_name if event.on_behalf_of_id else "",
-        ]
 
 
 # --- invitations -----------------------------------------------------------------------

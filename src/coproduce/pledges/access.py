@@ -160,6 +160,14 @@ def _hub_staff_member(membership: Membership, _params):
     return membership.hub if membership.is_staff_or_above else None
 
 
+def _takes_reports_for_someone(membership: Membership, _params):
+    """Staff taking a report on the phone search the hub's members for the one who rang."""
+    return membership.hub if reports_for_someone(membership, membership.hub) else None
+
+
+pickers.register(
+    pickers.Purpose("report-for", _takes_reports_for_someone, hub_access.active_members)
+)
 pickers.register(
     pickers.Purpose("category-staff", _hub_staff_member, hub_access.active_staff, multiple=True)
 )

@@ -4,7 +4,8 @@ without these forms): the forms only shape what a browser sends."""
 from django import forms
 
 from coproduce.forms import AccessibleForm, OnceKeyField
-from coproduce.hubs.models import Membership, Neighbourhood
+from coproduce.hubs.models import Neighbourhood
+from coproduce.hubs.pickers import PersonPicker, PickerFormMixin
 
 from .coordinates import MAX_LENGTH
 from .models import DESCRIPTION_MAX_LENGTH, ReportStatus, ServicePoint
@@ -52,7 +53,7 @@ def question_field(question: dict) -> forms.Field:
     return forms.CharField(label=label, required=required, max_length=300)
 
 
-class ReportForm(AccessibleForm):
+class ReportForm(PickerFormMixin, AccessibleForm):
     """A problem under one category. Staff also say whom it is for (someone on the phone);
     someone who is not signed in leaves a name and email instead of an account."""
 
@@ -120,23 +121,20 @@ class ReportForm(AccessibleForm):
             self.fields[name] = question_field(question)
             self.question_codes.append(question["code"])
         if staff:
-            members = (
-                Membership.objects.filter(hub=hub, is_active=True)
-                .select_related("person")
-                .order_by("person__display_name")
-            )
-            self.fields["for_member"] = forms.ChoiceField(
+            self.fields["for_member"] = PersonPicker(
+                purpose="report-for",
                 label="Who is it for?",
-                help_text="When you take a report on the phone: the member who rang, or "
-                "“someone else” and their name below. Leave it as yourself otherwise.",
-                choices=[
-                    ("me", "Myself"),
-                    *[(str(m.person_id), m.person.display_name) for m in members],
-                    (SOMEONE_ELSE, "Someone else (give their name)"),
+                help_text="When you take a report on the phone: type part of the name of the "
+                "member who rang and choose them, or choose “someone else” and give their name "
+                "below. Leave it as yourself otherwise.",
+                extra=[
+                    ("me", "Myself", "me"),
+                    (SOMEONE_ELSE, "Someone else (give their name)", SOMEONE_ELSE),
                 ],
                 required=False,
                 initial="me",
             )
+            self.fields["for_member"].bind(hub, email=True)
         if staff or anonymous:
             self.fields["contact_name"] = forms.CharField(
                 label="Their name" if staff else "Your name",

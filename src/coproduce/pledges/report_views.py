@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from coproduce.errors import ApplicationError
-from coproduce.hubs import access as hub_access
 from coproduce.hubs import throttle
 from coproduce.hubs.models import Hub
 from coproduce.referrals.models import Escalation
@@ -127,7 +126,7 @@ def report_new(request, slug, pledge_slug):
                 else "Thank you: your report is in.",
             )
             return redirect("report", slug, report.pk)
-    status = 400 if request.method == "POST" else 200
+    status = 400 if request.method == "POST" and not form.finding else 200
     return _report_form(request, hub, pledge, category, form, staff, status=status)
 
 
@@ -164,7 +163,7 @@ def _create(request, form, category, viewer, staff):
                         "Give the name of the person you are reporting for.", field="contact_name"
                     )
             else:
-                reporter = hub_access.member_in_hub(category.pledge.hub, int(chosen)).person
+                reporter = chosen  # a person the picker's purpose allows
     return services.report_create(
         category=category,
         description=data["description"],

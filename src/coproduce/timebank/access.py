@@ -360,8 +360,12 @@ def listing_for(membership: Membership, listing_id: int) -> tuple[Listing, Listi
     return listing, listing_rights(membership, listing)
 
 
-def may_export(membership: Membership | None) -> bool:
-    """The whole ledger (every member's hours) leaves the site only with a coordinator."""
+def may_export(membership: Membership | None, kind: str = "ledger") -> bool:
+    """The whole ledger (every member's hours) leaves the site only with a coordinator;
+    every balance with whoever sees every balance; the audit log with whoever reads it
+    (its page: hubs' coordinators)."""
+    if kind == "balances":
+        return may_see_all_balances(membership)
     return bool(membership and membership.can_coordinate)
 
 

@@ -10,9 +10,11 @@ from django.utils import timezone
 
 from coproduce.errors import ApplicationError
 from coproduce.hubs import access as hub_access
+from coproduce.hubs import audit_export
+from coproduce.hubs.forms import AuditFilterForm
 from coproduce.hubs.models import Hub
 
-from . import access, exports, services
+from . import access, exports, selectors, services
 from .models import Export, ExportKind, ExportStatus
 
 PREPARING = "We are preparing your file; we will tell you when it is ready."
@@ -21,15 +23,17 @@ ALREADY = "You already asked for this file: we are preparing it and will tell yo
 
 @login_required
 def export_list(request, slug):
-    """A coordinator asks for the whole ledger as a CSV and sees their recent files."""
+    """A coordinator asks for a file whose size grows with the hub (the whole ledger, every
+    balance, the audit log as filtered on its page) and sees their recent files."""
     hub = get_object_or_404(Hub, slug=slug)
     membership = hub_access.require_coordinator(request.user, hub)
     if not access.may_export(membership):
-        raise PermissionDenied("Only the hub's coordinators may take its ledger away.")
+        raise PermissionDenied("Only the hub's coordinators may take its data away.")
     if request.method == "POST":
+        kind = request.POST.get("kind", "")
         try:
             export, new = services.export_request(
-                actor=request.user, hub=hub, kind=request.POST.get("kind", "")
+                actor=request.user, hub=hub, kind=kind, params=_chosen(request, hub, kind)
             )
         except ApplicationError as error:
             messages.error(request, error.message)
@@ -41,6 +45,8 @@ def export_list(request, slug):
                 messages.success(request, PREPARING if new else ALREADY)
         return redirect("exports", slug=slug)
     recent = list(Export.objects.filter(hub=hub, requested_by=request.user)[:10])
+    for export in recent:
+        export.chosen = _described(export)
     return render(
         request,
         "timebank/exports.html",
@@ -53,6 +59,42 @@ def export_list(request, slug):
             "keep_days": settings.EXPORT_KEEP_DAYS,
         },
     )
+
+
+def _chosen(request, hub, kind) -> dict:
+    """What the person chose for this kind of file, checked: the audit log's filter (by
+    the audit page's own form), the balances' order."""
+    if kind == ExportKind.AUDIT:
+        # The filter as the audit page sent it (prefixed: "kind" is the file's kind here).
+        form = AuditFilterForm(request.POST, hub=hub, prefix="audit")
+        if not form.is_valid():
+            field, errors = next(iter(form.errors.items()))
+            label = form.fields[field].label if field in form.fields else "Filter"
+            raise ApplicationError(f"{label}: {errors[0]}", field=field)
+        return audit_export.filter_params(form.cleaned_data)
+    if kind == ExportKind.BALANCES:
+        order = request.POST.get("order", "name")
+        return {"order": order if order in selectors.BALANCE_ORDERS else "name"}
+    return {}
+
+
+def _described(export) -> str:
+    params = export.params or {}
+    if export.kind == ExportKind.AUDIT:
+        return audit_export.describe_filter(params) or "every change"
+    if export.kind == ExportKind.BALANCES:
+        return dict(BALANCE_ORDER_WORDS).get(params.get("order", "name"), "")
+    return ""
+
+
+BALANCE_ORDER_WORDS = [
+    ("name", "by name"),
+    ("-name", "by name, Z to A"),
+    ("balance", "lowest balance first"),
+    ("-balance", "highest balance first"),
+    ("activity", "least recent activity first"),
+    ("-activity", "most recent activity first"),
+]
 
 
 @login_required

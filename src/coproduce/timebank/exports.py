@@ -1,4 +1,5 @@
-"""Large CSV exports, written by a task, not in a request.
+"""Large CSV exports (the whole ledger, every balance, the audit log as filtered),
+written by a task, not in a request.
 
 `write` streams the rows from the database (`.iterator(chunk_size=...)`: a server-side
 cursor on PostgreSQL) into a file in EXPORT_ROOT a line at a time, through the same safe
@@ -22,7 +23,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coproduce.csv_export import hours_decimal, hours_hmm, local_time, write_csv_file
+from coproduce.hubs import audit_export
 
+from . import selectors
 from .models import AccountKind, Entry, Export, ExportKind, ExportStatus, TransferKind
 
 logger = logging.getLogger("coproduce.exports")
@@ -48,7 +51,7 @@ def path_of(export: Export) -> Path:
     return Path(settings.EXPORT_ROOT) / f"{export.token}.csv"
 
 
-def ledger_rows(hub):
+def ledger_rows(hub, _params=None):
     """The hub's ledger, a line per entry, oldest transfer first: plain values read in
     chunks, never model objects for the whole ledger."""
     kinds = dict(TransferKind.choices)
@@ -97,7 +100,30 @@ def ledger_rows(hub):
         ]
 
 
-WRITERS = {ExportKind.LEDGER: (LEDGER_HEADER, ledger_rows)}
+BALANCES_HEADER = ["Name", "Kind", "Balance (h:mm)", "Balance (decimal hours)", "Last activity"]
+
+
+def balance_rows(hub, params: dict):
+    """Every account's balance, in the order the coordinator was looking at."""
+    order = params.get("order", "name")
+    if order not in selectors.BALANCE_ORDERS:
+        order = "name"
+    for account in selectors.balances(hub, order).iterator(chunk_size=CHUNK):
+        yield [
+            account.holder_name,
+            account.get_kind_display(),
+            hours_hmm(account.balance_minutes),
+            hours_decimal(account.balance_minutes),
+            local_time(account.last_activity),
+        ]
+
+
+# kind -> (header, rows(hub, params))
+WRITERS = {
+    ExportKind.LEDGER: (LEDGER_HEADER, ledger_rows),
+    ExportKind.BALANCES: (BALANCES_HEADER, balance_rows),
+    ExportKind.AUDIT: (audit_export.HEADER, audit_export.rows),
+}
 
 
 def write(export: Export, path: Path) -> tuple[int, int]:
@@ -106,7 +132,7 @@ def write(export: Export, path: Path) -> tuple[int, int]:
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")
     with open(partial, "w", newline="", encoding="utf-8") as out:
-        count = write_csv_file(out, header, rows(export.hub))
+        count = write_csv_file(out, header, rows(export.hub, export.params or {}))
     os.replace(partial, path)
     return count, path.stat().st_size
 

@@ -503,6 +503,8 @@ class AccountTally(models.Model):
 
 class ExportKind(models.TextChoices):
     LEDGER = "ledger", "The whole ledger"
+    BALANCES = "balances", "Every balance"
+    AUDIT = "audit", "The audit log"
 
 
 class ExportStatus(models.TextChoices):
@@ -514,9 +516,11 @@ class ExportStatus(models.TextChoices):
 
 
 class Export(models.Model):
-    """A large CSV (the whole ledger) a coordinator asked for, written by a task to private storage
-    (EXPORT_ROOT) and downloaded only by them, through a link that cannot be guessed,
-    until it expires (EXPORT_KEEP_DAYS). Also the record of who took the ledger away."""
+    """A CSV whose size grows with the hub (the whole ledger, every balance, the audit
+    log) a coordinator asked for, written by a task to private storage (EXPORT_ROOT) and
+    downloaded only by them, through a link that cannot be guessed, until it expires
+    (EXPORT_KEEP_DAYS). Also the record of who took the data away, and what they chose
+    (`params`: the audit log's filter, the balances' order)."""
 
     hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=10, choices=ExportKind.choices)
@@ -526,6 +530,7 @@ class Export(models.Model):
         max_length=8, choices=ExportStatus.choices, default=ExportStatus.WAITING
     )
     token = models.CharField(max_length=64, unique=True)
+    params = models.JSONField(default=dict, blank=True)
     rows = models.BigIntegerField(default=0)
     size_bytes = models.BigIntegerField(default=0)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -657,20 +657,8 @@ def balances(request, slug):
         order = "name"
     accounts = selectors.balances(hub, order)
     if request.GET.get("format") == "csv":
-        return csv_response(
-            f"{hub.slug}-balances.csv",
-            ["Name", "Kind", "Balance (h:mm)", "Balance (decimal hours)", "Last activity"],
-            (
-                [
-                    a.holder_name,
-                    a.get_kind_display(),
-                    hours_hmm(a.balance_minutes),
-                    hours_decimal(a.balance_minutes),
-                    local_time(a.last_activity),
-                ]
-                for a in accounts.iterator(chunk_size=2000)
-            ),
-        )
+        # Every member's balance is prepared by a task (ask on this page).
+        return redirect("exports", slug=slug)
     page = Paginator(accounts, 50).get_page(request.GET.get("page"))
     columns = [
         ("name", "Name"),
