@@ -161,6 +161,11 @@ def test_without_javascript_find_shows_the_matches_and_keeps_what_was_typed(
     )
     assert f'value="{world.assisted.pk}" id="id_members_c{world.assisted.pk}" checked' in again.text
     assert found(again) == {world.member.pk: "Sam Member"}
+    # Searching for the one already chosen finds nobody else, and says so.
+    same = client.post(
+        url, {**form, "members": [world.assisted.pk], "members__q": "Ron", "_find": "members"}
+    )
+    assert "Nobody else who can be chosen here matches “Ron”." in same.text
     done = client.post(url, {**form, "members": [world.assisted.pk, world.member.pk]})
     assert done.status_code == 302
     exchange = Exchange.objects.get()
