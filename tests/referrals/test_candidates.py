@@ -53,8 +53,8 @@ NOTE_WORDS = [
     "x" * 70,
 ]
 SLOTS = [slot for slot, _label in AVAILABILITY_CHOICES]
-AREAS = ["Oak Estate", "Riverside", "Hilltop"]
-POSTCODES = ["MB1", "MB2", "", "Riverside"]
+AREAS = ["Oak Estate", "Mead", "Hilltop"]
+POSTCODES = ["MB1", "MB2", "", "Mead"]  # a neighbourhood's name, and short enough for the column
 
 
 def build_hub(world, bank, members: int = 30, seed: int = 15):
