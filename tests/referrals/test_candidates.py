@@ -53,8 +53,8 @@ NOTE_WORDS = [
     "x" * 70,
 ]
 SLOTS = [slot for slot, _label in AVAILABILITY_CHOICES]
-AREAS = ["Oak Estate", "Riverside", "Hilltop"]
-POSTCODES = ["MB1", "MB2", "", "Riverside"]
+AREAS = ["Oak Estate", "Mead", "Hilltop"]
+POSTCODES = ["MB1", "MB2", "", "Mead"]  # a neighbourhood's name, and short enough for the column
 
 
 def build_hub(world, bank, members: int = 30, seed: int = 15):
@@ -228,6 +228,19 @@ def test_found_in_the_database_is_the_ranking_of_every_member(world, bank, data)
 
     ranked, codes = candidates.ranked_for(referral, load_cap=need["cap"], k=need["k"])
     assert normal(ranked, codes) == every_member(referral, load_cap=need["cap"], k=need["k"])
+    # The database's order: each member's best as the engine works it out, most first.
+    today = timezone.localdate()
+    asked = candidates.asked_of(referral, today=today)
+    areas = candidates.AreaCodes({})
+    engine = {
+        hope.member_id: best
+        for hope in candidates.hopes_for(asked, hub=world.hub, areas=areas)
+        if (best := matching.best_possible(hope, asked.need(areas), need["cap"])) is not None
+    }
+    in_order = list(candidates.hopes_in_order(asked, hub=world.hub, load_cap=need["cap"], batch=3))
+    assert [best for _, best in in_order] == sorted((b for _, b in in_order), reverse=True)
+    assert len({member for member, _ in in_order}) == len(in_order)
+    assert {member: best for member, best in in_order if member in engine} == engine
 
 
 def test_suggestions_match_the_ranking_of_every_member(world, bank):

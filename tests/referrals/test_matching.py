@@ -3,11 +3,20 @@ exactly with the plain reference loop, and each reason says what earned its poin
 
 from dataclasses import replace
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coproduce.referrals import matching
-from coproduce.referrals.matching import Candidate, Need, Pool, rank_in_rounds, rank_naive
+from coproduce.referrals.matching import (
+    Candidate,
+    Need,
+    Pool,
+    best_possible,
+    rank_in_order,
+    rank_in_rounds,
+    rank_naive,
+)
 
 TODAY = 740_000
 WORDS = ["phone", "call", "shopping", "garden", "lift", "tea", "read", "form", "walk"]
@@ -141,3 +150,36 @@ def test_ranking_in_rounds_is_ranking_everyone(pool, need, k, cap, first, extra)
         real = rank_naive([c], need, k=1, load_cap=cap)
         if real:
             assert matching.best_possible(hope, need, cap) >= real[0].score
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    pool=pools, need=needs, k=st.integers(1, 12), cap=st.integers(1, 4), first=st.integers(1, 20)
+)
+def test_ranking_most_hopeful_first_is_ranking_everyone(pool, need, k, cap, first):
+    """Hopes read most hopeful first, stopping below the k-th score: the same top k as
+    scoring everyone, having read only what could reach it; out of order is refused."""
+    by_id = {c.member_id: c for c in pool}
+    hopes = [
+        (c.member_id, best)
+        for c in pool
+        if (best := best_possible(replace(c, load=0), need, cap)) is not None
+    ]
+    hopes.sort(key=lambda hope: (-hope[1], hope[0]))
+    read: list[tuple[int, int]] = []
+
+    def reading():
+        for hope in hopes:
+            read.append(hope)
+            yield hope
+
+    def fetch(ids):
+        return [by_id[i] for i in ids]
+
+    top = rank_in_order(reading(), need, fetch, k=k, load_cap=cap, first=first)
+    assert top == rank_naive(pool, need, k=k, load_cap=cap)
+    # Whoever was left unread could not have reached the k-th score.
+    assert all(len(top) == k and best < top[-1].score for _, best in hopes[len(read) :])
+    if len(hopes) >= 2 and hopes[0][1] != hopes[-1][1]:
+        with pytest.raises(ValueError):
+            rank_in_order(reversed(hopes), need, fetch, k=len(hopes), load_cap=cap, first=1)

@@ -167,6 +167,33 @@ def rank_naive(
     return _order(scored, {c.member_id: c.load for c in candidates}, k)
 
 
+@dataclass(frozen=True)
+class BestPoints:
+    """What each part of a need can give at most, as a table: the database orders members
+    by these sums (candidates.py) and `best_possible` adds them the same way, so the two
+    cannot disagree about the arithmetic."""
+
+    category: int  # giving the need's category
+    words: tuple[int, ...]  # by how many of the need's words they share
+    same_area: int
+    adjacent_area: int
+    times: tuple[int, ...]  # by how many of the need's times they are free
+    rest: int  # no commitments, and the most give-and-take points
+
+
+def best_points(need: Need) -> BestPoints:
+    wanted = need.availability.bit_count()
+    count = len(need.words)
+    return BestPoints(
+        category=CATEGORY_POINTS if need.category is not None else 0,
+        words=tuple(WORD_POINTS * n // count if n else 0 for n in range(count + 1)),
+        same_area=SAME_AREA_POINTS if need.area != NO_AREA else 0,
+        adjacent_area=ADJACENT_AREA_POINTS,
+        times=tuple(TIME_POINTS * n // wanted if n else 0 for n in range(wanted + 1)),
+        rest=LOAD_POINTS + RECIPROCITY_POINTS,
+    )
+
+
 def best_possible(candidate: Candidate, need: Need, load_cap: int) -> int | None:
     """The most `candidate` could score for `need` with no commitments and the most
     give-and-take points, whatever their load and hours really are; None when they fail
@@ -178,17 +205,50 @@ def best_possible(candidate: Candidate, need: Need, load_cap: int) -> int | None
     shared = len(need.words & candidate.words)
     if (need.category is not None or need.words) and not (category_fit or shared):
         return None
-    points = CATEGORY_POINTS if category_fit else 0
-    if shared:
-        points += WORD_POINTS * shared // len(need.words)
+    table = best_points(need)
+    points = table.category if category_fit else 0
+    points += table.words[shared]
     if need.area != NO_AREA and candidate.area == need.area:
-        points += SAME_AREA_POINTS
+        points += table.same_area
     elif candidate.area != NO_AREA and candidate.area in need.adjacent_areas:
-        points += ADJACENT_AREA_POINTS
-    free = (candidate.availability & need.availability).bit_count()
-    if free:
-        points += TIME_POINTS * free // need.availability.bit_count()
-    return points + LOAD_POINTS + RECIPROCITY_POINTS
+        points += table.adjacent_area
+    points += table.times[(candidate.availability & need.availability).bit_count()]
+    return points + table.rest
+
+
+def rank_in_order(
+    hopes: Iterable[tuple[int, int]],
+    need: Need,
+    fetch: Callable[[list[int]], Sequence[Candidate]],
+    *,
+    k: int = 10,
+    load_cap: int = 3,
+    first: int = 40,
+) -> list[Ranked]:
+    """`rank_in_rounds` for hopes that come as (member id, best possible score), most
+    hopeful first, as the database reads them (summing `best_points`, so each is
+    `best_possible` for that member: the tests check it): it stops reading them once `k`
+    are ranked and the next hope's best is below the k-th score, so a need reads tens of
+    members, not every one who fits. Hopes out of that order are an error."""
+    fetched: list[Candidate] = []
+    batch: list[int] = []
+    floor, size, previous = None, max(first, k), None
+    for member_id, best in hopes:
+        if previous is not None and best > previous:
+            raise ValueError("hopes must come most hopeful first")
+        previous = best
+        if floor is not None and best < floor:
+            break
+        batch.append(member_id)
+        if len(batch) >= size:
+            fetched.extend(fetch(batch))
+            batch, size = [], size * 2
+            top = rank_naive(fetched, need, k=k, load_cap=load_cap)
+            if len(top) == k:
+                floor = top[-1].score
+    if batch:
+        fetched.extend(fetch(batch))
+    return rank_naive(fetched, need, k=k, load_cap=load_cap)
 
 
 def rank_in_rounds(
