@@ -671,7 +671,9 @@ def balances(request, slug):
                 for a in accounts.iterator(chunk_size=2000)
             ),
         )
-    page = Paginator(accounts, 50).get_page(request.GET.get("page"))
+    paginator = Paginator(accounts, 50)
+    paginator.count = selectors.balances_count(hub)  # counted without the names' joins
+    page = paginator.get_page(request.GET.get("page"))
     columns = [
         ("name", "Name"),
         ("balance", "Balance"),
