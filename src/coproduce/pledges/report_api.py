@@ -7,7 +7,8 @@ only to the hub's staff and to the reporter (`private` is null for anyone else).
 import datetime
 from typing import Literal
 
-from django.db.models import Count
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -19,7 +20,14 @@ from coproduce.hubs import access as hub_access
 from coproduce.hubs.models import Neighbourhood
 
 from . import access, report_selectors, services
-from .models import OPEN_STATUSES, PledgeCategory, Report, ReportStatus, ServicePoint
+from .models import (
+    OPEN_STATUSES,
+    PledgeCategory,
+    Report,
+    ReportStatus,
+    ReportSubscription,
+    ServicePoint,
+)
 
 router = Router(tags=["reports"])
 
@@ -172,7 +180,16 @@ def report_list(request, filters: Query[ReportFilters]):
             found = found.filter(status=filters.status)
         found = found.order_by("-created_at", "-pk")
     now = timezone.now()
-    page = found.annotate(me_too=Count("subscriptions"))
+    # Counted per row of the page (a subquery), not grouped over every report of the hub,
+    # so the newest come straight from the index.
+    me_too = (
+        ReportSubscription.objects.filter(report=OuterRef("pk"))
+        .order_by()
+        .values("report")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    page = found.annotate(me_too=Coalesce(Subquery(me_too, output_field=IntegerField()), 0))
     page = page[filters.offset : filters.offset + filters.limit]
     return [_out(r, viewer, now=now) for r in page]
 

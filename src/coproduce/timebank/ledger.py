@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, DateTimeField, F, Max, Q, Sum, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from coproduce.bulk import insert_rows
@@ -180,6 +181,13 @@ def _same_or_refuse(existing: Transfer, print_: str) -> Transfer:
     return mark_replayed(existing)
 
 
+def _latest(moment):
+    """An account's kept last activity after a transfer at `moment` (an import may post
+    a transfer older than the account's latest)."""
+    value = Value(moment, output_field=DateTimeField())
+    return Greatest(Coalesce("last_activity_at", value), value)
+
+
 def _post(
     hub, kind, legs, key, print_, memo, actor, on_behalf_of, reverses, created_at=None
 ) -> Transfer:
@@ -223,7 +231,8 @@ def _post(
     )
     for leg in legs:
         Account.objects.filter(pk=leg.account.pk).update(
-            balance_minutes=F("balance_minutes") + leg.minutes
+            balance_minutes=F("balance_minutes") + leg.minutes,
+            last_activity_at=_latest(transfer.created_at),
         )
         leg.account.balance_minutes = locked[leg.account.pk].balance_minutes + leg.minutes
     tallies.record(
@@ -361,12 +370,17 @@ def _post_many(hub, transfers, prints, actor) -> list[int]:
         ],
     )
     deltas: dict[int, int] = {}
+    latest: dict[int, object] = {}
     for new in transfers:
         for leg in new.legs:
-            deltas[leg.account.pk] = deltas.get(leg.account.pk, 0) + leg.minutes
+            pk = leg.account.pk
+            deltas[pk] = deltas.get(pk, 0) + leg.minutes
+            moment = new.created_at or now
+            latest[pk] = max(latest.get(pk, moment), moment)
     for pk, delta in deltas.items():
-        if delta:
-            Account.objects.filter(pk=pk).update(balance_minutes=F("balance_minutes") + delta)
+        Account.objects.filter(pk=pk).update(
+            balance_minutes=F("balance_minutes") + delta, last_activity_at=_latest(latest[pk])
+        )
     tallies.record(
         hub.pk,
         [
@@ -456,6 +470,17 @@ def verify(hub: Hub | None = None) -> VerifyReport:
         if balance != expected:
             report.problems.append(
                 f"Account {pk}: balance {balance} minutes, but its entries sum to {expected}."
+            )
+    latest = dict(
+        entries.values("account")
+        .annotate(at=Max("transfer__created_at"))
+        .values_list("account", "at")
+    )
+    for pk, at in accounts.values_list("pk", "last_activity_at").iterator(chunk_size=5000):
+        if at != latest.get(pk):
+            report.problems.append(
+                f"Account {pk}: last activity kept as {at}, but its latest entry is "
+                f"from {latest.get(pk)}."
             )
     cross = entries.exclude(account__hub=F("transfer__hub")).count()
     if cross:

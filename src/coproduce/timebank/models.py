@@ -93,8 +93,15 @@ class Account(models.Model):
     )
     balance_minutes = models.BigIntegerField(default=0)
     opened_at = models.DateTimeField(default=timezone.now)
+    # The time of the latest transfer with an entry on this account, kept by the ledger
+    # with the balance so the balances page sorts and pages in the database.
+    last_activity_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        indexes = [
+            models.Index(fields=["hub", "balance_minutes"], name="account_hub_balance"),
+            models.Index(fields=["hub", "last_activity_at"], name="account_hub_activity"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=(
@@ -243,7 +250,11 @@ class Listing(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["hub", "kind", "is_active"], name="listing_browse")]
+        indexes = [
+            models.Index(fields=["hub", "kind", "is_active"], name="listing_browse"),
+            # The newest open listings a page at a time, without sorting them all.
+            models.Index(fields=["hub", "is_active", "-created_at"], name="listing_recent"),
+        ]
 
     def __str__(self):
         return self.title
@@ -300,6 +311,7 @@ class Exchange(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["hub", "status"], name="exchange_hub_status")]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="confirmed") | Q(transfer__isnull=False),

@@ -237,6 +237,8 @@ def rebuild(hub_id: int, hub_tally_model=None, account_tally_model=None, entry_m
     if hub_tally_model is None:
         from .models import AccountTally as account_tally_model
         from .models import HubTally as hub_tally_model
+
+        refill_last_activity(hub_id)
     counts, accounts = recount(hub_id, entry_model)
     hub_tally_model.objects.filter(hub_id=hub_id).delete()
     account_tally_model.objects.filter(account__hub_id=hub_id).delete()
@@ -256,6 +258,23 @@ def rebuild(hub_id: int, hub_tally_model=None, account_tally_model=None, entry_m
         ],
         batch_size=1000,
     )
+
+
+def refill_last_activity(hub_id: int, account_model=None, entry_model=None) -> None:
+    """Set each account's kept last activity to the time of its latest entry's transfer."""
+    from django.db.models import Max, OuterRef, Subquery
+
+    if account_model is None:
+        from .models import Account as account_model
+        from .models import Entry as entry_model
+    latest = (
+        entry_model.objects.filter(account=OuterRef("pk"))
+        .order_by()
+        .values("account")
+        .annotate(at=Max("transfer__created_at"))
+        .values("at")
+    )
+    account_model.objects.filter(hub_id=hub_id).update(last_activity_at=Subquery(latest))
 
 
 def check(hub) -> list[str]:

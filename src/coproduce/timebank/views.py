@@ -659,7 +659,9 @@ def balances(request, slug):
     if request.GET.get("format") == "csv":
         # Every member's balance is prepared by a task (ask on this page).
         return redirect("exports", slug=slug)
-    page = Paginator(accounts, 50).get_page(request.GET.get("page"))
+    paginator = Paginator(accounts, 50)
+    paginator.count = selectors.balances_count(hub)  # counted without the names' joins
+    page = paginator.get_page(request.GET.get("page"))
     columns = [
         ("name", "Name"),
         ("balance", "Balance"),
