@@ -68,6 +68,12 @@ GROWS_AND_WHY: dict[str, tuple[int, int, str]] = {
         "Sam and Dr Amir have voted on the grown hub, so their place in the conversation is "
         "found, not looked for and made afresh",
     ),
+    "conversation": (
+        -1,
+        0,
+        "on the small hub Sam and Dr Amir have not voted, so their place in the conversation "
+        "comes without its person and the person is read once more; never more on the grown hub",
+    ),
 }
 
 # No page needs more than this many queries, whatever the hub's size.

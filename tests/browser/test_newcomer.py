@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from coproduce.notify.models import Delivery, Digest, Kind, Notification, Preference
 from coproduce.timebank import services as timebank
+from coproduce.timebank import tallies
 from coproduce.timebank.models import Exchange, ExchangeMessage, ListingKind, Transfer
 from tests.browser.conftest import Visitor
 
@@ -269,6 +270,9 @@ def test_the_month_end_ledger_and_balances_open_as_real_dates_and_hours(world, b
     month_end = datetime.datetime(2026, 6, 30, 22, 45, tzinfo=datetime.UTC)
     Transfer.objects.filter(memo__contains="Shopping for Ron").update(created_at=month_end)
     assert Transfer.objects.filter(created_at=month_end).count() == 1
+    # Moved behind the ledger's back, so its kept counts and last activity are recounted,
+    # as `coproduce ledger retally` does.
+    tallies.rebuild(world.hub.pk)
 
     visitor.sign_in("grace@example.org")
     page = visitor.visit(f"/hubs/{world.hub.slug}/timebank/ledger/?month=2026-06")

@@ -223,11 +223,7 @@ class SlotsForm(PickerFormMixin, AccessibleForm):
         help_text="Leave empty for a slot open to anyone (a buddy bench at break time). "
         + PICK_HINT,
     )
-    referral = forms.ChoiceField(
-        label="For a referral",
-        required=False,
-        help_text="The open referrals sent to this project.",
-    )
+    referral = forms.ChoiceField(label="For a referral", required=False)
     note = forms.CharField(label="Note", required=False, max_length=200)
 
     def __init__(self, *args, project, referrals=(), **kwargs):
@@ -357,11 +353,7 @@ class PastTurnForm(PickerFormMixin, AccessibleForm):
     starts_at = forms.TimeField(label="Start time", widget=_TIME)
     minutes = forms.IntegerField(label="How long, in minutes", min_value=1, max_value=24 * 60)
     role = forms.ChoiceField(label="Job")
-    referral = forms.ChoiceField(
-        label="For a referral",
-        required=False,
-        help_text="The open referrals sent to this project.",
-    )
+    referral = forms.ChoiceField(label="For a referral", required=False)
     key = forms.CharField(widget=forms.HiddenInput, max_length=60)
 
     def __init__(self, *args, project, referrals=(), **kwargs):

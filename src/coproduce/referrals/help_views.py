@@ -75,9 +75,8 @@ def turn_record(request, slug, project_id):
     project = _project(request, slug, project_id)
     if not access.rights_on_project(request.user, project).record_past:
         raise PermissionDenied("Only a coordinator can record a past turn.")
-    # The project's own open referrals: a list as long as the project, not the hub.
     referrals = Referral.objects.filter(
-        hub=project.hub, project=project, status__in=OPEN_REFERRAL_STATUSES
+        hub=project.hub, status__in=OPEN_REFERRAL_STATUSES
     ).select_related("person")
     form = PastTurnForm(
         request.POST or None,

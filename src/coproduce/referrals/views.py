@@ -505,10 +505,9 @@ def slots_new(request, slug, project_id):
     if not access.rights_on_project(request.user, project).manage_rota:
         raise PermissionDenied("Only the project's lead or a coordinator can add slots.")
     referrals = (
-        # The project's own open referrals: a list as long as the project, not the hub.
-        Referral.objects.filter(
-            hub=project.hub, project=project, status__in=OPEN_REFERRAL_STATUSES
-        ).select_related("person")
+        Referral.objects.filter(hub=project.hub, status__in=OPEN_REFERRAL_STATUSES).select_related(
+            "person"
+        )
         if hub_access.require_member(request.user, project.hub).can_coordinate
         else Referral.objects.none()
     )
