@@ -208,7 +208,7 @@ def _time_verify(hub, accounts, entries: int) -> float:
     from django.db import connection, transaction
     from django.db.models import F, Sum
 
-    from coproduce.timebank import ledger
+    from coproduce.timebank import ledger, tallies
     from coproduce.timebank.models import Account, Entry, Transfer
 
     pairs = entries // 2
@@ -238,6 +238,9 @@ def _time_verify(hub, accounts, entries: int) -> float:
         )
         for account in Account.objects.filter(hub=hub):
             Account.objects.filter(pk=account.pk).update(balance_minutes=sums.get(account.pk, 0))
+        # Written around the ledger, so its kept counts and last activity are recounted
+        # (as `coproduce ledger retally` does) before verify compares them.
+        tallies.rebuild(hub.pk)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
