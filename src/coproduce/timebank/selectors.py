@@ -67,15 +67,6 @@ def listings(hub: Hub, *, q: str = "", kind: str = "", category=None, area: str 
     return found
 
 
-def member_accounts(hub: Hub):
-    """Accounts of the hub's current members, by name (for choosing people in a form)."""
-    return (
-        Account.objects.filter(hub=hub, kind=AccountKind.MEMBER, membership__is_active=True)
-        .select_related("membership__person")
-        .order_by("membership__person__display_name")
-    )
-
-
 def my_listings(account: Account):
     """Everything this account has offered or asked for, open ones first."""
     return account.listings.select_related("category").order_by("-is_active", "-created_at")
