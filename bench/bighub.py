@@ -27,6 +27,11 @@ $BIGHUB_CACHE (default: /tmp/coproduce-bighub), under a name made of the member 
 seed, BUILDER_VERSION and a hash of every migration file, so a second run reuses them and
 a change of schema or of this builder makes a new one. Callers copy the file before
 writing to it (see `sqlite_copy`). Other benchmarks import `build_cached` or `build`.
+
+When only migrations have changed since a hub was built, the newest earlier hub of the
+same size, seed and builder is upgraded instead (copied and migrated, as a real hub
+would be; the data migrations fill what the new schema keeps), which takes under a minute
+rather than the 40 of a build. Pass --rebuild to build from scratch.
 """
 
 import argparse
@@ -492,7 +497,32 @@ def _answers(category, rng) -> dict:
 # --- the cache -------------------------------------------------------------------------------
 
 
-def build_cached(members: int, seed: int = SEED, say=print) -> tuple[Path, Path, dict]:
+def _earlier_build(folder: Path, members: int, seed: int) -> Path | None:
+    """The newest complete hub of this size, seed and builder made under older migrations."""
+    found = [
+        path
+        for path in folder.glob(f"bighub-{members}-s{seed}-v{BUILDER_VERSION}-*.sqlite3")
+        if path.with_suffix(".pickle").exists() and path.with_suffix(".json").exists()
+    ]
+    return max(found, key=lambda path: path.stat().st_mtime, default=None)
+
+
+def _upgrade_here(database: Path) -> None:
+    from django.core.management import call_command
+
+    setup_django(f"sqlite:///{database}", database.parent)
+    call_command("migrate", verbosity=0, skip_checks=True)
+    call_command("ledger", "verify")
+    from django.db import connection
+
+    connection.close()
+    with sqlite3.connect(database) as raw:
+        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def build_cached(
+    members: int, seed: int = SEED, say=print, rebuild: bool = False
+) -> tuple[Path, Path, dict]:
     """The SQLite file and the pickled objects of the hub, from the cache or built now (in
     a subprocess, so this process is free to set up Django on a copy). Returns (database,
     objects, what was built)."""
@@ -510,10 +540,24 @@ def build_cached(members: int, seed: int = SEED, say=print) -> tuple[Path, Path,
     if database.exists() and objects.exists() and about.exists():
         say(f"Reusing the hub built earlier: {database}")
         return database, objects, json.loads(about.read_text())
+    earlier = None if rebuild else _earlier_build(folder, members, seed)
+    if earlier is not None:
+        say(f"Upgrading the hub built earlier ({earlier.name}) by its migrations")
+        started = time.perf_counter()
+        work = folder / f"{name}.upgrading-{os.getpid()}.sqlite3"
+        shutil.copyfile(earlier, work)
+        subprocess.run([sys.executable, __file__, "--upgrade", str(work)], check=True)
+        os.replace(work, database)
+        shutil.copyfile(earlier.with_suffix(".pickle"), objects)
+        built = json.loads(earlier.with_suffix(".json").read_text())
+        built["upgraded_from"] = earlier.stem
+        about.write_text(json.dumps(built))
+        say(f"Upgraded in {time.perf_counter() - started:.0f} s")
+        return database, objects, built
     say(f"Building a hub of {members:,} members into {database} (cached for later runs)")
     started = time.perf_counter()
     subprocess.run(
-        [sys.executable, __file__, "--members", str(members), "--seed", str(seed)],
+        [sys.executable, __file__, "--members", str(members), "--seed", str(seed), "--here"],
         check=True,
     )
     say(f"Built in {time.perf_counter() - started:.0f} s")
@@ -654,5 +698,14 @@ if __name__ == "__main__":
         "--database-url", help="build in this (migrated or empty) database; not cached"
     )
     parser.add_argument("--objects-out", help="with --database-url: where to pickle the objects")
+    parser.add_argument("--here", action="store_true", help=argparse.SUPPRESS)  # the build itself
+    parser.add_argument("--upgrade", help=argparse.SUPPRESS)  # migrate this copy, in this process
+    parser.add_argument("--rebuild", action="store_true", help="build even if an older hub exists")
     arguments = parser.parse_args()
+    if arguments.upgrade:
+        _upgrade_here(Path(arguments.upgrade))
+        raise SystemExit(0)
+    if not arguments.database_url and not arguments.here:
+        build_cached(arguments.members, arguments.seed, rebuild=arguments.rebuild)
+        raise SystemExit(0)
     _build_here(arguments.members, arguments.seed, arguments.database_url, arguments.objects_out)
