@@ -56,3 +56,14 @@ def test_a_coordinator_lists_a_referred_person_who_agreed(world, client_for):
         actor=world.coordinator, membership=membership, changes={"listed_in_directory": True}
     )
     assert "Doris Referred" in names_seen_by(client_for(world.member), world.hub)
+
+
+def test_the_coordinators_page_lists_people_not_online_though_they_are_unlisted(
+    world, client_for
+):
+    person = referred(world)
+    assert "Doris Referred" not in names_seen_by(client_for(world.member), world.hub)
+    page = client_for(world.coordinator).get(reverse("coordinate", args=[world.hub.slug]))
+    shown = {m.person.display_name for m in page.context["assisted"]}
+    assert {"Doris Referred", world.assisted.display_name} <= shown
+    assert person.email is None

@@ -319,6 +319,9 @@ def member_detail(request, slug, person_id):
 # --- coordinator area ---------------------------------------------------------------------
 
 
+ASSISTED_SHOWN = 30
+
+
 @login_required
 def coordinate(request, slug):
     hub = _hub(slug)
@@ -333,7 +336,13 @@ def coordinate(request, slug):
             "invitations": hub.invitations.filter(accepted_at__isnull=True).select_related(
                 "invited_by"
             )[:20],
-            "assisted": selectors.hub_directory(hub).filter(person__email__isnull=True),
+            # People added as not online are unlisted by default: list them all the same.
+            "assisted": Paginator(
+                selectors.hub_directory(hub, include_unlisted=True).filter(
+                    person__email__isnull=True
+                ),
+                ASSISTED_SHOWN,
+            ).get_page(1),
             "neighbourhoods": hub.neighbourhoods.all(),
             "organisations": hub.organisations.all(),
         },
