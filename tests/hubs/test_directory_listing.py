@@ -58,9 +58,7 @@ def test_a_coordinator_lists_a_referred_person_who_agreed(world, client_for):
     assert "Doris Referred" in names_seen_by(client_for(world.member), world.hub)
 
 
-def test_the_coordinators_page_lists_people_not_online_though_they_are_unlisted(
-    world, client_for
-):
+def test_the_coordinators_page_lists_people_not_online_though_they_are_unlisted(world, client_for):
     person = referred(world)
     assert "Doris Referred" not in names_seen_by(client_for(world.member), world.hub)
     page = client_for(world.coordinator).get(reverse("coordinate", args=[world.hub.slug]))
