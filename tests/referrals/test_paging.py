@@ -88,3 +88,13 @@ def test_the_api_lists_page_in_a_stable_order(world, crowded, client):
         assert [item["id"] for item in again] == ids
     too_many = client.get("/api/v1/referrals?limit=501", headers=headers)
     assert too_many.status_code == 422 and "limit" in too_many.content.decode()
+
+
+def test_the_open_queue_puts_the_urgent_first_then_the_longest_waiting(world, crowded, client_for):
+    urgent = crowded[-1]
+    Referral.objects.filter(pk=urgent.pk).update(urgency="urgent", created_at=timezone.now())
+    page = client_for(world.coordinator).get(reverse("referrals", args=[world.hub.slug]))
+    shown = list(page.context["page"])
+    assert shown[0] == urgent
+    routine = [r for r in shown if r.urgency == "routine"]
+    assert routine == sorted(routine, key=lambda r: (r.created_at, r.pk))

@@ -5,7 +5,8 @@ import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Sum
+from django.db.models import Case, Count, IntegerField, Max, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from coproduce.hubs.models import (
@@ -246,9 +247,6 @@ def escalations_listed(hub: Hub, *, show: str = "open", person: Person | None = 
     age, oldest first: how long the thing has waited, not when the sweep noticed it.
     Resolved ones, latest first. `show`: "open", "mine" (open, given to `person`) or
     "resolved"."""
-    from django.db.models import Case, IntegerField, Value, When
-    from django.db.models.functions import Coalesce
-
     from .models import EscalationKind, EscalationStatus
 
     found = Escalation.objects.filter(hub=hub).select_related(
@@ -272,6 +270,20 @@ def escalations_listed(hub: Hub, *, show: str = "open", person: Person | None = 
     if show == "mine":
         found = found.filter(assigned_to=person)
     return found.order_by("urgency_rank", "waiting_since", "id")
+
+
+def referrals_in_order(referrals, showing: str):
+    """The open queue is worked most urgent first, then longest waiting, so an urgent
+    referral is never on page 2 behind routine ones; any other list is newest first."""
+    if showing != "open":
+        return referrals.order_by("-created_at", "-id")
+    return referrals.annotate(
+        urgency_rank=Case(
+            When(urgency="urgent", then=Value(0)),
+            When(urgency="soon", then=Value(1)),
+            default=Value(2),
+        )
+    ).order_by("urgency_rank", "created_at", "id")
 
 
 def accepted_volunteer(referral: Referral) -> Person | None:

@@ -89,7 +89,7 @@ def referral_list(request, slug):
         referrals = referrals.filter(status__in=OPEN_REFERRAL_STATUSES)
     elif showing in ReferralStatus.values:
         referrals = referrals.filter(status=showing)
-    page = Paginator(referrals.order_by("-created_at", "-id"), PER_PAGE).get_page(
+    page = Paginator(selectors.referrals_in_order(referrals, showing), PER_PAGE).get_page(
         request.GET.get("page")
     )
     return render(
