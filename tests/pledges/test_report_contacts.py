@@ -226,7 +226,7 @@ def test_the_link_asks_and_yes_is_recorded_for_the_person_who_reported_it(
     assert event.actor is None and event.new["way"] == "email_link"
     [described] = audit.describe([event], strict=True)
     assert described.sentence == (
-        "The person who reported a report of broken light said it was fixed (by email link)."
+        "The person who made a report of broken light said it was fixed (by email link)."
     )
     again = client.get(link)
     assert again.status_code == 200

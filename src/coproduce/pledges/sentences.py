@@ -98,8 +98,8 @@ def _reported(line: Line) -> str:
     if line.new.get("source") == "open311" and not line.automatic:
         return f"{possessive(line.actor)} Open311 client sent in {_report(line)}"
     if line.person:
-        return f"{line.actor} reported {_report(line)} for {line.person}"
-    return f"{line.actor} reported {_report(line)}"
+        return f"{line.actor} made {_report(line)} for {line.person}"
+    return f"{line.actor} made {_report(line)}"
 
 
 @renders(AuditKind.REPORT_UPDATED)
@@ -117,7 +117,7 @@ def _answered(line: Line) -> str:
     answer = "fixed" if line.new.get("fixed") else "not fixed"
     way = line.new.get("way")
     if way == "email_link":  # no account: nobody to name
-        return f"The person who reported {_report(line)} said it was {answer} (by email link)"
+        return f"The person who made {_report(line)} said it was {answer} (by email link)"
     if way == "recorded":
         whom = line.person or "the person who reported it"
         return f"{line.actor} recorded that {whom} said {_report(line)} was {answer}"
