@@ -23,7 +23,7 @@ def people_search(request, slug):
     html_id = pickers.safe_name(request.GET.get("id", f"id_{name}"))
     query = (request.GET.get(name + pickers.QUERY_SUFFIX) or request.GET.get("q") or "").strip()
     query = query[: pickers.MAX_QUERY]
-    found = pickers.search(
+    found = pickers.find(
         hub,
         purpose,
         context,

@@ -148,12 +148,6 @@ def search(
     words = query.split()[:5]
     if not words:
         return []
-    if purpose.things is not None:
-        things = purpose.things
-        found = purpose.allowed(hub, context)
-        for word in words:
-            found = found.filter(things.word(word[:MAX_QUERY]))
-        return _found(things, things.rows(found)[:limit])
     condition = Q()
     for word in words:
         condition &= Q(person__display_name__icontains=word[:MAX_QUERY])
@@ -167,6 +161,29 @@ def search(
     found = list(rows[: limit * 5])
     accepted = {p.pk for p in purpose.refine(context, [m.person for m in found])}
     return [Match(m.person, m.area) for m in found if m.person_id in accepted][:limit]
+
+
+def find(
+    hub: Hub,
+    purpose: Purpose,
+    context,
+    query: str,
+    *,
+    email: bool = False,
+    limit: int = LIMIT,
+) -> list[Match] | list[Found]:
+    """What a picker finds for `query`: people (`search`), or up to `limit` of the
+    purpose's `Things` that have every word of it."""
+    things = purpose.things
+    if things is None:
+        return search(hub, purpose, context, query, email=email, limit=limit)
+    rows = purpose.allowed(hub, context)
+    words = query.split()[:5]
+    if not words:
+        return []
+    for word in words:
+        rows = rows.filter(things.word(word[:MAX_QUERY]))
+    return _found(things, things.rows(rows)[:limit])
 
 
 def chosen(hub: Hub, purpose: Purpose, context, ids: list[int]) -> list[Match]:
@@ -236,7 +253,7 @@ class PickerWidget(forms.Widget):
         picked_ids = {m.pk for m in picked}
         found = []
         if field and self.query:
-            found = search(
+            found = find(
                 field.hub,
                 field.purpose,
                 field.context,
