@@ -301,6 +301,13 @@ CASES = [
         variant="a project's rota",
     ),
     Case(
+        "people-search",  # the open referral a rota's turns are for: coordinators only
+        COORDINATORS,
+        hub,
+        query=lambda t: f"?for=rota-referral&project={t.project.pk}&q=a",
+        variant="a rota's referral",
+    ),
+    Case(
         "people-search",
         outcomes(404, anonymous=SIGN_IN, outsider=403, other_coordinator=403),
         hub,

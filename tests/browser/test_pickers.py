@@ -3,6 +3,7 @@ types and what is ticked stays ticked across searches (axe on the page with matc
 shown); without them, "Find" brings the same form back with the matches and keeps
 what was typed."""
 
+import datetime
 import os
 import re
 from pathlib import Path
@@ -133,3 +134,49 @@ def test_a_coordinator_records_a_group_without_scripts(world, bank, phone_withou
     page.get_by_role("button", name="Record the group").click()
     page.wait_for_load_state()
     assert "2 members each earned 2 h" in page.content()
+
+
+def test_a_coordinator_adds_slots_for_a_referral_found_by_its_need_with_scripts(world, phone):
+    from coproduce.referrals.models import Slot
+    from tests.referrals.conftest import friend_on_the_phone, refer_molly
+
+    project = friend_on_the_phone(world, training="")
+    referral = refer_molly(world)
+    phone.sign_in("grace@example.org")
+    page = phone.visit(f"/hubs/{world.hub.slug}/projects/{project.pk}/slots/new/")
+    assert page.locator("option").count() == 1  # the project's one job: no list of referrals
+    phone.pick("For a referral (optional)", "Molly Jenkins", search="housebound")
+    assert "_find" not in page.url  # the search came by htmx
+    shot(page, "slots-referral-with-scripts")
+    phone.check_accessibility()
+    page.get_by_label("Start time").fill("10:00")
+    page.get_by_role("button", name="Add the slots").click()
+    assert "Added 1 slot." in page.content()
+    assert Slot.objects.get(project=project).referral == referral
+
+
+def test_a_coordinator_records_a_past_turn_for_a_referral_without_scripts(
+    world, phone_without_scripts
+):
+    from coproduce.referrals.models import Assignment
+    from tests.referrals.conftest import friend_on_the_phone, refer_molly
+
+    project = friend_on_the_phone(world, training="")
+    referral = refer_molly(world)
+    visitor = phone_without_scripts
+    visitor.sign_in("grace@example.org")
+    page = visitor.visit(f"/hubs/{world.hub.slug}/projects/{project.pk}/turns/record/")
+    page.get_by_label("How long, in minutes").fill("45")
+    visitor.pick("Who did it", "Sam Member")
+    visitor.pick("For a referral (optional)", "Molly Jenkins", search="molly")
+    # Sam, chosen before the second Find, is still chosen; what was typed is kept.
+    assert page.get_by_label(re.compile("^Sam Member")).is_checked()
+    assert page.get_by_label("How long, in minutes").input_value() == "45"
+    shot(page, "turn-referral-without-scripts")
+    yesterday = datetime.date.today() - datetime.timedelta(days=1)
+    page.get_by_label("Date", exact=True).fill(yesterday.isoformat())
+    page.get_by_label("Start time").fill("15:00")
+    page.get_by_role("button", name="Record the turn").click()
+    page.wait_for_load_state()
+    assert "Recorded: 45 min for Sam Member." in page.content()
+    assert Assignment.objects.get(person=world.member).slot.referral == referral

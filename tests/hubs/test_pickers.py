@@ -196,3 +196,43 @@ def test_a_picker_sent_back_unchanged_has_not_changed(world):
         {"failsafe": str(world.coordinator.pk)}, hub=world.hub, initial={"failsafe": world.staff}
     )
     assert "failsafe" in moved.changed_data
+
+
+def test_the_audit_pages_keep_the_filters_not_the_words_typed(world, client_for):
+    """Without JavaScript, "Find" on the audit log's filter shows the people who match and
+    the changes the other filters choose; the links to other pages keep the filters (the
+    person chosen, the dates), not the search words nor the Find."""
+    from coproduce.hubs.models import AuditEvent
+
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            hub=world.hub,
+            actor=world.member,
+            event="profile.updated",
+            subject_type="person",
+            subject_id=world.member.pk,
+        )
+        for _ in range(60)
+    )
+    client = client_for(world.coordinator)
+    url = reverse("audit-log", args=[world.hub.slug])
+    params = {
+        "person": world.member.pk,
+        "person__q": "Ron",
+        "_find": "person",
+        "date_from": "2020-01-01",
+    }
+    page = client.get(url, params)
+    assert page.status_code == 200
+    assert found(page) == {world.assisted.pk: "Ron Assisted"}  # the words' matches
+    assert "Page 1 of 2" in page.text  # Sam's 60 changes, filtered by Sam still
+    older = re.search(r'href="\?([^"]*)">Older</a>', page.text).group(1).replace("&amp;", "&")
+    assert older == f"person={world.member.pk}&date_from=2020-01-01&page=2"
+    second = client.get(f"{url}?{older}")
+    assert "Page 2 of 2" in second.text and found(second) == {}
+    newer = re.search(r'href="\?([^"]*)">Newer</a>', second.text).group(1).replace("&amp;", "&")
+    assert newer == f"person={world.member.pk}&date_from=2020-01-01&page=1"
+    # A filter that is not valid shows every change, and its pages say so too.
+    bad = client.get(url, {"date_from": "not a date", "person__q": "Ron"})
+    assert "Showing every change" in bad.text
+    assert 'href="?page=2"' in bad.text

@@ -1,4 +1,4 @@
-"""The search behind every people picker (see pickers.py)."""
+"""The search behind every picker (see pickers.py): people, or a purpose's `Things`."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseNotAllowed
@@ -10,8 +10,9 @@ from .models import Hub
 
 @login_required
 def people_search(request, slug):
-    """Up to ten people a form may take, for someone who may use that form: a member of
-    this hub with the purpose's right (the project's lead, a coordinator, ...)."""
+    """Up to ten people (or referrals, ...) a form may take, for someone who may use that
+    form: a member of this hub with the purpose's right (the project's lead, a
+    coordinator, ...)."""
     hub = get_object_or_404(Hub, slug=slug)
     membership = access.require_member(request.user, hub)
     purpose = pickers.purpose_named(request.GET.get("for", ""))
@@ -22,7 +23,7 @@ def people_search(request, slug):
     html_id = pickers.safe_name(request.GET.get("id", f"id_{name}"))
     query = (request.GET.get(name + pickers.QUERY_SUFFIX) or request.GET.get("q") or "").strip()
     query = query[: pickers.MAX_QUERY]
-    found = pickers.search(
+    found = pickers.find(
         hub,
         purpose,
         context,
@@ -47,6 +48,7 @@ def people_search(request, slug):
                 "more": len(found) > pickers.LIMIT,
                 "query": query,
                 "searched": bool(query),
+                **pickers.wording(purpose.things),
             },
         },
     )

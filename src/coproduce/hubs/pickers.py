@@ -1,4 +1,5 @@
-"""Choosing a person in a form: a search field, never a list of every member.
+"""Choosing a person (or a referral, ...) in a form: a search field, never a list of
+every member.
 
 A form field (`PersonPicker`) sends a person's id. With JavaScript, the search box asks
 `/hubs/<slug>/people/search/?for=<purpose>` as the person types and shows up to
@@ -10,6 +11,10 @@ Who may search, and who may be chosen, is a *purpose*: a rule each app keeps in 
 access.py and registers here from its AppConfig.ready() (hubs imports no other app).
 The search endpoint and the field read the same purpose, so nobody is offered a person
 the form then refuses, and nobody searches who cannot use the form.
+
+A purpose chooses people (memberships) unless it names `Things`: then its `allowed` is
+those rows (a hub's open referrals, say), searched by the words the `Things` says and
+named by its label; the field, the search endpoint and the templates are the same.
 """
 
 import re
@@ -18,6 +23,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import Q, QuerySet
 from django.forms.utils import ErrorDict
 from django.http import Http404
@@ -34,10 +40,28 @@ MAX_CHOSEN = 200  # people chosen at once in a multiple picker
 # (membership, request parameters) -> the purpose's context (a project, a hub, ...), or
 # PermissionDenied / Http404 for someone who may not use the form it serves.
 MaySearch = Callable[[Membership, Mapping[str, str]], object]
-# (hub, context) -> the memberships that may be chosen.
+# (hub, context) -> the memberships (or, for `Things`, the rows) that may be chosen.
 Allowed = Callable[[Hub, object], QuerySet]
 # (context, people) -> those of them the purpose accepts (a rule the database cannot say).
 Refine = Callable[[object, list[Person]], list[Person]]
+
+
+@dataclass(frozen=True)
+class Things:
+    """What a picker chooses when it is not a person: rows found by words and by id."""
+
+    word: Callable[[str], Q]  # the condition one search word puts on a row
+    label: Callable[[models.Model], str]  # a row's name, telling two apart
+    order: tuple[str, ...] = ("pk",)
+    related: tuple[str, ...] = ()
+    # What the results say: "Nothing that can be chosen here matches “…”.", "Nothing else
+    # ..." when one is chosen already, "The first 10 that match: type more to find others."
+    nothing: str = "Nothing that can be chosen here"
+    nothing_else: str = "Nothing else that can be chosen here"
+    narrow: str = "type more to find others"
+
+    def rows(self, allowed: QuerySet) -> QuerySet:
+        return allowed.select_related(*self.related).order_by(*self.order)
 
 
 @dataclass(frozen=True)
@@ -47,6 +71,7 @@ class Purpose:
     allowed: Allowed
     refine: Refine | None = None
     multiple: bool = False
+    things: Things | None = None  # None: people
 
 
 _purposes: dict[str, Purpose] = {}
@@ -74,6 +99,10 @@ class Match:
         return self.person.pk
 
     @property
+    def value(self) -> Person:
+        return self.person
+
+    @property
     def label(self) -> str:
         """The name, and what tells two people of the same name apart without saying
         anything private: their area, and whether they are online."""
@@ -81,6 +110,22 @@ class Match:
         details = ", ".join(d for d in (self.area, online) if d)
         name = self.person.display_name
         return f"{name} ({details})" if details else name
+
+
+@dataclass(frozen=True)
+class Found:
+    """A row of `Things` found, by its label."""
+
+    value: models.Model
+    label: str
+
+    @property
+    def pk(self) -> int:
+        return self.value.pk
+
+
+def _found(things: Things, rows) -> list[Found]:
+    return [Found(row, things.label(row)) for row in rows]
 
 
 def _matches(memberships: QuerySet) -> QuerySet:
@@ -118,11 +163,37 @@ def search(
     return [Match(m.person, m.area) for m in found if m.person_id in accepted][:limit]
 
 
+def find(
+    hub: Hub,
+    purpose: Purpose,
+    context,
+    query: str,
+    *,
+    email: bool = False,
+    limit: int = LIMIT,
+) -> list[Match] | list[Found]:
+    """What a picker finds for `query`: people (`search`), or up to `limit` of the
+    purpose's `Things` that have every word of it."""
+    things = purpose.things
+    if things is None:
+        return search(hub, purpose, context, query, email=email, limit=limit)
+    rows = purpose.allowed(hub, context)
+    words = query.split()[:5]
+    if not words:
+        return []
+    for word in words:
+        rows = rows.filter(things.word(word[:MAX_QUERY]))
+    return _found(things, things.rows(rows)[:limit])
+
+
 def chosen(hub: Hub, purpose: Purpose, context, ids: list[int]) -> list[Match]:
     """Those of `ids` the purpose allows, by name."""
     ids = [i for i in ids if 0 < i < 2**63][:MAX_CHOSEN]
     if not ids:
         return []
+    if purpose.things is not None:
+        rows = purpose.things.rows(purpose.allowed(hub, context).filter(pk__in=ids))
+        return _found(purpose.things, rows)
     found = list(_matches(purpose.allowed(hub, context).filter(person_id__in=ids)))
     if purpose.refine is not None:
         accepted = {p.pk for p in purpose.refine(context, [m.person for m in found])}
@@ -155,7 +226,7 @@ class PickerWidget(forms.Widget):
 
     def __init__(self, attrs=None):
         super().__init__(attrs)
-        self.field = None  # set by PersonPicker.bind
+        self.field = None  # set by Picker.bind
         self.query = ""
 
     def value_from_datadict(self, data, files, name):
@@ -174,13 +245,15 @@ class PickerWidget(forms.Widget):
         context = super().get_context(name, value, attrs)
         field = self.field
         values = value if isinstance(value, list | tuple) else [value]
-        values = [str(v.pk if isinstance(v, Person) else v) for v in values if v not in ("", None)]
+        values = [
+            str(v.pk if isinstance(v, models.Model) else v) for v in values if v not in ("", None)
+        ]
         ids = [int(v) for v in values if v.isdigit()]
         picked = chosen(field.hub, field.purpose, field.context, ids) if field else []
         picked_ids = {m.pk for m in picked}
         found = []
         if field and self.query:
-            found = search(
+            found = find(
                 field.hub,
                 field.purpose,
                 field.context,
@@ -189,6 +262,7 @@ class PickerWidget(forms.Widget):
                 limit=LIMIT + 1,
             )
         matches = [m for m in found[:LIMIT] if m.pk not in picked_ids]
+        things = field.purpose.things if field else None
         context["picker"] = {
             "multiple": field.multiple if field else False,
             "chosen": picked,
@@ -199,13 +273,32 @@ class PickerWidget(forms.Widget):
             "url": search_url(field.hub, field.purpose, field.params) if field else "",
             "find": FIND,
             "searched": bool(self.query),
+            **wording(things),
         }
         return context
 
 
-class PersonPicker(forms.Field):
-    """A person (or, `multiple`, a list of people) chosen by searching. Bind it in the
-    form's __init__ with the hub, and the context the purpose needs."""
+def wording(things: Things | None) -> dict:
+    """What the results say when nothing is found, and how to find more."""
+    if things is None:
+        return {
+            "nothing": "Nobody who can be chosen here",
+            "nothing_else": "Nobody else who can be chosen here",
+            "who": "who",
+            "narrow": "type more of the name to find others",
+        }
+    return {
+        "nothing": things.nothing,
+        "nothing_else": things.nothing_else,
+        "who": "that",
+        "narrow": things.narrow,
+    }
+
+
+class Picker(forms.Field):
+    """A person (or, `multiple`, a list of people; or a row of the purpose's `Things`)
+    chosen by searching. Bind it in the form's __init__ with the hub, and the context the
+    purpose needs."""
 
     widget = PickerWidget
     default_error_messages = {
@@ -237,7 +330,7 @@ class PersonPicker(forms.Field):
         result.widget.field = result
         return result
 
-    def _people(self, raw: list[str]) -> list[Person]:
+    def _people(self, raw: list[str]) -> list:
         ids = []
         for value in raw:
             if not str(value).isdigit():
@@ -245,7 +338,7 @@ class PersonPicker(forms.Field):
             ids.append(int(value))
         if len(set(ids)) > MAX_CHOSEN:
             raise ValidationError(f"Choose at most {MAX_CHOSEN} people at once.")
-        found = {m.pk: m.person for m in chosen(self.hub, self.purpose, self.context, ids)}
+        found = {m.pk: m.value for m in chosen(self.hub, self.purpose, self.context, ids)}
         if any(i not in found for i in ids):
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         return [found[i] for i in dict.fromkeys(ids)]
@@ -268,10 +361,10 @@ class PersonPicker(forms.Field):
         return self._people([value])[0]
 
     def prepare_value(self, value):
-        if isinstance(value, Person):
+        if isinstance(value, models.Model):
             return value.pk
         if isinstance(value, list | tuple):
-            return [v.pk if isinstance(v, Person) else v for v in value]
+            return [v.pk if isinstance(v, models.Model) else v for v in value]
         return value
 
     def has_changed(self, initial, data):
@@ -281,6 +374,9 @@ class PersonPicker(forms.Field):
             return {str(v) for v in values if v not in ("", None)}
 
         return ids(initial) != ids(data)
+
+
+PersonPicker = Picker  # the name the forms that choose people use
 
 
 class PickerFormMixin:

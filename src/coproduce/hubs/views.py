@@ -1,5 +1,7 @@
 """Pages for hubs and people. Views parse, call a service, render."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -38,6 +40,7 @@ from .forms import (
     SignUpForm,
 )
 from .models import Hub, JoinRequest, JoinRequestStatus, Role, SafeguardingCheck
+from .pickers import FIND
 
 PROFILE_FORM_FIELDS = list(ProfileForm.base_fields)
 
@@ -673,7 +676,11 @@ def neighbourhood_add(request, slug):
 def audit_log(request, slug):
     hub = _hub(slug)
     access.require_coordinator(request.user, hub)
-    form = AuditFilterForm(request.GET, hub=hub)
+    # A filter form sent by GET: its "Find" (no JavaScript) shows the people who match
+    # the words typed *and* the changes the other filters choose, as "Show" does.
+    data = request.GET.copy()
+    data.pop(FIND, None)
+    form = AuditFilterForm(data, hub=hub)
     filters = form.cleaned_data if form.is_valid() else {}
     events = selectors.hub_audit_log(
         hub,
@@ -686,9 +693,9 @@ def audit_log(request, slug):
         # A file whose size grows with the hub is prepared by a task (ask on this page).
         return redirect("exports", slug=slug)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    query.pop("format", None)
+    # The pages' links keep the filters shown, not the words typed to find a person
+    # (which would bring the matches back on every page).
+    kept = filter_params(filters) if filters else {}
     return render(
         request,
         "hubs/audit_log.html",
@@ -700,8 +707,8 @@ def audit_log(request, slug):
             ),
             "page": page,
             "rows": audit.describe(page.object_list),
-            "query": query.urlencode(),
-            "export": filter_params(filters) if form.is_valid() else {},
+            "query": urlencode(kept),
+            "export": kept,
         },
     )
 

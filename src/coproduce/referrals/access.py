@@ -14,7 +14,8 @@ Rules:
   safeguarding check, if it needs one): `project_refuses` is that rule, read by the rota,
   by the matcher when a referral's help comes through a project, and by the offers.
 - Coordinators set up regular help for a matched referral, and record a past turn that
-  nobody signed up for.
+  nobody signed up for. They alone say which referral a rota's turns are for: any open
+  referral of the hub, whichever project it was sent to (a matched one is sent to none).
 - A rota place is given up, swapped or logged by its holder or the lead; only the lead
   (or a coordinator) marks it missed or confirms it, and never their own time.
 - An escalation is resolved by the staff member it was given to, or a coordinator, who
@@ -36,6 +37,7 @@ from coproduce.hubs import selectors as hub_selectors
 from coproduce.hubs.models import Membership, Person, SafeguardingCheck
 
 from .models import (
+    OPEN_REFERRAL_STATUSES,
     Assignment,
     Escalation,
     MatchOffer,
@@ -376,6 +378,39 @@ def _accepted(project: Project, people: list) -> list:
     return accepted_by(project, people, on=timezone.localdate())
 
 
+def _open_referrals(hub, _context=None):
+    return Referral.objects.filter(hub=hub, status__in=OPEN_REFERRAL_STATUSES)
+
+
+def _need(referral: Referral) -> str:
+    if referral.category_id:
+        return str(referral.category)
+    words = " ".join(referral.description.split())
+    return words if len(words) <= 40 else words[:40].rsplit(" ", 1)[0] + "…"
+
+
+def _referral_label(referral: Referral) -> str:
+    day = timezone.localtime(referral.created_at)
+    status = referral.get_status_display().lower()
+    return f"{referral.person}: {_need(referral)} ({status}, referred {day.day} {day:%b %Y})"
+
+
+# A referral is found by the referred person's name and what they need; its label (seen
+# by coordinators only) tells two referrals of one person apart.
+REFERRALS = pickers.Things(
+    word=lambda word: (
+        Q(person__display_name__icontains=word)
+        | Q(category__name__icontains=word)
+        | Q(description__icontains=word)
+    ),
+    label=_referral_label,
+    order=("person__display_name", "-created_at", "-pk"),
+    related=("person", "category"),
+    nothing="No open referral",
+    nothing_else="No other open referral",
+    narrow="type more of the name or the need to find others",
+)
+
 pickers.register(pickers.Purpose("referral-person", _staff, _members))
 pickers.register(pickers.Purpose("project-lead", _coordinator, _members))
 pickers.register(pickers.Purpose("slot-receiver", _rota_manager, _members))
@@ -384,3 +419,4 @@ pickers.register(pickers.Purpose("project-rota", _rota_manager, _members, refine
 pickers.register(pickers.Purpose("past-turn", _past_turns, _members, refine=_accepted))
 pickers.register(pickers.Purpose("escalation-to", _coordinator, hub_access.active_staff))
 pickers.register(pickers.Purpose("failsafe", _coordinator, hub_access.active_staff))
+pickers.register(pickers.Purpose("rota-referral", _coordinator, _open_referrals, things=REFERRALS))

@@ -5,13 +5,34 @@ from django.utils import timezone
 
 from coproduce.forms import AccessibleForm, ListField, OnceKeyField
 from coproduce.hubs.models import AVAILABILITY_CHOICES, ConsentMethod
-from coproduce.hubs.pickers import PersonPicker, PickerFormMixin
+from coproduce.hubs.pickers import PersonPicker, Picker, PickerFormMixin
 
 from . import access
 from .models import HelpKind, Outcome, ProjectKind, Route, Urgency
 
 NEW_PERSON = "new"
 PICK_HINT = "Type part of their name and choose them from the people found."
+
+
+def referral_picker() -> Picker:
+    """The open referral a rota's turns are for, found by the person's name or need."""
+    return Picker(
+        purpose="rota-referral",
+        label="For a referral",
+        required=False,
+        help_text="Leave empty if the turns are for no referral. Type part of the person's "
+        "name or of what they need, and choose the referral from those found.",
+        error_messages={
+            "invalid": "Choose an open referral of this hub: that one cannot be chosen here."
+        },
+    )
+
+
+def _bind_referral(form, project, may_choose: bool) -> None:
+    if may_choose:
+        form.fields["referral"].bind(project.hub, params={"project": project.pk})
+    else:
+        del form.fields["referral"]
 
 
 class ReferralForm(PickerFormMixin, AccessibleForm):
@@ -223,16 +244,16 @@ class SlotsForm(PickerFormMixin, AccessibleForm):
         help_text="Leave empty for a slot open to anyone (a buddy bench at break time). "
         + PICK_HINT,
     )
-    referral = forms.ChoiceField(label="For a referral", required=False)
+    referral = referral_picker()
     note = forms.CharField(label="Note", required=False, max_length=200)
 
-    def __init__(self, *args, project, referrals=(), **kwargs):
+    def __init__(self, *args, project, choose_referral=False, **kwargs):
+        """`choose_referral`: whether this person may say which referral the slots are
+        for (a coordinator); otherwise the form has no such field."""
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [(r, r) for r in project.roles]
         self.fields["receiver"].bind(project.hub, context=project, params={"project": project.pk})
-        self.fields["referral"].choices = [("", "None")] + [
-            (str(r.pk), f"{r.person} ({r.get_status_display().lower()})") for r in referrals
-        ]
+        _bind_referral(self, project, choose_referral)
         tomorrow = timezone.localdate() + datetime.timedelta(days=1)
         self.fields["starts_on"].initial = tomorrow
 
@@ -353,21 +374,15 @@ class PastTurnForm(PickerFormMixin, AccessibleForm):
     starts_at = forms.TimeField(label="Start time", widget=_TIME)
     minutes = forms.IntegerField(label="How long, in minutes", min_value=1, max_value=24 * 60)
     role = forms.ChoiceField(label="Job")
-    referral = forms.ChoiceField(label="For a referral", required=False)
+    referral = referral_picker()
     key = forms.CharField(widget=forms.HiddenInput, max_length=60)
 
-    def __init__(self, *args, project, referrals=(), **kwargs):
+    def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["person"].bind(project.hub, context=project, params={"project": project.pk})
         self.fields["role"].choices = [(r, r) for r in project.roles]
-        self.referrals = {str(r.pk): r for r in referrals}
-        self.fields["referral"].choices = [("", "None")] + [
-            (key, str(r.person)) for key, r in self.referrals.items()
-        ]
+        _bind_referral(self, project, True)  # only coordinators record a past turn
         self.fields["starts_on"].initial = timezone.localdate()
-
-    def clean_referral(self):
-        return self.referrals.get(self.cleaned_data["referral"])
 
 
 class LogForm(AccessibleForm):

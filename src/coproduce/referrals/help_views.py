@@ -15,7 +15,6 @@ from coproduce.views import render_form, submit
 
 from . import access, selectors, services
 from .forms import PastTurnForm, PlanForm
-from .models import OPEN_REFERRAL_STATUSES, Referral
 from .views import _project, _referral
 
 
@@ -75,13 +74,9 @@ def turn_record(request, slug, project_id):
     project = _project(request, slug, project_id)
     if not access.rights_on_project(request.user, project).record_past:
         raise PermissionDenied("Only a coordinator can record a past turn.")
-    referrals = Referral.objects.filter(
-        hub=project.hub, status__in=OPEN_REFERRAL_STATUSES
-    ).select_related("person")
     form = PastTurnForm(
         request.POST or None,
         project=project,
-        referrals=referrals,
         initial={"key": uuid.uuid4().hex},
     )
 
@@ -97,7 +92,7 @@ def turn_record(request, slug, project_id):
             minutes=data["minutes"],
             role=data["role"],
             key=data["key"],
-            referral=data["referral"],
+            referral=data.get("referral"),
         )
 
     assignment = submit(request, form, record)

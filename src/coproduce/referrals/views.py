@@ -41,7 +41,6 @@ from .models import (
     MatchOffer,
     OfferStatus,
     Project,
-    Referral,
     ReferralStatus,
     Slot,
 )
@@ -403,6 +402,14 @@ def project_new(request, slug):
     )
 
 
+def _week(value) -> str:
+    """The rota's first day as the page was showing it (`?from=`), or "" for none."""
+    try:
+        return datetime.date.fromisoformat(str(value or "")[:10]).isoformat()
+    except ValueError:
+        return ""
+
+
 def _week_start(request) -> datetime.datetime:
     today = timezone.localdate()
     try:
@@ -451,6 +458,8 @@ def project_detail(request, slug, project_id):
             "today": timezone.localdate(),
             "earlier": (start - datetime.timedelta(days=28)).date().isoformat(),
             "later": (start + datetime.timedelta(days=28)).date().isoformat(),
+            # Sent back by the rota's forms, so that the page comes back at this week.
+            "week": _week(request.GET.get("from")),
             "free_slots": [row["slot"] for row in rows if row["gaps"] and row["upcoming"]],
             # Turns this person could take, for ticking several at once.
             "takeable": [
@@ -504,17 +513,13 @@ def slots_new(request, slug, project_id):
     project = _project(request, slug, project_id)
     if not access.rights_on_project(request.user, project).manage_rota:
         raise PermissionDenied("Only the project's lead or a coordinator can add slots.")
-    referrals = (
-        Referral.objects.filter(hub=project.hub, status__in=OPEN_REFERRAL_STATUSES).select_related(
-            "person"
-        )
-        if hub_access.require_member(request.user, project.hub).can_coordinate
-        else Referral.objects.none()
-    )
-    form = SlotsForm(request.POST or None, project=project, referrals=referrals)
+    # Which referral the slots are for is a coordinator's to say (a lead alone is not
+    # asked); the referral is chosen by a search, never from a list of them all.
+    coordinates = hub_access.require_member(request.user, project.hub).can_coordinate
+    form = SlotsForm(request.POST or None, project=project, choose_referral=coordinates)
 
     def add(data):
-        referral = referrals.filter(pk=data["referral"]).first() if data["referral"] else None
+        referral = data.get("referral")
         return services.slots_add(
             actor=request.user,
             project=project,
@@ -589,14 +594,19 @@ def slot_take(request, slug, slot_id):
     slot = get_object_or_404(
         Slot.objects.select_related("project"), pk=slot_id, project__hub__slug=slug
     )
-    back = f"/hubs/{slug}/projects/{slot.project_id}/"
+    # Back to the rota as it was shown: the week it was showing (`?from=`) kept.
+    page = f"/hubs/{slug}/projects/{slot.project_id}/"
+    week = {"from": day} if (day := _week(request.POST.get("from"))) else {}
+    back = f"{page}?{urlencode(week)}" if week else page
     if "assign" in request.POST:
         form = AssignForm(request.POST, project=slot.project)
         if not form.is_valid():
             if not form.finding:
                 messages.error(request, f"Put on the rota: {form.errors['person'][0]}")
-            query = urlencode({"assign": slot.pk, "person__q": request.POST.get("person__q", "")})
-            return redirect(f"{back}?{query}#assign-{slot.pk}")
+            query = urlencode(
+                {**week, "assign": slot.pk, "person__q": request.POST.get("person__q", "")}
+            )
+            return redirect(f"{page}?{query}#assign-{slot.pk}")
         person = form.cleaned_data["person"]
         return _act(
             request,
