@@ -106,16 +106,16 @@ def once[T](
     check_key(key)
     print_ = fingerprint(kind, content)
     with transaction.atomic():
-        found = UsedKey.objects.filter(hub_id=hub_id, owner=owner, key=key).first()
-        if found is not None:
-            return _replay(found, print_)
         try:
+            # A key is new far more often than it is sent again: claim it straight away
+            # (no look first), and look only when the claim fails.
             with transaction.atomic():
                 used = UsedKey.objects.create(
                     hub_id=hub_id, owner=owner, key=key, fingerprint=print_
                 )
         except IntegrityError:
-            # Another request with this key committed first: answer as it did.
+            # Sent before, or another request with this key committed first: answer as
+            # it did.
             found = UsedKey.objects.filter(hub_id=hub_id, owner=owner, key=key).first()
             if found is None:
                 raise

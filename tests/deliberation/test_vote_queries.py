@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from coproduce.deliberation import services
 from coproduce.deliberation.models import AnalysisResult, Statement, Vote
 from coproduce.forms import new_key
-from coproduce.hubs.models import Role
-from coproduce.hubs.services import membership_add, person_register
+from coproduce.hubs.models import Membership, Role
+from coproduce.hubs.services import membership_add, membership_end, person_register
 
 SEEDS = ["Fix the lifts first.", "More benches by the shops.", "Close the road at night."]
 
@@ -84,10 +84,39 @@ def test_a_vote_costs_as_many_queries_with_many_votes_and_statements_as_with_few
         assert all(
             re.search(rf'"participant_id" = (%s|{member.pk})\b', sql) for sql in reads_votes
         ), reads_votes
-    # The conversation and the voter's place are each looked up once.
+    # The voter's place, the conversation and its hub are read once, in one query; the
+    # card (the next statement, the count and the divides) in another.
     htmx = many[True]
-    assert sum(sql.startswith('SELECT "deliberation_conversation"."id"') for sql in htmx) == 1
+    loads = [sql for sql in htmx if '"deliberation_conversation"."question"' in sql]
+    assert len(loads) == 1 and 'FROM "deliberation_participant"' in loads[0], loads
     assert sum('FROM "deliberation_participant"' in sql for sql in htmx) == 1
+    assert sum('"deliberation_analysisresult"' in sql for sql in htmx) == 1
+    # Session, person, place (with conversation and hub), membership, statement; the
+    # vote with its key (claimed without a look first; one transaction, a savepoint
+    # here because the test runs in one); the card. 19 before.
+    assert len(htmx) <= 16, "\n".join(q[:90] for q in htmx)
+
+
+def test_a_voter_found_with_the_conversation_is_held_to_the_same_rules(world, client_for):
+    """The vote finds a saved voter's place with the conversation in one query: someone
+    who has left the hub is still refused, another hub's address finds nothing, and a
+    member's first vote (no place yet) goes the longer way."""
+    conversation = services.conversation_create(
+        actor=world.coordinator, hub=world.hub, question="What should change?", seeds=SEEDS
+    )
+    first, second, third = conversation.statements.order_by("id")
+    client = client_for(world.member)
+    headers = {"HX-Request": "true"}
+    assert client.post(url(conversation, "vote/"), {"statement": first.pk, "value": "1"},
+                       headers=headers).status_code == 200  # fmt: skip
+    other_hub = f"/hubs/{world.other_hub.slug}/conversations/{conversation.pk}/vote/"
+    assert client.post(other_hub, {"statement": second.pk, "value": "1"}).status_code == 404
+    membership = Membership.objects.get(person=world.member, hub=world.hub)
+    membership_end(actor=world.coordinator, membership=membership)
+    refused = client.post(url(conversation, "vote/"), {"statement": second.pk, "value": "1"},
+                          headers=headers)  # fmt: skip
+    assert refused.status_code == 403
+    assert not Vote.objects.filter(statement__in=[second, third]).exists()
 
 
 def test_the_voting_card_counts_the_statements_showing_that_were_voted_on(world):

@@ -199,12 +199,22 @@ def conversation_detail(request, slug, conversation_id):
 def vote(request, slug, conversation_id):
     """One vote from the voting card. With htmx the next card comes back in place;
     without JavaScript the page reloads with it."""
-    conversation = _conversation(slug, conversation_id)
-    participant = _participant(request, conversation)
+    # A member who has voted before: their place, the conversation and its hub in one
+    # query; otherwise the conversation, then their (unsaved) place.
+    participant = None
+    if request.user.is_authenticated:
+        participant = services.saved_participant_of(request.user, slug, conversation_id)
+    if participant is not None:
+        conversation = participant.conversation
+    else:
+        conversation = _conversation(slug, conversation_id)
+        participant = _participant(request, conversation)
     if participant is None:
         raise PermissionDenied("Sign in to vote.")
     statement = get_object_or_404(
-        Statement, pk=request.POST.get("statement", "0"), conversation=conversation
+        Statement.objects.only("id", "conversation_id", "text", "status"),
+        pk=request.POST.get("statement", "0"),
+        conversation=conversation,
     )
     # Loaded once here, not again inside the vote's transaction.
     statement.conversation = participant.conversation = conversation

@@ -30,6 +30,7 @@ from .participants import (
     participant_for,
     participant_of,
     participant_save,
+    saved_participant_of,
 )
 from .priorities import (
     priority_mark,
@@ -80,6 +81,7 @@ __all__ = [
     "priority_mark",
     "priority_unmark",
     "responses_record_for",
+    "saved_participant_of",
     "statement_add",
     "statement_flag",
     "statement_moderate",

@@ -43,6 +43,23 @@ def participant_of(person: Person, conversation: Conversation) -> Participant:
     )
 
 
+def saved_participant_of(person: Person, slug: str, conversation_id: int) -> Participant | None:
+    """The person's saved place in the conversation, found with the conversation and its
+    hub in one query (a vote's request needs all three); None before their first vote or
+    statement, or if there is no such conversation in that hub. The same rule as
+    `participant_of`: only those who may take part."""
+    found = (
+        Participant.objects.select_related("conversation__hub")
+        .filter(person=person, conversation_id=conversation_id, conversation__hub__slug=slug)
+        .first()
+    )
+    if found is None:
+        return None
+    rights.require_take_part(person, found.conversation)
+    found.person = person  # loaded already
+    return found
+
+
 def anonymous_participant_of(conversation: Conversation, token: str, key: str) -> Participant:
     """Someone without an account who came by the conversation's link (unsaved until
     they first vote or add a statement)."""

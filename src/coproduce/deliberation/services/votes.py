@@ -1,10 +1,11 @@
 """Votes: cast online, or recorded by a coordinator from paper or the phone; and which
 statement to show next."""
 
+import json
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Value
+from django.db.models import Exists, OuterRef, Subquery, TextField, Value
 
 from coproduce.audit import AuditKind, audit
 from coproduce.errors import ApplicationError
@@ -28,7 +29,6 @@ from .statements import _require_open
 from .tallies import previous_vote, tally_move
 
 
-@transaction.atomic
 def vote_cast(
     *,
     participant: Participant,
@@ -39,7 +39,12 @@ def vote_cast(
 ) -> Vote:
     """Agree, disagree or pass. Voting again adds to the log; the latest vote counts.
     A first vote saves the participant. With a `key`, the same vote sent again gives the
-    first one back (nothing added to the log); another vote with that key is refused."""
+    first one back (nothing added to the log); another vote with that key is refused.
+    All in one transaction: with a key, the one `once` opens for it (not a savepoint
+    inside another), without one, the vote's own."""
+    if key is None:
+        with transaction.atomic():
+            return _cast(participant, statement, value, recorded_by)
     return once(
         hub_id=participant.conversation.hub_id,
         owner=key_owner(participant),
@@ -133,16 +138,14 @@ class VotingCard:
 
 def voting_card(participant: Participant, rng=None) -> VotingCard:
     """The next statement for the participant: one they have not voted on, new and
-    divisive ones more often (see chooser.py). Two queries whatever the number of votes:
-    the last analysis's divides, and one row per statement showing with its running
-    tally and whether the participant has voted on it (on the vote index)."""
+    divisive ones more often (see chooser.py). One query whatever the number of votes:
+    a row per statement showing, with its running tally, whether the participant has
+    voted on it (`EXISTS` on the vote index) and the last analysis's divides (a small
+    list, the same on every row)."""
     conversation_id = participant.conversation_id
-    divides = (
-        AnalysisResult.objects.filter(conversation_id=conversation_id)
-        .values_list("divides", flat=True)
-        .first()
-    )
-    divides = {int(s) for s in divides or ()}
+    last = AnalysisResult.objects.filter(conversation_id=conversation_id).values("divides")
+    # As JSON text, read once (not decoded on each row).
+    divides_json = Subquery(last[:1], output_field=TextField())
     showing = (
         Statement.objects.filter(conversation_id=conversation_id, status=StatementStatus.VISIBLE)
         .order_by("id")
@@ -151,12 +154,17 @@ def voting_card(participant: Participant, rng=None) -> VotingCard:
                 Vote.objects.filter(participant_id=participant.pk, statement_id=OuterRef("pk"))
             )
             if participant.pk is not None
-            else Value(False)
+            else Value(False),
+            divides=divides_json,
         )
-        .values_list("id", "text", "tally__agree", "tally__disagree", "tally__passed", "voted")
+        .values_list(
+            "id", "text", "tally__agree", "tally__disagree", "tally__passed", "voted", "divides"
+        )
     )
-    texts, candidates, voted_count = {}, [], 0
-    for pk, text, agree, disagree, passed, voted in showing:
+    texts, candidates, voted_count, divides = {}, [], 0, None
+    for pk, text, agree, disagree, passed, voted, row_divides in showing:
+        if divides is None:
+            divides = {int(s) for s in json.loads(row_divides or "[]")}
         if voted:
             voted_count += 1
             continue
