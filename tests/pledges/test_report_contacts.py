@@ -425,9 +425,11 @@ def test_staff_closing_a_report_from_someone_without_email_are_told_to_ring(
     assert "ring them on 01632 960 555 and ask" in page  # the message after saving
     assert "Ring Ada Lovelace on 01632 960 555 and ask whether it was fixed" in page
     assert "Record their answer" in page
+    assert "Taken by</dt><dd>Dr Amir Staff, on the phone" in page
     public = client_for(None).get(reverse("report", args=["millbrook", made.pk]))
     assert "01632 960 555" not in public.content.decode()
     assert "Record their answer" not in public.content.decode()
+    assert "Taken by" not in public.content.decode()
 
 
 def test_staff_record_the_answer_for_someone_without_an_account(world, lights, client_for):

@@ -90,6 +90,13 @@ class ReportRights:
     moderate: bool = False  # coordinators
 
 
+def sees_report_private(viewer: Membership | None, report: Report) -> bool:
+    """The reporter's name, contact details, address and map point: the hub's staff and
+    the reporter (ReportRights.see_private, without reading the reporter, for lists)."""
+    in_hub = bool(viewer and viewer.hub_id == report.hub_id)
+    return in_hub and (viewer.is_staff_or_above or report.reporter_id == viewer.person_id)
+
+
 def report_rights(viewer: Membership | None, report: Report) -> ReportRights:
     in_hub = bool(viewer and viewer.hub_id == report.hub_id)
     staff = in_hub and viewer.is_staff_or_above
@@ -97,7 +104,7 @@ def report_rights(viewer: Membership | None, report: Report) -> ReportRights:
     closed = not report.is_open
     return ReportRights(
         see=True,
-        see_private=staff or is_reporter,
+        see_private=sees_report_private(viewer, report),
         update=staff,
         me_too=in_hub and not is_reporter and report.is_open,
         answer=is_reporter and closed,

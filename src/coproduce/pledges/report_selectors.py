@@ -74,24 +74,33 @@ def span_words(delta: datetime.timedelta) -> str:
     return f"{round(hours / 24)} days"
 
 
+def is_late(report: Report, now: datetime.datetime) -> bool:
+    """Open past its expected date, or closed after it (when_words' "late")."""
+    if report.is_open:
+        return report.expected_at < now
+    return bool(report.closed_at) and report.closed_at > report.expected_at
+
+
 def when_words(report: Report, now: datetime.datetime | None = None) -> dict:
     """When the report is due and whether it is late, for a page: {"due": "Thursday
     4 December 2026, 17:00", "late": bool, "how": "in 2 days" / "3 days late" /
     "fixed on time" / "fixed 2 days late" / "closed without a fix"}."""
     now = now or timezone.now()
     due = timezone.localtime(report.expected_at)
-    words = {"due": f"{due:%A} {due.day} {due:%B %Y, %H:%M}", "late": False, "how": ""}
+    words = {
+        "due": f"{due:%A} {due.day} {due:%B %Y, %H:%M}",
+        "late": is_late(report, now),
+        "how": "",
+    }
     if report.is_open:
-        if report.expected_at < now:
-            words["late"] = True
+        if words["late"]:
             words["how"] = f"{span_words(now - report.expected_at)} late"
         else:
             words["how"] = f"in {span_words(report.expected_at - now)}"
     elif report.closed_at:
         # As the scorecard counts: only a fix keeps the promise, on time or late.
-        late = report.closed_at > report.expected_at
+        late = words["late"]
         fixed = report.status == ReportStatus.FIXED
-        words["late"] = late
         if not fixed:
             words["how"] = "closed without a fix"
         elif late:

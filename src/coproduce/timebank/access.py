@@ -204,7 +204,7 @@ def _reversal_favours(membership: Membership, exchange: Exchange, accounts) -> b
     organisation's) paid for the help. Nobody approves their own benefit."""
     return any(
         holds(membership, party.account)
-        for party in _parties(exchange)
+        for party in exchange_parties(exchange)
         if party.side == ExchangeParty.RECEIVES
     )
 
@@ -220,20 +220,26 @@ def reversal_credits_holder(membership: Membership | None, transfer: Transfer) -
     )
 
 
-def _parties(exchange: Exchange) -> list[ExchangeParty]:
-    """The exchange's parties with their accounts, read once per exchange object."""
+def exchange_parties(exchange: Exchange) -> list[ExchangeParty]:
+    """The exchange's parties with their accounts and holders, read once per exchange
+    object (or taken from a prefetch of its parties), for its rights and its page."""
     cached = getattr(exchange, "_parties", None)
     if cached is None:
+        prefetched = getattr(exchange, "_prefetched_objects_cache", {}).get("parties")
         cached = list(
-            exchange.parties.select_related("account__membership__person", "account__organisation")
+            prefetched
+            if prefetched is not None
+            else exchange.parties.select_related(
+                "account__membership__person", "account__organisation"
+            )
         )
         exchange._parties = cached
     return cached
 
 
 def party_accounts(exchange: Exchange) -> list[Account]:
-    """The exchange's accounts (see `_parties`)."""
-    return [party.account for party in _parties(exchange)]
+    """The exchange's accounts (see `exchange_parties`)."""
+    return [party.account for party in exchange_parties(exchange)]
 
 
 def rights_on_exchange(person: Person | None, exchange: Exchange) -> ExchangeRights:

@@ -102,7 +102,7 @@ class ExchangeOut(Schema):
 
     @staticmethod
     def resolve_parties(exchange: Exchange) -> list:
-        return list(exchange.parties.all())
+        return access.exchange_parties(exchange)
 
 
 class ProposeIn(Schema):
@@ -215,9 +215,7 @@ def _visible_exchange(request, exchange_id: int) -> Exchange:
 
 
 def _exchange_out(exchange: Exchange) -> Exchange:
-    return Exchange.objects.prefetch_related(
-        "parties__account__membership__person", "parties__account__organisation"
-    ).get(pk=exchange.pk)
+    return selectors.with_parties(Exchange.objects.filter(pk=exchange.pk)).get()
 
 
 def _accounts():
@@ -314,7 +312,7 @@ def exchanges(request, filters: Query[ExchangeFilters]):
     account = _account(request, filters.account_id)
     if not access.can_act_for(request.membership, account):
         raise PermissionDenied("You can only list exchanges of accounts you act for.")
-    found = selectors.exchanges_for(account).order_by("-created_at")
+    found = selectors.with_parties(selectors.exchanges_for(account)).order_by("-created_at")
     if filters.status:
         found = found.filter(status=filters.status)
     return found
@@ -352,7 +350,8 @@ def exchange_record(
 
 @router.get("/exchanges/{exchange_id}", response={200: ExchangeOut, **ERRORS})
 def exchange_detail(request, exchange_id: int):
-    return _exchange_out(_visible_exchange(request, exchange_id))
+    # Its parties were read with their accounts to find the caller's rights.
+    return _visible_exchange(request, exchange_id)
 
 
 @router.post("/exchanges/{exchange_id}/agree", response={200: ExchangeOut, **ERRORS})

@@ -22,6 +22,24 @@ def _accounts_of(hub, people: list[Person]) -> list[Account]:
     return [accounts[p.pk] for p in people]
 
 
+class _ReadOnce(forms.models.ModelChoiceIterator):
+    """The choices read by one plain query. Django's iterator() opens a server-side cursor
+    on PostgreSQL (declare, fetch, close: three round trips) for the dozen choices a hub
+    has, such as its categories and organisations."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
+class HubChoiceField(forms.ModelChoiceField):
+    """A choice among a hub's few categories or organisations."""
+
+    iterator = _ReadOnce
+
+
 class DurationForm(AccessibleForm):
     """Time spent, as hours and minutes (people think in hours, the ledger in minutes)."""
 
@@ -89,7 +107,7 @@ class ListingForm(AccessibleForm):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    category = forms.ModelChoiceField(
+    category = HubChoiceField(
         label="Category", queryset=None, required=False, empty_label="No category"
     )
     postcode_district = forms.CharField(label="Postcode area", max_length=4, required=False)
@@ -208,7 +226,7 @@ class ListingSearchForm(forms.Form):
     kind = forms.ChoiceField(
         label="Show", required=False, choices=[("", "Offers and requests"), *ListingKind.choices]
     )
-    category = forms.ModelChoiceField(
+    category = HubChoiceField(
         label="Category", queryset=None, required=False, empty_label="Any category"
     )
     area = forms.CharField(label="Postcode area", required=False, max_length=4)
@@ -222,7 +240,7 @@ class GroupExchangeForm(PickerFormMixin, DurationForm):
     """An organisation pays each member of a group the same time (a workshop, a panel)."""
 
     title = forms.CharField(label="What did the group do?", max_length=120)
-    organisation = forms.ModelChoiceField(
+    organisation = HubChoiceField(
         label="Organisation paying the hours", queryset=None, empty_label="Choose an organisation"
     )
     members = PersonPicker(

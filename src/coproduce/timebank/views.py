@@ -158,9 +158,7 @@ def exchange_detail(request, slug, exchange_id):
         {
             "hub": hub,
             "exchange": exchange,
-            "parties": exchange.parties.select_related(
-                "account__membership__person", "account__organisation"
-            ),
+            "parties": access.exchange_parties(exchange),
             "rights": rights,
             "reversal": selectors.reversal_of(exchange),
             "approvals": approvals,
