@@ -613,7 +613,10 @@ def copy_into(database: Path, database_url: str) -> None:
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_sql(_NoStyle(), models):
             cursor.execute(sql)
-        cursor.execute("ANALYZE")
+        # VACUUM too, not only ANALYZE: otherwise autovacuum starts on the freshly
+        # copied tables a minute later, while pages are being timed. (Outside a
+        # transaction: Django's connection is in autocommit here.)
+        cursor.execute("VACUUM ANALYZE")
 
 
 def _postgres_kinds(cursor, table: str) -> dict[str, str]:
