@@ -11,9 +11,9 @@ the need has a category or words, giving that category or sharing one of its wor
 facts about them (membership, exclusions, check, training; category or words through
 the `GiverWord` index, by index lookups rather than LIKE scans) with their area and free
 times: each is a hope, the best they could score (`matching.best_possible`). The engine
-then reads in full (`_build`: offers, checks, commitments, hours given and received)
-only the most hopeful, and then whoever could still reach the tenth score
-(`matching.rank_in_rounds`). Nothing is filtered that the gate would let through, and
+then reads in full (`read_in_full`: offers, checks, commitments, hours given and
+received, in two queries) only the most hopeful, and then whoever could still reach the
+tenth score (`matching.rank_in_order`). Nothing is filtered that the gate would let through, and
 nobody is left unread who could have made the top ten, so the ranking is the one over
 every member: the tests check it, on varied members, against `rank_naive` over
 `candidate_pool` (which builds everyone, as the page did before).
