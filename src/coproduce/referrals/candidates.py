@@ -11,9 +11,9 @@ the need has a category or words, giving that category or sharing one of its wor
 facts about them (membership, exclusions, check, training; category or words through
 the `GiverWord` index, by index lookups rather than LIKE scans) with their area and free
 times: each is a hope, the best they could score (`matching.best_possible`). The engine
-then reads in full (`_build`: offers, checks, commitments, hours given and received)
-only the most hopeful, and then whoever could still reach the tenth score
-(`matching.rank_in_rounds`). Nothing is filtered that the gate would let through, and
+then reads in full (`read_in_full`: offers, checks, commitments, hours given and
+received, in two queries) only the most hopeful, and then whoever could still reach the
+tenth score (`matching.rank_in_order`). Nothing is filtered that the gate would let through, and
 nobody is left unread who could have made the top ten, so the ranking is the one over
 every member: the tests check it, on varied members, against `rank_naive` over
 `candidate_pool` (which builds everyone, as the page did before).
@@ -36,18 +36,33 @@ from django.db.models import (
     Max,
     OuterRef,
     Q,
+    Subquery,
     TextField,
     Value,
     When,
 )
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from coproduce.hubs.models import Hub, Membership, Neighbourhood, Person, SafeguardingCheck
-from coproduce.timebank.models import Category, Listing, ListingKind
+from coproduce.timebank.models import (
+    Category,
+    ExchangeParty,
+    ExchangeStatus,
+    Listing,
+    ListingKind,
+)
 
 from . import access, matching, selectors
-from .models import GiverWord, MatchOffer, OfferStatus, Referral
+from .models import (
+    OPEN_REFERRAL_STATUSES,
+    Assignment,
+    AssignmentStatus,
+    GiverWord,
+    MatchOffer,
+    OfferStatus,
+    Referral,
+)
 
 WORD_LENGTH = GiverWord._meta.get_field("word").max_length
 
@@ -125,6 +140,47 @@ def index_rebuild(batch: int = 2000) -> int:
 # --- building candidates ----------------------------------------------------------------
 
 
+def _candidate(
+    person_id: int,
+    *,
+    assets,
+    listings: list[tuple[int | None, str]],
+    area: int,
+    availability,
+    until: datetime.date | None,
+    trained: bool,
+    load: int,
+    exchanged,
+    category_words,
+    project,
+) -> matching.Candidate:
+    """One member as the engine sees them, from what was read about them (`listings`:
+    the category and title of each of their open offers)."""
+    category_ids = {category_id for category_id, _title in listings if category_id}
+    asset_words = matching.words(" ".join(assets))
+    category_ids |= {pk for pk, name_words in category_words if name_words & asset_words}
+    given, received = exchanged
+    return matching.Candidate(
+        member_id=person_id,
+        categories=frozenset(category_ids),
+        words=asset_words | matching.words(*(title for _category, title in listings)),
+        area=area,
+        availability=selectors.availability_bits(availability),
+        check_valid_until=until.toordinal() if until else 0,
+        trainings=frozenset([project.pk]) if trained else frozenset(),
+        load=load,
+        given_minutes=given,
+        received_minutes=received,
+    )
+
+
+def _category_words(hub: Hub) -> list[tuple[int, frozenset[str]]]:
+    return [
+        (pk, matching.words(name))
+        for pk, name in Category.objects.filter(hub=hub).values_list("pk", "name")
+    ]
+
+
 def _build(hub: Hub, memberships, *, today, project, among: list[int] | None, areas=None):
     """Candidates for `memberships` (a queryset of the hub's active members), and the
     area codes used; `among` limits every other read to those people (None: everyone)."""
@@ -133,10 +189,7 @@ def _build(hub: Hub, memberships, *, today, project, among: list[int] | None, ar
         return queryset if among is None else queryset.filter(**{f"{field}__in": among})
 
     areas = areas if areas is not None else AreaCodes({})
-    category_words = [
-        (category.pk, matching.words(category.name))
-        for category in Category.objects.filter(hub=hub)
-    ]
+    category_words = _category_words(hub)
     offered: dict[int, list[Listing]] = defaultdict(list)
     listings = Listing.objects.filter(
         hub=hub, kind="offer", is_active=True, account__membership__isnull=False
@@ -160,25 +213,20 @@ def _build(hub: Hub, memberships, *, today, project, among: list[int] | None, ar
     candidates = []
     for membership in memberships.select_related("person", "neighbourhood"):
         person = membership.person
-        listings = offered.get(person.pk, [])
-        assets_text = " ".join(person.assets)
-        category_ids = {listing.category_id for listing in listings if listing.category_id}
-        asset_words = matching.words(assets_text)
-        category_ids |= {pk for pk, name_words in category_words if name_words & asset_words}
-        given, received = exchanged.get(person.pk, (0, 0))
         until = checks.get(person.pk)
         candidates.append(
-            matching.Candidate(
-                member_id=person.pk,
-                categories=frozenset(category_ids),
-                words=asset_words | matching.words(*(listing.title for listing in listings)),
+            _candidate(
+                person.pk,
+                assets=person.assets,
+                listings=[(x.category_id, x.title) for x in offered.get(person.pk, [])],
                 area=areas.of(membership.area),
-                availability=selectors.availability_bits(person.availability),
-                check_valid_until=until.toordinal() if until else 0,
-                trainings=frozenset([project.pk]) if person.pk in trained else frozenset(),
+                availability=person.availability,
+                until=until,
+                trained=person.pk in trained,
                 load=load.get(person.pk, 0),
-                given_minutes=given,
-                received_minutes=received,
+                exchanged=exchanged.get(person.pk, (0, 0)),
+                category_words=category_words,
+                project=project,
             )
         )
     return candidates, areas
@@ -190,6 +238,121 @@ def candidate_pool(hub: Hub, *, today: datetime.date, project=None):
     own rule). The reference for `candidates_for`; it reads the whole hub."""
     members = Membership.objects.filter(hub=hub, is_active=True)
     return _build(hub, members, today=today, project=project, among=None)
+
+
+def _count(queryset, expression="pk", *, function="COUNT", template=None):
+    """A correlated subquery giving one number (0 when nothing is found): `queryset`
+    filtered on an `OuterRef`, `function` over `expression`."""
+    extra = {"template": template} if template else {}
+    total = Func(expression, function=function, output_field=IntegerField(), **extra)
+    return Coalesce(
+        Subquery(queryset.order_by().annotate(total=total).values("total")[:1]), Value(0)
+    )
+
+
+def read_in_full(
+    hub: Hub,
+    ids: list[int],
+    *,
+    today: datetime.date,
+    project,
+    areas: AreaCodes,
+    category_words: list[tuple[int, frozenset[str]]],
+) -> list[matching.Candidate]:
+    """The hub's active members among `ids` as candidates, exactly as `candidate_pool`
+    builds them (the tests compare the two), in two queries: each member with their
+    area, free times, check, training, commitments and hours given and received (as
+    subqueries on indexes, one row a member), then their open offers."""
+    now = timezone.now()
+    since = now - datetime.timedelta(days=selectors.RECIPROCITY_DAYS)
+    person, membership = OuterRef("person_id"), OuterRef("pk")
+    confirmed = ExchangeParty.objects.filter(
+        account__hub=hub,
+        account__membership=membership,
+        exchange__status=ExchangeStatus.CONFIRMED,
+        exchange__confirmed_at__gte=since,
+    )
+    members = Membership.objects.filter(hub=hub, is_active=True, person_id__in=ids).annotate(
+        until=Subquery(
+            SafeguardingCheck.objects.filter(
+                hub=hub, person_id=person, issued_on__lte=today, expires_on__gt=today
+            )
+            .order_by("-expires_on")
+            .values("expires_on")[:1]
+        ),
+        # The three kinds of commitment of `selectors.commitments`.
+        helping=_count(
+            MatchOffer.objects.filter(
+                referral__hub=hub,
+                status=OfferStatus.ACCEPTED,
+                referral__status__in=OPEN_REFERRAL_STATUSES,
+                volunteer_id=person,
+            )
+        ),
+        agreed=_count(
+            ExchangeParty.objects.filter(
+                account__hub=hub,
+                account__membership=membership,
+                side=ExchangeParty.GIVES,
+                exchange__status__in=[ExchangeStatus.PROPOSED, ExchangeStatus.AGREED],
+                exchange__listing__isnull=False,
+            )
+        ),
+        on_rota=_count(
+            Assignment.objects.filter(
+                slot__project__hub=hub,
+                status=AssignmentStatus.ON_ROTA,
+                slot__starts_at__gte=now,
+                person_id=person,
+            ),
+            "slot__project",
+            template="COUNT(DISTINCT %(expressions)s)",
+        ),
+        given=_count(confirmed.filter(side=ExchangeParty.GIVES), "minutes", function="SUM"),
+        received=_count(confirmed.filter(side=ExchangeParty.RECEIVES), "minutes", function="SUM"),
+    )
+    training = project is not None and project.training
+    if training:
+        members = members.annotate(
+            trained=Exists(access.trained_for(project, on=today).filter(person_id=person))
+        )
+    fields = ["pk", "person_id", "person__assets", "person__availability"]
+    fields += ["neighbourhood__name", "person__postcode_district", "until"]
+    fields += ["helping", "agreed", "on_rota", "given", "received"]
+    rows = list(members.order_by().values_list(*fields, *(["trained"] if training else [])))
+    offered: dict[int, list[tuple[int | None, str]]] = defaultdict(list)
+    for membership_id, category_id, title in (
+        # By the accounts of the hub's memberships found (an offer is in its account's
+        # hub, an account in its membership's): asked by hub, SQLite reads them all.
+        Listing.objects.filter(
+            account__membership_id__in=[row[0] for row in rows],
+            kind=ListingKind.OFFER,
+            is_active=True,
+        )
+        .order_by("-created_at")
+        .values_list("account__membership_id", "category_id", "title")
+    ):
+        offered[membership_id].append((category_id, title))
+    found = []
+    for row in sorted(rows, key=lambda row: row[1]):
+        membership_id, person_id, assets, availability, neighbourhood, postcode, until = row[:7]
+        helping, agreed, on_rota, given, received = row[7:12]
+        found.append(
+            _candidate(
+                person_id,
+                assets=assets or [],
+                listings=offered.get(membership_id, []),
+                area=areas.of(neighbourhood or postcode),
+                availability=availability or [],
+                until=until,
+                trained=bool(training and row[12]),
+                load=helping + agreed + on_rota,
+                exchanged=(given, received),
+                category_words=category_words,
+                project=project,
+            )
+        )
+    return found
 
 
 @dataclass(frozen=True)
@@ -428,15 +591,30 @@ def hopes_in_order(asked: Asked, *, hub: Hub, load_cap: int, batch: int = 40):
         offered = Q(listing=None) | Q(
             listing__hub=hub, listing__kind=ListingKind.OFFER, listing__is_active=True
         )
-        shared = _total(
-            [
-                _flag(
-                    Q(person_id__in=GiverWord.objects.filter(offered, word=w).values("person_id"))
-                )
-                * weight
-                for w, weight in sorted(weights.items())
-            ]
-        )
+        if set(weights.values()) == {1}:
+            # Each word its own: how many a member shares, in one lookup on the
+            # member's own words (an index on person), rather than a list per word.
+            shared = _count(
+                GiverWord.objects.filter(
+                    offered, person_id=OuterRef("person_id"), word__in=weights
+                ),
+                "word",
+                template="COUNT(DISTINCT %(expressions)s)",
+            )
+        else:  # two long words the index keeps as one: each counted as many times
+            shared = _total(
+                [
+                    _flag(
+                        Q(
+                            person_id__in=GiverWord.objects.filter(offered, word=w).values(
+                                "person_id"
+                            )
+                        )
+                    )
+                    * weight
+                    for w, weight in sorted(weights.items())
+                ]
+            )
         parts.append(_Pick(shared, table.words))
     area = Case(
         When(neighbourhood__isnull=False, then=F("neighbourhood__name")),
@@ -478,10 +656,17 @@ def ranked_for(referral: Referral, *, load_cap: int, k: int = 10, today=None):
     areas = AreaCodes({})
     need = asked.need(areas)
 
+    category_words = _category_words(hub)
+
     def fetch(ids: list[int]) -> list[matching.Candidate]:
-        members = Membership.objects.filter(hub=hub, is_active=True, person_id__in=ids)
-        found, _ = _build(hub, members, today=today, project=asked.project, among=ids, areas=areas)
-        return found
+        return read_in_full(
+            hub,
+            ids,
+            today=today,
+            project=asked.project,
+            areas=areas,
+            category_words=category_words,
+        )
 
     hopes = hopes_in_order(asked, hub=hub, load_cap=load_cap, batch=max(40, k))
     return matching.rank_in_order(hopes, need, fetch, k=k, load_cap=load_cap), areas
