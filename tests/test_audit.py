@@ -262,6 +262,57 @@ def test_a_members_page_shows_their_history_as_sentences(world, story, client_fo
     assert f"?person={world.member.pk}" in page.content.decode()
 
 
+def test_a_members_history_is_the_latest_done_by_or_for_them_in_this_hub(world):
+    """person_audit_log: the newest `limit` events of either side, merged in time order,
+    none of another hub or of someone else (each side is read up to the limit only)."""
+    from coproduce.hubs.selectors import person_audit_log
+
+    start = timezone.now() + datetime.timedelta(days=1)  # after the fixtures' own events
+    wanted = []
+
+    def event(minutes, *, hub, actor, on_behalf_of=None):
+        made = audit.audit(
+            hub=hub,
+            actor=actor,
+            on_behalf_of=on_behalf_of,
+            event=AuditKind.PROFILE_UPDATED,
+            subject=world.member,
+        )
+        made.created_at = start + datetime.timedelta(minutes=minutes)
+        made.save(update_fields=["created_at"])
+        return made
+
+    for n in range(8):  # done by them, and (later) done for them, interleaved with others'
+        wanted.append(event(10 * n, hub=world.hub, actor=world.member))
+        wanted.append(
+            event(10 * n + 5, hub=world.hub, actor=world.staff, on_behalf_of=world.member)
+        )
+        event(10 * n + 1, hub=world.hub, actor=world.staff)
+        event(10 * n + 2, hub=world.other_hub, actor=world.member)
+    same_time = event(200, hub=world.hub, actor=world.member)
+    wanted.append(same_time)
+    wanted.append(event(200, hub=world.hub, actor=world.coordinator, on_behalf_of=world.member))
+    newest_first = sorted(
+        (
+            e
+            for e in AuditEvent.objects.filter(hub=world.hub)
+            if world.member.pk in (e.actor_id, e.on_behalf_of_id)
+        ),
+        key=lambda e: (e.created_at, e.pk),
+        reverse=True,
+    )
+    assert set(wanted) <= set(newest_first) and len(newest_first) > 5
+
+    assert list(person_audit_log(world.hub, world.member, 5)) == newest_first[:5]
+    assert list(person_audit_log(world.hub, world.member, 100)) == newest_first
+    assert list(person_audit_log(world.other_hub, world.member, 100)) == sorted(
+        AuditEvent.objects.filter(hub=world.other_hub, actor=world.member),
+        key=lambda e: (e.created_at, e.pk),
+        reverse=True,
+    )
+    assert list(person_audit_log(world.hub, world.outsider, 5)) == []
+
+
 # --- model_update: an unchanged form writes nothing -----------------------------------------
 
 

@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -85,11 +86,15 @@ def hub_audit_log(
     """The hub's audit events, newest first; of one kind, done by or for one person, and
     between two dates (both included, in local time). Word them with
     coproduce.audit.describe."""
-    events = AuditEvent.objects.filter(hub=hub).select_related("actor", "on_behalf_of")
+    events = AuditEvent.objects.select_related("actor", "on_behalf_of")
+    if person is None:
+        events = events.filter(hub=hub)
+    else:
+        # The hub in each part, so that each is read through its own index (the person,
+        # the hub, newest first); SQLite would otherwise read the whole hub's log.
+        events = events.filter(Q(hub=hub, actor=person) | Q(hub=hub, on_behalf_of=person))
     if kind:
         events = events.filter(event=kind)
-    if person is not None:
-        events = events.filter(Q(on_behalf_of=person) | Q(actor=person))
     if date_from is not None:
         events = events.filter(created_at__gte=_start_of(date_from))
     if date_to is not None:
@@ -101,5 +106,21 @@ def _start_of(day):
     return datetime.datetime.combine(day, datetime.time(), tzinfo=timezone.get_current_timezone())
 
 
-def person_audit_log(hub: Hub, person: Person) -> QuerySet[AuditEvent]:
-    return hub_audit_log(hub, person=person)
+def person_audit_log(hub: Hub, person: Person, limit: int = 20) -> QuerySet[AuditEvent]:
+    """The latest `limit` events done by or for `person` in the hub, newest first.
+
+    Each side is read through its own index (audit_actor_recent, audit_for_recent) and
+    stops at `limit`, however long the person's history and however big the hub: the
+    two sides are joined as a UNION where a database allows a limit in each part
+    (PostgreSQL), as two IN lists otherwise (SQLite, which looks each one up by id)."""
+    recent = AuditEvent.objects.filter(hub=hub).order_by("-created_at", "-id").values("pk")
+    done_by = recent.filter(actor=person)[:limit]
+    done_for = recent.filter(on_behalf_of=person)[:limit]
+    if connection.features.supports_slicing_ordering_in_compound:
+        latest = Q(pk__in=done_by.union(done_for, all=True))
+    else:
+        latest = Q(pk__in=done_by) | Q(pk__in=done_for)
+    # The hub is in the two parts only: said again here, SQLite would read the whole
+    # hub's log through audit_hub_recent instead of looking up these ids.
+    events = AuditEvent.objects.filter(latest).select_related("actor", "on_behalf_of")
+    return events.order_by("-created_at", "-id")[:limit]

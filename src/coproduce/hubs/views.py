@@ -314,7 +314,7 @@ def member_detail(request, slug, person_id):
         context.update(
             checks=person.checks.filter(hub=hub),
             consents=person.consents.filter(hub=hub).select_related("recorded_by"),
-            history=audit.describe(selectors.person_audit_log(hub, person)[:20]),
+            history=audit.describe(selectors.person_audit_log(hub, person, 20)),
         )
     return render(request, "hubs/member_detail.html", context)
 
