@@ -50,7 +50,7 @@ def saved_participant_of(person: Person, slug: str, conversation_id: int) -> Par
     `participant_of`: only those who may take part."""
     found = (
         Participant.objects.select_related("conversation__hub")
-        .filter(person=person, conversation_id=conversation_id, conversation__hub__slug=slug)
+        .filter(person=person, conversation__id=conversation_id, conversation__hub__slug=slug)
         .first()
     )
     if found is None:
