@@ -338,7 +338,7 @@ def report_answer_link(request, slug, report_id, token):
     try:
         closing = answer_links.read(token, report)
     except answer_links.Refused as refused:
-        return _link_refused(request, report, refused.message, refused.status)
+        return _link_refused(request, report, refused.for_people, refused.status)
     form = AnswerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -351,7 +351,7 @@ def report_answer_link(request, slug, report_id, token):
             )
         except ApplicationError as error:
             if error.status == 410:
-                return _link_refused(request, report, error.message, error.status)
+                return _link_refused(request, report, error.for_people, error.status)
             error.add_to_form(form)
         else:
             say_saved(
@@ -421,7 +421,7 @@ def report_me_too(request, slug, report_id):
     try:
         joined = services.report_me_too(actor=request.user, report=report)
     except ApplicationError as error:
-        messages.error(request, error.message)
+        messages.error(request, error.for_people)
     else:
         messages.success(
             request,

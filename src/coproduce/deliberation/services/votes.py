@@ -47,6 +47,7 @@ def vote_cast(
         kind="vote",
         content={"statement": statement.pk, "value": value},
         action=lambda: _cast(participant, statement, value, recorded_by),
+        latest_wins=True,
     )
 
 
@@ -87,6 +88,7 @@ def vote_record_for(
         kind="vote-for",
         content={"person": person.pk, "statement": statement.pk, "value": value, "m": method},
         action=lambda: _record_for(actor, person, statement, value, method),
+        latest_wins=True,
     )
 
 
@@ -196,6 +198,7 @@ def votes_cast(*, participant: Participant, answers: dict[int, int], key: str | 
         kind="votes",
         content={"answers": sorted(answers.items())},
         action=lambda: _cast_all(participant, answers),
+        latest_wins=True,
     )
 
 
