@@ -338,7 +338,7 @@ def report_answer_link(request, slug, report_id, token):
     try:
         closing = answer_links.read(token, report)
     except answer_links.Refused as refused:
-        return _link_refused(request, report, refused.for_people, refused.status)
+        return _link_refused(request, report, refused.message, refused.status)
     form = AnswerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
