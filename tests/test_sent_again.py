@@ -279,20 +279,27 @@ def test_the_same_listing_sent_at_once_with_new_keys_fails_nothing(world, bank):
 
 
 def test_a_form_sent_again_with_other_details_says_so_plainly(world, conversation, client_for):
-    statement = conversation.statements.first()
+    """Back (with the page kept, and its key), then other words, then send: refused in
+    plain English, and the form comes back with a new key, so sending it saves them."""
     client = client_for(world.member)
-    flag_url = reverse("statement-flag", args=[world.hub.slug, conversation.pk, statement.pk])
-    key = key_in(client.get(flag_url).text)
-    client.post(flag_url, {"reason": "Names a neighbour", "key": key})
-    changed = client.post(flag_url, {"reason": "Rude", "key": key})
+    url = reverse("conversation", args=[world.hub.slug, conversation.pk])
+    key = key_in(client.get(url).text)
+    client.post(url, {"text": "More trees on the estate.", "key": key})
+    changed = client.post(url, {"text": "More benches by the shops.", "key": key})
     assert changed.status_code == 400
     assert REUSED_FOR_PEOPLE in changed.text
     assert "Idempotency-Key" not in changed.text
+    assert "More benches by the shops." in changed.text  # what they wrote is kept
+    new_key = key_in(changed.text[changed.text.index('id="add-heading"') :])
+    assert new_key != key
+    sent = client.post(url, {"text": "More benches by the shops.", "key": new_key})
+    assert sent.status_code == 302
+    assert Statement.objects.filter(text="More benches by the shops.").count() == 1
+    # The API keeps its words, for its clients.
     with pytest.raises(ApplicationError) as refused:
-        deliberation.statement_flag(
+        deliberation.statement_add(
             participant=deliberation.participant_of(world.member, conversation),
-            statement=statement,
-            reason="Spam",
+            text="Something else.",
             key=key,
         )
     assert (refused.value.message, refused.value.status) == (REUSED, 409)

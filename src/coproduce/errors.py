@@ -24,6 +24,13 @@ class ApplicationError(Exception):
     def add_to_form(self, form) -> None:
         """Show the error next to its field (or at the top of the form)."""
         field = self.field if self.field in form.fields else None
+        if self.field == "idempotency_key" and "key" in form.fields and form.is_bound:
+            # Refused for its key (already used for other details): shown again with a
+            # new key, so sending it again saves what it now says.
+            import uuid
+
+            form.data = form.data.copy()
+            form.data[form.add_prefix("key")] = uuid.uuid4().hex
         form.add_error(field, self.for_people)
 
 

@@ -65,9 +65,11 @@ REUSED = (
     "something else, open the form again (or, in the API, send a new Idempotency-Key)."
 )
 # The same refusal, as a page shows it to a person.
+# A form refused so is shown again with a new key (ApplicationError.add_to_form), so
+# sending it again saves what it says; a button's page is fetched again, with a new key.
 REUSED_FOR_PEOPLE = (
-    "This form was already sent with different details, so your change was not saved. "
-    "Open the page again (reload it) and fill in the form again to save something else."
+    "This form was already sent once with different details, so what it says now has "
+    "not been saved yet. Check it and send it again to save it."
 )
 # How long the same content sent again with a new key counts as the same request (Back,
 # then send again): long enough to go back and press the button, short enough that doing
