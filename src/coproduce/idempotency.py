@@ -24,8 +24,29 @@ did. If the work fails, the claim rolls back with it, so a form corrected after 
 error can be sent again with the same key.
 
 Keys are scoped to a person (`owner`) in a hub: one person's key never meets another's.
+
+Back, then send again. A form's key is new each time the form is shown, and a browser
+that goes Back (without a back-forward cache, as many phones behave) fetches the form
+again, so it gets a new key, while the browser fills the visible fields in again as they
+were. Sent again, it arrives with the same content and a new key. For actions that make
+something new (a referral, a person, a listing, a statement...), the caller opts in with
+`same_content_within=SAME_CONTENT_WINDOW`: the same owner sending the same kind with
+the same content (the same fingerprint) in that hub within the window, with any key, is
+answered as the first was (marked `already_saved`), and nothing is saved twice. It is
+opt-in because for other actions a repeat is legitimate (an answer, a turn taken again
+after leaving it). The look-up uses the index `used_key_same_content`. Two such requests
+at the very same moment with different keys are not held back (at worst, as before).
+
+Choices that set something (a vote: "my vote on this statement is ..."). Going back and
+choosing otherwise sends the same key with other content: that is a change of mind, not
+a mistake. With `latest_wins=True` the action runs again and the key remembers the new
+content and result; the same content again is still given back as before.
+
+The refusal (same key, other content) speaks to API clients in `message` (409) and to
+people on a page in `for_people` (see `ApplicationError.add_to_form`).
 """
 
+import datetime
 import hashlib
 import json
 from collections.abc import Callable
@@ -33,6 +54,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 
 from coproduce.errors import ApplicationError
 from coproduce.hubs.models import Person, UsedKey
@@ -42,6 +64,23 @@ REUSED = (
     "This was already sent once with different details. Nothing new was saved: to save "
     "something else, open the form again (or, in the API, send a new Idempotency-Key)."
 )
+# The same refusal, as a page shows it to a person.
+# A form refused so is shown again with a new key (ApplicationError.add_to_form), so
+# sending it again saves what it says; a button's page is fetched again, with a new key.
+REUSED_FOR_PEOPLE = (
+    "This form was already sent once with different details, so what it says now has "
+    "not been saved yet. Check it and send it again to save it."
+)
+# How long the same content sent again with a new key counts as the same request (Back,
+# then send again): long enough to go back and press the button, short enough that doing
+# the same thing again later on purpose is not taken for a repeat.
+SAME_CONTENT_WINDOW = datetime.timedelta(minutes=15)
+
+
+def reused_error() -> ApplicationError:
+    return ApplicationError(
+        REUSED, field="idempotency_key", status=409, for_people=REUSED_FOR_PEOPLE
+    )
 
 
 class Replayed(int):
@@ -97,10 +136,17 @@ def once[T](
     kind: str,
     content: dict,
     action: Callable[[], T],
+    same_content_within: datetime.timedelta | None = None,
+    latest_wins: bool = False,
 ) -> T:
     """Run `action` once for this key. `kind` names the action and `content` is what
     was sent: together they decide whether a second request is the same one. `action`
-    returns a model instance, a list of them, or a plain JSON value."""
+    returns a model instance, a list of them, or a plain JSON value.
+
+    `same_content_within`: the same content sent by the same owner within this time,
+    with another key, is given the first result too (for actions that make something
+    new). `latest_wins`: the same key with other content runs `action` again and keeps
+    its result (for choices that set something, like a vote)."""
     if key is None:
         return action()
     check_key(key)
@@ -119,11 +165,55 @@ def once[T](
             found = UsedKey.objects.filter(hub_id=hub_id, owner=owner, key=key).first()
             if found is None:
                 raise
-            return _replay(found, print_)
+            return _again(found, print_, action, latest_wins)
+        if same_content_within is not None:
+            earlier = _same_content(hub_id, owner, print_, same_content_within, used.pk)
+            if earlier is not None:
+                # This key, too, answers with what was saved before.
+                used.result = _encode(earlier)
+                used.save(update_fields=["result"])
+                return earlier
         result = action()
         used.result = _encode(result)
         used.save(update_fields=["result"])
         return result
+
+
+def _again(found: UsedKey, print_: str, action, latest_wins: bool):
+    """The key was used: give its result back, or (a change of mind) run it again."""
+    if found.fingerprint == print_ or not latest_wins:
+        return _replay(found, print_)
+    # Locked, so two changes with one key are made one after the other.
+    found = UsedKey.objects.select_for_update().get(pk=found.pk)
+    if found.fingerprint == print_:
+        return _replay(found, print_)
+    result = action()
+    found.fingerprint = print_
+    found.result = _encode(result)
+    found.save(update_fields=["fingerprint", "result"])
+    return result
+
+
+def _same_content(hub_id: int, owner: str, print_: str, within: datetime.timedelta, claimed: int):
+    """The result of the same content sent lately with another key (not the one just
+    `claimed`), or None (also when what it saved is gone: then it may be saved again)."""
+    earlier = (
+        UsedKey.objects.filter(
+            hub_id=hub_id,
+            owner=owner,
+            fingerprint=print_,
+            created_at__gte=timezone.now() - within,
+        )
+        .exclude(pk=claimed)
+        .order_by("-created_at")
+        .first()
+    )
+    if earlier is None or not earlier.result:
+        return None
+    try:
+        return _replay(earlier, print_)
+    except ApplicationError:
+        return None
 
 
 def _encode(result) -> dict:
@@ -137,7 +227,7 @@ def _encode(result) -> dict:
 
 def _replay(used: UsedKey, print_: str):
     if used.fingerprint != print_:
-        raise ApplicationError(REUSED, field="idempotency_key", status=409)
+        raise reused_error()
     stored = used.result
     if "value" in stored:
         value = stored["value"]

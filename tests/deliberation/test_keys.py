@@ -1,6 +1,6 @@
 """Statements, flags and votes sent twice with one key: saved once, the first result given
-back and the page says so; the same key with other content (another vote) refused;
-racing votes with one key add one vote."""
+back and the page says so; the same key with other content refused, except a vote (a
+change of mind, which counts); racing votes with one key add one vote."""
 
 import re
 
@@ -9,7 +9,6 @@ from django.test import Client
 
 from coproduce.deliberation import services
 from coproduce.deliberation.models import Flag, Statement, Vote
-from coproduce.errors import ApplicationError
 from coproduce.hubs.models import AuditEvent
 from coproduce.idempotency import replayed
 from tests.timebank.test_concurrency import run_at_once
@@ -37,12 +36,12 @@ def test_a_vote_sent_twice_with_its_key_is_counted_once(world, conversation, cli
     again = client.post(url(conversation, "vote/"), sent, follow=True)
     assert "already saved" in again.text
     assert Vote.objects.filter(participant__person=world.member).count() == 1
-    # The same card sent back with another answer is refused, not counted.
+    # The same card sent back with another answer is a change of mind: it counts.
     changed = client.post(
         url(conversation, "vote/"), {**sent, "value": "-1"}, HTTP_HX_REQUEST="true"
     )
-    assert "different details" in changed.text
-    assert list(Vote.objects.values_list("value", flat=True)) == [1]
+    assert "different details" not in changed.text
+    assert list(Vote.objects.order_by("pk").values_list("value", flat=True)) == [1, -1]
 
 
 def test_votes_cast_with_a_key_give_the_first_vote(world, conversation):
@@ -51,13 +50,13 @@ def test_votes_cast_with_a_key_give_the_first_vote(world, conversation):
     first = services.vote_cast(participant=participant, statement=statement, value=0, key="v")
     again = services.vote_cast(participant=participant, statement=statement, value=0, key="v")
     assert again.pk == first.pk and replayed(again)
-    with pytest.raises(ApplicationError, match="different details") as refused:
-        services.vote_cast(participant=participant, statement=statement, value=1, key="v")
-    assert refused.value.status == 409
+    # Another vote with the key (the card sent back with another choice) counts.
+    changed = services.vote_cast(participant=participant, statement=statement, value=1, key="v")
+    assert changed.pk != first.pk and not replayed(changed)
     # Someone else's identical key is their own.
     other = services.participant_of(world.staff, conversation)
     services.vote_cast(participant=other, statement=statement, value=0, key="v")
-    assert Vote.objects.count() == 2
+    assert Vote.objects.count() == 3
 
 
 def test_the_list_of_statements_sent_twice_says_it_was_already_saved(

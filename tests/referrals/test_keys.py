@@ -62,6 +62,35 @@ def test_the_referral_form_sent_twice_refers_once(world, scene, client_for):
     assert Referral.objects.count() == 2  # Molly's, and Albert's once
 
 
+def test_the_referral_form_sent_again_after_going_back_refers_once(world, scene, client_for):
+    """Back fetches the form again, with a new key, and the browser fills the fields in
+    as they were: sent again, it is the same referral (one person, one notice)."""
+    from coproduce.notify.models import Notification
+
+    client = client_for(world.staff)
+    url = f"/hubs/{world.hub.slug}/referrals/new/"
+
+    def notices():
+        return Notification.objects.filter(subject="New referral: urgent").count()
+
+    first = client.post(url, referral_form(key_of(client.get(url)), urgency="urgent"))
+    told = notices()
+    again = client.post(url, referral_form(key_of(client.get(url)), urgency="urgent"), follow=True)
+    assert first.status_code == 302 and told >= 1
+    assert again.redirect_chain[0][0] == first["Location"]
+    assert "already saved" in again.text
+    assert Referral.objects.filter(person__display_name="Albert Shaw").count() == 1
+    assert alberts() == 1
+    assert notices() == told
+    # Something else for the same person is a new referral.
+    other = client.post(url, referral_form(key_of(client.get(url)), new_name="Alan Shaw"))
+    assert other["Location"] != first["Location"]
+
+
+def key_of(response) -> str:
+    return re.search(r'name="key" value="([0-9a-f]+)"', response.text)[1]
+
+
 def test_the_api_refers_once_per_key(world, scene, client):
     secret = hubs.api_token_create(person=world.staff, hub=world.hub)[1]
 

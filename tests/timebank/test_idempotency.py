@@ -60,7 +60,7 @@ def test_the_record_page_resent_with_other_details_is_refused(world, bank, clien
     assert client.post(url, page_form(client, world.hub, bank.staff, "k1")).status_code == 302
     changed = client.post(url, page_form(client, world.hub, bank.staff, "k1", title="Shopping"))
     assert changed.status_code == 400
-    assert "already used to record a different exchange" in changed.content.decode()
+    assert "already sent once with different details" in changed.content.decode()
     assert Exchange.objects.filter(hub=world.hub).count() == 1
     # A new page load is a new key: a second, different exchange is fine.
     again = page_form(client, world.hub, bank.staff, "k2", title="Shopping")

@@ -174,6 +174,12 @@ def conversation_detail(request, slug, conversation_id):
     if added:
         say_saved(request, added, "Thank you. Your statement is in: others can now vote on it.")
         return redirect("conversation", slug, conversation.pk)
+    return _page(request, conversation, participant, form)
+
+
+def _page(request, conversation, participant, form, *, statement=None, error=""):
+    """The conversation's page; with an `error`, the vote card shows it with the same
+    `statement` again (the page opens at the card, so the person sees why)."""
     card = services.voting_card(participant)
     return render(
         request,
@@ -182,16 +188,17 @@ def conversation_detail(request, slug, conversation_id):
             "hub": conversation.hub,
             "conversation": conversation,
             "participant": participant,
-            "statement": card.statement,
+            "statement": statement or card.statement,
             "voted_count": card.voted_count,
             "first_visit": not card.voted_count,
             # Without JavaScript the page reloads after a vote: say it was saved.
-            "saved": SAVED_AS.get(request.GET.get("saved", "")),
+            "saved": "" if error else SAVED_AS.get(request.GET.get("saved", "")),
+            "error": error,
             "form": form,
             "is_open": conversation.is_open(),
             "is_coordinator": _rights(request, conversation).coordinate,
         },
-        status=400 if form.errors else 200,
+        status=400 if form.errors or error else 200,
     )
 
 
@@ -229,7 +236,7 @@ def vote(request, slug, conversation_id):
         )
         again = replayed(cast)
     except ApplicationError as problem:
-        error = problem.message
+        error = problem.for_people
     if request.headers.get("HX-Request") == "true":
         # Only the card comes back: the next statement and the count in two queries.
         card = services.voting_card(participant)
@@ -247,8 +254,9 @@ def vote(request, slug, conversation_id):
             },
         )
     if error:
-        messages.error(request, error)
-        return redirect(reverse("conversation", args=[slug, conversation.pk]) + "#vote")
+        # Shown in the vote card, where the page opens, not at the top out of sight.
+        form = StatementForm()
+        return _page(request, conversation, participant, form, statement=statement, error=error)
     if again:
         messages.success(request, ALREADY_SAVED)
     saved = reverse("conversation", args=[slug, conversation.pk]) + f"?saved={value}#vote"
@@ -431,7 +439,7 @@ def priority(request, slug, conversation_id, statement_id):
             services.priority_mark(actor=request.user, statement=statement, note=note)
             messages.success(request, f"Marked as a hub priority: \u201c{statement.text}\u201d")
         except ApplicationError as error:
-            messages.error(request, error.message)
+            messages.error(request, error.for_people)
     return redirect(reverse("conversation-report", args=[slug, conversation.pk]) + "#common-ground")
 
 

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 
 from coproduce.audit_kinds import grouped_choices
-from coproduce.forms import AccessibleForm, ListField
+from coproduce.forms import AccessibleForm, ListField, OnceKeyField
 
 from . import throttle
 from .models import (
@@ -143,6 +143,7 @@ class AssistedPersonForm(ProfileForm):
         choices=[c for c in ConsentMethod.choices if c[0] != ConsentMethod.ONLINE],
         widget=forms.RadioSelect,
     )
+    key = OnceKeyField()
 
     field_order = ["display_name", "consent_purpose", "consent_method"]
 

@@ -467,6 +467,14 @@ class UsedKey(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["hub", "owner", "key"], name="used_key_once")
         ]
+        # The same content sent again lately with a new key (idempotency.py, Back then
+        # send again). The fingerprint covers the kind.
+        indexes = [
+            models.Index(
+                fields=["hub", "owner", "fingerprint", "created_at"],
+                name="used_key_same_content",
+            )
+        ]
 
     def __str__(self):
         return f"Key {self.key} of {self.owner}"

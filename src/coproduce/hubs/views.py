@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from coproduce import audit
 from coproduce.errors import ApplicationError
-from coproduce.views import render_form, submit
+from coproduce.views import render_form, say_saved, submit
 
 from . import access, panels, selectors, services
 from .audit_export import filter_params
@@ -393,11 +393,11 @@ def assisted_create(request, slug):
         lambda data: services.person_create_assisted(
             actor=request.user,
             hub=hub,
-            **data,
+            **{**data, "key": data["key"] or None},
         ),
     )
     if person:
-        messages.success(request, f"{person} is now a member. You can record things for them.")
+        say_saved(request, person, f"{person} is now a member. You can record things for them.")
         return redirect("member-detail", slug=slug, person_id=person.pk)
     return render_form(
         request,
@@ -448,7 +448,7 @@ def member_password_invite(request, slug, person_id):
     try:
         services.password_invitation_send(actor=request.user, hub=hub, person=person)
     except ApplicationError as error:
-        messages.error(request, error.message)
+        messages.error(request, error.for_people)
     else:
         messages.success(
             request,
@@ -728,7 +728,7 @@ def invitation(request, token):
             try:
                 services.invitation_accept(token=token, person=request.user)
             except ApplicationError as error:
-                messages.error(request, error.message)
+                messages.error(request, error.for_people)
             else:
                 messages.success(request, f"Welcome to {invite_.hub.name}.")
                 return redirect("hub-home", slug=invite_.hub.slug)

@@ -269,7 +269,7 @@ def category_remove(request, slug, pledge_slug, code):
         services.category_remove(actor=request.user, pledge=pledge, code=code)
         messages.success(request, "Taken out of the draft.")
     except ApplicationError as error:
-        messages.error(request, error.message)
+        messages.error(request, error.for_people)
     return redirect("pledge-draft", slug, pledge.slug)
 
 
@@ -284,7 +284,7 @@ def pledge_sign(request, slug, pledge_slug):
         )
         messages.success(request, f"Signed off, {SignOffRole(signed.role).label.lower()}.")
     except ApplicationError as error:
-        messages.error(request, error.message)
+        messages.error(request, error.for_people)
     return redirect("pledge-draft", slug, pledge.slug)
 
 
@@ -303,7 +303,7 @@ def pledge_publish(request, slug, pledge_slug):
             key=form.cleaned_data.get("key") or None,
         )
     except ApplicationError as error:
-        messages.error(request, error.message)
+        messages.error(request, error.for_people)
         return redirect("pledge-draft", slug, pledge.slug)
     say_saved(request, version, f"Version {version.number} is published.")
     return redirect("pledge", slug, pledge.slug)

@@ -365,7 +365,7 @@ def report_answer_link(request, slug, report_id, token):
             )
         except ApplicationError as error:
             if error.status == 410:
-                return _link_refused(request, report, error.message, error.status)
+                return _link_refused(request, report, error.for_people, error.status)
             error.add_to_form(form)
         else:
             say_saved(
@@ -435,7 +435,7 @@ def report_me_too(request, slug, report_id):
     try:
         joined = services.report_me_too(actor=request.user, report=report)
     except ApplicationError as error:
-        messages.error(request, error.message)
+        messages.error(request, error.for_people)
     else:
         messages.success(
             request,

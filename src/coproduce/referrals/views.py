@@ -62,7 +62,7 @@ def _act(request, action, success: str, back: str):
     try:
         result = action()
     except ApplicationError as error:
-        messages.error(request, error.message)
+        messages.error(request, error.for_people)
     else:
         say_saved(request, result, success)
     return redirect(back)

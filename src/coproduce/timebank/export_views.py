@@ -36,7 +36,7 @@ def export_list(request, slug):
                 actor=request.user, hub=hub, kind=kind, params=_chosen(request, hub, kind)
             )
         except ApplicationError as error:
-            messages.error(request, error.message)
+            messages.error(request, error.for_people)
         else:
             export.refresh_from_db()  # written already, if tasks run straight away
             if export.status == ExportStatus.READY:

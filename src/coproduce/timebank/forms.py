@@ -128,6 +128,7 @@ class ListingForm(AccessibleForm):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Leave empty to show it until you close it.",
     )
+    key = OnceKeyField()
 
     def __init__(self, *args, categories, **kwargs):
         super().__init__(*args, **kwargs)

@@ -311,7 +311,15 @@ class Exchange(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["hub", "status"], name="exchange_hub_status")]
+        indexes = [
+            models.Index(fields=["hub", "status"], name="exchange_hub_status"),
+            # The same help recorded again lately with a new key (Back, then send again).
+            models.Index(
+                fields=["hub", "fingerprint", "created_at"],
+                condition=~models.Q(fingerprint=""),
+                name="exchange_same_content",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="confirmed") | Q(transfer__isnull=False),

@@ -88,10 +88,12 @@ def listing_new(request, slug):
     listing = submit(
         request,
         form,
-        lambda data: services.listing_create(actor=request.user, account=account, **data),
+        lambda data: services.listing_create(
+            actor=request.user, account=account, **{**data, "key": data["key"] or None}
+        ),
     )
     if listing:
-        messages.success(request, "Your listing is up.")
+        say_saved(request, listing, "Your listing is up.")
         return redirect("listing-detail", slug=slug, listing_id=listing.pk)
     return render_form(
         request,
@@ -117,7 +119,7 @@ def listing_detail(request, slug, listing_id):
                 key=posted_key(request),
             )
         except ApplicationError as error:
-            messages.error(request, error.message)
+            messages.error(request, error.for_people)
         else:
             say_saved(request, exchange, "Sent. They will be asked to agree.")
             return redirect("exchange-detail", slug=slug, exchange_id=exchange.pk)
@@ -274,7 +276,7 @@ def exchange_action(request, slug, exchange_id, action):
         try:
             services.listing_close(actor=request.user, listing=listing, helped_by=exchange)
         except ApplicationError as error:
-            messages.error(request, error.message)
+            messages.error(request, error.for_people)
         else:
             messages.success(request, "The request is closed: help given. Thank you.")
         return back
@@ -288,7 +290,7 @@ def exchange_action(request, slug, exchange_id, action):
     try:
         done = actions[action](actor=request.user, exchange=exchange)
     except ApplicationError as error:
-        messages.error(request, error.message)
+        messages.error(request, error.for_people)
     else:
         if action == "cancel" and done.status != ExchangeStatus.CANCELLED:
             messages.success(

@@ -8,7 +8,7 @@ from django.db.models import Count
 
 from coproduce.audit import AuditKind, audit
 from coproduce.errors import ApplicationError
-from coproduce.idempotency import once
+from coproduce.idempotency import SAME_CONTENT_WINDOW, once
 
 from ..models import (
     STATEMENT_MAX_LENGTH,
@@ -78,6 +78,7 @@ def statement_add(*, participant: Participant, text: str, key: str | None = None
         kind="statement",
         content={"conversation": participant.conversation_id, "text": " ".join(text.split())},
         action=lambda: _statement_add(participant, text),
+        same_content_within=SAME_CONTENT_WINDOW,
     )
 
 

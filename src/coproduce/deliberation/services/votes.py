@@ -39,7 +39,7 @@ def vote_cast(
 ) -> Vote:
     """Agree, disagree or pass. Voting again adds to the log; the latest vote counts.
     A first vote saves the participant. With a `key`, the same vote sent again gives the
-    first one back (nothing added to the log); another vote with that key is refused.
+    first one back (nothing added to the log); another vote with that key (Back, then another choice) counts as a change of mind.
     All in one transaction: with a key, the one `once` opens for it (not a savepoint
     inside another), without one, the vote's own."""
     if key is None:
@@ -52,6 +52,7 @@ def vote_cast(
         kind="vote",
         content={"statement": statement.pk, "value": value},
         action=lambda: _cast(participant, statement, value, recorded_by),
+        latest_wins=True,
     )
 
 
@@ -92,6 +93,7 @@ def vote_record_for(
         kind="vote-for",
         content={"person": person.pk, "statement": statement.pk, "value": value, "m": method},
         action=lambda: _record_for(actor, person, statement, value, method),
+        latest_wins=True,
     )
 
 
@@ -204,6 +206,7 @@ def votes_cast(*, participant: Participant, answers: dict[int, int], key: str | 
         kind="votes",
         content={"answers": sorted(answers.items())},
         action=lambda: _cast_all(participant, answers),
+        latest_wins=True,
     )
 
 

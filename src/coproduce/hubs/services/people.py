@@ -9,6 +9,7 @@ from django.db import transaction
 
 from coproduce.audit import AuditKind, audit
 from coproduce.errors import ApplicationError, validated_save
+from coproduce.idempotency import SAME_CONTENT_WINDOW, once, owner_of
 from coproduce.models_util import model_update
 
 from .. import access
@@ -81,23 +82,38 @@ def person_create_assisted(
     display_name: str,
     consent_purpose: str,
     consent_method: str,
+    key: str | None = None,
     **profile: Any,
 ) -> Person:
     """A coordinator creates a member who is not online (assisted digital).
 
     The person has no email and cannot sign in; everything recorded for them is audited
     as entered by the coordinator on their behalf. Their consent to be recorded is
-    required and stored with how it was given.
+    required and stored with how it was given. With a `key`, the form sent twice (or
+    again after going back) adds them once (coproduce/idempotency.py).
     """
     access.require_coordinator(actor, hub)
-    return _create_assisted(
-        actor=actor,
-        hub=hub,
-        display_name=display_name,
-        consent_purpose=consent_purpose,
-        consent_method=consent_method,
-        consent_note="",
-        profile=profile,
+    return once(
+        hub_id=hub.pk,
+        owner=owner_of(actor),
+        key=key,
+        kind="person-assisted",
+        content={
+            "display_name": display_name,
+            "consent_purpose": consent_purpose,
+            "consent_method": consent_method,
+            **profile,
+        },
+        action=lambda: _create_assisted(
+            actor=actor,
+            hub=hub,
+            display_name=display_name,
+            consent_purpose=consent_purpose,
+            consent_method=consent_method,
+            consent_note="",
+            profile=profile,
+        ),
+        same_content_within=SAME_CONTENT_WINDOW,
     )
 
 

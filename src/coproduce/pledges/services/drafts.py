@@ -11,7 +11,7 @@ from coproduce.audit import AuditKind, audit
 from coproduce.deliberation.models import Priority, Statement, StatementStatus
 from coproduce.errors import ApplicationError
 from coproduce.hubs.models import Hub, Person
-from coproduce.idempotency import once, owner_of
+from coproduce.idempotency import SAME_CONTENT_WINDOW, once, owner_of
 
 from .. import access
 from ..content import draft_of, fingerprint
@@ -80,6 +80,7 @@ def pledge_create(*, actor: Person, hub: Hub, title: str, key: str | None = None
         kind="pledge",
         content={"title": title},
         action=lambda: _create(actor, hub, title),
+        same_content_within=SAME_CONTENT_WINDOW,
     )
 
 

@@ -20,7 +20,7 @@ from coproduce.audit import AuditKind, audit
 from coproduce.errors import ApplicationError
 from coproduce.forms import EARLIEST_DATE, LATEST_DATE
 from coproduce.hubs.models import Neighbourhood, Person
-from coproduce.idempotency import REUSED, check_key, mark_replayed
+from coproduce.idempotency import check_key, mark_replayed, reused_error
 from coproduce.notify.models import Kind
 from coproduce.notify.services import tell
 
@@ -357,5 +357,5 @@ def _replay(existing: Report, category, description, reporter, entered_by) -> Re
         and (existing.original_description or existing.description) == (description or "").strip()
     )
     if not (same_sender and same_content):
-        raise ApplicationError(REUSED, field="idempotency_key", status=409)
+        raise reused_error()
     return mark_replayed(existing)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from coproduce.audit import AuditKind, audit
 from coproduce.errors import ApplicationError
 from coproduce.hubs.models import Hub, Person
-from coproduce.idempotency import once, owner_of
+from coproduce.idempotency import SAME_CONTENT_WINDOW, once, owner_of
 
 from .. import access
 from ..content import latest_version
@@ -57,6 +57,7 @@ def pledge_adopt(*, actor: Person, template: Pledge, hub: Hub, key: str | None =
         kind="pledge-adopt",
         content={"template": template.pk},
         action=lambda: _adopt(actor, template, hub),
+        same_content_within=SAME_CONTENT_WINDOW,
     )
 
 

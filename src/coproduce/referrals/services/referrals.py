@@ -15,7 +15,7 @@ from coproduce.errors import ApplicationError, validated_save
 from coproduce.hubs import access
 from coproduce.hubs import services as hubs
 from coproduce.hubs.models import ConsentMethod, Hub, Membership, Neighbourhood, Person
-from coproduce.idempotency import once, owner_of
+from coproduce.idempotency import SAME_CONTENT_WINDOW, once, owner_of
 from coproduce.notify.models import Kind
 from coproduce.notify.services import coordinators_of, tell
 from coproduce.timebank.models import Category
@@ -94,6 +94,7 @@ def referral_create(
         kind="referral",
         content={**fields, "consent": asdict(consent)},
         action=lambda: _create(actor, hub, **fields),
+        same_content_within=SAME_CONTENT_WINDOW,
     )
 
 

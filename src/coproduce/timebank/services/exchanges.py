@@ -11,7 +11,7 @@ from coproduce.audit import AuditKind, audit
 from coproduce.errors import ApplicationError
 from coproduce.hubs import selectors as hub_selectors
 from coproduce.hubs.models import Hub, Person
-from coproduce.idempotency import once, owner_of
+from coproduce.idempotency import SAME_CONTENT_WINDOW, once, owner_of
 
 from .. import access
 from ..access import require_act_for
@@ -59,6 +59,7 @@ def exchange_propose(
         kind="exchange-propose",
         content={"listing": listing.pk, "account": account, "note": note},
         action=lambda: _propose(actor, listing, account, note),
+        same_content_within=SAME_CONTENT_WINDOW,
     )
 
 

@@ -10,7 +10,7 @@ from coproduce.audit import AuditKind, audit
 from coproduce.errors import ApplicationError
 from coproduce.hubs import access
 from coproduce.hubs.models import Hub, Person
-from coproduce.idempotency import once, owner_of
+from coproduce.idempotency import SAME_CONTENT_WINDOW, once, owner_of
 
 from .. import access as rights
 from ..models import Account, AccountKind, Exchange, ExchangeParty, ExchangeStatus
@@ -57,6 +57,7 @@ def exchange_record_group(
             "done_on": done_on,
         },
         action=lambda: _record_group(actor, hub, title, givers, receivers, done_on),
+        same_content_within=SAME_CONTENT_WINDOW,
     )
 
 

@@ -6,6 +6,7 @@ from coproduce.audit import AuditKind, audit
 from coproduce.errors import ApplicationError
 from coproduce.hubs import access
 from coproduce.hubs.models import Hub, Person
+from coproduce.idempotency import SAME_CONTENT_WINDOW, once, owner_of
 
 from ..access import require_act_for
 from ..models import Account, Category, Exchange, Listing, ListingKind
@@ -24,7 +25,23 @@ LISTING_FIELDS = (
 
 
 @transaction.atomic
-def listing_create(*, actor: Person, account: Account, kind: str, title: str, **details):
+def listing_create(
+    *, actor: Person, account: Account, kind: str, title: str, key: str | None = None, **details
+):
+    """Offer help or ask for it. With a `key`, a form sent twice (or sent again after
+    going back) saves one listing (coproduce/idempotency.py)."""
+    return once(
+        hub_id=account.hub_id,
+        owner=owner_of(actor),
+        key=key,
+        kind="listing",
+        content={"account": account.pk, "kind": kind, "title": title, **details},
+        action=lambda: _create(actor, account, kind, title, details),
+        same_content_within=SAME_CONTENT_WINDOW,
+    )
+
+
+def _create(actor: Person, account: Account, kind: str, title: str, details: dict) -> Listing:
     require_act_for(actor, account)
     if kind not in ListingKind.values:
         raise ApplicationError("Choose offer or request.", field="kind")

@@ -7,11 +7,12 @@ import json
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from coproduce.errors import ApplicationError
 from coproduce.hubs import access as hub_access
 from coproduce.hubs.models import Hub, Person
-from coproduce.idempotency import mark_replayed
+from coproduce.idempotency import REUSED_FOR_PEOPLE, SAME_CONTENT_WINDOW, mark_replayed
 
 from .. import access
 from ..models import Account, Exchange, ExchangeStatus
@@ -47,6 +48,17 @@ def exchange_record(
         existing = Exchange.objects.filter(hub=hub, idempotency_key=key).first()
         if existing is not None:
             return _same_exchange_or_refuse(existing, print_)
+        # The same help sent again lately with a new key (the form sent again after
+        # going back, see coproduce/idempotency.py): the first exchange, not a second.
+        lately = timezone.now() - SAME_CONTENT_WINDOW
+        earlier = (
+            Exchange.objects.filter(hub=hub, fingerprint=print_, created_at__gte=lately)
+            .exclude(fingerprint="")
+            .order_by("-created_at")
+            .first()
+        )
+        if earlier is not None:
+            return mark_replayed(earlier)
 
     def record():
         exchange = _exchange_create(
@@ -95,5 +107,6 @@ def _same_exchange_or_refuse(existing: Exchange, print_: str) -> Exchange:
             "(or open the form again) to record another one.",
             field="idempotency_key",
             status=409,
+            for_people=REUSED_FOR_PEOPLE,
         )
     return mark_replayed(existing)
