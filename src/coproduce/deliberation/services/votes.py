@@ -39,9 +39,10 @@ def vote_cast(
 ) -> Vote:
     """Agree, disagree or pass. Voting again adds to the log; the latest vote counts.
     A first vote saves the participant. With a `key`, the same vote sent again gives the
-    first one back (nothing added to the log); another vote with that key (Back, then another choice) counts as a change of mind.
-    All in one transaction: with a key, the one `once` opens for it (not a savepoint
-    inside another), without one, the vote's own."""
+    first one back (nothing added to the log); another vote with that key (Back, then
+    another choice) counts: a change of mind. All in one transaction: with a key, the
+    one `once` opens for it (not a savepoint inside another), without one, the vote's
+    own."""
     if key is None:
         with transaction.atomic():
             return _cast(participant, statement, value, recorded_by)
