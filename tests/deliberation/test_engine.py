@@ -3,7 +3,7 @@ on small or odd conversations."""
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import adjusted_rand_score
 
@@ -52,9 +52,12 @@ def test_relabelled_participants_give_the_same_partition():
 
 @settings(max_examples=15, deadline=None)
 @given(seed=st.integers(0, 10_000), groups=st.integers(1, 4))
+@example(seed=2410, groups=3)  # the mixture kept a fifth group that nobody was in
 def test_a_statement_everyone_agrees_with_is_always_common_ground(seed, groups):
     log, _ = planted(participants=120, statements=20, groups=groups, seed=seed, unanimous=[3])
     analysis = analyse(Votes.from_log(log))
+    assert all(group.members for group in analysis.groups)
+    assert analysis.k == len(analysis.groups)
     assert "s3" in analysis.consensus
     assert "s3" not in analysis.divides
 

@@ -186,6 +186,10 @@ def analyse(
     fit = _largest_first(fit)
     labels = np.full(n_participants, -1)
     labels[active] = fit.responsibilities.argmax(axis=1)
+    # A group the mixture kept but nobody is most likely in is no group: drop it (they
+    # are numbered largest first, so such groups are the last), or "every group agrees"
+    # could never hold.
+    k = int(labels.max()) + 1
     groups = []
     for g in range(k):
         members = np.flatnonzero(labels == g)
@@ -515,7 +519,7 @@ def _add_roles(analysis: Analysis, votes: Votes, indicators, roles: dict) -> Non
 def _map(votes, embedding, fit, labels, k) -> dict:
     n = votes.shape[0]
     # Lay the groups out by how differently they vote (classical MDS of the profiles).
-    profiles = fit.profiles[0] - fit.profiles[1]  # statements x k: agree minus disagree
+    profiles = (fit.profiles[0] - fit.profiles[1])[:, :k]  # statements x k: agree - disagree
     if k > 1:
         distances = ((profiles[:, :, None] - profiles[:, None, :]) ** 2).sum(axis=0)
         centring = np.eye(k) - 1 / k
