@@ -236,3 +236,12 @@ def test_the_audit_pages_keep_the_filters_not_the_words_typed(world, client_for)
     bad = client.get(url, {"date_from": "not a date", "person__q": "Ron"})
     assert "Showing every change" in bad.text
     assert 'href="?page=2"' in bad.text
+
+
+@pytest.mark.parametrize("typed", ["ødegård", "ØDEGÅRD", "Ødegård", "åse", "ÅSE", "zoë", "ZOË"])
+def test_search_ignores_case_in_every_alphabet(world, client_for, typed):
+    crowd(world.hub, 1, name="Åse Ødegård")
+    crowd(world.hub, 1, name="Zoë")
+    names = found(search(client_for(world.coordinator), **{"for": "audit", "q": typed}))
+    wanted = "Zoë" if typed.lower().startswith("zo") else "Åse Ødegård"
+    assert [name.rsplit(" ", 1)[0] for name in names.values()] == [wanted]

@@ -30,6 +30,7 @@ from django.http import Http404
 from django.urls import reverse
 
 from .models import Hub, Membership, Person
+from .selectors import name_has
 
 LIMIT = 10  # matches shown at once; type more of the name to narrow
 FIND = "_find"  # the name of the no-JavaScript "Find" button
@@ -150,7 +151,7 @@ def search(
         return []
     condition = Q()
     for word in words:
-        condition &= Q(person__display_name__icontains=word[:MAX_QUERY])
+        condition &= name_has("person__display_name", word[:MAX_QUERY])
     if email and "@" in query and len(words) == 1:
         condition |= Q(person__email__iexact=words[0])
     rows = _matches(purpose.allowed(hub, context).filter(condition))

@@ -47,6 +47,19 @@ def memberships_of(person: Person) -> QuerySet[Membership]:
     )
 
 
+def name_has(field: str, part: str) -> Q:
+    """`field` contains `part`, in any case. `icontains` is enough on PostgreSQL (its
+    UPPER() knows every alphabet), but SQLite's LIKE folds only A to Z, so "ødegård"
+    would not find "Ødegård": there a part with other letters is also looked for in
+    lower case, in capitals and with a capital first."""
+    condition = Q(**{f"{field}__icontains": part})
+    if part.isascii() or connection.vendor != "sqlite":
+        return condition
+    for variant in {part.lower(), part.upper(), part.capitalize(), part.title()} - {part}:
+        condition |= Q(**{f"{field}__icontains": variant})
+    return condition
+
+
 def hub_directory(
     hub: Hub, query: str = "", *, include_unlisted: bool = False
 ) -> QuerySet[Membership]:
@@ -60,10 +73,10 @@ def hub_directory(
     if query:
         # assets is a JSON list; matching its text form works on SQLite and PostgreSQL.
         members = members.filter(
-            Q(person__display_name__icontains=query)
+            name_has("person__display_name", query)
             | Q(person__postcode_district__iexact=query)
-            | Q(neighbourhood__name__icontains=query)
-            | Q(organisation__name__icontains=query)
+            | name_has("neighbourhood__name", query)
+            | name_has("organisation__name", query)
             | Q(person__assets__icontains=query)
         )
     return members.order_by("person__display_name", "person_id")

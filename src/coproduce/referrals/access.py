@@ -399,9 +399,9 @@ def _referral_label(referral: Referral) -> str:
 # by coordinators only) tells two referrals of one person apart.
 REFERRALS = pickers.Things(
     word=lambda word: (
-        Q(person__display_name__icontains=word)
-        | Q(category__name__icontains=word)
-        | Q(description__icontains=word)
+        hub_selectors.name_has("person__display_name", word)
+        | hub_selectors.name_has("category__name", word)
+        | hub_selectors.name_has("description", word)
     ),
     label=_referral_label,
     order=("person__display_name", "-created_at", "-pk"),
