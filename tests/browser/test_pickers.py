@@ -76,6 +76,20 @@ def test_keyboard_reaches_the_matches(world, bank, phone):
     assert page.locator("#id_members_results").get_by_label(re.compile("^Sam Member")).is_checked()
 
 
+def test_enter_in_the_search_searches_and_keeps_the_place(world, bank, phone):
+    phone.sign_in("grace@example.org")
+    page = phone.visit(f"/hubs/{world.hub.slug}/timebank/exchanges/group/")
+    page.get_by_label("What did the group do?").fill("Repair café")
+    box = page.get_by_label("Members who took part", exact=True)
+    box.focus()
+    page.keyboard.type("sam")
+    page.keyboard.press("Enter")
+    page.locator("#id_members_results").get_by_label(re.compile("^Sam Member")).wait_for()
+    assert "_find" not in page.url  # no page load: the form was not sent
+    assert page.evaluate("document.activeElement.name") == "members__q"
+    assert page.get_by_label("What did the group do?").input_value() == "Repair café"
+
+
 def test_staff_refer_a_member_without_scripts(world, phone_without_scripts):
     visitor = phone_without_scripts
     visitor.sign_in("amir@example.org")
