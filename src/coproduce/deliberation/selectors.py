@@ -156,6 +156,7 @@ def report(conversation: Conversation) -> dict:
         "participation": _participation(conversation),
         "vote_count": vote_count,
         "map": _map_points(result) if ready else [],
+        "map_people": len(result.get("map", {})) if ready else 0,
         "sides": SIDES,
     }
 
@@ -209,6 +210,9 @@ def _participation(conversation: Conversation) -> dict:
     }
 
 
+MAP_MARKS = 500  # people drawn on the opinion map at most
+
+
 def _map_points(result: dict) -> list[dict]:
     """Map positions scaled to a 400 x 300 drawing, with each person's group colour and
     side (staff are drawn as squares, everyone else as circles)."""
@@ -217,6 +221,13 @@ def _map_points(result: dict) -> list[dict]:
         return []
     xs = [xy[0] for xy in positions.values()]
     ys = [xy[1] for xy in positions.values()]
+    if len(positions) > MAP_MARKS:
+        # Every n-th person, in a fixed order, so each group keeps about its share and
+        # the page's size does not grow with the conversation (the scale stays that of
+        # everyone, so the drawing does not jump as people join).
+        order = sorted(positions)
+        step = len(order) / MAP_MARKS
+        positions = {p: positions[p] for p in (order[int(i * step)] for i in range(MAP_MARKS))}
     left, top = min(xs), min(ys)
     span_x, span_y = (max(xs) - left) or 1, (max(ys) - top) or 1
     group_of = result.get("participants", {})
