@@ -616,9 +616,11 @@ def _ordered_sql(asked: Asked, *, hub: Hub) -> tuple[str, list]:
     if referral.category_id is not None:
         best.append(f"(fit.cat * {int(table.category)})")
     if hits:
+        # Each (person, word) once from the words' DISTINCT; a category's rows only
+        # set `cat`, so they may repeat (UNION ALL: nothing to sort away).
         source = (
             f"(SELECT person_id, SUM(CASE WHEN cat = 0 THEN {weight} ELSE 0 END) AS n,"  # noqa: S608
-            f" MAX(cat) AS cat FROM ({' UNION '.join(hits)}) hits GROUP BY person_id) fit"
+            f" MAX(cat) AS cat FROM ({' UNION ALL '.join(hits)}) hits GROUP BY person_id) fit"
             # CROSS: SQLite then reads who fits first, and each one's membership by
             # index (left to choose, it read every member); PostgreSQL plans it freely.
             f" CROSS JOIN {t_member} m"
