@@ -322,3 +322,34 @@ def test_matching_imports_numpy_only_for_a_pool():
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_a_word_given_twice_counts_once_in_the_database(world, bank):
+    """A member whose own words and an open offer both hold the need's word shares it
+    once: the database's best is the engine's, with and without a category."""
+    person = world.member
+    hubs.profile_update(
+        actor=person,
+        person=person,
+        changes={"assets": ["weekly shopping trips"], "availability": SLOTS[:2]},
+    )
+    timebank.listing_create(actor=person, account=bank.member, kind="offer", title="Shopping")
+    category = timebank.category_create(actor=world.coordinator, hub=world.hub, name="Shopping")
+    for named in (None, category):
+        referral = triage(
+            world,
+            refer_molly(world, category=named),
+            shared_note="shopping trips",
+            needs_check=False,
+        )
+        Referral.objects.filter(pk=referral.pk).update(preferred_times=SLOTS[1:4])
+        referral = Referral.objects.get(pk=referral.pk)
+        asked = candidates.asked_of(referral, today=timezone.localdate())
+        areas = candidates.AreaCodes({})
+        hope = next(
+            h
+            for h in candidates.hopes_for(asked, hub=world.hub, areas=areas)
+            if h.member_id == person.pk
+        )
+        found = dict(candidates.hopes_in_order(asked, hub=world.hub, load_cap=3))
+        assert found[person.pk] == matching.best_possible(hope, asked.need(areas), 3)

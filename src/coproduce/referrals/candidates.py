@@ -13,40 +13,38 @@ the `GiverWord` index, by index lookups rather than LIKE scans) with their area 
 times: each is a hope, the best they could score (`matching.best_possible`). The engine
 then reads in full (`read_in_full`: offers, checks, commitments, hours given and
 received, in two queries) only the most hopeful, and then whoever could still reach the
-tenth score (`matching.rank_in_order`). Nothing is filtered that the gate would let through, and
-nobody is left unread who could have made the top ten, so the ranking is the one over
-every member: the tests check it, on varied members, against `rank_naive` over
-`candidate_pool` (which builds everyone, as the page did before).
+tenth score (`matching.rank_in_order`). The two queries asked for every need (the ordered
+hopes, and a round's members) are SQL written here with parameters, because the ORM
+took longer to build them than the database took to run them. Nothing is filtered that
+the gate would let through, and nobody is left unread who could have made the top ten,
+so the ranking is the one over every member: the tests check it, on varied members,
+against `rank_naive` over `candidate_pool` (which builds everyone, as the page did
+before).
 
 Area and free times are scores, not gates (someone across town is still suggested when
 nobody nearer fits), so they do not filter; they only order who is read first.
 """
 
 import datetime
+import json
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import (
-    Case,
     Exists,
-    F,
-    Func,
-    IntegerField,
     Max,
     OuterRef,
     Q,
-    Subquery,
-    TextField,
-    Value,
-    When,
 )
-from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from coproduce.hubs.models import Hub, Membership, Neighbourhood, Person, SafeguardingCheck
 from coproduce.timebank.models import (
+    Account,
     Category,
+    Exchange,
     ExchangeParty,
     ExchangeStatus,
     Listing,
@@ -61,7 +59,9 @@ from .models import (
     GiverWord,
     MatchOffer,
     OfferStatus,
+    Project,
     Referral,
+    Slot,
 )
 
 WORD_LENGTH = GiverWord._meta.get_field("word").max_length
@@ -240,14 +240,69 @@ def candidate_pool(hub: Hub, *, today: datetime.date, project=None):
     return _build(hub, members, today=today, project=project, among=None)
 
 
-def _count(queryset, expression="pk", *, function="COUNT", template=None):
-    """A correlated subquery giving one number (0 when nothing is found): `queryset`
-    filtered on an `OuterRef`, `function` over `expression`."""
-    extra = {"template": template} if template else {}
-    total = Func(expression, function=function, output_field=IntegerField(), **extra)
-    return Coalesce(
-        Subquery(queryset.order_by().annotate(total=total).values("total")[:1]), Value(0)
+def _in(values) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _json(value):
+    # A raw cursor gives JSON as text (Django decodes it for its querysets).
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _date(value) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _members_sql(hub: Hub, ids: list[int], *, today: datetime.date, project) -> tuple[str, list]:
+    """The SQL of `read_in_full`'s first query (the ORM took longer to build it than the
+    database to run it): one row a member, each number a subquery on an index."""
+    now = timezone.now()
+    since = now - datetime.timedelta(days=selectors.RECIPROCITY_DAYS)
+    ops = connection.ops
+    day = ops.adapt_datefield_value(today)
+    t_party, t_account = _table(ExchangeParty), _table(Account)
+    exchange = (
+        f"FROM {t_party} x JOIN {t_account} xa ON x.account_id = xa.id"
+        f" JOIN {_table(Exchange)} e ON x.exchange_id = e.id"
+        " WHERE xa.hub_id = %s AND xa.membership_id = m.id AND x.side = %s"
     )
+    open_statuses = list(OPEN_REFERRAL_STATUSES)
+    confirmed = [ExchangeStatus.CONFIRMED, ops.adapt_datetimefield_value(since)]
+    columns = [
+        "m.id, m.person_id, p.assets, p.availability, nb.name, p.postcode_district",
+        f"(SELECT MAX(c.expires_on) FROM {_table(SafeguardingCheck)} c WHERE c.hub_id = %s"  # noqa: S608
+        " AND c.person_id = m.person_id AND c.issued_on <= %s AND c.expires_on > %s)",
+        # The three kinds of commitment of `selectors.commitments`.
+        f"(SELECT COUNT(*) FROM {_table(MatchOffer)} o JOIN {_table(Referral)} r"  # noqa: S608
+        " ON o.referral_id = r.id WHERE r.hub_id = %s AND o.status = %s"
+        f" AND r.status IN ({_in(open_statuses)}) AND o.volunteer_id = m.person_id)",
+        f"(SELECT COUNT(*) {exchange} AND e.status IN (%s, %s) AND e.listing_id IS NOT NULL)",
+        f"(SELECT COUNT(DISTINCT s.project_id) FROM {_table(Assignment)} asg"  # noqa: S608
+        f" JOIN {_table(Slot)} s ON asg.slot_id = s.id JOIN {_table(Project)} pr"
+        " ON s.project_id = pr.id WHERE asg.person_id = m.person_id AND pr.hub_id = %s"
+        " AND s.starts_at >= %s AND asg.status = %s)",
+        f"COALESCE((SELECT SUM(x.minutes) {exchange} AND e.status = %s"
+        " AND e.confirmed_at >= %s), 0)",
+        f"COALESCE((SELECT SUM(x.minutes) {exchange} AND e.status = %s"
+        " AND e.confirmed_at >= %s), 0)",
+    ]
+    params: list = [hub.pk, day, day]
+    params += [hub.pk, OfferStatus.ACCEPTED, *open_statuses]
+    params += [hub.pk, ExchangeParty.GIVES, ExchangeStatus.PROPOSED, ExchangeStatus.AGREED]
+    params += [hub.pk, ops.adapt_datetimefield_value(now), AssignmentStatus.ON_ROTA]
+    params += [hub.pk, ExchangeParty.GIVES, *confirmed]
+    params += [hub.pk, ExchangeParty.RECEIVES, *confirmed]
+    if project is not None and project.training:
+        trained, trained_params = access.trained_for(project, on=today).query.sql_with_params()
+        columns.append(f"(CASE WHEN m.person_id IN ({trained}) THEN 1 ELSE 0 END)")
+        params += list(trained_params)
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {_table(Membership)} m"  # noqa: S608
+        f" JOIN {_table(Person)} p ON m.person_id = p.id"
+        f" LEFT JOIN {_table(Neighbourhood)} nb ON m.neighbourhood_id = nb.id"
+        f" WHERE m.hub_id = %s AND m.is_active = %s AND m.person_id IN ({_in(ids)})"
+    )
+    return sql, [*params, hub.pk, True, *ids]
 
 
 def read_in_full(
@@ -263,76 +318,28 @@ def read_in_full(
     builds them (the tests compare the two), in two queries: each member with their
     area, free times, check, training, commitments and hours given and received (as
     subqueries on indexes, one row a member), then their open offers."""
-    now = timezone.now()
-    since = now - datetime.timedelta(days=selectors.RECIPROCITY_DAYS)
-    person, membership = OuterRef("person_id"), OuterRef("pk")
-    confirmed = ExchangeParty.objects.filter(
-        account__hub=hub,
-        account__membership=membership,
-        exchange__status=ExchangeStatus.CONFIRMED,
-        exchange__confirmed_at__gte=since,
-    )
-    members = Membership.objects.filter(hub=hub, is_active=True, person_id__in=ids).annotate(
-        until=Subquery(
-            SafeguardingCheck.objects.filter(
-                hub=hub, person_id=person, issued_on__lte=today, expires_on__gt=today
-            )
-            .order_by("-expires_on")
-            .values("expires_on")[:1]
-        ),
-        # The three kinds of commitment of `selectors.commitments`.
-        helping=_count(
-            MatchOffer.objects.filter(
-                referral__hub=hub,
-                status=OfferStatus.ACCEPTED,
-                referral__status__in=OPEN_REFERRAL_STATUSES,
-                volunteer_id=person,
-            )
-        ),
-        agreed=_count(
-            ExchangeParty.objects.filter(
-                account__hub=hub,
-                account__membership=membership,
-                side=ExchangeParty.GIVES,
-                exchange__status__in=[ExchangeStatus.PROPOSED, ExchangeStatus.AGREED],
-                exchange__listing__isnull=False,
-            )
-        ),
-        on_rota=_count(
-            Assignment.objects.filter(
-                slot__project__hub=hub,
-                status=AssignmentStatus.ON_ROTA,
-                slot__starts_at__gte=now,
-                person_id=person,
-            ),
-            "slot__project",
-            template="COUNT(DISTINCT %(expressions)s)",
-        ),
-        given=_count(confirmed.filter(side=ExchangeParty.GIVES), "minutes", function="SUM"),
-        received=_count(confirmed.filter(side=ExchangeParty.RECEIVES), "minutes", function="SUM"),
-    )
+    if not ids:
+        return []
     training = project is not None and project.training
-    if training:
-        members = members.annotate(
-            trained=Exists(access.trained_for(project, on=today).filter(person_id=person))
-        )
-    fields = ["pk", "person_id", "person__assets", "person__availability"]
-    fields += ["neighbourhood__name", "person__postcode_district", "until"]
-    fields += ["helping", "agreed", "on_rota", "given", "received"]
-    rows = list(members.order_by().values_list(*fields, *(["trained"] if training else [])))
+    sql, params = _members_sql(hub, ids, today=today, project=project)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     offered: dict[int, list[tuple[int | None, str]]] = defaultdict(list)
-    for membership_id, category_id, title in (
+    if rows:
         # By the accounts of the hub's memberships found (an offer is in its account's
         # hub, an account in its membership's): asked by hub, SQLite reads them all.
-        Listing.objects.filter(
-            account__membership_id__in=[row[0] for row in rows],
-            kind=ListingKind.OFFER,
-            is_active=True,
-        )
-        .order_by("-created_at")
-        .values_list("account__membership_id", "category_id", "title")
-    ):
-        offered[membership_id].append((category_id, title))
+        found_ids = [row[0] for row in rows]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT a.membership_id, l.category_id, l.title FROM {_table(Listing)} l"  # noqa: S608
+                f" JOIN {_table(Account)} a ON l.account_id = a.id"
+                f" WHERE a.membership_id IN ({_in(found_ids)}) AND l.kind = %s"
+                " AND l.is_active = %s ORDER BY l.created_at DESC, l.id DESC",
+                [*found_ids, ListingKind.OFFER, True],
+            )
+            for membership_id, category_id, title in cursor.fetchall():
+                offered[membership_id].append((category_id, title))
     found = []
     for row in sorted(rows, key=lambda row: row[1]):
         membership_id, person_id, assets, availability, neighbourhood, postcode, until = row[:7]
@@ -340,14 +347,14 @@ def read_in_full(
         found.append(
             _candidate(
                 person_id,
-                assets=assets or [],
+                assets=_json(assets) or [],
                 listings=offered.get(membership_id, []),
                 area=areas.of(neighbourhood or postcode),
-                availability=availability or [],
-                until=until,
+                availability=_json(availability) or [],
+                until=_date(until),
                 trained=bool(training and row[12]),
                 load=helping + agreed + on_rota,
-                exchanged=(given, received),
+                exchanged=(int(given), int(received)),
                 category_words=category_words,
                 project=project,
             )
@@ -539,27 +546,142 @@ def hopes_for(asked: Asked, *, hub: Hub, areas: AreaCodes) -> list[matching.Cand
     return hopes
 
 
-class _Pick(Func):
-    """`CASE count WHEN 0 THEN points[0] WHEN 1 THEN ... END`: the count is worked out
-    once per row (a searched CASE would repeat it for every WHEN)."""
-
-    output_field = IntegerField()
-
-    def __init__(self, count, points: tuple[int, ...]):
-        whens = " ".join(f"WHEN {n} THEN {int(p)}" for n, p in enumerate(points))
-        self.template = f"(CASE %(expressions)s {whens} ELSE 0 END)"
-        super().__init__(count)
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
 
 
-def _flag(condition) -> Case:
-    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+def _pick(count: str, points: tuple[int, ...]) -> str:
+    """`CASE count WHEN 0 THEN points[0] ... END`: the count worked out once per row."""
+    whens = " ".join(f"WHEN {n} THEN {int(p)}" for n, p in enumerate(points))
+    return f"(CASE {count} {whens} ELSE 0 END)"
 
 
-def _total(parts: list):
-    total = Value(0, output_field=IntegerField())
-    for part in parts:
-        total = total + part
-    return total
+def _ordered_sql(asked: Asked, *, hub: Hub) -> tuple[str, list]:
+    """The SQL of `hopes_in_order` and its parameters, built by hand once per need (the
+    ORM took longer to build it than the database to run it). Each member who may pass
+    the gate once, with the sum of `matching.best_points` for them as `best`. When the
+    need names a category or words, the query starts from who fits (`fit`: one row a
+    person, from the word index and the category's offers, with how many of the need's
+    words they may share and whether they may give its category), not from every member,
+    so a member is scored by a few comparisons on one row."""
+    referral = asked.referral
+    table = matching.best_points(asked.need(AreaCodes({})))
+    t_member, t_person = _table(Membership), _table(Person)
+    t_area, t_word = _table(Neighbourhood), _table(GiverWord)
+    t_listing, t_account = _table(Listing), _table(Account)
+    params: list = []
+    where = ["m.hub_id = %s", "m.is_active = %s"]
+    where_params: list = [hub.pk, True]
+    hits: list[str] = []
+    weight = "0"
+    if asked.words:
+        weights: dict[str, int] = defaultdict(int)
+        for word in asked.words:
+            weights[word[:WORD_LENGTH]] += 1  # two long words the index keeps as one
+        wanted = sorted(weights)
+        heavy = sorted((w, n) for w, n in weights.items() if n > 1)
+        weight = "1"
+        if heavy:
+            weight = "CASE word " + " ".join("WHEN %s THEN %s" for _ in heavy) + " ELSE 1 END"
+            for word, n in heavy:
+                params += [word, n]
+        marks = ", ".join(["%s"] * len(wanted))
+        hits.append(
+            f"SELECT DISTINCT gw.person_id AS person_id, gw.word AS word, 0 AS cat FROM {t_word} gw"  # noqa: S608
+            f" LEFT JOIN {t_listing} l ON gw.listing_id = l.id WHERE gw.word IN ({marks})"
+            " AND (gw.listing_id IS NULL OR (l.hub_id = %s AND l.kind = %s AND l.is_active = %s))"
+        )
+        hit_params: list = [*wanted, hub.pk, ListingKind.OFFER, True]
+    else:
+        hit_params = []
+    if referral.category_id is not None:
+        hits.append(
+            f"SELECT gm.person_id AS person_id, '' AS word, 1 AS cat FROM {t_listing} l"  # noqa: S608
+            f" JOIN {t_account} a ON l.account_id = a.id"
+            f" JOIN {t_member} gm ON a.membership_id = gm.id WHERE l.hub_id = %s"
+            " AND l.kind = %s AND l.is_active = %s AND l.category_id = %s"
+        )
+        hit_params += [hub.pk, ListingKind.OFFER, True, referral.category_id]
+        if asked.category_words:
+            words = sorted(_indexed(asked.category_words))
+            marks = ", ".join(["%s"] * len(words))
+            hits.append(
+                f"SELECT person_id, '' AS word, 1 AS cat FROM {t_word}"  # noqa: S608
+                f" WHERE listing_id IS NULL AND word IN ({marks})"
+            )
+            hit_params += words
+    best = [str(int(table.rest))]
+    if asked.words:
+        best.append(_pick("fit.n", table.words))
+    if referral.category_id is not None:
+        best.append(f"(fit.cat * {int(table.category)})")
+    if hits:
+        # Each (person, word) once from the words' DISTINCT; a category's rows only
+        # set `cat`, so they may repeat (UNION ALL: nothing to sort away).
+        source = (
+            f"(SELECT person_id, SUM(CASE WHEN cat = 0 THEN {weight} ELSE 0 END) AS n,"  # noqa: S608
+            f" MAX(cat) AS cat FROM ({' UNION ALL '.join(hits)}) hits GROUP BY person_id) fit"
+            # CROSS: SQLite then reads who fits first, and each one's membership by
+            # index (left to choose, it read every member); PostgreSQL plans it freely.
+            f" CROSS JOIN {t_member} m"
+        )
+        where.append("m.person_id = fit.person_id")
+        params += hit_params
+    else:
+        source = f"{t_member} m"
+    select_params: list = []
+    area = "(CASE WHEN m.neighbourhood_id IS NOT NULL THEN nb.name ELSE p.postcode_district END)"
+    nearness = []
+    if referral.area:
+        nearness.append(f"WHEN {area} = %s THEN {int(table.same_area)}")
+        select_params.append(referral.area)
+    if asked.adjacent:
+        adjacent = sorted(asked.adjacent)
+        marks = ", ".join(["%s"] * len(adjacent))
+        nearness.append(f"WHEN {area} IN ({marks}) THEN {int(table.adjacent_area)}")
+        select_params += adjacent
+    if nearness:
+        best.append(f"(CASE {' '.join(nearness)} ELSE 0 END)")
+    slots = sorted(
+        {slot for slot in referral.preferred_times or [] if slot in selectors.AVAILABILITY_BIT}
+    )
+    if slots:
+        # Free times are tested on the person's own list (JSON text), as `contains` does.
+        free = " + ".join(
+            "(CASE WHEN CAST(p.availability AS TEXT) LIKE %s ESCAPE '\\' THEN 1 ELSE 0 END)"
+            for _ in slots
+        )
+        best.append(_pick(f"({free})", table.times))
+        select_params += [f'%"{_escaped(slot)}"%' for slot in slots]
+    if asked.exclude:
+        where.append(f"m.person_id NOT IN ({', '.join(['%s'] * len(asked.exclude))})")
+        where_params += sorted(asked.exclude)
+    if asked.needs_check:
+        today = connection.ops.adapt_datefield_value(asked.today)
+        where.append(
+            f"EXISTS (SELECT 1 FROM {_table(SafeguardingCheck)} s WHERE s.hub_id = %s"  # noqa: S608
+            " AND s.person_id = m.person_id AND s.issued_on <= %s AND s.expires_on > %s)"
+        )
+        where_params += [hub.pk, today, today]
+    project = asked.project
+    if project is not None and project.training:
+        trained, trained_params = access.trained_for(
+            project, on=asked.today
+        ).query.sql_with_params()
+        where.append(f"m.person_id IN ({trained})")
+        where_params += list(trained_params)
+    sql = (
+        f"SELECT m.person_id, {' + '.join(best)} AS best FROM {source}"  # noqa: S608
+        f" JOIN {t_person} p ON m.person_id = p.id"
+        f" LEFT JOIN {t_area} nb ON m.neighbourhood_id = nb.id"
+        f" WHERE {' AND '.join(where)} ORDER BY best DESC, m.person_id LIMIT %s OFFSET %s"
+    )
+    # In the order they appear: the scores' (area, times), the fit's, then the filters'.
+    return sql, select_params + params + where_params
+
+
+def _escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def hopes_in_order(asked: Asked, *, hub: Hub, load_cap: int, batch: int = 40):
@@ -567,78 +689,12 @@ def hopes_in_order(asked: Asked, *, hub: Hub, load_cap: int, batch: int = 40):
     hopeful first, read from the database a page at a time: the score is the sum of the
     engine's table (`matching.best_points`) worked out in SQL, so a need that fits
     thousands reads only the first pages."""
-    referral = asked.referral
-    table = matching.best_points(asked.need(AreaCodes({})))
-    fitting = referral.category_id is not None or bool(asked.words)
-    members = _gated(hub, asked, fitting)
-    parts = [Value(table.rest, output_field=IntegerField())]
-    if referral.category_id is not None:
-        # Lists worked out once per query (`IN (SELECT ...)`), not a lookup per member.
-        offers = _offers_in(hub, referral.category_id)
-        fits = Q(person_id__in=offers.values("account__membership__person_id"))
-        if asked.category_words:
-            words = sorted(_indexed(asked.category_words))
-            fits |= Q(
-                person_id__in=GiverWord.objects.filter(listing=None, word__in=words).values(
-                    "person_id"
-                )
-            )
-        parts.append(_flag(fits) * table.category)
-    if asked.words:
-        weights: dict[str, int] = defaultdict(int)
-        for word in asked.words:
-            weights[word[:WORD_LENGTH]] += 1
-        offered = Q(listing=None) | Q(
-            listing__hub=hub, listing__kind=ListingKind.OFFER, listing__is_active=True
-        )
-        if set(weights.values()) == {1}:
-            # Each word its own: how many a member shares, in one lookup on the
-            # member's own words (an index on person), rather than a list per word.
-            shared = _count(
-                GiverWord.objects.filter(
-                    offered, person_id=OuterRef("person_id"), word__in=weights
-                ),
-                "word",
-                template="COUNT(DISTINCT %(expressions)s)",
-            )
-        else:  # two long words the index keeps as one: each counted as many times
-            shared = _total(
-                [
-                    _flag(
-                        Q(
-                            person_id__in=GiverWord.objects.filter(offered, word=w).values(
-                                "person_id"
-                            )
-                        )
-                    )
-                    * weight
-                    for w, weight in sorted(weights.items())
-                ]
-            )
-        parts.append(_Pick(shared, table.words))
-    area = Case(
-        When(neighbourhood__isnull=False, then=F("neighbourhood__name")),
-        default=F("person__postcode_district"),
-    )
-    nearness = []
-    if referral.area:
-        nearness.append(When(Q(area=referral.area), then=Value(table.same_area)))
-    if asked.adjacent:
-        nearness.append(When(Q(area__in=sorted(asked.adjacent)), then=Value(table.adjacent_area)))
-    if nearness:
-        members = members.annotate(area=area)
-        parts.append(Case(*nearness, default=Value(0), output_field=IntegerField()))
-    slots = sorted(
-        {slot for slot in referral.preferred_times or [] if slot in selectors.AVAILABILITY_BIT}
-    )
-    if slots:
-        members = members.annotate(free_text=Cast("person__availability", TextField()))
-        free = _total([_flag(Q(free_text__contains=f'"{slot}"')) for slot in slots])
-        parts.append(_Pick(free, table.times))
-    ordered = members.annotate(best=_total(parts)).order_by("-best", "person_id")
+    sql, params = _ordered_sql(asked, hub=hub)
     start, size = 0, batch * 5  # a page costs about the same whatever its length
     while True:
-        rows = list(ordered.values_list("person_id", "best")[start : start + size])
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, size, start])
+            rows = cursor.fetchall()
         yield from rows
         if len(rows) < size:
             return

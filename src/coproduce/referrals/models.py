@@ -556,7 +556,8 @@ class GiverWord(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["word", "person"], name="giverword_word_person"),
+            # Who shares a need's words, read from the index alone (candidates.py).
+            models.Index(fields=["word", "person", "listing"], name="giverword_word_cover"),
             models.Index(fields=["person", "listing"], name="giverword_person_listing"),
         ]
 
