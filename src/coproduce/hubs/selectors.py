@@ -82,6 +82,12 @@ def hub_directory(
     return members.order_by("person__display_name", "person_id")
 
 
+def members_not_online(hub: Hub) -> QuerySet[Membership]:
+    """The hub's members with no email, by name, whether or not they are listed in the
+    directory (people added as not online are unlisted unless they choose otherwise)."""
+    return hub_directory(hub, include_unlisted=True).filter(person__email__isnull=True)
+
+
 def pending_join_requests(hub: Hub) -> QuerySet[JoinRequest]:
     return JoinRequest.objects.filter(hub=hub, status=JoinRequestStatus.PENDING).select_related(
         "person"

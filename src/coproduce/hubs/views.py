@@ -339,13 +339,7 @@ def coordinate(request, slug):
             "invitations": hub.invitations.filter(accepted_at__isnull=True).select_related(
                 "invited_by"
             )[:20],
-            # People added as not online are unlisted by default: list them all the same.
-            "assisted": Paginator(
-                selectors.hub_directory(hub, include_unlisted=True).filter(
-                    person__email__isnull=True
-                ),
-                ASSISTED_SHOWN,
-            ).get_page(1),
+            "assisted": Paginator(selectors.members_not_online(hub), ASSISTED_SHOWN).get_page(1),
             "neighbourhoods": hub.neighbourhoods.all(),
             "organisations": hub.organisations.all(),
         },

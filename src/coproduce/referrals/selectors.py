@@ -241,6 +241,12 @@ URGENCY_RANK = {"urgent": 0, "soon": 1, "routine": 2}
 URGENCY_WORDS = {0: "Urgent", 1: "Soon", 2: "Routine"}
 
 
+def _by_urgency(field: str) -> list[When]:
+    """A referral's urgency as the rank queues sort by (URGENCY_WORDS): urgent 0, soon 1;
+    the caller's default is 2, routine."""
+    return [When(**{field: "urgent"}, then=Value(0)), When(**{field: "soon"}, then=Value(1))]
+
+
 def escalations_listed(hub: Hub, *, show: str = "open", person: Person | None = None):
     """Escalations to list. Open ones by urgency (a referral's own urgency; a rota gap
     about to start is urgent; someone giving too much, soon; the rest routine), then by
@@ -255,8 +261,7 @@ def escalations_listed(hub: Hub, *, show: str = "open", person: Person | None = 
     found = found.annotate(
         urgency_rank=Case(
             When(kind=EscalationKind.UNFILLED_SLOT, then=Value(0)),
-            When(referral__urgency="urgent", then=Value(0)),
-            When(referral__urgency="soon", then=Value(1)),
+            *_by_urgency("referral__urgency"),
             When(kind=EscalationKind.OVERWORK, then=Value(1)),
             When(kind=EscalationKind.OVERDUE_REPORT, then=Value(1)),
             default=Value(2),
@@ -278,11 +283,7 @@ def referrals_in_order(referrals, showing: str):
     if showing != "open":
         return referrals.order_by("-created_at", "-id")
     return referrals.annotate(
-        urgency_rank=Case(
-            When(urgency="urgent", then=Value(0)),
-            When(urgency="soon", then=Value(1)),
-            default=Value(2),
-        )
+        urgency_rank=Case(*_by_urgency("urgency"), default=Value(2))
     ).order_by("urgency_rank", "created_at", "id")
 
 
