@@ -646,13 +646,17 @@ def _ordered_sql(asked: Asked, *, hub: Hub) -> tuple[str, list]:
         {slot for slot in referral.preferred_times or [] if slot in selectors.AVAILABILITY_BIT}
     )
     if slots:
-        # Free times are tested on the person's own list (JSON text), as `contains` does.
-        free = " + ".join(
-            "(CASE WHEN CAST(p.availability AS TEXT) LIKE %s ESCAPE '\\' THEN 1 ELSE 0 END)"
-            for _ in slots
-        )
+        # Free times are tested on the person's own list: on PostgreSQL by jsonb's "has
+        # this element" (reading the list as text took a third of the query), elsewhere
+        # on its JSON text, as `contains` does.
+        if connection.vendor == "postgresql":
+            has, values = "p.availability ? %s", list(slots)
+        else:
+            has = "CAST(p.availability AS TEXT) LIKE %s ESCAPE '\\'"
+            values = [f'%"{_escaped(slot)}"%' for slot in slots]
+        free = " + ".join(f"(CASE WHEN {has} THEN 1 ELSE 0 END)" for _ in slots)
         best.append(_pick(f"({free})", table.times))
-        select_params += [f'%"{_escaped(slot)}"%' for slot in slots]
+        select_params += values
     if asked.exclude:
         where.append(f"m.person_id NOT IN ({', '.join(['%s'] * len(asked.exclude))})")
         where_params += sorted(asked.exclude)
