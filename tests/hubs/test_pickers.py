@@ -245,3 +245,31 @@ def test_search_ignores_case_in_every_alphabet(world, client_for, typed):
     names = found(search(client_for(world.coordinator), **{"for": "audit", "q": typed}))
     wanted = "Zoë" if typed.lower().startswith("zo") else "Åse Ødegård"
     assert [name.rsplit(" ", 1)[0] for name in names.values()] == [wanted]
+
+
+def test_someone_not_in_the_directory_is_found_only_after_a_first_exchange(world, bank, client_for):
+    """Ron was added by a coordinator and is not listed: a member cannot find him by
+    typing letters until they have exchanged with him; a coordinator always can."""
+    from coproduce.timebank import services as timebank
+
+    params = {"for": "exchange-other", "q": "Ron"}
+    member = client_for(world.member)
+    assert found(search(member, **params)) == {}
+    assert found(search(client_for(world.coordinator), **params)) == {
+        world.assisted.pk: "Ron Assisted"
+    }
+    # The form says how to reach him the first time.
+    member = client_for(world.member)
+    form = member.get(reverse("exchange-record", args=[world.hub.slug]))
+    assert "ask a coordinator to record it" in form.text
+    timebank.exchange_record(
+        actor=world.coordinator,
+        hub=world.hub,
+        giver=bank.member,
+        receiver=bank.assisted,
+        title="A lift to the surgery",
+        minutes=60,
+    )
+    assert found(search(client_for(world.member), **params)) == {world.assisted.pk: "Ron Assisted"}
+    # Someone else who has not exchanged with him still cannot.
+    assert found(search(client_for(world.staff), **params)) == {}

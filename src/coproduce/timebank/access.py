@@ -396,8 +396,18 @@ def _searcher(membership: Membership, _params):
 
 
 def _other_members(hub, searcher: Membership):
-    """The other side of an exchange: any current member with an account, not oneself."""
-    return hub_access.active_members(hub).filter(account__isnull=False).exclude(pk=searcher.pk)
+    """The other side of an exchange: a current member with an account, not oneself.
+    Someone not listed in the directory (people a coordinator or a referrer adds start
+    unlisted) is found only by whoever sees unlisted members, or by someone who has
+    exchanged with them before: nobody else can list them by typing letters. A new
+    exchange with them goes through a coordinator (the form says so)."""
+    members = hub_access.active_members(hub).filter(account__isnull=False).exclude(pk=searcher.pk)
+    if hub_access.sees_unlisted_members(searcher):
+        return members
+    partners = ExchangeParty.objects.filter(exchange__parties__account__membership=searcher).values(
+        "account__membership"
+    )
+    return members.filter(Q(listed_in_directory=True) | Q(pk__in=partners))
 
 
 def _coordinating(membership: Membership, _params):

@@ -1,6 +1,7 @@
 from django import forms
 
 from coproduce.forms import AccessibleForm, OnceKeyField
+from coproduce.hubs import access as hub_access
 from coproduce.hubs.models import AVAILABILITY_CHOICES, Person
 from coproduce.hubs.pickers import PersonPicker, PickerFormMixin
 
@@ -88,6 +89,12 @@ class RecordExchangeForm(PickerFormMixin, LogHoursForm):
         other = self.fields["other"]
         other.extra = [(f"org-{a.pk}", f"{a.name} (organisation)", a) for a in organisations]
         other.bind(self.hub, context=membership, email=membership.is_staff_or_above)
+        if not hub_access.sees_unlisted_members(membership):
+            # The search finds them only after a first exchange (timebank/access.py).
+            other.help_text += (
+                " Someone not in the directory, or not online, is found once you have"
+                " exchanged with them: for a first time, ask a coordinator to record it."
+            )
 
     def clean_other(self):
         other = self.cleaned_data["other"]
