@@ -302,3 +302,29 @@ def test_my_listings_shows_open_expired_and_closed(world, bank, client_for):
     assert "Lift to town</a>: request for help, expired on 31 January 2020" in mine
     assert "Ironing</a>: offer of help, closed" in mine
     assert "Someone else" not in mine
+
+
+def test_the_owner_closes_a_listing_from_its_page_and_others_cannot(world, bank, client_for):
+    listing = services.listing_create(
+        actor=world.member,
+        account=bank.member,
+        kind=ListingKind.OFFER,
+        title="Dog walking",
+        availability=["mon-am", "sat-pm"],
+    )
+    url = reverse("listing-detail", args=[world.hub.slug, listing.pk])
+    page = client_for(world.staff).get(url)
+    assert "Monday morning" in page.text and "Close this listing" not in page.text
+    # Someone else posting "close" is refused and nothing changes.
+    assert client_for(world.staff).post(url, {"action": "close"}).status_code == 403
+    listing.refresh_from_db()
+    assert listing.is_active
+    owner = client_for(world.member)
+    assert "Close this listing" in owner.get(url).text
+    assert owner.post(url, {"action": "close"}).status_code == 302
+    assert owner.post(url, {"action": "close"}).status_code == 302  # sent twice: once
+    listing.refresh_from_db()
+    assert not listing.is_active
+    assert AuditEvent.objects.filter(event="listing.closed", subject_id=listing.pk).count() == 1
+    page = owner.get(url)
+    assert "This listing is closed" in page.text and "Close this listing" not in page.text

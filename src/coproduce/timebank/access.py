@@ -361,7 +361,9 @@ def listing_rights(membership: Membership | None, listing: Listing) -> ListingRi
 
 def listing_for(membership: Membership, listing_id: int) -> tuple[Listing, ListingRights]:
     listing = get_object_or_404(
-        Listing.objects.select_related("account", "hub"), pk=listing_id, hub_id=membership.hub_id
+        Listing.objects.select_related("account", "hub", "category", "neighbourhood"),
+        pk=listing_id,
+        hub_id=membership.hub_id,
     )
     return listing, listing_rights(membership, listing)
 

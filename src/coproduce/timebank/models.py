@@ -11,7 +11,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from coproduce.hubs.models import Hub, Membership, Neighbourhood, Organisation, Person
+from coproduce.hubs.models import (
+    AVAILABILITY_CHOICES,
+    Hub,
+    Membership,
+    Neighbourhood,
+    Organisation,
+    Person,
+)
 
 MINUTES_PER_HOUR = 60
 
@@ -258,6 +265,10 @@ class Listing(models.Model):
 
     def __str__(self):
         return self.title
+
+    def availability_labels(self) -> list[str]:
+        labels = dict(AVAILABILITY_CHOICES)
+        return [labels[slot] for slot in self.availability if slot in labels]
 
     def is_open(self, today=None) -> bool:
         today = today or timezone.localdate()

@@ -110,6 +110,13 @@ def listing_new(request, slug):
 def listing_detail(request, slug, listing_id):
     hub, membership, _account = _member(request, slug)
     listing, rights = access.listing_for(membership, listing_id)
+    if request.method == "POST" and request.POST.get("action") == "close":
+        if listing.is_active:  # the service says who may (its owner, or a coordinator)
+            services.listing_close(actor=request.user, listing=listing)
+            messages.success(request, "Closed: nobody can answer it now.")
+        else:  # sent twice, or closed meanwhile: the same page
+            messages.info(request, "This listing is closed.")
+        return redirect("listing-detail", slug=slug, listing_id=listing.pk)
     if request.method == "POST":
         try:
             exchange = services.exchange_propose(
