@@ -89,6 +89,11 @@ def test_referring_without_javascript_and_without_consent(world, scene, client_f
     assert response.status_code == 400
     assert "only be referred with their consent" in response.content.decode()
     assert Referral.objects.count() == 1
+    # Every problem at once: the missing consent beside the missing description.
+    response = client.post("/hubs/millbrook/referrals/new/", {**form, "description": ""})
+    problems = response.context["form"].errors
+    assert set(problems) == {"consent_given", "description"}
+    assert "The person agreed to be referred (optional)" not in response.content.decode()
     response = client.post("/hubs/millbrook/referrals/new/", {**form, "consent_given": "on"})
     assert response.status_code == 302
     assert Referral.objects.filter(person__display_name="Albert Shaw").exists()

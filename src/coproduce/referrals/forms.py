@@ -45,7 +45,15 @@ class ReferralForm(PickerFormMixin, AccessibleForm):
     )
     new_name = forms.CharField(label="Name of someone new", required=False, max_length=80)
     new_phone = forms.CharField(label="Their phone number", required=False, max_length=30)
-    consent_given = forms.BooleanField(label="The person agreed to be referred", required=False)
+    # Required here as in the service (referrals.py), so the page lists it with every
+    # other problem at once rather than after they are put right.
+    consent_given = forms.BooleanField(
+        label="The person agreed to be referred",
+        error_messages={
+            "required": "A person can only be referred with their consent. Ask them first, "
+            "then tick this box."
+        },
+    )
     consent_given_by = forms.CharField(
         label="Who gave consent?",
         max_length=100,
