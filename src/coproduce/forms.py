@@ -39,6 +39,16 @@ class OnceKeyField(forms.CharField):
         super().__init__(**kwargs)
 
 
+# Django's own words for a limit ("Ensure this value has at most 120 characters (it has
+# 130).") said plainly; a field that words its own keeps them.
+PLAIN_LIMITS = {
+    "max_length": "Use %(limit_value)d characters or fewer: this has %(show_value)d.",
+    "min_length": "Use at least %(limit_value)d characters: this has %(show_value)d.",
+    "max_value": "Enter %(limit_value)s or less.",
+    "min_value": "Enter %(limit_value)s or more.",
+}
+
+
 class AccessibleForm(forms.Form):
     """Renders label, hint, errors and control together, and ties them with ARIA.
 
@@ -51,6 +61,8 @@ class AccessibleForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
+            for code, message in PLAIN_LIMITS.items():
+                field.error_messages.setdefault(code, message)
             if field.help_text:
                 self._describe(name, f"{self._control_id(name)}_helptext")
             if isinstance(field, forms.DateField) and date_in_range not in field.validators:

@@ -1,0 +1,26 @@
+"""Limits on what is typed are said plainly, on every form (coproduce/forms.py)."""
+
+from django.urls import reverse
+
+from coproduce.timebank.models import Listing
+
+
+def test_a_title_too_long_is_refused_in_plain_words(world, client_for):
+    response = client_for(world.member).post(
+        reverse("listing-new", args=[world.hub.slug]), {"kind": "offer", "title": "x" * 130}
+    )
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "Use 120 characters or fewer: this has 130." in text
+    assert "Ensure this value" not in text
+    assert not Listing.objects.exists()
+
+
+def test_too_many_hours_are_refused_in_plain_words(world, client_for):
+    client = client_for(world.member)
+    url = reverse("exchange-record", args=[world.hub.slug])
+    response = client.post(url, {"direction": "gave", "title": "Lift", "hours": "-1"})
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "Ensure this value" not in text
+    assert "or more." in text
