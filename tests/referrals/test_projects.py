@@ -291,7 +291,7 @@ def test_several_turns_are_taken_at_once_or_none_are(world, scene, project, clie
     with pytest.raises(ApplicationError, match="Nothing was taken") as error:
         services.assignments_take(actor=scene.volunteer, slots=slots)
     assert error.value.field == "slots"
-    assert f"{timezone.localtime(slots[2].starts_at):%a %d %b}" in error.value.message
+    assert f"{timezone.localtime(slots[2].starts_at):%a %-d %b}" in error.value.message
     assert not slots[0].assignments.filter(person=scene.volunteer).exists()
 
     client = client_for(scene.volunteer)

@@ -312,7 +312,7 @@ class SafeguardingCheck(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_check_type_display()} until {self.expires_on:%d %B %Y}"
+        return f"{self.get_check_type_display()} until {self.expires_on:%-d %B %Y}"
 
     def is_valid_on(self, day: datetime.date) -> bool:
         return self.issued_on <= day < self.expires_on

@@ -236,7 +236,7 @@ def project_refuses(project: Project, person: Person, *, on: datetime.date) -> s
         return f"{person} needs the project's training first: {project.training}."
     if project.needs_check and hub_selectors.valid_check_until(project.hub, person, on) is None:
         return (
-            f"This project needs a safeguarding check valid on {on:%d %B %Y}, and {person} "
+            f"This project needs a safeguarding check valid on {on:%-d %B %Y}, and {person} "
             "has none."
         )
     return None

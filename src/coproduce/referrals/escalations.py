@@ -242,7 +242,7 @@ def unfilled_slots(sweep: Sweep) -> list[Finding]:
             key=f"slot:{slot.pk}",
             summary=f"{slot.project}: {slot.places - slot.filled} of {slot.places} "
             f"{slot.role} place{'s' if slot.places != 1 else ''} unfilled for "
-            f"{timezone.localtime(slot.starts_at):%a %d %b at %H:%M}.",
+            f"{timezone.localtime(slot.starts_at):%a %-d %b at %H:%M}.",
             assigned_to=sweep.route("route_unfilled_slot", lead=slot.project.lead),
             slot=slot,
             project=slot.project,

@@ -291,7 +291,7 @@ def report_create(
         actor=entered_by or reporter,
         kind=Kind.REPORT_STAFF,
         hub=hub,
-        subject=f"New report: {category.name}, due {timezone.localtime(expected_at):%d %b %H:%M}",
+        subject=f"New report: {category.name}, due {timezone.localtime(expected_at):%-d %b %H:%M}",
         template="pledges/email/report_new.txt",
         context={"report": report},
         url=page_of(report),

@@ -129,7 +129,7 @@ def help_plan_create(
         except ApplicationError as error:
             when = timezone.localtime(slot.starts_at)
             raise ApplicationError(
-                f"{when:%a %d %b %H:%M}: {error.message} Nothing was set up.", field="starts_on"
+                f"{when:%a %-d %b %H:%M}: {error.message} Nothing was set up.", field="starts_on"
             ) from error
     plan = HelpPlan(
         referral=referral,

@@ -126,7 +126,7 @@ def _create(
     times = list(preferred_times or [])
     if set(times) - set(selectors.AVAILABILITY_BIT):
         raise ApplicationError("Choose times from the list.", field="preferred_times")
-    note = f"Consent given by: {consent.given_by.strip()}, on {consent.given_on:%d %B %Y}."
+    note = f"Consent given by: {consent.given_by.strip()}, on {consent.given_on:%-d %B %Y}."
     if (person is None) == (new_person is None):
         raise ApplicationError("Choose a member, or add the person's details.", field="person")
     if person is None:

@@ -175,7 +175,7 @@ def assignment_swap(*, actor: Person, assignment: Assignment, to_slot: Slot) -> 
     if to_slot.project_id != assignment.slot.project_id:
         raise ApplicationError("Choose a slot in the same project.", field="to_slot")
     when = timezone.localtime(to_slot.starts_at)
-    _give_up(actor, assignment, f"swapped to the turn on {when:%a %d %b %H:%M}")
+    _give_up(actor, assignment, f"swapped to the turn on {when:%a %-d %b %H:%M}")
     slot = _lock_slot(to_slot)
     _check_can_take(slot, assignment.person)
     moved = Assignment.objects.create(slot=slot, person=assignment.person)

@@ -21,7 +21,7 @@ from ..models import FILLED_STATUSES, Assignment, Slot
 
 
 def describe_period(period) -> str:
-    return f"{timezone.localtime(period.starts_at):%a %d %b %Y %H:%M}"
+    return f"{timezone.localtime(period.starts_at):%a %-d %b %Y %H:%M}"
 
 
 def _lock_slot(slot: Slot) -> Slot:
@@ -67,7 +67,7 @@ def _require_free(person: Person, starts_at, ends_at) -> None:
     if clash:
         raise ApplicationError(
             f"{person} is already on the rota then: {clash.slot.project} at "
-            f"{timezone.localtime(clash.slot.starts_at):%H:%M on %d %b}.",
+            f"{timezone.localtime(clash.slot.starts_at):%H:%M on %-d %b}.",
             field="person",
         )
 
@@ -146,6 +146,6 @@ def _take_all(actor: Person, slots: list[Slot]) -> list[Assignment]:
         except ApplicationError as error:
             when = timezone.localtime(slot.starts_at)
             raise ApplicationError(
-                f"{when:%a %d %b %H:%M}: {error.message} Nothing was taken.", field="slots"
+                f"{when:%a %-d %b %H:%M}: {error.message} Nothing was taken.", field="slots"
             ) from error
     return taken
