@@ -28,6 +28,8 @@ def test_a_proposal_with_a_message_reaches_the_other_side_in_the_list_and_header
     assert "Sam Member answered your listing: Lift to town" in text
     assert f"/hubs/millbrook/timebank/exchanges/{exchange.pk}/" in text
     assert "Flat 2, Oak Tower, on &lt;Saturday&gt;" in text  # escaped on the page
+    # The link in the message's words can be followed from the page too.
+    assert f'/hubs/millbrook/timebank/exchanges/{exchange.pk}/" rel="nofollow">http' in text
     assert '(1<span class="visually-hidden"> unread</span>)' in text  # the header's count
     assert '<span class="tag">New</span>' in text  # not by colour alone
     # Sam, who wrote it, is not told of his own message.
