@@ -24,3 +24,16 @@ def test_too_many_hours_are_refused_in_plain_words(world, client_for):
     text = response.content.decode()
     assert "Ensure this value" not in text
     assert "or more." in text
+
+
+def test_characters_that_turn_text_backwards_are_dropped_from_what_is_typed(world, client_for):
+    """A title with a right-to-left override would read backwards wherever it is shown,
+    and everything after it on the line; Arabic is kept as typed."""
+    client = client_for(world.member)
+    title = "Lifts \u202eevah I\u202c and \u0645\u0633\u0627\u0639\u062f\u0629"
+    response = client.post(
+        reverse("listing-new", args=[world.hub.slug]), {"kind": "offer", "title": title}
+    )
+    assert response.status_code == 302
+    saved = Listing.objects.get().title
+    assert saved == "Lifts evah I and \u0645\u0633\u0627\u0639\u062f\u0629"

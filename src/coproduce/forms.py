@@ -49,6 +49,12 @@ PLAIN_LIMITS = {
 }
 
 
+# Characters that turn the direction of the text after them (embeddings, overrides,
+# isolates): typed into a name or a title they could make "Sam gave you 2 h" read
+# backwards on every page that shows it. Arabic or Hebrew text needs none of them.
+DIRECTION_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)], None)
+
+
 class AccessibleForm(forms.Form):
     """Renders label, hint, errors and control together, and ties them with ARIA.
 
@@ -67,6 +73,12 @@ class AccessibleForm(forms.Form):
                 self._describe(name, f"{self._control_id(name)}_helptext")
             if isinstance(field, forms.DateField) and date_in_range not in field.validators:
                 field.validators = [*field.validators, date_in_range]
+
+    def _clean_fields(self):
+        super()._clean_fields()
+        for name, value in self.cleaned_data.items():
+            if isinstance(value, str):
+                self.cleaned_data[name] = value.translate(DIRECTION_CONTROLS)
 
     def _control_id(self, name: str) -> str:
         # Not self[name].auto_id: a BoundField made now would freeze labels and hints
