@@ -328,3 +328,21 @@ def test_the_owner_closes_a_listing_from_its_page_and_others_cannot(world, bank,
     assert AuditEvent.objects.filter(event="listing.closed", subject_id=listing.pk).count() == 1
     page = owner.get(url)
     assert "This listing is closed" in page.text and "Close this listing" not in page.text
+
+
+def test_a_coordinator_closing_a_members_listing_tells_them_once(world, bank, client_for):
+    from coproduce.notify.models import Notification
+
+    listing = services.listing_create(
+        actor=world.member, account=bank.member, kind=ListingKind.OFFER, title="Dog walking"
+    )
+    url = reverse("listing-detail", args=[world.hub.slug, listing.pk])
+    coordinator = client_for(world.coordinator)
+    assert "close it for its owner" in coordinator.get(url).text
+    assert coordinator.post(url, {"action": "close"}).status_code == 302
+    services.listing_close(actor=world.coordinator, listing=listing)  # again: no change
+    [told] = Notification.objects.filter(recipient=world.member)
+    assert told.subject == "Your listing was closed: Dog walking"
+    assert "Grace" in told.body and f"/timebank/listings/{listing.pk}/" in told.body
+    [event] = AuditEvent.objects.filter(event="listing.closed", subject_id=listing.pk)
+    assert event.on_behalf_of == world.member

@@ -1,16 +1,19 @@
 """Listings (offers and requests for help) and their categories."""
 
 from django.db import transaction
+from django.urls import reverse
 
 from coproduce.audit import AuditKind, audit
 from coproduce.errors import ApplicationError
 from coproduce.hubs import access
 from coproduce.hubs.models import Hub, Person
 from coproduce.idempotency import SAME_CONTENT_WINDOW, once, owner_of
+from coproduce.notify.models import Kind
+from coproduce.notify.services import tell
 
 from ..access import require_act_for
 from ..models import Account, Category, Exchange, Listing, ListingKind
-from .accounts import _owner
+from .accounts import _on_behalf, _owner
 
 LISTING_FIELDS = (
     "title",
@@ -77,24 +80,42 @@ def _create(actor: Person, account: Account, kind: str, title: str, details: dic
 @transaction.atomic
 def listing_close(*, actor: Person, listing: Listing, helped_by: Exchange | None = None) -> Listing:
     """Close a listing; for a request, `helped_by` is the exchange that gave the help
-    (closed from that exchange's page: the outcome is 'help given')."""
+    (closed from that exchange's page: the outcome is 'help given'). Closing one that is
+    closed already (the form sent twice, two coordinators at once) changes nothing. Its
+    owner is told when someone else (a coordinator) closed it."""
     require_act_for(actor, listing.account)
+    locked = Listing.objects.select_for_update().get(pk=listing.pk)
     if helped_by is not None:
         if helped_by.listing_id != listing.pk or listing.kind != ListingKind.REQUEST:
             raise ApplicationError("This exchange did not answer that request.")
-        if not listing.is_active:
+        if not locked.is_active:
             raise ApplicationError("This request is already closed.")
     listing.is_active = False
+    if not locked.is_active:
+        return listing
     listing.save(update_fields=["is_active"])
     helped = {"outcome": "helped", "exchange": helped_by.pk} if helped_by is not None else {}
+    owner = _on_behalf(actor, listing.account)
     audit(
         hub=listing.hub,
         actor=actor,
+        on_behalf_of=owner,
         event=AuditKind.LISTING_CLOSED,
         subject=listing,
         old={"is_active": True},
         new={"is_active": False, **helped},
     )
+    if owner is not None:
+        tell(
+            [owner],
+            actor=actor,
+            kind=Kind.MESSAGE,
+            hub=listing.hub,
+            subject=f"Your listing was closed: {listing.title}",
+            template="timebank/email/listing_closed.txt",
+            context={"listing": listing, "actor": actor},
+            url=reverse("listing-detail", args=[listing.hub.slug, listing.pk]),
+        )
     return listing
 
 
