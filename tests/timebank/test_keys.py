@@ -143,3 +143,22 @@ def test_answering_a_listing_twice_with_its_key_proposes_once(world, bank, clien
     refused = staff.post(url, {**sent, "note": "Sunday?"}, follow=True)
     assert "different details" in refused.text
     assert Exchange.objects.filter(listing=listing).count() == 1
+
+
+def test_a_gift_to_the_chest_sent_again_with_a_new_key_is_given_once(world, bank, client_for):
+    """Back, then Give again: the page fetched anew has a new key, the boxes are filled
+    in as before, and the hours move once."""
+    from django.urls import reverse
+
+    from coproduce.timebank.models import Transfer, TransferKind
+
+    client = client_for(world.member)
+    url = reverse("chest", args=[world.hub.slug])
+    form = {"form": "donate", "donate-hours": "1", "donate-minutes": "0"}
+    for key in ("k-first", "k-second"):
+        response = client.post(url, {**form, "donate-key": key}, follow=True)
+        assert response.status_code == 200
+    assert Transfer.objects.filter(hub=world.hub, kind=TransferKind.DONATION).count() == 1
+    assert "already saved" in response.text
+    bank.member.refresh_from_db()
+    assert bank.member.balance_minutes == -60

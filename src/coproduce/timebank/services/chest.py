@@ -8,7 +8,7 @@ from coproduce.audit import AuditKind, audit
 from coproduce.errors import ApplicationError
 from coproduce.hubs import access
 from coproduce.hubs.models import Person
-from coproduce.idempotency import replayed
+from coproduce.idempotency import SAME_CONTENT_WINDOW, once, owner_of, replayed
 
 from ..access import grant_needs_second, require_act_for
 from ..ledger import MAX_MINUTES_ANY_LEG, Leg, post_transfer
@@ -19,8 +19,22 @@ from .approvals import approval_request_grant
 
 @transaction.atomic
 def chest_donate(*, actor: Person, account: Account, minutes: int, key: str | None = None):
-    """A member (or organisation) gives hours to the community chest."""
+    """A member (or organisation) gives hours to the community chest. With a key, the
+    same gift sent again (the same key, or the form sent again after going back) is
+    given once (coproduce/idempotency.py)."""
     require_act_for(actor, account)
+    return once(
+        hub_id=account.hub_id,
+        owner=owner_of(actor),
+        key=key,
+        kind="chest-donate",
+        content={"account": account.pk, "minutes": minutes},
+        action=lambda: _donate(actor, account, minutes, key),
+        same_content_within=SAME_CONTENT_WINDOW,
+    )
+
+
+def _donate(actor: Person, account: Account, minutes: int, key: str | None) -> Transfer:
     transfer = post_transfer(
         hub=account.hub,
         kind=TransferKind.DONATION,
@@ -56,7 +70,22 @@ def chest_grant(
         raise ApplicationError("Say why these hours are being granted.", field="reason")
     if account.kind != AccountKind.MEMBER:
         raise ApplicationError("Grants from the chest go to members.", field="account")
-    key = key or f"grant:{uuid.uuid4()}"
+    if key is None:
+        return _grant(actor, membership, account, minutes, reason, f"grant:{uuid.uuid4()}")
+    # The same grant sent again (the same key, or the form sent again after going back)
+    # is made once (coproduce/idempotency.py).
+    return once(
+        hub_id=account.hub_id,
+        owner=owner_of(actor),
+        key=key,
+        kind="chest-grant",
+        content={"account": account.pk, "minutes": minutes, "reason": reason.strip()},
+        action=lambda: _grant(actor, membership, account, minutes, reason, key),
+        same_content_within=SAME_CONTENT_WINDOW,
+    )
+
+
+def _grant(actor, membership, account, minutes, reason, key) -> Transfer | SecondApproval:
     if grant_needs_second(membership, account):
         if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes <= 0:
             raise ApplicationError("Enter the time, above zero.", field="minutes")
