@@ -37,3 +37,16 @@ def test_characters_that_turn_text_backwards_are_dropped_from_what_is_typed(worl
     assert response.status_code == 302
     saved = Listing.objects.get().title
     assert saved == "Lifts evah I and \u0645\u0633\u0627\u0639\u062f\u0629"
+
+
+def test_a_password_is_kept_exactly_as_typed(world, client):
+    """Direction characters are dropped from what is shown, never from a password."""
+    from coproduce.hubs.models import Person
+
+    password = "long enough \u202e secret"
+    response = client.post(
+        reverse("sign-up"),
+        {"display_name": "Ola", "email": "ola@example.org", "password": password},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Person.objects.get(email="ola@example.org").check_password(password)

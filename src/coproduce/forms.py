@@ -77,7 +77,9 @@ class AccessibleForm(forms.Form):
     def _clean_fields(self):
         super()._clean_fields()
         for name, value in self.cleaned_data.items():
-            if isinstance(value, str):
+            # A password is kept exactly as typed: it is never shown.
+            password = isinstance(self.fields[name].widget, forms.PasswordInput)
+            if isinstance(value, str) and not password:
                 self.cleaned_data[name] = value.translate(DIRECTION_CONTROLS)
 
     def _control_id(self, name: str) -> str:
