@@ -273,3 +273,19 @@ def test_someone_not_in_the_directory_is_found_only_after_a_first_exchange(world
     assert found(search(client_for(world.member), **params)) == {world.assisted.pk: "Ron Assisted"}
     # Someone else who has not exchanged with him still cannot.
     assert found(search(client_for(world.staff), **params)) == {}
+
+
+def test_find_marks_no_field_invalid_even_when_the_page_reads_the_errors(world):
+    """After "Find" without JavaScript nothing was sent, so nothing is wrong: no error,
+    and no control announced as invalid with no message to go with it."""
+    from coproduce.hubs.access import membership_of
+    from coproduce.timebank.forms import RecordExchangeForm
+
+    membership = membership_of(world.member, world.hub)
+    form = RecordExchangeForm(
+        {"_find": "other", "other__q": "Grace"}, membership=membership, organisations=()
+    )
+    assert form.errors == {}
+    assert not form.is_valid()
+    assert "aria-invalid" not in str(form)
+    assert "Grace Coordinator" in str(form)

@@ -385,11 +385,19 @@ class PickerFormMixin:
     saves nothing (is_valid() is False, with no errors to show)."""
 
     def is_valid(self):
-        if self.is_bound and FIND in self.data:
-            self._errors = ErrorDict()
-            self.cleaned_data = {}
+        if self.finding:
+            self.full_clean()
             return False
         return super().is_valid()
+
+    def full_clean(self):
+        # Finding is not sending: nothing is checked, so no field is marked invalid (a
+        # page that shows the form after "Find" reads its errors too).
+        if self.finding:
+            self._errors = ErrorDict()
+            self.cleaned_data = {}
+            return
+        super().full_clean()
 
     @property
     def finding(self) -> bool:
