@@ -289,3 +289,28 @@ def test_find_marks_no_field_invalid_even_when_the_page_reads_the_errors(world):
     assert not form.is_valid()
     assert "aria-invalid" not in str(form)
     assert "Grace Coordinator" in str(form)
+
+
+def test_a_rota_search_that_finds_nobody_says_why_the_person_cannot_be_chosen(world, client_for):
+    """Sam is a member, but the project needs its training first: the search says so
+    rather than that nobody matches."""
+    from coproduce.referrals import services as referrals
+
+    project = referrals.project_create(
+        actor=world.coordinator,
+        hub=world.hub,
+        name="Home visits",
+        kind="befriending",
+        lead=world.coordinator,
+        roles=["visitor"],
+        training="Home visit induction",
+    )
+    params = {"for": "project-rota", "project": project.pk, "q": "Sam"}
+    response = search(client_for(world.coordinator), **params)
+    assert found(response) == {}
+    assert "Sam Member needs the project&#x27;s training first: Home visit induction." in (
+        response.text
+    )
+    # A name nobody has: nothing to explain.
+    none = search(client_for(world.coordinator), **{**params, "q": "Zebedee"})
+    assert "needs the project" not in none.text

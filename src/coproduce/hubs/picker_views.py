@@ -48,6 +48,7 @@ def people_search(request, slug):
                 "more": len(found) > pickers.LIMIT,
                 "query": query,
                 "searched": bool(query),
+                "refused": [] if found else pickers.refused(hub, purpose, context, query),
                 **pickers.wording(purpose.things),
             },
         },

@@ -73,6 +73,9 @@ class Purpose:
     refine: Refine | None = None
     multiple: bool = False
     things: Things | None = None  # None: people
+    # Why a person `refine` turns away cannot be chosen (their training, their check):
+    # said when nobody found can be chosen, so whoever searched knows what to put right.
+    why_not: Callable[[object, Person], str | None] | None = None
 
 
 _purposes: dict[str, Purpose] = {}
@@ -162,6 +165,21 @@ def search(
     found = list(rows[: limit * 5])
     accepted = {p.pk for p in purpose.refine(context, [m.person for m in found])}
     return [Match(m.person, m.area) for m in found if m.person_id in accepted][:limit]
+
+
+def refused(hub: Hub, purpose: Purpose, context, query: str, *, limit: int = 3) -> list[str]:
+    """Why the first people whose name matches `query`, among those the purpose would
+    offer but for its `refine`, cannot be chosen (for a search that found nobody)."""
+    words = query.split()[:5]
+    if purpose.refine is None or purpose.why_not is None or not words:
+        return []
+    condition = Q()
+    for word in words:
+        condition &= name_has("person__display_name", word[:MAX_QUERY])
+    found = [m.person for m in _matches(purpose.allowed(hub, context).filter(condition))[:limit]]
+    accepted = {p.pk for p in purpose.refine(context, found)}
+    reasons = (purpose.why_not(context, p) for p in found if p.pk not in accepted)
+    return [reason for reason in reasons if reason]
 
 
 def find(
@@ -263,6 +281,9 @@ class PickerWidget(forms.Widget):
                 limit=LIMIT + 1,
             )
         matches = [m for m in found[:LIMIT] if m.pk not in picked_ids]
+        why = []
+        if field and self.query and not found:
+            why = refused(field.hub, field.purpose, field.context, self.query)
         things = field.purpose.things if field else None
         context["picker"] = {
             "multiple": field.multiple if field else False,
@@ -274,6 +295,7 @@ class PickerWidget(forms.Widget):
             "url": search_url(field.hub, field.purpose, field.params) if field else "",
             "find": FIND,
             "searched": bool(self.query),
+            "refused": why,
             **wording(things),
         }
         return context

@@ -415,8 +415,18 @@ pickers.register(pickers.Purpose("referral-person", _staff, _members))
 pickers.register(pickers.Purpose("project-lead", _coordinator, _members))
 pickers.register(pickers.Purpose("slot-receiver", _rota_manager, _members))
 pickers.register(pickers.Purpose("project-trained", _trainer, _members))
-pickers.register(pickers.Purpose("project-rota", _rota_manager, _members, refine=_accepted))
-pickers.register(pickers.Purpose("past-turn", _past_turns, _members, refine=_accepted))
+
+
+def _why_not(project: Project, person) -> str | None:
+    return project_refuses(project, person, on=timezone.localdate())
+
+
+pickers.register(
+    pickers.Purpose("project-rota", _rota_manager, _members, refine=_accepted, why_not=_why_not)
+)
+pickers.register(
+    pickers.Purpose("past-turn", _past_turns, _members, refine=_accepted, why_not=_why_not)
+)
 pickers.register(pickers.Purpose("escalation-to", _coordinator, hub_access.active_staff))
 pickers.register(pickers.Purpose("failsafe", _coordinator, hub_access.active_staff))
 pickers.register(pickers.Purpose("rota-referral", _coordinator, _open_referrals, things=REFERRALS))
