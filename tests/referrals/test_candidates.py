@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from coproduce.hubs import services as hubs
 from coproduce.hubs.models import AVAILABILITY_CHOICES, CheckType, Membership, SafeguardingCheck
 from coproduce.referrals import candidates, matching, services
-from coproduce.referrals.models import GiverWord, MatchOffer, Referral
+from coproduce.referrals.models import GiverRow, GiverWord, MatchOffer, Referral
 from coproduce.referrals.services.policy import policy_for
 from coproduce.timebank import services as timebank
 from coproduce.timebank.models import Listing
@@ -306,6 +306,54 @@ def test_the_word_index_follows_people_and_offers(world, bank):
     incremental = index_of()
     assert candidates.index_rebuild() == len(incremental)
     assert index_of() == incremental
+
+
+def kept_rows():
+    return sorted(
+        GiverRow.objects.values_list(
+            "membership_id", "hub_id", "person_id", "is_active", "area", "times"
+        )
+    )
+
+
+def rows_as_they_are():
+    from coproduce.referrals.selectors import availability_bits
+
+    return sorted(
+        (m.pk, m.hub_id, m.person_id, m.is_active, m.area, availability_bits(m.person.availability))
+        for m in Membership.objects.select_related("person", "neighbourhood")
+    )
+
+
+def test_the_kept_rows_follow_memberships_people_and_areas(world, bank):
+    person = make_person("kept@example.org", "Kept Row")
+    membership = hubs.membership_add(actor=world.admin, hub=world.hub, person=person)
+    hubs.profile_update(
+        actor=person,
+        person=person,
+        changes={"availability": ["mon-am", "fri-eve"], "postcode_district": "MB1"},
+    )
+    row = GiverRow.objects.get(membership=membership)
+    assert (row.area, row.is_active) == ("MB1", True)
+    assert row.times == (
+        candidates.selectors.AVAILABILITY_BIT["mon-am"]
+        | candidates.selectors.AVAILABILITY_BIT["fri-eve"]
+    )
+    oak = hubs.neighbourhood_create(actor=world.coordinator, hub=world.hub, name="Oak Estate")
+    hubs.membership_update(actor=person, membership=membership, changes={"neighbourhood": oak})
+    assert GiverRow.objects.get(membership=membership).area == "Oak Estate"
+    oak.name = "Oak Park"
+    oak.save()
+    assert GiverRow.objects.get(membership=membership).area == "Oak Park"
+    oak.delete()  # its members are left with their postcode districts
+    assert GiverRow.objects.get(membership=membership).area == "MB1"
+    hubs.membership_end(actor=world.admin, membership=membership)
+    assert GiverRow.objects.get(membership=membership).is_active is False
+    assert kept_rows() == rows_as_they_are()
+    kept = kept_rows()
+    GiverRow.objects.all().delete()
+    candidates.index_rebuild()
+    assert kept_rows() == kept
 
 
 def test_matching_imports_numpy_only_for_a_pool():

@@ -56,6 +56,7 @@ from .models import (
     OPEN_REFERRAL_STATUSES,
     Assignment,
     AssignmentStatus,
+    GiverRow,
     GiverWord,
     MatchOffer,
     OfferStatus,
@@ -111,9 +112,51 @@ def index_listing(listing: Listing) -> None:
     )
 
 
+def _rows(memberships) -> list[GiverRow]:
+    return [
+        GiverRow(
+            membership_id=pk,
+            hub_id=hub_id,
+            person_id=person_id,
+            is_active=active,
+            area=(neighbourhood if neighbourhood_id else postcode) or "",
+            times=selectors.availability_bits(availability or []),
+        )
+        for (
+            pk,
+            hub_id,
+            person_id,
+            active,
+            neighbourhood_id,
+            neighbourhood,
+            postcode,
+            availability,
+        ) in memberships.values_list(
+            "pk",
+            "hub_id",
+            "person_id",
+            "is_active",
+            "neighbourhood_id",
+            "neighbourhood__name",
+            "person__postcode_district",
+            "person__availability",
+        )
+    ]
+
+
+def keep_rows(memberships) -> None:
+    """The kept rows (`GiverRow`) of `memberships`, a queryset, again as they are now."""
+    rows = _rows(memberships)
+    GiverRow.objects.filter(membership_id__in=[row.membership_id for row in rows]).delete()
+    GiverRow.objects.bulk_create(rows, batch_size=500)
+
+
 def index_rebuild(batch: int = 2000) -> int:
-    """The whole index again from people and offers (after a change to `matching.words`,
-    or rows written in bulk without `save()`). Returns how many words it holds."""
+    """The whole index again from people and offers, and the kept rows of every
+    membership (after a change to `matching.words`, or rows written in bulk without
+    `save()`). Returns how many words it holds."""
+    GiverRow.objects.all().delete()
+    GiverRow.objects.bulk_create(_rows(Membership.objects.all()), batch_size=500)
     GiverWord.objects.all().delete()
     rows: list[GiverWord] = []
 
@@ -286,12 +329,22 @@ def _members_sql(hub: Hub, ids: list[int], *, today: datetime.date, project) -> 
         f"COALESCE((SELECT SUM(x.minutes) {exchange} AND e.status = %s"
         " AND e.confirmed_at >= %s), 0)",
     ]
+    # Their open offers, as one JSON list of [category, title] a member (in no order:
+    # the engine reads them as sets).
+    pair = "json_build_array" if connection.vendor == "postgresql" else "json_array"
+    listed = "json_agg" if connection.vendor == "postgresql" else "json_group_array"
+    columns.append(
+        f"(SELECT {listed}({pair}(l.category_id, l.title)) FROM {_table(Listing)} l"  # noqa: S608
+        f" JOIN {t_account} la ON l.account_id = la.id WHERE la.membership_id = m.id"
+        " AND l.kind = %s AND l.is_active = %s)"
+    )
     params: list = [hub.pk, day, day]
     params += [hub.pk, OfferStatus.ACCEPTED, *open_statuses]
     params += [hub.pk, ExchangeParty.GIVES, ExchangeStatus.PROPOSED, ExchangeStatus.AGREED]
     params += [hub.pk, ops.adapt_datetimefield_value(now), AssignmentStatus.ON_ROTA]
     params += [hub.pk, ExchangeParty.GIVES, *confirmed]
     params += [hub.pk, ExchangeParty.RECEIVES, *confirmed]
+    params += [ListingKind.OFFER, True]
     if project is not None and project.training:
         trained, trained_params = access.trained_for(project, on=today).query.sql_with_params()
         columns.append(f"(CASE WHEN m.person_id IN ({trained}) THEN 1 ELSE 0 END)")
@@ -315,9 +368,9 @@ def read_in_full(
     category_words: list[tuple[int, frozenset[str]]],
 ) -> list[matching.Candidate]:
     """The hub's active members among `ids` as candidates, exactly as `candidate_pool`
-    builds them (the tests compare the two), in two queries: each member with their
-    area, free times, check, training, commitments and hours given and received (as
-    subqueries on indexes, one row a member), then their open offers."""
+    builds them (the tests compare the two), in one query: each member with their area,
+    free times, check, commitments, hours given and received, open offers and training
+    (as subqueries on indexes, one row a member)."""
     if not ids:
         return []
     training = project is not None and project.training
@@ -325,34 +378,19 @@ def read_in_full(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    offered: dict[int, list[tuple[int | None, str]]] = defaultdict(list)
-    if rows:
-        # By the accounts of the hub's memberships found (an offer is in its account's
-        # hub, an account in its membership's): asked by hub, SQLite reads them all.
-        found_ids = [row[0] for row in rows]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT a.membership_id, l.category_id, l.title FROM {_table(Listing)} l"  # noqa: S608
-                f" JOIN {_table(Account)} a ON l.account_id = a.id"
-                f" WHERE a.membership_id IN ({_in(found_ids)}) AND l.kind = %s"
-                " AND l.is_active = %s ORDER BY l.created_at DESC, l.id DESC",
-                [*found_ids, ListingKind.OFFER, True],
-            )
-            for membership_id, category_id, title in cursor.fetchall():
-                offered[membership_id].append((category_id, title))
     found = []
     for row in sorted(rows, key=lambda row: row[1]):
-        membership_id, person_id, assets, availability, neighbourhood, postcode, until = row[:7]
-        helping, agreed, on_rota, given, received = row[7:12]
+        _membership_id, person_id, assets, availability, neighbourhood, postcode, until = row[:7]
+        helping, agreed, on_rota, given, received, listed = row[7:13]
         found.append(
             _candidate(
                 person_id,
                 assets=_json(assets) or [],
-                listings=offered.get(membership_id, []),
+                listings=[(category, title) for category, title in _json(listed) or []],
                 area=areas.of(neighbourhood or postcode),
                 availability=_json(availability) or [],
                 until=_date(until),
-                trained=bool(training and row[12]),
+                trained=bool(training and row[13]),
                 load=helping + agreed + on_rota,
                 exchanged=(int(given), int(received)),
                 category_words=category_words,
@@ -566,8 +604,7 @@ def _ordered_sql(asked: Asked, *, hub: Hub) -> tuple[str, list]:
     so a member is scored by a few comparisons on one row."""
     referral = asked.referral
     table = matching.best_points(asked.need(AreaCodes({})))
-    t_member, t_person = _table(Membership), _table(Person)
-    t_area, t_word = _table(Neighbourhood), _table(GiverWord)
+    t_member, t_row, t_word = _table(Membership), _table(GiverRow), _table(GiverWord)
     t_listing, t_account = _table(Listing), _table(Account)
     params: list = []
     where = ["m.hub_id = %s", "m.is_active = %s"]
@@ -621,16 +658,16 @@ def _ordered_sql(asked: Asked, *, hub: Hub) -> tuple[str, list]:
         source = (
             f"(SELECT person_id, SUM(CASE WHEN cat = 0 THEN {weight} ELSE 0 END) AS n,"  # noqa: S608
             f" MAX(cat) AS cat FROM ({' UNION ALL '.join(hits)}) hits GROUP BY person_id) fit"
-            # CROSS: SQLite then reads who fits first, and each one's membership by
-            # index (left to choose, it read every member); PostgreSQL plans it freely.
-            f" CROSS JOIN {t_member} m"
+            # CROSS: SQLite then reads who fits first, and each one's row by index
+            # (left to choose, it read every member); PostgreSQL plans it freely.
+            f" CROSS JOIN {t_row} m"
         )
         where.append("m.person_id = fit.person_id")
         params += hit_params
     else:
-        source = f"{t_member} m"
+        source = f"{t_row} m"
     select_params: list = []
-    area = "(CASE WHEN m.neighbourhood_id IS NOT NULL THEN nb.name ELSE p.postcode_district END)"
+    area = "m.area"
     nearness = []
     if referral.area:
         nearness.append(f"WHEN {area} = %s THEN {int(table.same_area)}")
@@ -646,17 +683,10 @@ def _ordered_sql(asked: Asked, *, hub: Hub) -> tuple[str, list]:
         {slot for slot in referral.preferred_times or [] if slot in selectors.AVAILABILITY_BIT}
     )
     if slots:
-        # Free times are tested on the person's own list: on PostgreSQL by jsonb's "has
-        # this element" (reading the list as text took a third of the query), elsewhere
-        # on its JSON text, as `contains` does.
-        if connection.vendor == "postgresql":
-            has, values = "p.availability ? %s", list(slots)
-        else:
-            has = "CAST(p.availability AS TEXT) LIKE %s ESCAPE '\\'"
-            values = [f'%"{_escaped(slot)}"%' for slot in slots]
-        free = " + ".join(f"(CASE WHEN {has} THEN 1 ELSE 0 END)" for _ in slots)
+        # Free times are the kept row's bits (`selectors.availability_bits`).
+        bits = [int(selectors.AVAILABILITY_BIT[slot]) for slot in slots]
+        free = " + ".join(f"(CASE WHEN (m.times & {bit}) <> 0 THEN 1 ELSE 0 END)" for bit in bits)
         best.append(_pick(f"({free})", table.times))
-        select_params += values
     if asked.exclude:
         where.append(f"m.person_id NOT IN ({', '.join(['%s'] * len(asked.exclude))})")
         where_params += sorted(asked.exclude)
@@ -676,16 +706,10 @@ def _ordered_sql(asked: Asked, *, hub: Hub) -> tuple[str, list]:
         where_params += list(trained_params)
     sql = (
         f"SELECT m.person_id, {' + '.join(best)} AS best FROM {source}"  # noqa: S608
-        f" JOIN {t_person} p ON m.person_id = p.id"
-        f" LEFT JOIN {t_area} nb ON m.neighbourhood_id = nb.id"
         f" WHERE {' AND '.join(where)} ORDER BY best DESC, m.person_id LIMIT %s OFFSET %s"
     )
     # In the order they appear: the scores' (area, times), the fit's, then the filters'.
     return sql, select_params + params + where_params
-
-
-def _escaped(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def hopes_in_order(asked: Asked, *, hub: Hub, load_cap: int, batch: int = 40):

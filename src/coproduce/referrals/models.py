@@ -8,7 +8,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from coproduce.hubs.models import ConsentRecord, Hub, Neighbourhood, Organisation, Person
+from coproduce.hubs.models import (
+    ConsentRecord,
+    Hub,
+    Membership,
+    Neighbourhood,
+    Organisation,
+    Person,
+)
 from coproduce.timebank.models import Category, Exchange, Listing, format_minutes
 
 
@@ -563,3 +570,26 @@ class GiverWord(models.Model):
 
     def __str__(self):
         return self.word
+
+
+class GiverRow(models.Model):
+    """A membership as "Who could help" orders who to read first: the member's area (the
+    neighbourhood's name, else their postcode district, as `Membership.area`) and free
+    times as a whole number (`selectors.availability_bits`), so the ordering query reads
+    one narrow row a member rather than the person and their neighbourhood. Derived data,
+    kept by the receivers in receivers.py whenever a membership, a person or a
+    neighbourhood is saved, and rebuilt by `candidates.index_rebuild` (see candidates.py)."""
+
+    membership = models.OneToOneField(
+        Membership, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # No index by hub: read by person (who fits a need), a hub's index led SQLite to
+    # scan every member of the hub for each one who fits.
+    hub = models.ForeignKey(Hub, on_delete=models.CASCADE, related_name="+", db_index=False)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    is_active = models.BooleanField()
+    area = models.CharField(max_length=80, blank=True)
+    times = models.IntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.area} {self.times}"
