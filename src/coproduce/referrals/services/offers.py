@@ -57,7 +57,7 @@ def describe(reason: matching.Reason, *, category_names, area_names, load_cap) -
         return f"Has received {received // 60} h and given {given // 60} h: a chance to give back"
     if reason.kind == "check":
         until = datetime.date.fromordinal(detail[0])
-        return f"Safeguarding check valid until {until:%d %B %Y}"
+        return f"Safeguarding check valid until {until:%-d %B %Y}"
     if reason.kind == "trained":
         return "Trained for the project that gives this help"
     return reason.kind
@@ -99,7 +99,7 @@ def _require_gate(referral: Referral, volunteer: Person, *, on: datetime.date) -
     ):
         raise ApplicationError(
             f"This help needs a valid safeguarding check, and {volunteer} has none valid "
-            f"on {on:%d %B %Y}. Record their check first, or choose someone else.",
+            f"on {on:%-d %B %Y}. Record their check first, or choose someone else.",
             field="volunteer",
         )
     if referral.project_id:
