@@ -217,11 +217,13 @@ def _candidate(
     )
 
 
-def _category_words(hub: Hub) -> list[tuple[int, frozenset[str]]]:
-    return [
-        (pk, matching.words(name))
-        for pk, name in Category.objects.filter(hub=hub).values_list("pk", "name")
-    ]
+def category_names(hub: Hub) -> dict[int, str]:
+    return dict(Category.objects.filter(hub=hub).values_list("pk", "name"))
+
+
+def _category_words(hub: Hub, names: dict[int, str] | None = None):
+    names = category_names(hub) if names is None else names
+    return [(pk, matching.words(name)) for pk, name in names.items()]
 
 
 def _build(hub: Hub, memberships, *, today, project, among: list[int] | None, areas=None):
@@ -729,18 +731,18 @@ def hopes_in_order(asked: Asked, *, hub: Hub, load_cap: int, batch: int = 40):
         start, size = start + size, size * 2
 
 
-def ranked_for(referral: Referral, *, load_cap: int, k: int = 10, today=None):
+def ranked_for(referral: Referral, *, load_cap: int, k: int = 10, today=None, categories=None):
     """The top `k` givers for a referral with their reasons (the engine's Ranked), and
     the area codes they use: the members who may pass the gate are read from the
     database most hopeful first, and only those who could make the top `k` are read, and
-    then read in full."""
+    then read in full. `categories`: the hub's (`category_names`), if read already."""
     today = today or timezone.localdate()
     asked = asked_of(referral, today=today)
     hub = referral.hub
     areas = AreaCodes({})
     need = asked.need(areas)
 
-    category_words = _category_words(hub)
+    category_words = _category_words(hub, categories)
 
     def fetch(ids: list[int]) -> list[matching.Candidate]:
         return read_in_full(

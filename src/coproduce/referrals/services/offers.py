@@ -18,7 +18,6 @@ from coproduce.idempotency import once, owner_of
 from coproduce.notify.models import Kind
 from coproduce.notify.services import coordinators_of, tell
 from coproduce.timebank import services as timebank
-from coproduce.timebank.models import Category
 
 from .. import access as rights
 from .. import candidates, matching, selectors
@@ -68,7 +67,8 @@ def match_suggestions(*, actor: Person, referral: Referral, k: int = 10) -> list
     access.require_coordinator(actor, referral.hub)
     hub = referral.hub
     cap = policy_for(hub).commitment_cap
-    ranked, areas = candidates.ranked_for(referral, load_cap=cap, k=k)
+    categories = candidates.category_names(hub)
+    ranked, areas = candidates.ranked_for(referral, load_cap=cap, k=k, categories=categories)
     memberships = {
         m.person_id: m
         for m in Membership.objects.filter(
@@ -76,7 +76,7 @@ def match_suggestions(*, actor: Person, referral: Referral, k: int = 10) -> list
         ).select_related("person", "neighbourhood")
     }
     names = {
-        "category_names": dict(Category.objects.filter(hub=hub).values_list("pk", "name")),
+        "category_names": categories,
         "area_names": {code: name for name, code in areas.codes.items()},
         "load_cap": cap,
     }
