@@ -138,6 +138,13 @@ def _matches(memberships: QuerySet) -> QuerySet:
     )
 
 
+def _name_has_every(words: list[str]) -> Q:
+    condition = Q()
+    for word in words:
+        condition &= name_has("person__display_name", word[:MAX_QUERY])
+    return condition
+
+
 def search(
     hub: Hub,
     purpose: Purpose,
@@ -152,9 +159,7 @@ def search(
     words = query.split()[:5]
     if not words:
         return []
-    condition = Q()
-    for word in words:
-        condition &= name_has("person__display_name", word[:MAX_QUERY])
+    condition = _name_has_every(words)
     if email and "@" in query and len(words) == 1:
         condition |= Q(person__email__iexact=words[0])
     rows = _matches(purpose.allowed(hub, context).filter(condition))
@@ -173,10 +178,8 @@ def refused(hub: Hub, purpose: Purpose, context, query: str, *, limit: int = 3) 
     words = query.split()[:5]
     if purpose.refine is None or purpose.why_not is None or not words:
         return []
-    condition = Q()
-    for word in words:
-        condition &= name_has("person__display_name", word[:MAX_QUERY])
-    found = [m.person for m in _matches(purpose.allowed(hub, context).filter(condition))[:limit]]
+    rows = _matches(purpose.allowed(hub, context).filter(_name_has_every(words)))
+    found = [m.person for m in rows[:limit]]
     accepted = {p.pk for p in purpose.refine(context, found)}
     reasons = (purpose.why_not(context, p) for p in found if p.pk not in accepted)
     return [reason for reason in reasons if reason]

@@ -70,17 +70,16 @@ def chest_grant(
         raise ApplicationError("Say why these hours are being granted.", field="reason")
     if account.kind != AccountKind.MEMBER:
         raise ApplicationError("Grants from the chest go to members.", field="account")
-    if key is None:
-        return _grant(actor, membership, account, minutes, reason, f"grant:{uuid.uuid4()}")
     # The same grant sent again (the same key, or the form sent again after going back)
-    # is made once (coproduce/idempotency.py).
+    # is made once (coproduce/idempotency.py); without a key, the ledger's is new.
+    ledger_key = key or f"grant:{uuid.uuid4()}"
     return once(
         hub_id=account.hub_id,
         owner=owner_of(actor),
         key=key,
         kind="chest-grant",
         content={"account": account.pk, "minutes": minutes, "reason": reason.strip()},
-        action=lambda: _grant(actor, membership, account, minutes, reason, key),
+        action=lambda: _grant(actor, membership, account, minutes, reason, ledger_key),
         same_content_within=SAME_CONTENT_WINDOW,
     )
 
