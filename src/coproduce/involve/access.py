@@ -1,0 +1,240 @@
+"""Who may see and do what in the involvement bank: the one place these rules live.
+Services enforce them; views, templates and the API read them.
+
+Rules:
+- Every active member of a hub sees its open opportunities (an invitation-only one too,
+  marked so); a cancelled one only its lead, coordinators and the people who were on it.
+  Anyone else gets a 404.
+- The lead of an opportunity and the hub's coordinators manage it: its meetings, its
+  invitations, the shortlist, attendance. Nobody records their own attendance: the
+  thanks it brings is theirs.
+- Staff fill staff places; everyone else (service users, carers, neighbours) fills the
+  service-user places. `refusal` says why a person cannot take a place, naming what is
+  missing: the one gate for asking, being signed up, invited, offered a place from the
+  waiting list or suggested as cover.
+- A person answers for their own place (or a coordinator for someone not online).
+- Payments are for service users: staff are paid for their time already. The payments
+  list and expenses are for coordinators, never about themselves.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from coproduce.hubs import access as hub_access
+from coproduce.hubs import selectors as hub_selectors
+from coproduce.hubs.models import Hub, Membership, Person
+
+from .models import (
+    LIVE_STATUSES,
+    Attendance,
+    Joining,
+    Opportunity,
+    OpportunityStatus,
+    Recompense,
+    Side,
+    SignUp,
+    SignUpStatus,
+    Training,
+    When,
+)
+
+
+def side_of(membership: Membership) -> str:
+    return Side.STAFF if membership.is_staff_or_above else Side.USER
+
+
+@dataclass(frozen=True)
+class OpportunityRights:
+    see: bool = False
+    manage: bool = False  # meetings, invitations, the shortlist, attendance
+    coordinate: bool = False  # sign up someone not online; cancel
+
+
+def opportunity_rights(membership: Membership | None, opportunity: Opportunity):
+    if membership is None or membership.hub_id != opportunity.hub_id or not membership.is_active:
+        return OpportunityRights()
+    coordinate = membership.can_coordinate
+    manage = coordinate or opportunity.lead_id == membership.person_id
+    see = manage or opportunity.status != OpportunityStatus.CANCELLED
+    if not see:
+        see = opportunity.signups.filter(person_id=membership.person_id).exists()
+    return OpportunityRights(see=see, manage=manage, coordinate=coordinate)
+
+
+def opportunity_for(membership: Membership | None, hub: Hub, pk: int) -> Opportunity:
+    """The opportunity, if this member may see it; otherwise 404."""
+    if not 0 < pk < 2**63:
+        raise Http404("No such opportunity.")
+    opportunity = get_object_or_404(
+        Opportunity.objects.select_related("hub", "lead", "organisation"), hub=hub, pk=pk
+    )
+    if not opportunity_rights(membership, opportunity).see:
+        raise Http404("No such opportunity.")
+    return opportunity
+
+
+def visible_opportunities(membership: Membership):
+    found = Opportunity.objects.filter(hub_id=membership.hub_id)
+    if membership.can_coordinate:
+        return found
+    return found.exclude(status=OpportunityStatus.CANCELLED)
+
+
+def first_day(opportunity: Opportunity, now: datetime.datetime | None = None):
+    """The first meeting still to come, or None (an ongoing one with none arranged)."""
+    now = now or timezone.now()
+    return opportunity.sessions.filter(cancelled=False, starts_at__gt=now).first()
+
+
+def has_started(opportunity: Opportunity, now: datetime.datetime | None = None) -> bool:
+    """A one-off cannot be joined once it has begun; a series or an ongoing opportunity
+    can, for the meetings still to come."""
+    if opportunity.when != When.ONE_OFF:
+        return False
+    now = now or timezone.now()
+    first = opportunity.sessions.filter(cancelled=False).first()
+    return first is not None and first.starts_at <= now
+
+
+def is_trained(hub: Hub, person: Person, name: str, on: datetime.date) -> bool:
+    return any(
+        t.is_valid_on(on)
+        for t in Training.objects.filter(hub=hub, person=person, name__iexact=name.strip())
+    )
+
+
+def refusal(
+    opportunity: Opportunity,
+    membership: Membership | None,
+    *,
+    lived_experience: bool = True,
+    now: datetime.datetime | None = None,
+    invited: bool = False,
+) -> str | None:
+    """Why this member cannot take a place on the opportunity, naming what is missing;
+    None when they can. `lived_experience`: whether they said they have the lived
+    experience it asks for (service users only). Places are counted separately."""
+    now = now or timezone.now()
+    if membership is None or not membership.is_active or membership.hub_id != opportunity.hub_id:
+        return "Only members of this hub can take part."
+    person = membership.person
+    if opportunity.status != OpportunityStatus.OPEN:
+        return "This opportunity is not taking people now."
+    if has_started(opportunity, now):
+        return "This has already started: it is too late to join."
+    if opportunity.joining == Joining.INVITATION and not invited:
+        return "This is by invitation only: ask the lead if you would like to be involved."
+    side = side_of(membership)
+    if side == Side.STAFF and not (opportunity.staff_places or opportunity.any_places):
+        return "This is for service users and carers, not staff."
+    if side == Side.USER and not (opportunity.user_places or opportunity.any_places):
+        return "This is for staff only."
+    first = first_day(opportunity, now)
+    day = timezone.localdate(first.starts_at) if first else timezone.localdate(now)
+    hub = opportunity.hub
+    if opportunity.training and not is_trained(hub, person, opportunity.training, day):
+        return (
+            f"{person} needs this training first, valid on {day:%-d %B %Y}: {opportunity.training}."
+        )
+    if opportunity.needs_check and hub_selectors.valid_check_until(hub, person, day) is None:
+        return (
+            f"This needs a safeguarding check valid on {day:%-d %B %Y}, and {person} has none "
+            "on record: ask a coordinator."
+        )
+    if opportunity.lived_experience and side == Side.USER and not lived_experience:
+        return f"This asks for lived experience {opportunity.lived_experience}."
+    return None
+
+
+def live_signup(opportunity: Opportunity, person: Person) -> SignUp | None:
+    return opportunity.signups.filter(person=person, status__in=LIVE_STATUSES).first()
+
+
+@dataclass(frozen=True)
+class SignUpRights:
+    answer: bool = False  # withdraw, accept an invitation or an offered place
+    decide: bool = False  # confirm or not choose a request
+
+
+def signup_rights(membership: Membership | None, signup: SignUp) -> SignUpRights:
+    rights = opportunity_rights(membership, signup.opportunity)
+    if not rights.see:
+        return SignUpRights()
+    own = signup.person_id == membership.person_id
+    for_offline = rights.coordinate and not hub_access.manages_own_account(signup.person)
+    return SignUpRights(answer=own or for_offline or rights.coordinate, decide=rights.manage)
+
+
+def signup_for(membership: Membership | None, hub: Hub, pk: int) -> SignUp:
+    if not 0 < pk < 2**63:
+        raise Http404("No such place.")
+    signup = get_object_or_404(
+        SignUp.objects.select_related("opportunity__hub", "person"), opportunity__hub=hub, pk=pk
+    )
+    rights = signup_rights(membership, signup)
+    if not (rights.answer or rights.decide):
+        raise Http404("No such place.")
+    return signup
+
+
+@dataclass(frozen=True)
+class AttendanceRights:
+    see: bool = False
+    choose: bool = False  # choose the thanks, claim expenses
+    decide_expenses: bool = False
+
+
+def attendance_rights(membership: Membership | None, attendance: Attendance):
+    hub_id = attendance.session.opportunity.hub_id
+    if membership is None or membership.hub_id != hub_id or not membership.is_active:
+        return AttendanceRights()
+    own = attendance.person_id == membership.person_id
+    coordinate = membership.can_coordinate
+    for_offline = coordinate and not hub_access.manages_own_account(attendance.person)
+    return AttendanceRights(
+        see=own or coordinate or attendance.session.opportunity.lead_id == membership.person_id,
+        choose=(own or for_offline) and attendance.status == "attended",
+        decide_expenses=coordinate and not own,
+    )
+
+
+def attendance_for(membership: Membership | None, hub: Hub, pk: int) -> Attendance:
+    if not 0 < pk < 2**63:
+        raise Http404("No such meeting.")
+    attendance = get_object_or_404(
+        Attendance.objects.select_related("session__opportunity__hub", "person", "signup"),
+        session__opportunity__hub=hub,
+        pk=pk,
+    )
+    if not attendance_rights(membership, attendance).see:
+        raise Http404("No such meeting.")
+    return attendance
+
+
+def thanks_offered(attendance: Attendance) -> list[str]:
+    """The kinds of thanks this person may choose: staff are paid already, so no
+    payment or voucher for them."""
+    if attendance.signup.side == Side.STAFF:
+        return [Recompense.CREDITS, Recompense.DECLINE, Recompense.DONATE]
+    return list(Recompense.values)
+
+
+def can_see_payments(membership: Membership | None) -> bool:
+    return membership is not None and membership.can_coordinate
+
+
+def can_see_record(viewer: Membership | None, person: Person) -> bool:
+    """A person's record of involvement: theirs, and their hub's coordinators'."""
+    if viewer is None or not viewer.is_active:
+        return False
+    if viewer.person_id == person.pk:
+        return True
+    return viewer.can_coordinate and hub_access.membership_of(person, viewer.hub) is not None
+
+
+def answered(signup: SignUp) -> bool:
+    return signup.status not in (SignUpStatus.INVITED, SignUpStatus.OFFERED)
