@@ -28,7 +28,7 @@ from ..models import (
     SignUp,
     SignUpStatus,
 )
-from .joining import offers_lapse
+from .waitlist import offers_lapse
 
 REMIND_BEFORE = datetime.timedelta(hours=48)
 
