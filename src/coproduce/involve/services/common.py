@@ -19,7 +19,9 @@ from ..models import (
 
 def lock(opportunity: Opportunity) -> Opportunity:
     return (
-        Opportunity.objects.select_for_update().select_related("hub", "lead").get(pk=opportunity.pk)
+        Opportunity.objects.select_for_update(of=("self",))
+        .select_related("hub", "lead")
+        .get(pk=opportunity.pk)
     )
 
 

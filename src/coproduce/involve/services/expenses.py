@@ -106,7 +106,7 @@ def expense_claim(
 def expense_decide(*, actor: Person, expense: Expense, approve: bool) -> Expense:
     """A coordinator approves a claim to be repaid, or not; never their own."""
     expense = (
-        Expense.objects.select_for_update()
+        Expense.objects.select_for_update(of=("self",))
         .select_related("attendance__session__opportunity__hub", "attendance__person")
         .get(pk=expense.pk)
     )
