@@ -132,9 +132,9 @@ class AuditKind(models.TextChoices):
     SIGNUP_RELEASED = "signup.released", "Place freed after a missed meeting"
     SHORTLIST_CONFIRMED = "shortlist.confirmed", "Shortlist confirmed"
     ATTENDANCE_RECORDED = "attendance.recorded", "Attendance recorded"
-    ATTENDANCE_APOLOGIES = "attendance.apologies", "Apologies sent"
+    APOLOGIES_SENT = "apologies.sent", "Apologies sent"
     THANKS_CHOSEN = "thanks.chosen", "Thanks for taking part chosen"
-    THANKS_PAID = "thanks.paid", "Payments marked paid"
+    PAYMENTS_RECORDED = "payment.recorded", "Payments marked paid"
     EXPENSE_CLAIMED = "expense.claimed", "Expenses claimed"
     EXPENSE_DECIDED = "expense.decided", "Expenses claim decided"
     INVOLVEMENT_POLICY_UPDATED = "involvement_policy.updated", "Involvement settings changed"
@@ -196,7 +196,9 @@ AUDIT_GROUPS: list[tuple[str, tuple[str, ...]]] = [
             "signup",
             "shortlist",
             "attendance",
+            "apologies",
             "thanks",
+            "payment",
             "expense",
             "involvement_policy",
             "involvement_choices",

@@ -75,6 +75,8 @@ def _cancelled(line: Line) -> str:
 @renders(AuditKind.OPPORTUNITY_HIRED)
 def _hired(line: Line) -> str:
     hired = line.new.get("hired")
+    if not isinstance(hired, int):
+        return f"{line.actor} recorded how many people {_named(line)} hired"
     people = "1 person" if hired == 1 else f"{hired} people"
     return f"{line.actor} recorded that {_named(line)} hired {people}"
 
@@ -171,7 +173,7 @@ def _length(minutes: int) -> str:
     return format_minutes(minutes)
 
 
-@renders(AuditKind.ATTENDANCE_APOLOGIES, refs={"opportunity": "opportunity"})
+@renders(AuditKind.APOLOGIES_SENT, refs={"opportunity": "opportunity"})
 def _apologies(line: Line) -> str:
     if line.person:
         return f"{line.actor} sent apologies for {line.person} to a meeting of {_named(line)}"
@@ -196,11 +198,13 @@ def _thanks(line: Line) -> str:
     return f"{_who(line)} chose {words} for {_named(line)}{line.by if line.person else ''}"
 
 
-@renders(AuditKind.THANKS_PAID)
+@renders(AuditKind.PAYMENTS_RECORDED)
 def _paid(line: Line) -> str:
     count = line.new.get("count")
     up_to = line.new.get("up_to")
-    return f"{line.actor} marked {count} payments and expenses as paid, up to {day(up_to)}"
+    what = f"{count} payments and expenses" if isinstance(count, int) else "payments"
+    until = f", up to {day(up_to)}" if up_to else ""
+    return f"{line.actor} marked {what} as paid{until}"
 
 
 @renders(AuditKind.EXPENSE_CLAIMED)

@@ -1,30 +1,22 @@
 """Every change of state for involvement: one function per action, one transaction
 each, the rule checked in access.py, an audit row for each change.
 
-A module per part: `opportunities` (and their meetings), `joining` (asking, invitations,
-the shortlist, the waiting list, "I can't come"), `attendance` (who came, the thanks they
-chose, expenses, payments), `choices` (how much each person wants to be asked, the hub's
-rules, training) and `sweeps` (reminders, lapsed offers, packs: the hourly tick).
+A module per part: `opportunities` (and their meetings), `common` (the lock and telling
+people), `joining` (asking, invitations, answers, "I can't come"), `waitlist` (the
+shortlist confirmed, places offered on), `attendance` (who came), `thanks` (credits,
+payments and the benefits guard), `expenses` (and payments paid), `choices` (how much
+each person wants to be asked, the hub's rules, training) and `sweeps` (reminders, lapsed
+offers, packs: the hourly tick).
 """
 
-from .attendance import (
-    attendance_record,
-    expense_claim,
-    expense_decide,
-    payment_check,
-    payments_mark_paid,
-    thanks_choose,
-)
+from .attendance import attendance_record
 from .choices import choice_for, choices_set, policy_update, training_record
+from .expenses import expense_claim, expense_decide, payments_mark_paid
 from .joining import (
     apologies_send,
-    offers_lapse,
-    promote,
-    shortlist_confirm,
     signup_answer,
     signup_ask,
     signup_invite,
-    signup_not_chosen,
     signup_withdraw,
 )
 from .opportunities import (
@@ -35,6 +27,8 @@ from .opportunities import (
     opportunity_create,
 )
 from .sweeps import packs_make, reminders_send, tick
+from .thanks import payment_check, thanks_choose
+from .waitlist import offers_lapse, promote, shortlist_confirm, signup_not_chosen
 
 __all__ = [
     "apologies_send",

@@ -29,7 +29,7 @@ from ..models import (
     Session,
     When,
 )
-from .joining import lock
+from .common import lock
 
 MAX_MEETINGS = 52
 MAX_PLACES = 30

@@ -28,9 +28,11 @@ from ..models import (
     SignUp,
     SignUpStatus,
 )
-from .joining import offers_lapse
+from .waitlist import offers_lapse
 
 REMIND_BEFORE = datetime.timedelta(hours=48)
+# Packs are made in batches, one commit each: a commit a pack is most of the cost.
+PACKS_PER_COMMIT = 200
 
 
 def tick(now: datetime.datetime | None = None) -> dict[str, int]:
@@ -148,7 +150,12 @@ def _packs_for(hub: Hub, now: datetime.datetime) -> int:
     )
     offered: dict[int, list[Opportunity]] = defaultdict(list)
     for opportunity in opportunities:
-        if not _still_to_come(opportunity, now):
+        meetings = sorted(
+            (s for s in opportunity.sessions.all() if not s.cancelled), key=lambda s: s.starts_at
+        )
+        # Read once here for every pack it is in, not once a pack.
+        opportunity.first_meeting = meetings[0] if meetings else None
+        if opportunity.when != "ongoing" and (not meetings or meetings[0].starts_at <= now):
             continue
         taken = set(
             opportunity.signups.filter(status__in=LIVE_STATUSES).values_list("person_id", flat=True)
@@ -158,19 +165,13 @@ def _packs_for(hub: Hub, now: datetime.datetime) -> int:
             if m.person_id not in taken and (not kinds or opportunity.kind in kinds):
                 offered[m.person_id].append(opportunity)
     made = 0
-    for m in memberships:
-        made += _make_pack(hub, m, due[m.person_id], offered.get(m.person_id, []), today)
+    for start in range(0, len(memberships), PACKS_PER_COMMIT):
+        with transaction.atomic():
+            for m in memberships[start : start + PACKS_PER_COMMIT]:
+                made += _make_pack(hub, m, due[m.person_id], offered.get(m.person_id, []), today)
     return made
 
 
-def _still_to_come(opportunity: Opportunity, now) -> bool:
-    if opportunity.when == "ongoing":
-        return True
-    sessions = [s for s in opportunity.sessions.all() if not s.cancelled]
-    return bool(sessions) and min(s.starts_at for s in sessions) > now
-
-
-@transaction.atomic
 def _make_pack(hub, membership, choice, opportunities, today) -> int:
     try:
         with transaction.atomic():
