@@ -63,6 +63,12 @@ GROWS_AND_WHY: dict[str, tuple[int, int, str]] = {
         "the person's latest 20 events fetch what they are about with one query per kind of "
         "thing; on the grown hub fewer kinds are among the latest 20",
     ),
+    "audit-log": (
+        -8,
+        0,
+        "its latest events fetch what they are about with one query per kind of thing; on "
+        "the grown hub the latest are mostly involvement sign-ups, fewer kinds of thing",
+    ),
     "statement-flag": (
         -1,
         0,
