@@ -49,6 +49,7 @@ from coproduce.timebank.models import (
     Transfer,
 )
 from tests import conftest
+from tests.involve import api_objects as involve_api_objects
 from tests.open311.objects import Pledged, pledged
 from tests.pledges import scorecard_world
 from tests.pledges.reports_setup import published_pledge
@@ -126,6 +127,8 @@ class Things:
     pledged: Pledged | None = None  # a published pledge and its services (Open311)
     stair_light: Report | None = None  # Sam's report under it
     export_token: str = ""  # Grace asked for the whole ledger (its file since deleted)
+    # --- involvement (API) ---
+    involvement_api: object = None  # tests/involve/api_objects.py: Dr Amir leads them
 
     @property
     def slug(self) -> str:
@@ -396,6 +399,8 @@ def build() -> Things:
         pledged=published,
         stair_light=stair_light,
         export_token=_export(world),
+        # --- involvement (API) ---
+        involvement_api=involve_api_objects.build(world),
     )
 
 

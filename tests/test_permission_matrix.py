@@ -22,6 +22,7 @@ Outcomes: a status code; SIGN_IN for a redirect to the sign-in page; MOVED for a
 redirect (for a POST: done, then back to a page).
 """
 
+import datetime
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -1007,6 +1008,88 @@ CASES += [
         {**API_MILLBROOK, "member": 404},
         lambda t: {"pledge_slug": t.draft_pledge.slug},
         variant="draft",
+    ),
+]
+
+# --- involvement: the API --------------------------------------------------------------------
+
+
+def involved(attribute, name):
+    """An id of one of the involvement objects (tests/involve/api_objects.py)."""
+    return lambda t: {name: getattr(t.involvement_api, attribute).pk}
+
+
+def meeting_body(t):
+    start = timezone.localtime() + datetime.timedelta(days=5)
+    end = start + datetime.timedelta(hours=2)
+    return {
+        "kind": "co_design",
+        "title": "Patient-led induction",
+        "description": "Tell new receptionists what it is like to be a patient.",
+        "meetings": [{"starts_at": start.isoformat(), "ends_at": end.isoformat()}],
+        "user_places": 2,
+    }
+
+
+# Managing an opportunity: its lead (Dr Amir) and the coordinators.
+API_MANAGERS = api_action(200, member=403)
+
+CASES += [
+    # --- involvement
+    Case("api-v1:opportunity_list", API_KEYS),
+    Case("api-v1:opportunity_detail", API_MILLBROOK, involved("panel", "opportunity_id")),
+    api_post(
+        "api-v1:opportunity_create",
+        outcomes(201, anonymous=401, member=403, outsider=403),  # Tunde: in Northfield
+        data=meeting_body,
+    ),
+    api_post(
+        "api-v1:signup_ask",
+        api_action(201),  # each asks for themselves
+        involved("panel", "opportunity_id"),
+        lambda t: {"message": "Step-free access, please"},
+    ),
+    api_post(
+        "api-v1:signup_ask",
+        api_action(403, coordinator=201, admin=201),  # coordinators, for someone not online
+        involved("group", "opportunity_id"),
+        lambda t: {"person_id": t.no_password.pk},
+        variant="for Pat, who has never signed in",
+    ),
+    Case("api-v1:opportunity_signups", API_MANAGERS, involved("panel", "opportunity_id")),
+    Case("api-v1:my_signups", API_KEYS),
+    api_post(
+        "api-v1:signup_answer",
+        api_action(200, staff=403),  # Sam, or a coordinator; the lead decides, never answers
+        involved("invited", "signup_id"),
+        lambda t: {"yes": True},
+    ),
+    api_post(
+        "api-v1:signup_withdraw",
+        api_action(200, staff=403),
+        involved("invited", "signup_id"),
+        lambda t: {"reason": "In hospital that week"},
+    ),
+    Case("api-v1:shortlist_view", API_MANAGERS, involved("panel", "opportunity_id")),
+    api_post(
+        "api-v1:shortlist_confirm",
+        API_MANAGERS,
+        involved("panel", "opportunity_id"),
+        lambda t: {"chosen": [t.involvement_api.asked.pk]},
+    ),
+    api_post(
+        "api-v1:attendance_record",
+        API_MANAGERS,
+        involved("meeting", "meeting_id"),
+        lambda t: {
+            "marks": [{"signup_id": t.involvement_api.ron_on_group.pk, "status": "attended"}]
+        },
+    ),
+    api_post(
+        "api-v1:thanks_choose",
+        api_action(403, member=200),  # Sam came: his to choose; the lead sees it, no more
+        involved("came", "attendance_id"),
+        lambda t: {"recompense": "credits"},
     ),
 ]
 

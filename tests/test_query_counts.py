@@ -28,6 +28,7 @@ from coproduce.deliberation import services as deliberation
 from coproduce.deliberation.models import StatementStatus
 from coproduce.hubs import services as hubs
 from coproduce.hubs.models import CheckType
+from coproduce.involve import services as involve
 from coproduce.pledges import services as pledges
 from coproduce.pledges.models import Pledge, Report
 from coproduce.referrals import escalations
@@ -61,6 +62,12 @@ GROWS_AND_WHY: dict[str, tuple[int, int, str]] = {
         0,
         "the person's latest 20 events fetch what they are about with one query per kind of "
         "thing; on the grown hub fewer kinds are among the latest 20",
+    ),
+    "audit-log": (
+        -8,
+        0,
+        "its latest events fetch what they are about with one query per kind of thing; on "
+        "the grown hub the latest are mostly involvement sign-ups, fewer kinds of thing",
     ),
     "statement-flag": (
         -1,
@@ -214,6 +221,24 @@ def grow(t: Things, n: int = GROWTH) -> None:
             reporter=person,
             address="1 High Street",
         )
+    # --- involvement: an opportunity each, Sam and the newcomer on it; the newcomers ask
+    # for a place on the matrix's panel (its shortlist and sign-ups grow).
+    for i, person in enumerate(newcomers):
+        start = timezone.localtime() + datetime.timedelta(days=20 + i)
+        grown_opportunity = involve.opportunity_create(
+            actor=world.staff,
+            hub=hub,
+            kind="co_design",
+            title=f"Quokka group {i}",
+            description="Grown",
+            lead=world.staff,
+            meetings=[(start, start + datetime.timedelta(hours=2))],
+            any_places=3,
+            joining="instant",
+        )
+        for who in (world.member, person):
+            involve.signup_ask(actor=who, opportunity=grown_opportunity)
+        involve.signup_ask(actor=person, opportunity=t.involvement_api.panel)
     # Sam belongs to more hubs (his home page and profile list them).
     for i in range(n):
         other = hubs.hub_create(
@@ -363,5 +388,7 @@ def test_the_grown_hub_shows_on_the_pages(counts):
         "GET coordinate",
         "GET api-v1:exchanges",
         "GET open311:requests",
+        "GET api-v1:opportunity_list",
+        "GET api-v1:shortlist_view",
     }
     assert expected <= showing, sorted(expected - showing)
