@@ -2,6 +2,7 @@
 the plain forms a browser without JavaScript sends."""
 
 import datetime
+import itertools
 import re
 
 import pytest
@@ -152,9 +153,8 @@ def test_a_series_repeats_every_n_weeks_m_times(world, client_for):
     starts = [timezone.localtime(s.starts_at) for s in Session.objects.order_by("starts_at")]
     assert len(starts) == 4
     assert {s.hour for s in starts} == {14}
-    assert [(b.date() - a.date()).days for a, b in zip(starts, starts[1:], strict=False)] == [
-        14
-    ] * 3
+    gaps = [(b.date() - a.date()).days for a, b in itertools.pairwise(starts)]
+    assert gaps == [14] * 3
 
 
 def test_an_ongoing_one_may_start_without_meetings(world, client_for):
@@ -253,6 +253,7 @@ def test_ask_shortlist_attend_choose_credits_and_see_them_in_the_statement(
     page = text(client.get(thanks))
     assert "Thank you for taking part" in page and "you gave 1 h 45 min" in page
     assert "Time credits in my time bank account" in page
+    assert 'name="understood"' not in page  # only with the benefits warning
     chosen = client.post(thanks, {"action": "thanks", "recompense": "credits"})
     assert chosen.status_code == 302
     page = text(client.get(thanks))

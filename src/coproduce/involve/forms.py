@@ -8,6 +8,7 @@ from django.utils import timezone
 from coproduce.forms import AccessibleForm, OnceKeyField
 from coproduce.hubs.pickers import PersonPicker, PickerFormMixin
 
+from .guard import money
 from .models import (
     KIND_MEANS,
     AttendanceStatus,
@@ -184,8 +185,22 @@ class OpportunityForm(PickerFormMixin, MeetingFields):
         "repeat_times",
     ]
 
+    # Said when left empty, in the words the service would use.
+    REQUIRED = {
+        "kind": "Choose what kind of involvement it is.",
+        "title": "Give it a title.",
+        "description": "Say what it involves.",
+        "confirm_hours": "Give the hours to say yes, from 1 to 336.",
+    }
+    # Needed unless it is ongoing (or, for the repeats, unless it is a series).
+    SOMETIMES = ("first_date", "starts_at", "ends_at", "repeat_weeks", "repeat_times")
+
     def __init__(self, *args, hub, **kwargs):
         super().__init__(*args, **kwargs)
+        for name, message in self.REQUIRED.items():
+            self.fields[name].error_messages["required"] = message
+        for name in self.SOMETIMES:
+            self.fields[name].sometimes_required = True
         self.fields["lead"].bind(hub, email=True)
         self.fields["organisation"].queryset = hub.organisations.all()
         self.fields["first_date"].initial = timezone.localdate() + datetime.timedelta(days=14)
@@ -400,11 +415,11 @@ class ThanksForm(AccessibleForm):
         for value in offered:
             label = Recompense(value).label
             if amounts.get(value):
-                label = f"{label} (£{amounts[value] / 100:.2f})"
+                label = f"{label} ({money(amounts[value])})"
             choices.append((value, label))
         self.fields["recompense"].choices = choices
         if not warned:
-            self.fields["understood"].widget = forms.HiddenInput()
+            del self.fields["understood"]  # shown only with the benefits warning
         else:
             self.fields["understood"].required = True
             self.fields["understood"].error_messages["required"] = (
@@ -436,3 +451,9 @@ class ExpenseForm(AccessibleForm):
         help_text="For other costs: a bus fare, parking, childcare.",
     )
     key = OnceKeyField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].error_messages["required"] = "Choose mileage or another cost."
+        for name in ("miles", "amount", "note"):
+            self.fields[name].sometimes_required = True
