@@ -538,3 +538,99 @@ def test_no_page_writes_on_a_get(world, client_for, people):
     mine.refresh_from_db()
     assert mine.status == SignUpStatus.REQUESTED
     assert member  # the helper stays importable
+
+
+# --- the lead's buttons ----------------------------------------------------------------------------
+
+
+def test_the_lead_invites_adds_a_meeting_closes_reopens_and_cancels(world, client_for, people):
+    opportunity = group(world, reserved_places=1)
+    client = client_for(world.coordinator)
+    detail = url("involve-opportunity", world, opportunity.pk)
+    found = text(
+        client.post(
+            url("involve-invite", world, opportunity.pk), {"person__q": "Ann", "_find": "person"}
+        )
+    )
+    assert "Ann Patient" in found and not SignUp.objects.exists()
+    assert (
+        client.post(
+            url("involve-invite", world, opportunity.pk), {"person": str(people["ann"].pk)}
+        )["Location"]
+        == detail
+    )
+    assert SignUp.objects.get().status == SignUpStatus.INVITED
+
+    day = (timezone.localdate() + datetime.timedelta(days=90)).isoformat()
+    added = client.post(
+        url("involve-meeting-add", world, opportunity.pk),
+        {"first_date": day, "starts_at": "18:00", "ends_at": "19:00"},
+    )
+    assert added.status_code == 302 and opportunity.sessions.count() == 4
+    late = client.post(
+        url("involve-meeting-add", world, opportunity.pk),
+        {"first_date": "2020-01-01", "starts_at": "18:00", "ends_at": "19:00"},
+    )
+    assert late.status_code == 400 and "first_date" in late.context["form"].errors
+
+    change = url("involve-change", world, opportunity.pk)
+    data = {"description": "New words", "place": "Room 3", "accessibility": "", "status": "closed"}
+    assert client.post(change, data).status_code == 302
+    opportunity.refresh_from_db()
+    assert (opportunity.status, opportunity.place) == ("closed", "Room 3")
+    assert "This is closed to new people." in text(client.get(detail))
+    client.post(change, {**data, "status": "open"})
+    opportunity.refresh_from_db()
+    assert opportunity.status == "open"
+    empty = client.post(change, {**data, "description": "  "})
+    assert empty.status_code == 400 and "description" in empty.context["form"].errors
+
+    cancel = url("involve-cancel", world, opportunity.pk)
+    no_reason = client.post(cancel, {"reason": ""})
+    assert no_reason.status_code == 400 and "reason" in no_reason.context["form"].errors
+    client.post(cancel, {"reason": "The funding ended"})
+    opportunity.refresh_from_db()
+    assert opportunity.status == "cancelled"
+    assert SignUp.objects.get().status == SignUpStatus.WITHDRAWN
+    # Ann was on it, so she still sees it; Bob was not, so for him it is gone.
+    assert client_for(people["ann"]).get(detail).status_code == 200
+    assert client_for(people["bob"]).get(detail).status_code == 404
+
+
+def test_a_member_cannot_use_the_leads_buttons(world, client_for, people):
+    nurse = panel(world)
+    client = client_for(people["ann"])
+    for name in ("involve-invite", "involve-shortlist", "involve-change", "involve-cancel"):
+        assert client.get(url(name, world, nurse.pk)).status_code == 403, name
+        assert client.post(url(name, world, nurse.pk), {"reason": "x"}).status_code == 403, name
+    nurse.refresh_from_db()
+    assert nurse.status == "open"
+
+
+def test_the_panel_records_who_was_hired(world, client_for):
+    nurse = panel(world)
+    begun(nurse)
+    client = client_for(world.staff)
+    assert client.post(url("involve-hired", world, nurse.pk), {"hired": "-2"}).status_code == 400
+    client.post(url("involve-hired", world, nurse.pk), {"hired": "1"})
+    nurse.refresh_from_db()
+    assert nurse.hired == 1
+    assert "Yes: 1 hired" in text(client.get(url("involve-opportunity", world, nurse.pk)))
+
+
+def test_not_this_time_tells_the_person(world, client_for, people):
+    nurse = panel(world)
+    asked = services.signup_ask(actor=people["ann"], opportunity=nurse)
+    client = client_for(world.staff)
+    client.post(url("involve-shortlist", world, nurse.pk), {"not_chosen": str(asked.pk)})
+    asked.refresh_from_db()
+    assert asked.status == SignUpStatus.NOT_CHOSEN
+
+
+def test_who_could_cover_is_shown_when_short_of_the_mix(world, client_for, people):
+    nurse = panel(world)
+    client = client_for(world.staff)
+    page = text(client.get(url("involve-opportunity", world, nurse.pk)))
+    assert "Short of the required mix:" in page and "Who could cover" in page
+    cover = text(client.get(url("involve-opportunity", world, nurse.pk) + "?cover=1"))
+    assert "Ann Patient (service user)" in cover and "Never asked before" in cover
