@@ -540,7 +540,7 @@ def test_no_page_writes_on_a_get(world, client_for, people):
     assert member  # the helper stays importable
 
 
-# --- the lead's buttons ----------------------------------------------------------------------------
+# --- the lead's buttons -------------------------------------------------------------------------
 
 
 def test_the_lead_invites_adds_a_meeting_closes_reopens_and_cancels(world, client_for, people):

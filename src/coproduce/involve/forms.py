@@ -452,8 +452,10 @@ class ExpenseForm(AccessibleForm):
     )
     key = OnceKeyField()
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, mileage_pence: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].error_messages["required"] = "Choose mileage or another cost."
+        if mileage_pence:
+            self.fields["miles"].help_text = f"Repaid at {mileage_pence}p a mile."
         for name in ("miles", "amount", "note"):
             self.fields[name].sometimes_required = True

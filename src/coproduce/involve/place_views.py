@@ -16,7 +16,7 @@ from coproduce.hubs import access as hub_access
 from coproduce.hubs.models import Hub
 from coproduce.views import say_saved, submit
 
-from . import access, services
+from . import access, selectors, services
 from .forms import ApologiesForm, AttendanceForm, ExpenseForm, ThanksForm, WithdrawForm
 from .models import (
     Attendance,
@@ -229,10 +229,18 @@ def attendance_detail(request, slug, pk):
     action = request.POST.get("action", "")
     warning = ""
     warned = bool(posted and "understood" in posted)
+    usual = services.choice_for(attendance.person, hub).recompense if choosing else ""
     thanks_form = ThanksForm(
-        posted if action == "thanks" else None, offered=offered, amounts=amounts, warned=warned
+        posted if action == "thanks" else None,
+        offered=offered,
+        amounts=amounts,
+        warned=warned,
+        initial={"recompense": usual} if usual in offered else None,
     )
-    expense_form = ExpenseForm(posted if action == "expense" else None)
+    expense_form = ExpenseForm(
+        posted if action == "expense" else None,
+        mileage_pence=selectors.policy_for(hub).mileage_pence if rights.choose else None,
+    )
     status = 200
     if posted is not None:
         if not rights.choose:
