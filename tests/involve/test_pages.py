@@ -634,3 +634,64 @@ def test_who_could_cover_is_shown_when_short_of_the_mix(world, client_for, peopl
     assert "Short of the required mix:" in page and "Who could cover" in page
     cover = text(client.get(url("involve-opportunity", world, nurse.pk) + "?cover=1"))
     assert "Ann Patient (service user)" in cover and "Never asked before" in cover
+
+
+def test_only_ones_i_can_take_agrees_with_the_rule_for_asking(world, people):
+    """The list's filter says in the database what `refusal` says for one opportunity:
+    for each person, the same opportunities."""
+    from coproduce.hubs import access as hub_access
+    from coproduce.hubs import services as hubs
+    from coproduce.involve import access
+    from coproduce.involve.models import Opportunity
+
+    today = timezone.localdate()
+    services.training_record(
+        actor=world.coordinator,
+        hub=world.hub,
+        person=people["ann"],
+        name="Panel training",
+        trained_on=today - datetime.timedelta(days=30),
+        expires_on=today + datetime.timedelta(days=5),  # expires before the panel meets
+    )
+    services.training_record(
+        actor=world.coordinator,
+        hub=world.hub,
+        person=people["bob"],
+        name="Panel training",
+        trained_on=today - datetime.timedelta(days=30),
+    )
+    hubs.safeguarding_check_add(
+        actor=world.coordinator,
+        hub=world.hub,
+        person=people["cat"],
+        check_type="dbs_basic",
+        reference="DBS-1",
+        issued_on=today - datetime.timedelta(days=10),
+        expires_on=today + datetime.timedelta(days=700),
+    )
+    panel(world, title="Trained", training="panel TRAINING")
+    panel(world, title="Checked", needs_check=True)
+    panel(world, title="Staff only", user_places=0)
+    panel(world, title="Invited only", joining="invitation")
+    panel(world, title="Lived", lived_experience="of the clinic")
+    group(world, title="Series")
+    started = panel(world, title="Started")
+    begun(started)
+    closed = panel(world, title="Closed")
+    services.opportunity_change(actor=world.staff, opportunity=closed, status="closed")
+    seen = {}
+    for person in (*people.values(), world.staff, world.member):
+        membership = hub_access.membership_of(person, world.hub)
+        everything = Opportunity.objects.filter(hub=world.hub)
+        listed = set(access.takeable(everything, membership).values_list("title", flat=True))
+        allowed = {
+            o.title
+            for o in everything
+            if access.refusal(o, membership, lived_experience=True) is None
+        }
+        assert listed == allowed, person
+        seen[person.display_name] = listed
+    assert seen["Ann Patient"] == {"Lived", "Series"}  # her training lapses before the day
+    assert seen["Bob Patient"] == {"Trained", "Lived", "Series"}
+    assert seen["Cat Patient"] == {"Checked", "Lived", "Series"}
+    assert seen["Dr Amir Staff"] == {"Staff only", "Lived"}
