@@ -57,10 +57,17 @@ GROWS_AND_WHY: dict[str, tuple[int, int, str]] = {
     "api-v1:pledge_detail": (0, 1, _SHARES),
     "api-v1:pledge_list": (0, 1, _SHARES),
     "member-detail": (
-        -4,
+        -6,  # --- involvement: opportunities (Sam's places and thanks add kinds; was -4)
         0,
         "the person's latest 20 events fetch what they are about with one query per kind of "
         "thing; on the grown hub fewer kinds are among the latest 20",
+    ),
+    # --- involvement: opportunities
+    "audit-log": (
+        -8,
+        0,
+        "the latest events fetch what they are about with one query per kind of thing; on "
+        "the grown hub the latest are of fewer kinds (people asking for places)",
     ),
     "statement-flag": (
         -1,

@@ -20,7 +20,7 @@ Rules:
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Value
+from django.db.models import Exists, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -32,7 +32,6 @@ from coproduce.hubs import selectors as hub_selectors
 from coproduce.hubs.models import Hub, Membership, Person, SafeguardingCheck
 
 from .models import (
-    HOLDING_STATUSES,
     LIVE_STATUSES,
     Attendance,
     Joining,
@@ -291,13 +290,6 @@ def takeable(opportunities, membership: Membership, now: datetime.datetime | Non
 def _sessions():
     return Session.objects.filter(opportunity=OuterRef("pk"), cancelled=False).order_by(
         "starts_at", "id"
-    )
-
-
-def held_count(opportunities):
-    """Each opportunity with `held`: how many places are taken or held for someone."""
-    return opportunities.annotate(
-        held=Count("signups", filter=Q(signups__status__in=HOLDING_STATUSES))
     )
 
 

@@ -325,7 +325,7 @@ class HiredForm(AccessibleForm):
 
 
 class WithdrawForm(AccessibleForm):
-    reason = forms.CharField(label="Why (optional, for the lead)", max_length=300, required=False)
+    reason = forms.CharField(label="Why (for the lead)", max_length=300, required=False)
 
 
 class ApologiesForm(AccessibleForm):

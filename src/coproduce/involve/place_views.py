@@ -76,8 +76,11 @@ def signup_detail(request, slug, pk):
         and opportunity.when != When.ONE_OFF
     )
     apology_sessions = [s for s in coming if s.pk not in apologised]
-    withdraw_form = WithdrawForm(request.POST or None)
-    apologies_form = ApologiesForm(request.POST or None, sessions=apology_sessions)
+    posted = request.POST.get("action") if request.method == "POST" else None
+    withdraw_form = WithdrawForm(request.POST if posted == "withdraw" else None)
+    apologies_form = ApologiesForm(
+        request.POST if posted == "apologies" else None, sessions=apology_sessions
+    )
     if request.method == "POST":
         if not rights.answer:
             raise PermissionDenied("Only the person (or a coordinator for them) can answer.")

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -44,7 +44,13 @@ from .models import (
     SignUpStatus,
     When,
 )
-from .place_views import attendance_detail, attendance_record, expense_decide, signup_detail
+from .place_views import (
+    STATUS_WORDS,
+    attendance_detail,
+    attendance_record,
+    expense_decide,
+    signup_detail,
+)
 
 __all__ = [
     "attendance_detail",
@@ -151,7 +157,9 @@ def opportunity_list(request, slug):
     can_take = request.GET.get("can_take") == "1"
     if can_take:
         found = access.takeable(found, membership, now)
-    found = access.held_count(found).prefetch_related(
+    found = found.annotate(
+        held=Count("signups", filter=Q(signups__status__in=HOLDING_STATUSES))
+    ).prefetch_related(
         Prefetch(
             "sessions",
             queryset=Session.objects.filter(cancelled=False, starts_at__gt=now),
@@ -276,6 +284,7 @@ def opportunity_detail(request, slug, pk):
     }
     own = list(opportunity.signups.filter(person=request.user).order_by("-asked_at", "-id")[:1])
     context["mine"] = own[0] if own else None
+    context["mine_words"] = STATUS_WORDS[own[0].status] if own else ""
     if rights.manage:
         signups = list(opportunity.signups.select_related("person").order_by("asked_at", "id"))
         holders = [(s.side, s.invited) for s in signups if s.status in HOLDING_STATUSES]
