@@ -30,7 +30,7 @@ def test_a_patient_asks_is_chosen_comes_and_sees_her_credits(
     page.get_by_label("Anything the lead should know, like access needs").fill("Step-free please")
     page.get_by_role("button", name="Ask for a place").click()
     phone.check_accessibility()
-    expect(page.get_by_text("You have asked for a place")).to_be_visible()
+    expect(page.locator(".messages").get_by_text("You have asked for a place")).to_be_visible()
     asked = SignUp.objects.get(person=ann)
 
     lead = no_script_visitor
