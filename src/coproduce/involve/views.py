@@ -336,7 +336,7 @@ def _form_page(request, form, opportunity, **texts):
 @login_required
 def opportunity_ask(request, slug, pk):
     """Ask for a place (for oneself), or, for a coordinator, sign up someone not online."""
-    opportunity, _membership, rights = opportunity_of(request, slug, pk)
+    opportunity, membership, rights = opportunity_of(request, slug, pk)
     offline = request.POST.get("for") == "offline" or request.GET.get("for") == "offline"
     if offline and not rights.coordinate:
         raise PermissionDenied("Only a coordinator signs up someone else.")
@@ -370,6 +370,9 @@ def opportunity_ask(request, slug, pk):
         form,
         opportunity,
         title=f"Sign someone up: {opportunity}" if offline else f"Ask for a place: {opportunity}",
+        intro=""
+        if offline
+        else access.refusal(opportunity, membership, lived_experience=True) or "",
         submit_label="Sign them up" if offline else "Ask for a place",
     )
 
