@@ -174,8 +174,9 @@ def _require_choose(actor: Person, attendance: Attendance) -> None:
 
 
 def _locked_attendance(attendance: Attendance) -> Attendance:
+    # This row only: PostgreSQL locks no row of an outer join (an empty organisation).
     return (
-        Attendance.objects.select_for_update()
+        Attendance.objects.select_for_update(of=("self",))
         .select_related(
             "session__opportunity__hub", "session__opportunity__organisation", "signup", "person"
         )
