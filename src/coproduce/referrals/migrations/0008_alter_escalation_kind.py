@@ -4,26 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("referrals", "0007_giver_rows"),
+        ('referrals', '0007_giver_rows'),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="escalation",
-            name="kind",
-            field=models.CharField(
-                choices=[
-                    ("unmatched_referral", "Referral not matched in time"),
-                    ("unmatched_request", "Request for help not answered in time"),
-                    ("unfilled_slot", "Rota slot not filled"),
-                    ("key_person", "One person covers too much of a project"),
-                    ("overwork", "Giving too many hours a week"),
-                    ("activity_drop", "A regular giver has stopped"),
-                    ("overdue_report", "A reported problem is past its expected date"),
-                    ("involvement_short", "An involvement opportunity is short of its mix"),
-                ],
-                max_length=20,
-            ),
+            model_name='escalation',
+            name='kind',
+            field=models.CharField(choices=[('unmatched_referral', 'Referral not matched in time'), ('unmatched_request', 'Request for help not answered in time'), ('unfilled_slot', 'Rota slot not filled'), ('key_person', 'One person covers too much of a project'), ('overwork', 'Giving too many hours a week'), ('activity_drop', 'A regular giver has stopped'), ('overdue_report', 'A reported problem is past its expected date'), ('involvement_short', 'An involvement opportunity is short of its mix')], max_length=20),
         ),
     ]

@@ -4,24 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("timebank", "0012_exchange_same_content_index"),
+        ('timebank', '0012_exchange_same_content_index'),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="transfer",
-            name="kind",
-            field=models.CharField(
-                choices=[
-                    ("exchange", "Exchange"),
-                    ("donation", "Donation to the community chest"),
-                    ("grant", "Grant from the community chest"),
-                    ("opening", "Opening grant"),
-                    ("reversal", "Correction (reverses an earlier transfer)"),
-                    ("recompense", "Time credits for taking part in running the service"),
-                ],
-                max_length=10,
-            ),
+            model_name='transfer',
+            name='kind',
+            field=models.CharField(choices=[('exchange', 'Exchange'), ('donation', 'Donation to the community chest'), ('grant', 'Grant from the community chest'), ('opening', 'Opening grant'), ('reversal', 'Correction (reverses an earlier transfer)'), ('recompense', 'Time credits for taking part in running the service')], max_length=10),
         ),
     ]
