@@ -129,6 +129,8 @@ class Things:
     export_token: str = ""  # Grace asked for the whole ledger (its file since deleted)
     # --- involvement (API) ---
     involvement_api: object = None  # tests/involve/api_objects.py: Dr Amir leads them
+    # --- involvement: opportunities
+    involve: object = None  # an Involvement (below)
 
     @property
     def slug(self) -> str:
@@ -401,6 +403,7 @@ def build() -> Things:
         export_token=_export(world),
         # --- involvement (API) ---
         involvement_api=involve_api_objects.build(world),
+        involve=_involvement_opportunities(world),  # --- involvement: opportunities
     )
 
 
@@ -496,3 +499,61 @@ def built_once(django_db_blocker) -> Iterator[Things]:
     with django_db_blocker.unblock():
         transaction.set_rollback(True)
         outer.__exit__(None, None, None)
+
+
+# --- involvement: opportunities ---------------------------------------------------------------
+
+
+@dataclass
+class Involvement:
+    panel: object  # a recruitment panel led by Dr Amir (staff): Sam asked for a place
+    asked: object  # Sam's request on it
+    group: object  # a series led by Grace: Sam has a place; its first meeting has been
+    past: object  # ... this one, where Sam came
+    attendance: object  # Sam's: he came, and has not chosen his thanks
+    expense: object  # Sam's mileage for it, waiting for a coordinator
+
+
+def _involvement_opportunities(world) -> Involvement:
+    from coproduce.involve import services as involve
+    from coproduce.involve.models import Session
+
+    def soon(days: int, hour: int = 14):
+        return _at(days, hour), _at(days, hour + 2)
+
+    panel = involve.opportunity_create(
+        actor=world.staff,
+        hub=world.hub,
+        kind="co_managing",
+        title="Recruitment panel: practice nurse",
+        description="Read three applications and sit on the interview panel.",
+        lead=world.staff,
+        meetings=[soon(12)],
+        staff_places=2,
+        user_places=1,
+        is_recruitment=True,
+    )
+    asked = involve.signup_ask(actor=world.member, opportunity=panel, message="Step-free please")
+    group = involve.opportunity_create(
+        actor=world.coordinator,
+        hub=world.hub,
+        kind="co_design",
+        title="Research advisory group",
+        description="Help shape the practice's research on loneliness.",
+        lead=world.coordinator,
+        when="series",
+        meetings=[soon(1), soon(30), soon(60)],
+        user_places=3,
+        joining="instant",
+    )
+    place = involve.signup_ask(actor=world.member, opportunity=group)
+    past = group.sessions.order_by("starts_at").first()
+    Session.objects.filter(pk=past.pk).update(starts_at=_at(-1), ends_at=_at(-1, 12))
+    past.refresh_from_db()
+    [attendance] = involve.attendance_record(
+        actor=world.coordinator, session=past, marks={place.pk: ("attended", None)}
+    )
+    expense = involve.expense_claim(
+        actor=world.member, attendance=attendance, kind="mileage", miles="4"
+    )
+    return Involvement(panel, asked, group, past, attendance, expense)

@@ -1157,6 +1157,69 @@ CASES += [
     ),
 ]
 
+# --- involvement: opportunities -------------------------------------------------------------
+# Members of Millbrook only: anyone else gets a 404 (the page is not theirs to know of).
+INVOLVE_MEMBERS = outcomes(200, anonymous=SIGN_IN, outsider=404, other_coordinator=404)
+INVOLVE_STAFF = {**INVOLVE_MEMBERS, "member": 403}
+# The lead of the panel (Dr Amir, staff) and the coordinators.
+PANEL_MANAGERS = INVOLVE_STAFF
+# The lead of the group (Grace, coordinator) and the coordinators: not Dr Amir.
+GROUP_MANAGERS = {**INVOLVE_STAFF, "staff": 403}
+
+
+def involve(attribute, **more):
+    def kwargs(t):
+        return {"slug": t.slug, "pk": getattr(t.involve, attribute).pk, **more}
+
+    return kwargs
+
+
+def involve_meeting(t):
+    return {"slug": t.slug, "pk": t.involve.group.pk, "session_id": t.involve.past.pk}
+
+
+CASES += [
+    Case("involve-list", INVOLVE_MEMBERS, hub),
+    Case(
+        "involve-list",
+        INVOLVE_MEMBERS,
+        hub,
+        query=lambda t: "?kind=co_managing&can_take=1&page=2",
+        variant="filtered",
+    ),
+    Case("involve-new", INVOLVE_STAFF, hub),
+    Case("involve-opportunity", INVOLVE_MEMBERS, involve("panel")),
+    Case("involve-opportunity", INVOLVE_MEMBERS, involve("group"), variant="a series"),
+    Case("involve-ask", INVOLVE_MEMBERS, involve("panel")),
+    Case("involve-invite", PANEL_MANAGERS, involve("panel")),
+    Case("involve-shortlist", PANEL_MANAGERS, involve("panel")),
+    Case("involve-meeting-add", GROUP_MANAGERS, involve("group")),
+    Case("involve-attendance-record", GROUP_MANAGERS, involve_meeting),
+    Case("involve-change", PANEL_MANAGERS, involve("panel")),
+    Case("involve-cancel", PANEL_MANAGERS, involve("panel")),
+    Case("involve-hired", PANEL_MANAGERS, involve("panel")),
+    # Sam's request: Sam, the panel's lead and the coordinators.
+    Case("involve-signup", INVOLVE_MEMBERS, involve("asked")),
+    # Sam's thanks for the group's meeting: Sam, its lead and the coordinators (not Dr Amir).
+    Case("involve-attendance", {**INVOLVE_MEMBERS, "staff": 404}, involve("attendance")),
+    Case("involve-expense-decide", outcomes(405, anonymous=SIGN_IN), involve("expense")),
+    Case(
+        "involve-expense-decide",
+        outcomes(404, anonymous=SIGN_IN, member=403, coordinator=MOVED, admin=MOVED),
+        involve("expense"),
+        method="post",
+        data=lambda t: {"decision": "approve"},
+    ),
+    Case(
+        "involve-ask",
+        outcomes(MOVED, anonymous=SIGN_IN, member=400, outsider=404, other_coordinator=404),
+        involve("panel"),
+        method="post",
+        data=lambda t: {"message": "Matrix: I would like to help"},
+        variant="asking for a place",
+    ),
+]
+
 # Named URLs left out of the matrix, and why.
 EXCLUDED = {
     "password_reset_confirm": "takes a one-time token made for one person; Django's own view",

@@ -58,7 +58,7 @@ GROWS_AND_WHY: dict[str, tuple[int, int, str]] = {
     "api-v1:pledge_detail": (0, 1, _SHARES),
     "api-v1:pledge_list": (0, 1, _SHARES),
     "member-detail": (
-        -4,
+        -6,  # --- involvement: opportunities (Sam's places and thanks add kinds; was -4)
         0,
         "the person's latest 20 events fetch what they are about with one query per kind of "
         "thing; on the grown hub fewer kinds are among the latest 20",
@@ -249,6 +249,8 @@ def grow(t: Things, n: int = GROWTH) -> None:
             admin=world.admin,
         )
         hubs.membership_add(actor=world.admin, hub=other, person=world.member)
+    # --- involvement: opportunities
+    _grow_involvement(t, newcomers)
     escalations.sweep(hub=hub)
     statements = list(t.conversation.statements.filter(status=StatementStatus.VISIBLE))
     for person in (*newcomers, world.member, world.staff):
@@ -257,6 +259,37 @@ def grow(t: Things, n: int = GROWTH) -> None:
             deliberation.vote_cast(
                 participant=participant, statement=statement, value=number % 3 - 1
             )
+
+
+# --- involvement: opportunities -----------------------------------------------------------------
+
+
+def _grow_involvement(t: Things, newcomers) -> None:
+    """More opportunities, and the newcomers asking for places, coming and claiming."""
+    from coproduce.involve import services as involve
+
+    world = t.world
+    for i, person in enumerate(newcomers):
+        involve.opportunity_create(
+            actor=world.staff,
+            hub=world.hub,
+            kind="co_evaluating",
+            title=f"Quokka review {i}",
+            description="Look back at what happened.",
+            lead=world.staff,
+            meetings=[(_at(20 + i, 10), _at(20 + i, 12))],
+            user_places=2,
+        )
+        involve.signup_ask(actor=person, opportunity=t.involve.panel, message=f"Quokka {i}")
+    # The group has three places: Sam and two newcomers hold them, the rest wait.
+    for person in newcomers:
+        involve.signup_ask(actor=person, opportunity=t.involve.group)
+    holding = t.involve.group.signups.filter(status="confirmed").exclude(person=world.member)
+    involve.attendance_record(
+        actor=world.coordinator,
+        session=t.involve.past,
+        marks={s.pk: ("attended", None) for s in holding},
+    )
 
 
 # --- counting ------------------------------------------------------------------------------

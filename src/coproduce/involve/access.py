@@ -20,13 +20,16 @@ Rules:
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import Exists, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, TruncDate
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from coproduce.hubs import access as hub_access
+from coproduce.hubs import pickers
 from coproduce.hubs import selectors as hub_selectors
-from coproduce.hubs.models import Hub, Membership, Person
+from coproduce.hubs.models import Hub, Membership, Person, SafeguardingCheck
 
 from .models import (
     LIVE_STATUSES,
@@ -35,6 +38,7 @@ from .models import (
     Opportunity,
     OpportunityStatus,
     Recompense,
+    Session,
     Side,
     SignUp,
     SignUpStatus,
@@ -238,3 +242,94 @@ def can_see_record(viewer: Membership | None, person: Person) -> bool:
 
 def answered(signup: SignUp) -> bool:
     return signup.status not in (SignUpStatus.INVITED, SignUpStatus.OFFERED)
+
+
+def can_open(membership: Membership | None) -> bool:
+    """Staff and coordinators open opportunities."""
+    return membership is not None and membership.is_active and membership.is_staff_or_above
+
+
+def takeable(opportunities, membership: Membership, now: datetime.datetime | None = None):
+    """Those of `opportunities` this member could take a place on: `refusal`'s rules
+    said for many at once, in the database (a hub may have hundreds). Lived experience
+    is the person's own to say, so it is not a bar here."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    person = membership.person_id
+    found = opportunities.filter(status=OpportunityStatus.OPEN).exclude(joining=Joining.INVITATION)
+    found = found.exclude(Q(when=When.ONE_OFF) & Exists(_sessions().filter(starts_at__lte=now)))
+    if side_of(membership) == Side.STAFF:
+        found = found.filter(Q(staff_places__gt=0) | Q(any_places__gt=0))
+    else:
+        found = found.filter(Q(user_places__gt=0) | Q(any_places__gt=0))
+    first = Coalesce(
+        TruncDate(
+            Subquery(_sessions().filter(starts_at__gt=now).values("starts_at")[:1]),
+            tzinfo=timezone.get_current_timezone(),
+        ),
+        Value(today),
+    )
+    found = found.annotate(first_day=first)
+    trained = Training.objects.filter(
+        hub_id=membership.hub_id,
+        person_id=person,
+        name__iexact=OuterRef("training"),
+        trained_on__lte=OuterRef("first_day"),
+    ).filter(Q(expires_on__isnull=True) | Q(expires_on__gt=OuterRef("first_day")))
+    checked = SafeguardingCheck.objects.filter(
+        hub_id=membership.hub_id,
+        person_id=person,
+        issued_on__lte=OuterRef("first_day"),
+        expires_on__gt=OuterRef("first_day"),
+    )
+    return found.filter(Q(training="") | Exists(trained)).filter(
+        Q(needs_check=False) | Exists(checked)
+    )
+
+
+def _sessions():
+    return Session.objects.filter(opportunity=OuterRef("pk"), cancelled=False).order_by(
+        "starts_at", "id"
+    )
+
+
+# --- who may be chosen in this app's people pickers (see hubs/pickers.py) -------------------
+
+
+def _staff(membership: Membership, _params):
+    return membership.hub if can_open(membership) else None
+
+
+def _coordinator(membership: Membership, _params):
+    return membership.hub if membership.can_coordinate else None
+
+
+def _manager(membership: Membership, params):
+    raw = str(params.get("opportunity", ""))
+    if not raw.isdigit():
+        raise Http404("No such opportunity.")
+    opportunity = opportunity_for(membership, membership.hub, int(raw))
+    return opportunity if opportunity_rights(membership, opportunity).manage else None
+
+
+def _members(hub, _context=None):
+    return hub_access.active_members(hub)
+
+
+def _not_online(_context, people: list) -> list:
+    return [p for p in people if not hub_access.manages_own_account(p)]
+
+
+def _signs_in(_context, person) -> str | None:
+    if hub_access.manages_own_account(person):
+        return f"{person} signs in: they ask for a place themselves."
+    return None
+
+
+pickers.register(pickers.Purpose("involve-lead", _staff, _members))
+pickers.register(pickers.Purpose("involve-invite", _manager, _members))
+pickers.register(
+    pickers.Purpose(
+        "involve-offline", _coordinator, _members, refine=_not_online, why_not=_signs_in
+    )
+)
