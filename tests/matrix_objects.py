@@ -126,6 +126,7 @@ class Things:
     pledged: Pledged | None = None  # a published pledge and its services (Open311)
     stair_light: Report | None = None  # Sam's report under it
     export_token: str = ""  # Grace asked for the whole ledger (its file since deleted)
+    involve_people: object = None  # see "involvement: people" at the end
 
     @property
     def slug(self) -> str:
@@ -396,6 +397,7 @@ def build() -> Things:
         pledged=published,
         stair_light=stair_light,
         export_token=_export(world),
+        involve_people=build_involve_people(world),
     )
 
 
@@ -491,3 +493,15 @@ def built_once(django_db_blocker) -> Iterator[Things]:
     with django_db_blocker.unblock():
         transaction.set_rollback(True)
         outer.__exit__(None, None, None)
+
+
+# --- involvement: people ------------------------------------------------------------------
+# A recruitment panel that met (Sam and Dr Amir on it; Sam chose a payment and claimed
+# mileage), an open research group, Sam's and Ron's choices and the packs made for them,
+# and Sam's panel training: tests/involve/people_setup.py.
+
+
+def build_involve_people(world):
+    from tests.involve.people_setup import build_involvement
+
+    return build_involvement(world)
