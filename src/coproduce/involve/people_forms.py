@@ -57,10 +57,9 @@ def _pence(text: str, *, most: int, label: str) -> int:
         raise forms.ValidationError(f"Enter {label} in pounds, like 20.00.") from None
     if not amount.is_finite() or amount < 0:
         raise forms.ValidationError(f"Enter {label} as zero or more, in pounds.")
-    pence = int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    if pence > most:
+    if amount * 100 > most:
         raise forms.ValidationError(f"Enter at most £{most // 100:,}.{most % 100:02d}.")
-    return pence
+    return int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 class PoundsField(forms.CharField):
