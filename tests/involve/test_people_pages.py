@@ -289,9 +289,21 @@ def test_the_packs_to_post_each_start_a_page_with_who_and_how(world, client, inv
         how_often=HowOften.MONTHLY,
         format=PackFormat.PHONE,
     )
+    pat = hubs.person_register(email="pat@example.org", display_name="Pat Never", password=None)
+    hubs.membership_add(actor=world.admin, hub=world.hub, person=pat)
+    services.choices_set(
+        actor=world.coordinator,
+        person=pat,
+        hub=world.hub,
+        kinds=[],
+        how_often=HowOften.MONTHLY,
+        format=PackFormat.EMAIL,
+    )
     services.packs_make()
     body = page(client, world.coordinator, url("involve-packs-print", world))
-    assert body.count('class="printed-pack') == 2  # Ron (post) and Dr Amir (phone), not Sam
+    # Ron (post), Dr Amir (phone) and Pat (never signed in), not Sam (email, online).
+    assert body.count('class="printed-pack') == 3
+    assert "Not online: a letter by post" in body
     assert "Sam Member: involvement pack" not in body
     assert "Ron Assisted: involvement pack for" in body and "01632 960 101" in body
     assert "A letter by post" in body and "A phone call from a coordinator" in body

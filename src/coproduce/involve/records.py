@@ -536,7 +536,10 @@ def packs_to_post(hub: Hub, today: datetime.date | None = None) -> list[Posted]:
     found = []
     for pack in packs:
         chosen = formats.get(pack.person_id, PackFormat.POST)
-        found.append(Posted(pack, chosen, labels[chosen]))
+        label = labels[chosen]
+        if chosen == PackFormat.EMAIL:
+            chosen, label = PackFormat.POST, "Not online: a letter by post"
+        found.append(Posted(pack, chosen, label))
     return found
 
 
