@@ -413,6 +413,11 @@ def test_figures_hide_small_groups_and_count_larger_ones(world, client, involved
     assert "<dt>Vouchers</dt><dd>£90.00</dd>" in body
     assert "<dt>Meetings held</dt><dd>2 meetings</dd>" in body
     assert "100% (8 of 8 people)" in body  # all for the first time this year
+    # One of them came to something last year too: not for the first time.
+    earlier = opportunity(world, "Last year", kind=CoKind.CO_EVALUATING, user_places=1)
+    attended(world, earlier, newcomers[:1], choice=None, days_ago=370)
+    body = page(client, world.staff, url("involve-figures", world))
+    assert "88% (7 of 8 people)" in body
     # Another period: nothing.
     body = page(
         client, world.staff, url("involve-figures", world, query="?start=2020-01-01&end=2020-12-31")

@@ -7,7 +7,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
-from django.db.models import Count, Min, Prefetch, Q, Sum
+from django.db.models import Count, Prefetch, Q, Sum
 from django.utils import timezone
 
 from coproduce.hubs.models import ContactPreference, Hub, Person
@@ -369,19 +369,20 @@ def figures_for(hub: Hub, start: datetime.date, end: datetime.date) -> Figures:
     panels = Opportunity.objects.filter(
         hub=hub,
         is_recruitment=True,
-        pk__in=came.filter(signup__side=Side.USER).values("session__opportunity_id"),
+        pk__in=came.filter(
+            session__opportunity__is_recruitment=True, signup__side=Side.USER
+        ).values("session__opportunity_id"),
     ).aggregate(n_panels=Count("pk"), n_hired=Sum("hired"))
-    first_time = (
-        Attendance.objects.filter(
-            session__opportunity__hub=hub,
-            status=AttendanceStatus.ATTENDED,
-            session__cancelled=False,
-        )
-        .values("person_id")
-        .annotate(first=Min("session__starts_at"))
-        .filter(first__gte=begin, first__lt=stop)
-        .count()
+    # Involved in the period, and never before it.
+    before = Attendance.objects.filter(
+        session__opportunity__hub=hub,
+        status=AttendanceStatus.ATTENDED,
+        session__cancelled=False,
+        session__starts_at__lt=begin,
     )
+    first_time = came.exclude(person_id__in=before.values("person_id")).aggregate(
+        n=Count("person", distinct=True)
+    )["n"]
     return Figures(
         start=start,
         end=end,
