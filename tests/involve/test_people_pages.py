@@ -698,3 +698,12 @@ def test_no_people_page_needs_more_queries_as_the_hub_grows(world, client, invol
     grown = {a: _count(client, a) for a in addresses}
     assert grown == small
     assert max(grown.values()) <= 25, grown
+
+
+def test_the_training_picker_searches_for_coordinators_only(world, client):
+    address = reverse("people-search", args=[world.hub.slug]) + "?for=involve-trained&person__q=Sam"
+    client.force_login(world.coordinator)
+    response = client.get(address + "&field=person&id=id_person")
+    assert response.status_code == 200 and "Sam Member" in response.content.decode()
+    client.force_login(world.member)
+    assert client.get(address + "&field=person&id=id_person").status_code in (403, 404)
