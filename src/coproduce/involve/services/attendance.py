@@ -175,7 +175,7 @@ def _require_choose(actor: Person, attendance: Attendance) -> None:
 
 def _locked_attendance(attendance: Attendance) -> Attendance:
     return (
-        Attendance.objects.select_for_update()
+        Attendance.objects.select_for_update(of=("self",))  # the organisation may be null
         .select_related(
             "session__opportunity__hub", "session__opportunity__organisation", "signup", "person"
         )
