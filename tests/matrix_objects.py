@@ -132,6 +132,8 @@ class Things:
     # --- involvement: opportunities
     involve: object = None  # an Involvement (below)
 
+    involve_people: object = None  # see "involvement: people" at the end
+
     @property
     def slug(self) -> str:
         return self.world.hub.slug
@@ -404,6 +406,8 @@ def build() -> Things:
         # --- involvement (API) ---
         involvement_api=involve_api_objects.build(world),
         involve=_involvement_opportunities(world),  # --- involvement: opportunities
+
+        involve_people=build_involve_people(world),
     )
 
 
@@ -557,3 +561,14 @@ def _involvement_opportunities(world) -> Involvement:
         actor=world.member, attendance=attendance, kind="mileage", miles="4"
     )
     return Involvement(panel, asked, group, past, attendance, expense)
+
+# --- involvement: people ------------------------------------------------------------------
+# A recruitment panel that met (Sam and Dr Amir on it; Sam chose a payment and claimed
+# mileage), an open research group, Sam's and Ron's choices and the packs made for them,
+# and Sam's panel training: tests/involve/people_setup.py.
+
+
+def build_involve_people(world):
+    from tests.involve.people_setup import build_involvement
+
+    return build_involvement(world)

@@ -1217,6 +1217,124 @@ CASES += [
         method="post",
         data=lambda t: {"message": "Matrix: I would like to help"},
         variant="asking for a place",
+
+# --- involvement: people ---------------------------------------------------------------------
+# Members of the hub only: anyone else (Jean, Tunde) gets a 404. A person's pack and record
+# are theirs and their coordinators'; the figures are for staff; the packs to post,
+# payments, the hub's rules and training for coordinators. Objects: matrix_objects
+# build_involve_people (Sam's record, Sam's and Ron's packs, Sam's mileage claim).
+
+INVOLVE_MEMBERS = outcomes(200, anonymous=SIGN_IN, outsider=404, other_coordinator=404)
+INVOLVE_STAFF = {**INVOLVE_MEMBERS, "member": 403}
+INVOLVE_COORDINATORS = {**INVOLVE_STAFF, "staff": 403}
+# Sam's own, and his hub's coordinators'.
+INVOLVE_SAMS = {**INVOLVE_MEMBERS, "staff": 404}
+INVOLVE_COORDINATORS_DO = outcomes(
+    403, anonymous=SIGN_IN, coordinator=MOVED, admin=MOVED, outsider=404, other_coordinator=404
+)
+
+
+def involve_pack(attribute):
+    return lambda t: {"slug": t.slug, "pk": getattr(t.involve_people, attribute).pk}
+
+
+def involve_sam(t):
+    return {"slug": t.slug, "person_id": t.world.member.pk}
+
+
+def involve_choices_body(t):
+    return {
+        "kinds": ["co_design"],
+        "how_often": "weekly",
+        "format": "email",
+        "recompense": "credits",
+    }
+
+
+CASES += [
+    Case("involve-choices", INVOLVE_MEMBERS, hub),
+    Case(
+        "involve-choices",
+        {**INVOLVE_MEMBERS, "member": 404, "staff": 404},
+        hub,
+        query=lambda t: f"?person={t.world.assisted.pk}",
+        variant="for Ron, not online",
+    ),
+    Case(
+        "involve-choices",
+        outcomes(404, anonymous=SIGN_IN, member=200),
+        hub,
+        query=lambda t: f"?person={t.world.member.pk}",
+        variant="for Sam, who chooses himself",
+    ),
+    Case(
+        "involve-choices",
+        outcomes(MOVED, anonymous=SIGN_IN, outsider=404, other_coordinator=404),
+        hub,
+        method="post",
+        data=involve_choices_body,
+    ),
+    Case(
+        "involve-choices",
+        outcomes(404, anonymous=SIGN_IN, coordinator=MOVED, admin=MOVED),
+        hub,
+        method="post",
+        data=involve_choices_body,
+        query=lambda t: f"?person={t.world.assisted.pk}",
+        variant="for Ron, not online",
+    ),
+    Case("involve-pack", INVOLVE_SAMS, involve_pack("pack")),
+    Case(
+        "involve-pack",
+        {**INVOLVE_SAMS, "member": 404},
+        involve_pack("assisted_pack"),
+        variant="Ron's",
+    ),
+    Case("involve-packs-print", INVOLVE_COORDINATORS, hub),
+    Case("involve-record", INVOLVE_MEMBERS, hub),
+    Case("involve-record-person", INVOLVE_SAMS, involve_sam),
+    Case("involve-record-csv", INVOLVE_SAMS, involve_sam),
+    Case("involve-certificate", INVOLVE_SAMS, involve_sam),
+    Case("involve-figures", INVOLVE_STAFF, hub),
+    Case("involve-payments", INVOLVE_COORDINATORS, hub),
+    Case(
+        "involve-payments",
+        INVOLVE_COORDINATORS_DO,
+        hub,
+        method="post",
+        data=lambda t: {"action": "approve", "expense": str(t.involve_people.expense.pk)},
+        variant="approve Sam's mileage",
+    ),
+    Case("involve-payments-csv", INVOLVE_COORDINATORS, hub),
+    Case("involve-settings", INVOLVE_COORDINATORS, hub),
+    Case(
+        "involve-settings",
+        INVOLVE_COORDINATORS_DO,
+        hub,
+        method="post",
+        data=lambda t: {
+            "payment": "25.00",
+            "block_hours": "3",
+            "block_minutes": "0",
+            "payment_taxable": "1",
+            "voucher": "15.00",
+            "mileage": "0.45",
+            "limits_are_hard": "0",
+            "favour_areas": "0",
+            "advice": "Citizens Advice, 0800 144 8848.",
+        },
+    ),
+    Case("involve-training", INVOLVE_COORDINATORS, hub),
+    Case(
+        "involve-training",
+        INVOLVE_COORDINATORS_DO,
+        hub,
+        method="post",
+        data=lambda t: {
+            "person": str(t.world.member.pk),
+            "name": "Incident review training",
+            "trained_on": timezone.localdate().isoformat(),
+        },
     ),
 ]
 

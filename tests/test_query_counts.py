@@ -58,10 +58,18 @@ GROWS_AND_WHY: dict[str, tuple[int, int, str]] = {
     "api-v1:pledge_detail": (0, 1, _SHARES),
     "api-v1:pledge_list": (0, 1, _SHARES),
     "member-detail": (
-        -6,  # --- involvement: opportunities (Sam's places and thanks add kinds; was -4)
+        -10,
         0,
         "the person's latest 20 events fetch what they are about with one query per kind of "
-        "thing; on the grown hub fewer kinds are among the latest 20",
+        "thing; on the grown hub fewer kinds are among the latest 20 (the small hub's latest "
+        "include its involvement: places, attendance, thanks, expenses, choices, training)",
+    ),
+    "audit-log": (
+        -10,
+        0,
+        "the log's latest events fetch what they are about with one query per kind of thing; "
+        "on the grown hub fewer kinds are among the latest (the small hub's include its "
+        "involvement)",
     ),
     "audit-log": (
         -8,

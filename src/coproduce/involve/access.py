@@ -37,6 +37,7 @@ from .models import (
     Joining,
     Opportunity,
     OpportunityStatus,
+    Pack,
     Recompense,
     Session,
     Side,
@@ -333,3 +334,57 @@ pickers.register(
         "involve-offline", _coordinator, _members, refine=_not_online, why_not=_signs_in
     )
 )
+
+# --- people: choices, packs, records, figures, payments, settings, training -------------
+#
+# - A person sets how much they want to be asked; a coordinator sets it for someone who
+#   does not manage their own account (not online, or never signed in).
+# - A pack is its person's, and the hub's coordinators' (who print and post it).
+# - The hub's figures are for its staff and coordinators: counts of people, hours and
+#   money, never a list of names; groups under five people are not counted out loud.
+# - The hub's rules (rates, limits, what shortlists favour), the packs to post and the
+#   training record are for coordinators.
+
+SMALL_GROUP = 5  # fewer people than this are said as "fewer than 5", never counted
+
+
+def can_set_choices_for(viewer: Membership | None, person: Person) -> bool:
+    if viewer is None or not viewer.is_active:
+        return False
+    if viewer.person_id == person.pk:
+        return True
+    return (
+        viewer.can_coordinate
+        and not hub_access.manages_own_account(person)
+        and hub_access.membership_of(person, viewer.hub) is not None
+    )
+
+
+def can_see_figures(membership: Membership | None) -> bool:
+    return membership is not None and membership.is_staff_or_above
+
+
+def can_coordinate_people(membership: Membership | None) -> bool:
+    """Print and post packs, change the hub's rules, record training."""
+    return membership is not None and membership.can_coordinate
+
+
+def pack_for(membership: Membership | None, hub: Hub, pk: int):
+    """The pack, if it is this member's or they coordinate the hub; otherwise 404."""
+    if membership is None or not 0 < pk < 2**63:
+        raise Http404("No such pack.")
+    pack = get_object_or_404(Pack.objects.select_related("person", "hub"), hub=hub, pk=pk)
+    if pack.person_id != membership.person_id and not membership.can_coordinate:
+        raise Http404("No such pack.")
+    return pack
+
+
+def _training_coordinator(membership: Membership, _params):
+    return membership.hub if membership.can_coordinate else None
+
+
+def _training_members(hub: Hub, _context=None):
+    return hub_access.active_members(hub)
+
+
+pickers.register(pickers.Purpose("involve-trained", _training_coordinator, _training_members))
