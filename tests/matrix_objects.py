@@ -406,7 +406,6 @@ def build() -> Things:
         # --- involvement (API) ---
         involvement_api=involve_api_objects.build(world),
         involve=_involvement_opportunities(world),  # --- involvement: opportunities
-
         involve_people=build_involve_people(world),
     )
 
@@ -561,6 +560,7 @@ def _involvement_opportunities(world) -> Involvement:
         actor=world.member, attendance=attendance, kind="mileage", miles="4"
     )
     return Involvement(panel, asked, group, past, attendance, expense)
+
 
 # --- involvement: people ------------------------------------------------------------------
 # A recruitment panel that met (Sam and Dr Amir on it; Sam chose a payment and claimed

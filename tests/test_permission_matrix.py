@@ -1217,6 +1217,8 @@ CASES += [
         method="post",
         data=lambda t: {"message": "Matrix: I would like to help"},
         variant="asking for a place",
+    ),
+]
 
 # --- involvement: people ---------------------------------------------------------------------
 # Members of the hub only: anyone else (Jean, Tunde) gets a 404. A person's pack and record
@@ -1224,8 +1226,7 @@ CASES += [
 # payments, the hub's rules and training for coordinators. Objects: matrix_objects
 # build_involve_people (Sam's record, Sam's and Ron's packs, Sam's mileage claim).
 
-INVOLVE_MEMBERS = outcomes(200, anonymous=SIGN_IN, outsider=404, other_coordinator=404)
-INVOLVE_STAFF = {**INVOLVE_MEMBERS, "member": 403}
+# INVOLVE_MEMBERS and INVOLVE_STAFF: as for the opportunities, above.
 INVOLVE_COORDINATORS = {**INVOLVE_STAFF, "staff": 403}
 # Sam's own, and his hub's coordinators'.
 INVOLVE_SAMS = {**INVOLVE_MEMBERS, "staff": 404}

@@ -71,12 +71,6 @@ GROWS_AND_WHY: dict[str, tuple[int, int, str]] = {
         "on the grown hub fewer kinds are among the latest (the small hub's include its "
         "involvement)",
     ),
-    "audit-log": (
-        -8,
-        0,
-        "its latest events fetch what they are about with one query per kind of thing; on "
-        "the grown hub the latest are mostly involvement sign-ups, fewer kinds of thing",
-    ),
     "statement-flag": (
         -1,
         0,
