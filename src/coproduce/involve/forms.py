@@ -53,7 +53,8 @@ class MeetingFields(AccessibleForm):
         added to the fields."""
         data = self.cleaned_data
         day, start, end = data.get("first_date"), data.get("starts_at"), data.get("ends_at")
-        if day is None and start is None and end is None and not self.needs_meeting:
+        # The date comes filled in, so with no times an ongoing one has no meeting yet.
+        if start is None and end is None and not self.needs_meeting:
             return None
         missing = False
         for name, value, message in (

@@ -96,7 +96,9 @@ def choices(request, slug):
     who = person.display_name if for_someone else ""
     choice = services.choice_for(person, hub)
     initial = {
-        "kinds": choice.kinds,
+        # Every kind is shown as none ticked ("None ticked: you hear about every kind"),
+        # so someone who wants one kind ticks it, not unticks the other six.
+        "kinds": [] if set(choice.kinds) >= set(CoKind.values) else choice.kinds,
         "how_often": choice.how_often,
         "format": choice.format,
         "recompense": choice.recompense,
