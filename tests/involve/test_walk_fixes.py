@@ -98,3 +98,19 @@ def test_a_full_one_whose_meetings_are_over_offers_no_waiting_list(world, client
         move_to_past(session, days_ago=days_ago)
     assert "ask to go on the waiting list" not in client.get(address).content.decode()
     assert "ask to go on the waiting list" not in client.get(listing).content.decode()
+
+
+def test_a_coordinator_reads_the_thanks_chosen_for_someone_in_the_third_person(world, client):
+    ron = world.assisted
+    opportunity = group(world)
+    signup = services.signup_ask(actor=world.coordinator, opportunity=opportunity, person=ron)
+    session = move_to_past(opportunity.sessions.order_by("starts_at").first())
+    marks = {signup.pk: ("attended", None)}
+    [came] = services.attendance_record(actor=world.coordinator, session=session, marks=marks)
+    services.thanks_choose(actor=world.coordinator, attendance=came, choice="decline")
+    client.force_login(world.coordinator)
+    body = client.get(reverse("involve-attendance", args=[world.hub.slug, came.pk])).content
+    assert "Chosen: <strong>Declined, with thanks</strong>" in body.decode()
+    record = reverse("involve-record-person", args=[world.hub.slug, ron.pk])
+    said = client.get(record).content.decode()
+    assert "Declined, with thanks" in said and "Nothing, thank you" not in said
