@@ -114,3 +114,16 @@ def test_a_coordinator_reads_the_thanks_chosen_for_someone_in_the_third_person(w
     record = reverse("involve-record-person", args=[world.hub.slug, ron.pk])
     said = client.get(record).content.decode()
     assert "Declined, with thanks" in said and "Nothing, thank you" not in said
+
+
+def test_the_log_says_who_went_on_the_waiting_list_when_a_coordinator_signs_someone_up(
+    world, client
+):
+    opportunity = group(world, title="Full group", user_places=1)
+    services.signup_ask(actor=world.member, opportunity=opportunity)
+    services.signup_ask(actor=world.coordinator, opportunity=opportunity, person=world.assisted)
+    client.force_login(world.admin)
+    body = client.get(reverse("audit-log", args=[world.hub.slug])).content.decode()
+    assert "signed up Ron Assisted for" in body
+    assert ", who went on the waiting list" in body
+    assert "and went on the waiting list" not in body
