@@ -127,3 +127,11 @@ def test_the_log_says_who_went_on_the_waiting_list_when_a_coordinator_signs_some
     assert "signed up Ron Assisted for" in body
     assert ", who went on the waiting list" in body
     assert "and went on the waiting list" not in body
+
+
+def test_a_meeting_already_held_is_said_to_be(world, client, people):
+    opportunity = group(world)
+    move_to_past(opportunity.sessions.order_by("starts_at").first())
+    client.force_login(people["ann"])
+    address = reverse("involve-opportunity", args=[world.hub.slug, opportunity.pk])
+    assert client.get(address).content.decode().count("(already held)") == 1
