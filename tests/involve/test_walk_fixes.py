@@ -135,3 +135,25 @@ def test_a_meeting_already_held_is_said_to_be(world, client, people):
     client.force_login(people["ann"])
     address = reverse("involve-opportunity", args=[world.hub.slug, opportunity.pk])
     assert client.get(address).content.decode().count("(already held)") == 1
+
+
+def test_a_pack_page_lists_only_meetings_still_to_come(world, client, people):
+    ann = people["ann"]
+    ongoing = group(world, when=When.ONGOING, meetings=[meeting(20), meeting(50)])
+    services.choices_set(
+        actor=ann,
+        person=ann,
+        hub=world.hub,
+        kinds=[],
+        how_often=HowOften.MONTHLY,
+        format=PackFormat.EMAIL,
+    )
+    services.packs_make()
+    first, later = ongoing.sessions.order_by("starts_at")
+    move_to_past(first, days_ago=3)
+    client.force_login(ann)
+    pack = Pack.objects.get(person=ann)
+    body = client.get(reverse("involve-pack", args=[world.hub.slug, pack.pk])).content.decode()
+    gone = timezone.localtime(first.starts_at)
+    assert f"{timezone.localtime(later.starts_at):%A %-d %B %Y}" in body
+    assert f"{gone:%A %-d %B %Y}" not in body

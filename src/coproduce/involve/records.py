@@ -531,7 +531,10 @@ def packs_to_post(hub: Hub, today: datetime.date | None = None) -> list[Posted]:
     periods = {period_of(HowOften.WEEKLY, today), period_of(HowOften.MONTHLY, today)}
     formats = dict(InvolvementChoice.objects.filter(hub=hub).values_list("person_id", "format"))
     posted_ids = [pid for pid, f in formats.items() if f in POSTED_FORMATS]
-    sessions = Session.objects.filter(cancelled=False).order_by("starts_at", "id")
+    # Only meetings still to come: a pack is read, or posted, to decide what to join.
+    sessions = Session.objects.filter(cancelled=False, starts_at__gt=timezone.now()).order_by(
+        "starts_at", "id"
+    )
     packs = (
         Pack.objects.filter(hub=hub, period_start__in=periods)
         .filter(Q(person_id__in=posted_ids) | _not_online())
@@ -558,7 +561,10 @@ def packs_to_post(hub: Hub, today: datetime.date | None = None) -> list[Posted]:
 
 
 def pack_opportunities(pack: Pack) -> list[Opportunity]:
-    sessions = Session.objects.filter(cancelled=False).order_by("starts_at", "id")
+    """The pack's opportunities with their meetings still to come."""
+    sessions = Session.objects.filter(cancelled=False, starts_at__gt=timezone.now()).order_by(
+        "starts_at", "id"
+    )
     return list(
         pack.opportunities.order_by("kind", "title").prefetch_related(
             Prefetch("sessions", queryset=sessions)
