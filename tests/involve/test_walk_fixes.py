@@ -157,3 +157,24 @@ def test_a_pack_page_lists_only_meetings_still_to_come(world, client, people):
     gone = timezone.localtime(first.starts_at)
     assert f"{timezone.localtime(later.starts_at):%A %-d %B %Y}" in body
     assert f"{gone:%A %-d %B %Y}" not in body
+
+
+def test_an_attendance_error_names_whose_hours_are_wrong(world, client, people):
+    opportunity = group(world)
+    signup = services.signup_ask(actor=people["ann"], opportunity=opportunity)
+    session = move_to_past(opportunity.sessions.order_by("starts_at").first())
+    client.force_login(world.coordinator)
+    address = reverse(
+        "involve-attendance-record", args=[world.hub.slug, opportunity.pk, session.pk]
+    )
+    response = client.post(
+        address,
+        {
+            f"status_{signup.pk}": "attended",
+            f"hours_{signup.pk}": "99999999999999999999",
+            f"minutes_{signup.pk}": "0",
+        },
+    )
+    assert response.status_code == 400
+    assert "Hours for Ann Patient: Enter 12 hours or fewer." in response.content.decode()
+    assert not session.attendance.exists()
