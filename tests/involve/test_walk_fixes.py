@@ -178,3 +178,25 @@ def test_an_attendance_error_names_whose_hours_are_wrong(world, client, people):
     assert response.status_code == 400
     assert "Hours for Ann Patient: Enter 12 hours or fewer." in response.content.decode()
     assert not session.attendance.exists()
+
+
+def test_the_choices_page_leads_to_my_latest_pack(world, client, people):
+    ann = people["ann"]
+    group(world)
+    services.choices_set(
+        actor=ann,
+        person=ann,
+        hub=world.hub,
+        kinds=[],
+        how_often=HowOften.MONTHLY,
+        format=PackFormat.EMAIL,
+    )
+    client.force_login(ann)
+    address = reverse("involve-choices", args=[world.hub.slug])
+    assert "Your latest pack" not in client.get(address).content.decode()
+    services.packs_make()
+    pack = Pack.objects.get(person=ann)
+    body = client.get(address).content.decode()
+    assert (
+        f'href="{reverse("involve-pack", args=[world.hub.slug, pack.pk])}">Your latest pack' in body
+    )

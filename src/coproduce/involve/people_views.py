@@ -29,6 +29,7 @@ from .models import (
     Expense,
     ExpenseStatus,
     HowOften,
+    Pack,
     PackFormat,
     Recompense,
 )
@@ -135,6 +136,12 @@ def choices(request, slug):
             "for_someone": for_someone,
             "now_happens": what_happens(choice, who),
             "saved": choice.pk is not None,
+            # The newest pack, so the one in the email can be found again here.
+            "latest_pack": None
+            if for_someone
+            else Pack.objects.filter(person=person, hub=hub)
+            .order_by("-period_start", "-pk")
+            .first(),
             "kind_means": [(CoKind(k).label, m) for k, m in KIND_MEANS.items()],
         },
         status=400 if form.errors else 200,
