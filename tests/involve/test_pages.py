@@ -615,7 +615,9 @@ def test_the_panel_records_who_was_hired(world, client_for):
     client.post(url("involve-hired", world, nurse.pk), {"hired": "1"})
     nurse.refresh_from_db()
     assert nurse.hired == 1
-    assert "Yes: 1 hired" in text(client.get(url("involve-opportunity", world, nurse.pk)))
+    assert "This panel helps choose new staff: 1 hired" in text(
+        client.get(url("involve-opportunity", world, nurse.pk))
+    )
 
 
 def test_not_this_time_tells_the_person(world, client_for, people):

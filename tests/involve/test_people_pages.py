@@ -520,6 +520,10 @@ def test_the_payments_csv_for_the_finance_team(world, client, involved):
     payment, mileage = rows[1], rows[2]
     assert payment[1:3] == ["'@Sam -1", "'" + HOSTILE]
     assert payment[3:9] == ["1:30", "payment", "20.00", "yes", "no", "waiting"]
+    assert mileage[4:9] == ["expenses mileage", "2.93", "no", "no", "not approved yet"]
+    services.expense_decide(actor=world.coordinator, expense=involved.expense, approve=True)
+    body = page(client, world.coordinator, url("involve-payments-csv", world))
+    mileage = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))[2]
     assert mileage[4:9] == ["expenses mileage", "2.93", "no", "no", "waiting"]
 
 

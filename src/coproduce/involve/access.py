@@ -142,13 +142,15 @@ def refusal(
     day = timezone.localdate(first.starts_at) if first else timezone.localdate(now)
     hub = opportunity.hub
     if opportunity.training and not is_trained(hub, person, opportunity.training, day):
+        # Said the same way whether the person reads it or a coordinator acting for them.
         return (
-            f"{person} needs this training first, valid on {day:%-d %B %Y}: {opportunity.training}."
+            f"This needs {opportunity.training} first, valid on {day:%-d %B %Y}, and none "
+            "is on record: ask a coordinator about the next course."
         )
     if opportunity.needs_check and hub_selectors.valid_check_until(hub, person, day) is None:
         return (
-            f"This needs a safeguarding check valid on {day:%-d %B %Y}, and {person} has none "
-            "on record: ask a coordinator."
+            f"This needs a safeguarding check valid on {day:%-d %B %Y}, and none is on "
+            "record: ask a coordinator."
         )
     if opportunity.lived_experience and side == Side.USER and not lived_experience:
         return f"This asks for lived experience {opportunity.lived_experience}."

@@ -53,7 +53,8 @@ class MeetingFields(AccessibleForm):
         added to the fields."""
         data = self.cleaned_data
         day, start, end = data.get("first_date"), data.get("starts_at"), data.get("ends_at")
-        if day is None and start is None and end is None and not self.needs_meeting:
+        # The date comes filled in, so with no times an ongoing one has no meeting yet.
+        if start is None and end is None and not self.needs_meeting:
             return None
         missing = False
         for name, value, message in (
@@ -381,11 +382,21 @@ class AttendanceForm(AccessibleForm):
                 widget=forms.RadioSelect,
                 initial=earlier.status if earlier else AttendanceStatus.ATTENDED,
             )
+            # Named in the error summary, where several people's "Hours" would be alike.
+            name = signup.person.display_name
             self.fields[hours] = forms.IntegerField(
-                label="Hours", min_value=0, max_value=12, initial=minutes // 60
+                label=f"Hours for {name}",
+                min_value=0,
+                max_value=12,
+                initial=minutes // 60,
+                error_messages={"max_value": "Enter 12 hours or fewer."},
             )
             self.fields[mins] = forms.IntegerField(
-                label="Minutes", min_value=0, max_value=59, initial=minutes % 60
+                label=f"Minutes for {name}",
+                min_value=0,
+                max_value=59,
+                initial=minutes % 60,
+                error_messages={"max_value": "Enter 59 minutes or fewer."},
             )
             self.rows.append((signup, self[status], self[hours], self[mins], earlier))
 

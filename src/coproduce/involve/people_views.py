@@ -29,6 +29,7 @@ from .models import (
     Expense,
     ExpenseStatus,
     HowOften,
+    Pack,
     PackFormat,
     Recompense,
 )
@@ -96,7 +97,9 @@ def choices(request, slug):
     who = person.display_name if for_someone else ""
     choice = services.choice_for(person, hub)
     initial = {
-        "kinds": choice.kinds,
+        # Every kind is shown as none ticked ("None ticked: you hear about every kind"),
+        # so someone who wants one kind ticks it, not unticks the other six.
+        "kinds": [] if set(choice.kinds) >= set(CoKind.values) else choice.kinds,
         "how_often": choice.how_often,
         "format": choice.format,
         "recompense": choice.recompense,
@@ -133,6 +136,12 @@ def choices(request, slug):
             "for_someone": for_someone,
             "now_happens": what_happens(choice, who),
             "saved": choice.pk is not None,
+            # The newest pack, so the one in the email can be found again here.
+            "latest_pack": None
+            if for_someone
+            else Pack.objects.filter(person=person, hub=hub)
+            .order_by("-period_start", "-pk")
+            .first(),
             "kind_means": [(CoKind(k).label, m) for k, m in KIND_MEANS.items()],
         },
         status=400 if form.errors else 200,

@@ -16,7 +16,7 @@ from coproduce.hubs import access as hub_access
 from coproduce.hubs.models import Hub
 from coproduce.views import say_saved, submit
 
-from . import access, selectors, services
+from . import access, records, selectors, services
 from .forms import ApologiesForm, AttendanceForm, ExpenseForm, ThanksForm, WithdrawForm
 from .models import (
     Attendance,
@@ -279,6 +279,7 @@ def attendance_detail(request, slug, pk):
             "opportunity": opportunity,
             "rights": rights,
             "own": attendance.person_id == request.user.pk,
+            "chosen_said": records.THANKS_SAID.get(attendance.recompense, ""),
             "choosing": choosing,
             "thanks_form": thanks_form,
             "warning": warning,

@@ -34,6 +34,16 @@ from .models import (
 )
 from .services.sweeps import period_of
 
+# The thanks chosen, said of anyone: the choices' own labels speak as the person choosing
+# ("Time credits in my time bank account"), wrong on a coordinator's page or a CSV.
+THANKS_SAID = {
+    Recompense.CREDITS: "Time credits",
+    Recompense.PAYMENT: "A payment at the hub's rate",
+    Recompense.VOUCHER: "A voucher",
+    Recompense.DECLINE: "Declined, with thanks",
+    Recompense.DONATE: "Hours given to the community chest",
+}
+
 PAID_KINDS = [Recompense.PAYMENT, Recompense.VOUCHER]
 
 
@@ -144,7 +154,7 @@ class Record:
             came = a.status == AttendanceStatus.ATTENDED
             thanks = ""
             if a.recompense:
-                thanks = a.get_recompense_display()
+                thanks = THANKS_SAID[a.recompense]
                 if a.amount_pence:
                     paid = "paid" if a.paid_at else "to be paid"
                     thanks = f"{thanks}: {money(a.amount_pence)}, {paid}"
@@ -205,7 +215,7 @@ def record_rows(record: Record):
             a.get_status_display(),
             f"{a.minutes // 60}:{a.minutes % 60:02d}",
             f"{a.minutes / 60:.2f}",
-            a.get_recompense_display() if a.recompense else "",
+            THANKS_SAID[a.recompense] if a.recompense else "",
             f"{a.amount_pence / 100:.2f}" if a.amount_pence else "",
             f"{expenses / 100:.2f}" if expenses else "",
             timezone.localtime(a.paid_at).strftime("%Y-%m-%d") if a.paid_at else "",
@@ -464,9 +474,12 @@ def payment_rows(hub: Hub):
         ]
     for e in expenses_of(hub).iterator(chunk_size=500):
         a = e.attendance
+        # Only an approved claim is the finance team's to pay: a claim a coordinator has
+        # not yet looked at is said so, not "waiting" like one that is due.
         status = {
             ExpenseStatus.PAID: "paid",
             ExpenseStatus.REJECTED: "not repaid",
+            ExpenseStatus.CLAIMED: "not approved yet",
         }.get(e.status, "waiting")
         yield [
             timezone.localtime(a.session.starts_at).strftime("%Y-%m-%d %H:%M"),
@@ -518,7 +531,10 @@ def packs_to_post(hub: Hub, today: datetime.date | None = None) -> list[Posted]:
     periods = {period_of(HowOften.WEEKLY, today), period_of(HowOften.MONTHLY, today)}
     formats = dict(InvolvementChoice.objects.filter(hub=hub).values_list("person_id", "format"))
     posted_ids = [pid for pid, f in formats.items() if f in POSTED_FORMATS]
-    sessions = Session.objects.filter(cancelled=False).order_by("starts_at", "id")
+    # Only meetings still to come: a pack is read, or posted, to decide what to join.
+    sessions = Session.objects.filter(cancelled=False, starts_at__gt=timezone.now()).order_by(
+        "starts_at", "id"
+    )
     packs = (
         Pack.objects.filter(hub=hub, period_start__in=periods)
         .filter(Q(person_id__in=posted_ids) | _not_online())
@@ -545,7 +561,10 @@ def packs_to_post(hub: Hub, today: datetime.date | None = None) -> list[Posted]:
 
 
 def pack_opportunities(pack: Pack) -> list[Opportunity]:
-    sessions = Session.objects.filter(cancelled=False).order_by("starts_at", "id")
+    """The pack's opportunities with their meetings still to come."""
+    sessions = Session.objects.filter(cancelled=False, starts_at__gt=timezone.now()).order_by(
+        "starts_at", "id"
+    )
     return list(
         pack.opportunities.order_by("kind", "title").prefetch_related(
             Prefetch("sessions", queryset=sessions)

@@ -122,7 +122,9 @@ def _asked(line: Line) -> str:
     result = {"confirmed": " and was given a place", "waitlist": " and went on the waiting list"}
     tail = result.get(status, "")
     if line.person:
-        return f"{line.actor} signed up {line.person} for {_named(line)}{tail}"
+        # "who": it is the person signed up, not the coordinator, who has the place.
+        who = tail.replace(" and ", ", who ", 1)
+        return f"{line.actor} signed up {line.person} for {_named(line)}{who}"
     return f"{line.actor} asked for a place on {_named(line)}{tail}"
 
 

@@ -153,8 +153,10 @@ def _packs_for(hub: Hub, now: datetime.datetime) -> int:
         meetings = sorted(
             (s for s in opportunity.sessions.all() if not s.cancelled), key=lambda s: s.starts_at
         )
-        # Read once here for every pack it is in, not once a pack.
-        opportunity.first_meeting = meetings[0] if meetings else None
+        # Read once here for every pack it is in, not once a pack: the next meeting to
+        # come (an ongoing group's past meetings are no use to someone thinking of joining).
+        upcoming = [s for s in meetings if s.starts_at > now]
+        opportunity.first_meeting = upcoming[0] if upcoming else None
         if opportunity.when != "ongoing" and (not meetings or meetings[0].starts_at <= now):
             continue
         taken = set(
