@@ -86,7 +86,7 @@ def test_choosing_how_much_to_be_asked_with_scripts_off(world, phone_without_scr
     page.get_by_label("Time credits in my time bank account").check()
     page.get_by_role("button", name="Save my choices").click()
     visitor.check_accessibility()
-    said = "You will get a monthly pack of ways to be involved, by email: co-managing."
+    said = "You will get a monthly pack of ways to be involved about co-managing (only), by email."
     assert page.get_by_text(said).first.is_visible()
     shoot(page, "choices-saved-no-js")
 

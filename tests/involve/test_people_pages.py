@@ -108,7 +108,10 @@ def test_choosing_how_much_to_be_asked_without_javascript(world, client):
     )
     assert response.status_code == 302 and response["Location"] == address
     body = client.get(address).content.decode()
-    said = "You will get a monthly pack of ways to be involved, by email: co-design, co-managing."
+    said = (
+        "You will get a monthly pack of ways to be involved about co-design, co-managing "
+        "(only), by email."
+    )
     assert said in body
     choice = InvolvementChoice.objects.get(person=world.member, hub=world.hub)
     assert (choice.kinds, choice.how_often) == (["co_design", "co_managing"], "monthly")
@@ -129,8 +132,8 @@ def test_a_coordinator_chooses_for_someone_not_online_but_not_for_someone_who_is
     assert (choice.how_often, choice.format) == ("weekly", "large_print")
     body = client.get(address).content.decode()
     assert (
-        "Ron Assisted will get a weekly pack of ways to be involved, in large print, by post"
-        in (body)
+        "Ron Assisted will get a weekly pack of ways to be involved about every kind of "
+        "involvement, in large print, by post" in (body)
     )
     event = AuditEvent.objects.get(event="involvement_choices.changed")
     assert (event.actor, event.on_behalf_of) == (world.coordinator, world.assisted)

@@ -200,3 +200,41 @@ def test_the_choices_page_leads_to_my_latest_pack(world, client, people):
     assert (
         f'href="{reverse("involve-pack", args=[world.hub.slug, pack.pk])}">Your latest pack' in body
     )
+
+
+def test_a_pack_says_when_every_place_is_taken(world, client):
+    from coproduce.involve import services
+    from coproduce.involve.models import InvolvementChoice, Pack
+
+    from .conftest import group, member
+
+    full = group(world, user_places=1, title="Patient forum")
+    services.signup_ask(actor=member(world, "zed@example.org", "Zed Patient"), opportunity=full)
+    InvolvementChoice.objects.create(person=world.member, hub=world.hub, how_often="monthly")
+    services.packs_make()
+    pack = Pack.objects.get(person=world.member)
+    client.force_login(world.member)
+    body = client.get(f"/hubs/{world.hub.slug}/involvement/packs/{pack.pk}/").content.decode()
+    assert "Patient forum" in body
+    assert "All taken for now" in body
+
+
+def test_a_one_off_already_held_leaves_the_list_but_not_for_its_lead(world, client):
+    import datetime
+
+    from django.utils import timezone
+
+    from .conftest import panel
+
+    held = panel(world, title="Panel that met")
+    session = held.sessions.get()
+    session.starts_at = timezone.now() - datetime.timedelta(days=2)
+    session.ends_at = session.starts_at + datetime.timedelta(hours=1)
+    session.save()
+    coming = panel(world, title="Panel to come")
+    address = f"/hubs/{world.hub.slug}/involvement/"
+    client.force_login(world.member)
+    body = client.get(address).content.decode()
+    assert coming.title in body and held.title not in body
+    client.force_login(world.staff)  # its lead, who still records who came and hires
+    assert held.title in client.get(address).content.decode()

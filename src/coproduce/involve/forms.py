@@ -420,13 +420,15 @@ class ThanksForm(AccessibleForm):
         label="I understand, and still want the payment", required=False
     )
 
-    def __init__(self, *args, offered, amounts, warned=False, **kwargs):
+    def __init__(self, *args, offered, amounts, warned=False, length="", **kwargs):
         super().__init__(*args, **kwargs)
         choices = []
         for value in offered:
             label = Recompense(value).label
             if amounts.get(value):
                 label = f"{label} ({money(amounts[value])})"
+            elif length and value in (Recompense.CREDITS, Recompense.DONATE):
+                label = f"{label} ({length})"
             choices.append((value, label))
         self.fields["recompense"].choices = choices
         if not warned:

@@ -50,11 +50,11 @@ class ChoicesForm(AccessibleForm):
     )
 
 
-def _pence(text: str, *, most: int, label: str) -> int:
+def _pence(text: str, *, most: int, label: str, example: str = "20.00") -> int:
     try:
         amount = Decimal(text.strip().lstrip("£").replace(",", ""))
     except (InvalidOperation, ValueError):
-        raise forms.ValidationError(f"Enter {label} in pounds, like 20.00.") from None
+        raise forms.ValidationError(f"Enter {label} in pounds, like {example}.") from None
     if not amount.is_finite() or amount < 0:
         raise forms.ValidationError(f"Enter {label} as zero or more, in pounds.")
     if amount * 100 > most:
@@ -65,8 +65,8 @@ def _pence(text: str, *, most: int, label: str) -> int:
 class PoundsField(forms.CharField):
     """An amount typed in pounds ('20', '£20.00'), cleaned to whole pence."""
 
-    def __init__(self, *, most: int = 100_000, **kwargs):
-        self.most = most
+    def __init__(self, *, most: int = 100_000, example: str = "20.00", **kwargs):
+        self.most, self.example = most, example
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "size": 10}))
         super().__init__(**kwargs)
 
@@ -80,8 +80,8 @@ class PoundsField(forms.CharField):
         if text in self.empty_values:
             return None
         if len(text) > 12:
-            raise forms.ValidationError("Enter an amount in pounds, like 20.00.")
-        return _pence(text, most=self.most, label="an amount")
+            raise forms.ValidationError(f"Enter an amount in pounds, like {self.example}.")
+        return _pence(text, most=self.most, label="an amount", example=self.example)
 
 
 class PolicyForm(AccessibleForm):
@@ -112,7 +112,10 @@ class PolicyForm(AccessibleForm):
     )
     voucher = PoundsField(label="A voucher's value (£)", help_text="Like 15.00.")
     mileage = PoundsField(
-        label="Mileage repaid for each mile (£)", most=1000, help_text="Like 0.45 for 45p a mile."
+        label="Mileage repaid for each mile (£)",
+        most=1000,
+        example="0.45",
+        help_text="Like 0.45 for 45p a mile.",
     )
     weekly_limit = PoundsField(
         label="Most a person should be paid in a week (£)",

@@ -76,10 +76,11 @@ def what_happens(choice, who: str = "") -> str:
         PackFormat.POST: "as a letter by post",
         PackFormat.PHONE: "as a phone call from a coordinator, who reads it out",
     }[choice.format]
+    about = f"about {kinds}" if kinds.startswith("every") else f"about {kinds} (only)"
     if choice.how_often == HowOften.EACH:
-        return f"{subject} will hear of each new opportunity as it opens, {how}: {kinds}."
+        return f"{subject} will hear of each new opportunity {about} as it opens, {how}."
     every = "weekly" if choice.how_often == HowOften.WEEKLY else "monthly"
-    return f"{subject} will get a {every} pack of ways to be involved, {how}: {kinds}."
+    return f"{subject} will get a {every} pack of ways to be involved {about}, {how}."
 
 
 @login_required

@@ -238,6 +238,7 @@ def attendance_detail(request, slug, pk):
         offered=offered,
         amounts=amounts,
         warned=warned,
+        length=attendance.length,
         initial={"recompense": usual} if usual in offered else None,
     )
     expense_form = ExpenseForm(
@@ -306,7 +307,13 @@ def _thanks(request, attendance, form, offered, amounts):
     except ApplicationError as error:
         if error.field == "understood":
             # The benefits warning: shown, with the box to tick to go on.
-            form = ThanksForm(request.POST, offered=offered, amounts=amounts, warned=True)
+            form = ThanksForm(
+                request.POST,
+                offered=offered,
+                amounts=amounts,
+                warned=True,
+                length=attendance.length,
+            )
             form.is_valid()
             return False, error.for_people, form
         error.add_to_form(form)

@@ -15,6 +15,7 @@ from coproduce.hubs.models import ContactPreference, Hub, Person
 from .access import SMALL_GROUP
 from .guard import money
 from .models import (
+    HOLDING_STATUSES,
     POSTED_FORMATS,
     Attendance,
     AttendanceStatus,
@@ -542,7 +543,7 @@ def packs_to_post(hub: Hub, today: datetime.date | None = None) -> list[Posted]:
         .prefetch_related(
             Prefetch(
                 "opportunities",
-                queryset=Opportunity.objects.order_by("kind", "title").prefetch_related(
+                queryset=_with_held(Opportunity.objects.order_by("kind", "title")).prefetch_related(
                     Prefetch("sessions", queryset=sessions)
                 ),
             )
@@ -566,9 +567,16 @@ def pack_opportunities(pack: Pack) -> list[Opportunity]:
         "starts_at", "id"
     )
     return list(
-        pack.opportunities.order_by("kind", "title").prefetch_related(
+        _with_held(pack.opportunities.order_by("kind", "title")).prefetch_related(
             Prefetch("sessions", queryset=sessions)
         )
+    )
+
+
+def _with_held(opportunities):
+    """With `held`, the places taken, so a pack can say when all are (the waiting list)."""
+    return opportunities.annotate(
+        held=Count("signups", filter=Q(signups__status__in=HOLDING_STATUSES))
     )
 
 

@@ -5,7 +5,7 @@ short of people, and the running totals the benefits guard compares."""
 import datetime
 from collections import Counter
 
-from django.db.models import Max, Q, Sum
+from django.db.models import Exists, Max, OuterRef, Q, Sum
 from django.utils import timezone
 
 from coproduce.hubs.models import STAFF_ROLES, Hub, Membership, SafeguardingCheck
@@ -258,6 +258,14 @@ def attended_minutes(hub: Hub, person) -> int:
         ).aggregate(total=Sum("minutes"))["total"]
         or 0
     )
+
+
+def still_to_come(opportunities, now: datetime.datetime | None = None):
+    """Those of `opportunities` with a meeting still to come, or ongoing: what a list of
+    open opportunities shows (one already held waits for its lead to close it)."""
+    now = now or timezone.now()
+    coming = Session.objects.filter(opportunity=OuterRef("pk"), cancelled=False, starts_at__gt=now)
+    return opportunities.filter(Q(when="ongoing") | Exists(coming))
 
 
 def open_for(membership: Membership, kinds: list[str] | None = None):

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -149,6 +149,11 @@ def opportunity_list(request, slug):
     if showing != "all":
         showing = "open"
         found = found.filter(status=OpportunityStatus.OPEN)
+        # One already held drops out of the list, but not for its lead or its people.
+        theirs = SignUp.objects.filter(opportunity=OuterRef("pk"), person=request.user)
+        found = selectors.still_to_come(found, now) | found.filter(
+            Q(lead=request.user) | Exists(theirs)
+        )
     kind = request.GET.get("kind", "")
     if kind in CoKind.values:
         found = found.filter(kind=kind)
