@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 # links follow PORT.
 DEMO_ENV := DEBUG=1 EMAIL_BACKEND=file PORT=$(PORT)
 
-.PHONY: demo system-packages system-packages-postgres test test-sqlite test-postgres test-browser lint format migrate clean bench-ledger bench-ledger-quick bench-opinion opinion-quality bench-matching bench-reports bench-reports-quick bench-exports bench-exports-quick bench-conversation bench-conversation-quick bench-pages bench-pages-quick bench-matching-db bench-matching-db-quick
+.PHONY: demo system-packages system-packages-postgres test test-sqlite test-postgres test-browser lint format migrate clean bench-ledger bench-ledger-quick bench-opinion opinion-quality bench-matching bench-reports bench-reports-quick bench-exports bench-exports-quick bench-conversation bench-conversation-quick bench-pages bench-pages-quick bench-matching-db bench-matching-db-quick bench-involvement bench-involvement-quick
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "No Python 3.12+ found (see above)."; exit 1; }
@@ -98,6 +98,13 @@ bench-exports: $(STAMP)
 
 bench-exports-quick: $(STAMP)
 	$(BIN)/python bench/exports.py --quick
+
+# The involvement packs for every member of a 10,000-member hub, and a big shortlist.
+bench-involvement: $(STAMP)
+	$(BIN)/python bench/involvement.py
+
+bench-involvement-quick: $(STAMP)
+	$(BIN)/python bench/involvement.py --quick
 
 bench-conversation: $(STAMP)
 	$(BIN)/python bench/conversation.py

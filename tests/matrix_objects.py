@@ -49,6 +49,7 @@ from coproduce.timebank.models import (
     Transfer,
 )
 from tests import conftest
+from tests.involve import api_objects as involve_api_objects
 from tests.open311.objects import Pledged, pledged
 from tests.pledges import scorecard_world
 from tests.pledges.reports_setup import published_pledge
@@ -126,6 +127,12 @@ class Things:
     pledged: Pledged | None = None  # a published pledge and its services (Open311)
     stair_light: Report | None = None  # Sam's report under it
     export_token: str = ""  # Grace asked for the whole ledger (its file since deleted)
+    # --- involvement (API) ---
+    involvement_api: object = None  # tests/involve/api_objects.py: Dr Amir leads them
+    # --- involvement: opportunities
+    involve: object = None  # an Involvement (below)
+
+    involve_people: object = None  # see "involvement: people" at the end
 
     @property
     def slug(self) -> str:
@@ -396,6 +403,10 @@ def build() -> Things:
         pledged=published,
         stair_light=stair_light,
         export_token=_export(world),
+        # --- involvement (API) ---
+        involvement_api=involve_api_objects.build(world),
+        involve=_involvement_opportunities(world),  # --- involvement: opportunities
+        involve_people=build_involve_people(world),
     )
 
 
@@ -491,3 +502,73 @@ def built_once(django_db_blocker) -> Iterator[Things]:
     with django_db_blocker.unblock():
         transaction.set_rollback(True)
         outer.__exit__(None, None, None)
+
+
+# --- involvement: opportunities ---------------------------------------------------------------
+
+
+@dataclass
+class Involvement:
+    panel: object  # a recruitment panel led by Dr Amir (staff): Sam asked for a place
+    asked: object  # Sam's request on it
+    group: object  # a series led by Grace: Sam has a place; its first meeting has been
+    past: object  # ... this one, where Sam came
+    attendance: object  # Sam's: he came, and has not chosen his thanks
+    expense: object  # Sam's mileage for it, waiting for a coordinator
+
+
+def _involvement_opportunities(world) -> Involvement:
+    from coproduce.involve import services as involve
+    from coproduce.involve.models import Session
+
+    def soon(days: int, hour: int = 14):
+        return _at(days, hour), _at(days, hour + 2)
+
+    panel = involve.opportunity_create(
+        actor=world.staff,
+        hub=world.hub,
+        kind="co_managing",
+        title="Recruitment panel: practice nurse",
+        description="Read three applications and sit on the interview panel.",
+        lead=world.staff,
+        meetings=[soon(12)],
+        staff_places=2,
+        user_places=1,
+        is_recruitment=True,
+    )
+    asked = involve.signup_ask(actor=world.member, opportunity=panel, message="Step-free please")
+    group = involve.opportunity_create(
+        actor=world.coordinator,
+        hub=world.hub,
+        kind="co_design",
+        title="Research advisory group",
+        description="Help shape the practice's research on loneliness.",
+        lead=world.coordinator,
+        when="series",
+        meetings=[soon(1), soon(30), soon(60)],
+        user_places=3,
+        joining="instant",
+    )
+    place = involve.signup_ask(actor=world.member, opportunity=group)
+    past = group.sessions.order_by("starts_at").first()
+    Session.objects.filter(pk=past.pk).update(starts_at=_at(-1), ends_at=_at(-1, 12))
+    past.refresh_from_db()
+    [attendance] = involve.attendance_record(
+        actor=world.coordinator, session=past, marks={place.pk: ("attended", None)}
+    )
+    expense = involve.expense_claim(
+        actor=world.member, attendance=attendance, kind="mileage", miles="4"
+    )
+    return Involvement(panel, asked, group, past, attendance, expense)
+
+
+# --- involvement: people ------------------------------------------------------------------
+# A recruitment panel that met (Sam and Dr Amir on it; Sam chose a payment and claimed
+# mileage), an open research group, Sam's and Ron's choices and the packs made for them,
+# and Sam's panel training: tests/involve/people_setup.py.
+
+
+def build_involve_people(world):
+    from tests.involve.people_setup import build_involvement
+
+    return build_involvement(world)

@@ -56,6 +56,8 @@ PURE_ENGINES = [
     "coproduce.pledges.coordinates",
     "coproduce.pledges.scorecard",
     "coproduce.open311.statuses",
+    "coproduce.involve.shortlist",
+    "coproduce.involve.guard",
 ]
 
 SERVICES_MAX_LINES = 400  # a services module is one sub-domain, read in a sitting

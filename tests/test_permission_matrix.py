@@ -22,6 +22,7 @@ Outcomes: a status code; SIGN_IN for a redirect to the sign-in page; MOVED for a
 redirect (for a POST: done, then back to a page).
 """
 
+import datetime
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -1010,6 +1011,88 @@ CASES += [
     ),
 ]
 
+# --- involvement: the API --------------------------------------------------------------------
+
+
+def involved(attribute, name):
+    """An id of one of the involvement objects (tests/involve/api_objects.py)."""
+    return lambda t: {name: getattr(t.involvement_api, attribute).pk}
+
+
+def meeting_body(t):
+    start = timezone.localtime() + datetime.timedelta(days=5)
+    end = start + datetime.timedelta(hours=2)
+    return {
+        "kind": "co_design",
+        "title": "Patient-led induction",
+        "description": "Tell new receptionists what it is like to be a patient.",
+        "meetings": [{"starts_at": start.isoformat(), "ends_at": end.isoformat()}],
+        "user_places": 2,
+    }
+
+
+# Managing an opportunity: its lead (Dr Amir) and the coordinators.
+API_MANAGERS = api_action(200, member=403)
+
+CASES += [
+    # --- involvement
+    Case("api-v1:opportunity_list", API_KEYS),
+    Case("api-v1:opportunity_detail", API_MILLBROOK, involved("panel", "opportunity_id")),
+    api_post(
+        "api-v1:opportunity_create",
+        outcomes(201, anonymous=401, member=403, outsider=403),  # Tunde: in Northfield
+        data=meeting_body,
+    ),
+    api_post(
+        "api-v1:signup_ask",
+        api_action(201),  # each asks for themselves
+        involved("panel", "opportunity_id"),
+        lambda t: {"message": "Step-free access, please"},
+    ),
+    api_post(
+        "api-v1:signup_ask",
+        api_action(403, coordinator=201, admin=201),  # coordinators, for someone not online
+        involved("group", "opportunity_id"),
+        lambda t: {"person_id": t.no_password.pk},
+        variant="for Pat, who has never signed in",
+    ),
+    Case("api-v1:opportunity_signups", API_MANAGERS, involved("panel", "opportunity_id")),
+    Case("api-v1:my_signups", API_KEYS),
+    api_post(
+        "api-v1:signup_answer",
+        api_action(200, staff=403),  # Sam, or a coordinator; the lead decides, never answers
+        involved("invited", "signup_id"),
+        lambda t: {"yes": True},
+    ),
+    api_post(
+        "api-v1:signup_withdraw",
+        api_action(200, staff=403),
+        involved("invited", "signup_id"),
+        lambda t: {"reason": "In hospital that week"},
+    ),
+    Case("api-v1:shortlist_view", API_MANAGERS, involved("panel", "opportunity_id")),
+    api_post(
+        "api-v1:shortlist_confirm",
+        API_MANAGERS,
+        involved("panel", "opportunity_id"),
+        lambda t: {"chosen": [t.involvement_api.asked.pk]},
+    ),
+    api_post(
+        "api-v1:attendance_record",
+        API_MANAGERS,
+        involved("meeting", "meeting_id"),
+        lambda t: {
+            "marks": [{"signup_id": t.involvement_api.ron_on_group.pk, "status": "attended"}]
+        },
+    ),
+    api_post(
+        "api-v1:thanks_choose",
+        api_action(403, member=200),  # Sam came: his to choose; the lead sees it, no more
+        involved("came", "attendance_id"),
+        lambda t: {"recompense": "credits"},
+    ),
+]
+
 # --- Open311 --------------------------------------------------------------------------------
 
 
@@ -1070,6 +1153,188 @@ CASES += [
             "service_request_id": str(t.stair_light.pk),
             "status": "INVESTIGATING",
             "description": "An electrician is looking at it.",
+        },
+    ),
+]
+
+# --- involvement: opportunities -------------------------------------------------------------
+# Members of Millbrook only: anyone else gets a 404 (the page is not theirs to know of).
+INVOLVE_MEMBERS = outcomes(200, anonymous=SIGN_IN, outsider=404, other_coordinator=404)
+INVOLVE_STAFF = {**INVOLVE_MEMBERS, "member": 403}
+# The lead of the panel (Dr Amir, staff) and the coordinators.
+PANEL_MANAGERS = INVOLVE_STAFF
+# The lead of the group (Grace, coordinator) and the coordinators: not Dr Amir.
+GROUP_MANAGERS = {**INVOLVE_STAFF, "staff": 403}
+
+
+def involve(attribute, **more):
+    def kwargs(t):
+        return {"slug": t.slug, "pk": getattr(t.involve, attribute).pk, **more}
+
+    return kwargs
+
+
+def involve_meeting(t):
+    return {"slug": t.slug, "pk": t.involve.group.pk, "session_id": t.involve.past.pk}
+
+
+CASES += [
+    Case("involve-list", INVOLVE_MEMBERS, hub),
+    Case(
+        "involve-list",
+        INVOLVE_MEMBERS,
+        hub,
+        query=lambda t: "?kind=co_managing&can_take=1&page=2",
+        variant="filtered",
+    ),
+    Case("involve-new", INVOLVE_STAFF, hub),
+    Case("involve-opportunity", INVOLVE_MEMBERS, involve("panel")),
+    Case("involve-opportunity", INVOLVE_MEMBERS, involve("group"), variant="a series"),
+    Case("involve-ask", INVOLVE_MEMBERS, involve("panel")),
+    Case("involve-invite", PANEL_MANAGERS, involve("panel")),
+    Case("involve-shortlist", PANEL_MANAGERS, involve("panel")),
+    Case("involve-meeting-add", GROUP_MANAGERS, involve("group")),
+    Case("involve-attendance-record", GROUP_MANAGERS, involve_meeting),
+    Case("involve-change", PANEL_MANAGERS, involve("panel")),
+    Case("involve-cancel", PANEL_MANAGERS, involve("panel")),
+    Case("involve-hired", PANEL_MANAGERS, involve("panel")),
+    # Sam's request: Sam, the panel's lead and the coordinators.
+    Case("involve-signup", INVOLVE_MEMBERS, involve("asked")),
+    # Sam's thanks for the group's meeting: Sam, its lead and the coordinators (not Dr Amir).
+    Case("involve-attendance", {**INVOLVE_MEMBERS, "staff": 404}, involve("attendance")),
+    Case("involve-expense-decide", outcomes(405, anonymous=SIGN_IN), involve("expense")),
+    Case(
+        "involve-expense-decide",
+        outcomes(404, anonymous=SIGN_IN, member=403, coordinator=MOVED, admin=MOVED),
+        involve("expense"),
+        method="post",
+        data=lambda t: {"decision": "approve"},
+    ),
+    Case(
+        "involve-ask",
+        outcomes(MOVED, anonymous=SIGN_IN, member=400, outsider=404, other_coordinator=404),
+        involve("panel"),
+        method="post",
+        data=lambda t: {"message": "Matrix: I would like to help"},
+        variant="asking for a place",
+    ),
+]
+
+# --- involvement: people ---------------------------------------------------------------------
+# Members of the hub only: anyone else (Jean, Tunde) gets a 404. A person's pack and record
+# are theirs and their coordinators'; the figures are for staff; the packs to post,
+# payments, the hub's rules and training for coordinators. Objects: matrix_objects
+# build_involve_people (Sam's record, Sam's and Ron's packs, Sam's mileage claim).
+
+# INVOLVE_MEMBERS and INVOLVE_STAFF: as for the opportunities, above.
+INVOLVE_COORDINATORS = {**INVOLVE_STAFF, "staff": 403}
+# Sam's own, and his hub's coordinators'.
+INVOLVE_SAMS = {**INVOLVE_MEMBERS, "staff": 404}
+INVOLVE_COORDINATORS_DO = outcomes(
+    403, anonymous=SIGN_IN, coordinator=MOVED, admin=MOVED, outsider=404, other_coordinator=404
+)
+
+
+def involve_pack(attribute):
+    return lambda t: {"slug": t.slug, "pk": getattr(t.involve_people, attribute).pk}
+
+
+def involve_sam(t):
+    return {"slug": t.slug, "person_id": t.world.member.pk}
+
+
+def involve_choices_body(t):
+    return {
+        "kinds": ["co_design"],
+        "how_often": "weekly",
+        "format": "email",
+        "recompense": "credits",
+    }
+
+
+CASES += [
+    Case("involve-choices", INVOLVE_MEMBERS, hub),
+    Case(
+        "involve-choices",
+        {**INVOLVE_MEMBERS, "member": 404, "staff": 404},
+        hub,
+        query=lambda t: f"?person={t.world.assisted.pk}",
+        variant="for Ron, not online",
+    ),
+    Case(
+        "involve-choices",
+        outcomes(404, anonymous=SIGN_IN, member=200),
+        hub,
+        query=lambda t: f"?person={t.world.member.pk}",
+        variant="for Sam, who chooses himself",
+    ),
+    Case(
+        "involve-choices",
+        outcomes(MOVED, anonymous=SIGN_IN, outsider=404, other_coordinator=404),
+        hub,
+        method="post",
+        data=involve_choices_body,
+    ),
+    Case(
+        "involve-choices",
+        outcomes(404, anonymous=SIGN_IN, coordinator=MOVED, admin=MOVED),
+        hub,
+        method="post",
+        data=involve_choices_body,
+        query=lambda t: f"?person={t.world.assisted.pk}",
+        variant="for Ron, not online",
+    ),
+    Case("involve-pack", INVOLVE_SAMS, involve_pack("pack")),
+    Case(
+        "involve-pack",
+        {**INVOLVE_SAMS, "member": 404},
+        involve_pack("assisted_pack"),
+        variant="Ron's",
+    ),
+    Case("involve-packs-print", INVOLVE_COORDINATORS, hub),
+    Case("involve-record", INVOLVE_MEMBERS, hub),
+    Case("involve-record-person", INVOLVE_SAMS, involve_sam),
+    Case("involve-record-csv", INVOLVE_SAMS, involve_sam),
+    Case("involve-certificate", INVOLVE_SAMS, involve_sam),
+    Case("involve-figures", INVOLVE_STAFF, hub),
+    Case("involve-payments", INVOLVE_COORDINATORS, hub),
+    Case(
+        "involve-payments",
+        INVOLVE_COORDINATORS_DO,
+        hub,
+        method="post",
+        data=lambda t: {"action": "approve", "expense": str(t.involve_people.expense.pk)},
+        variant="approve Sam's mileage",
+    ),
+    Case("involve-payments-csv", INVOLVE_COORDINATORS, hub),
+    Case("involve-settings", INVOLVE_COORDINATORS, hub),
+    Case(
+        "involve-settings",
+        INVOLVE_COORDINATORS_DO,
+        hub,
+        method="post",
+        data=lambda t: {
+            "payment": "25.00",
+            "block_hours": "3",
+            "block_minutes": "0",
+            "payment_taxable": "1",
+            "voucher": "15.00",
+            "mileage": "0.45",
+            "limits_are_hard": "0",
+            "favour_areas": "0",
+            "advice": "Citizens Advice, 0800 144 8848.",
+        },
+    ),
+    Case("involve-training", INVOLVE_COORDINATORS, hub),
+    Case(
+        "involve-training",
+        INVOLVE_COORDINATORS_DO,
+        hub,
+        method="post",
+        data=lambda t: {
+            "person": str(t.world.member.pk),
+            "name": "Incident review training",
+            "trained_on": timezone.localdate().isoformat(),
         },
     ),
 ]

@@ -28,6 +28,7 @@ from coproduce.deliberation import services as deliberation
 from coproduce.deliberation.models import StatementStatus
 from coproduce.hubs import services as hubs
 from coproduce.hubs.models import CheckType
+from coproduce.involve import services as involve
 from coproduce.pledges import services as pledges
 from coproduce.pledges.models import Pledge, Report
 from coproduce.referrals import escalations
@@ -57,10 +58,18 @@ GROWS_AND_WHY: dict[str, tuple[int, int, str]] = {
     "api-v1:pledge_detail": (0, 1, _SHARES),
     "api-v1:pledge_list": (0, 1, _SHARES),
     "member-detail": (
-        -4,
+        -10,
         0,
         "the person's latest 20 events fetch what they are about with one query per kind of "
-        "thing; on the grown hub fewer kinds are among the latest 20",
+        "thing; on the grown hub fewer kinds are among the latest 20 (the small hub's latest "
+        "include its involvement: places, attendance, thanks, expenses, choices, training)",
+    ),
+    "audit-log": (
+        -10,
+        0,
+        "the log's latest events fetch what they are about with one query per kind of thing; "
+        "on the grown hub fewer kinds are among the latest (the small hub's include its "
+        "involvement)",
     ),
     "statement-flag": (
         -1,
@@ -214,6 +223,24 @@ def grow(t: Things, n: int = GROWTH) -> None:
             reporter=person,
             address="1 High Street",
         )
+    # --- involvement: an opportunity each, Sam and the newcomer on it; the newcomers ask
+    # for a place on the matrix's panel (its shortlist and sign-ups grow).
+    for i, person in enumerate(newcomers):
+        start = timezone.localtime() + datetime.timedelta(days=20 + i)
+        grown_opportunity = involve.opportunity_create(
+            actor=world.staff,
+            hub=hub,
+            kind="co_design",
+            title=f"Quokka group {i}",
+            description="Grown",
+            lead=world.staff,
+            meetings=[(start, start + datetime.timedelta(hours=2))],
+            any_places=3,
+            joining="instant",
+        )
+        for who in (world.member, person):
+            involve.signup_ask(actor=who, opportunity=grown_opportunity)
+        involve.signup_ask(actor=person, opportunity=t.involvement_api.panel)
     # Sam belongs to more hubs (his home page and profile list them).
     for i in range(n):
         other = hubs.hub_create(
@@ -224,6 +251,8 @@ def grow(t: Things, n: int = GROWTH) -> None:
             admin=world.admin,
         )
         hubs.membership_add(actor=world.admin, hub=other, person=world.member)
+    # --- involvement: opportunities
+    _grow_involvement(t, newcomers)
     escalations.sweep(hub=hub)
     statements = list(t.conversation.statements.filter(status=StatementStatus.VISIBLE))
     for person in (*newcomers, world.member, world.staff):
@@ -232,6 +261,37 @@ def grow(t: Things, n: int = GROWTH) -> None:
             deliberation.vote_cast(
                 participant=participant, statement=statement, value=number % 3 - 1
             )
+
+
+# --- involvement: opportunities -----------------------------------------------------------------
+
+
+def _grow_involvement(t: Things, newcomers) -> None:
+    """More opportunities, and the newcomers asking for places, coming and claiming."""
+    from coproduce.involve import services as involve
+
+    world = t.world
+    for i, person in enumerate(newcomers):
+        involve.opportunity_create(
+            actor=world.staff,
+            hub=world.hub,
+            kind="co_evaluating",
+            title=f"Quokka review {i}",
+            description="Look back at what happened.",
+            lead=world.staff,
+            meetings=[(_at(20 + i, 10), _at(20 + i, 12))],
+            user_places=2,
+        )
+        involve.signup_ask(actor=person, opportunity=t.involve.panel, message=f"Quokka {i}")
+    # The group has three places: Sam and two newcomers hold them, the rest wait.
+    for person in newcomers:
+        involve.signup_ask(actor=person, opportunity=t.involve.group)
+    holding = t.involve.group.signups.filter(status="confirmed").exclude(person=world.member)
+    involve.attendance_record(
+        actor=world.coordinator,
+        session=t.involve.past,
+        marks={s.pk: ("attended", None) for s in holding},
+    )
 
 
 # --- counting ------------------------------------------------------------------------------
@@ -363,5 +423,7 @@ def test_the_grown_hub_shows_on_the_pages(counts):
         "GET coordinate",
         "GET api-v1:exchanges",
         "GET open311:requests",
+        "GET api-v1:opportunity_list",
+        "GET api-v1:shortlist_view",
     }
     assert expected <= showing, sorted(expected - showing)

@@ -115,6 +115,34 @@ class AuditKind(models.TextChoices):
     PRIORITY_UNMARKED = "priority.unmarked", "Priority unmarked"
     MODERATOR_APPOINTED = "moderator.appointed", "Moderator appointed"
     MODERATOR_REMOVED = "moderator.removed", "Moderator removed"
+    # Involvement
+    OPPORTUNITY_CREATED = "opportunity.created", "Involvement opportunity opened"
+    OPPORTUNITY_CHANGED = "opportunity.changed", "Involvement opportunity changed"
+    OPPORTUNITY_CANCELLED = "opportunity.cancelled", "Involvement opportunity cancelled"
+    OPPORTUNITY_HIRED = "opportunity.hired", "People hired by a panel recorded"
+    MEETING_ADDED = "meeting.added", "Meeting arranged"
+    SIGNUP_ASKED = "signup.asked", "Asked for a place"
+    SIGNUP_INVITED = "signup.invited", "Invited to take part"
+    SIGNUP_CONFIRMED = "signup.confirmed", "Given a place"
+    SIGNUP_NOT_CHOSEN = "signup.not_chosen", "Not chosen this time"
+    SIGNUP_OFFERED = "signup.offered", "Offered a place from the waiting list"
+    SIGNUP_DECLINED = "signup.declined", "Said no to a place"
+    SIGNUP_WITHDRAWN = "signup.withdrawn", "Could not come"
+    SIGNUP_LAPSED = "signup.lapsed", "Did not say yes in time"
+    SIGNUP_RELEASED = "signup.released", "Place freed after a missed meeting"
+    SHORTLIST_CONFIRMED = "shortlist.confirmed", "Shortlist confirmed"
+    ATTENDANCE_RECORDED = "attendance.recorded", "Attendance recorded"
+    APOLOGIES_SENT = "apologies.sent", "Apologies sent"
+    THANKS_CHOSEN = "thanks.chosen", "Thanks for taking part chosen"
+    PAYMENTS_RECORDED = "payment.recorded", "Payments marked paid"
+    EXPENSE_CLAIMED = "expense.claimed", "Expenses claimed"
+    EXPENSE_DECIDED = "expense.decided", "Expenses claim decided"
+    INVOLVEMENT_POLICY_UPDATED = "involvement_policy.updated", "Involvement settings changed"
+    INVOLVEMENT_CHOICES_CHANGED = (
+        "involvement_choices.changed",
+        "Choices of how much to be asked changed",
+    )
+    INVOLVEMENT_TRAINING_RECORDED = "involvement_training.recorded", "Involvement training recorded"
 
 
 # How the audit log's filter groups the kinds: by the thing before the dot.
@@ -160,6 +188,23 @@ AUDIT_GROUPS: list[tuple[str, tuple[str, ...]]] = [
     ("Pledges and reports", ("pledge", "calendar", "report")),
     ("Projects and rotas", ("project", "training", "slot", "rota")),
     ("Conversations", ("conversation", "statement", "vote", "priority", "moderator")),
+    (
+        "Involvement",
+        (
+            "opportunity",
+            "meeting",
+            "signup",
+            "shortlist",
+            "attendance",
+            "apologies",
+            "thanks",
+            "payment",
+            "expense",
+            "involvement_policy",
+            "involvement_choices",
+            "involvement_training",
+        ),
+    ),
 ]
 
 

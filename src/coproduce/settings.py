@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "coproduce.referrals",
     "coproduce.pledges",
     "coproduce.open311",
+    "coproduce.involve",
     "coproduce.demo",
     "django_tasks_db",
 ]

@@ -40,4 +40,5 @@ urlpatterns = [
     path("", include("coproduce.deliberation.urls")),
     path("", include("coproduce.referrals.urls")),
     path("", include("coproduce.pledges.urls")),
+    path("", include("coproduce.involve.urls")),
 ]

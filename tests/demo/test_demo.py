@@ -291,3 +291,120 @@ def test_millbrook_adopted_the_patient_experience_template_and_changed_two_targe
     assert set(theirs) == set(ours)
     assert sum(theirs[key] != ours[key] for key in ours) == 2
     assert "changed locally" in adopted.versions.get().change_note
+
+
+# --- involvement ----------------------------------------------------------------------------
+
+
+def _opportunity(slug: str, title: str):
+    from coproduce.involve.models import Opportunity
+
+    return Opportunity.objects.get(hub__slug=slug, title=title)
+
+
+def _holders(opportunity, status="confirmed") -> dict[str, str]:
+    return {
+        s.person.display_name: s.side
+        for s in opportunity.signups.filter(status=status).select_related("person")
+    }
+
+
+def test_millbrook_shows_the_five_kinds_of_involvement_the_guide_describes():
+    from coproduce.involve.models import Attendance
+
+    panel = _opportunity("millbrook", "Recruitment panel: practice nurse")
+    assert (panel.kind, panel.joining, panel.is_recruitment, panel.hired) == (
+        "co_managing",
+        "request",
+        True,
+        1,
+    )
+    # Two staff and two patients on it, from the fair shortlist; two more wait.
+    assert sorted(_holders(panel).values()) == ["staff", "staff", "user", "user"]
+    assert len(_holders(panel, "waitlist")) == 2
+    assert all(s.reasons for s in panel.signups.all())
+    came = Attendance.objects.filter(session__opportunity=panel)
+    assert {a.status for a in came} == {"attended"} and came.count() == 4
+    assert {a.recompense for a in came} == {"credits", "payment", "donate", "decline"}
+
+    induction = _opportunity("millbrook", "Induction for new receptionists, led by patients")
+    assert (induction.kind, induction.when, induction.joining) == (
+        "co_delivering",
+        "series",
+        "instant",
+    )
+    assert induction.sessions.count() == 3 and len(_holders(induction, "waitlist")) == 1
+    review = _opportunity("millbrook", "Serious-incident review: a delayed referral")
+    assert (review.kind, review.joining, review.reserved_places) == (
+        "co_evaluating",
+        "invitation",
+        1,
+    )
+    assert review.training == "Serious-incident review training"
+    assert _holders(review, "invited") == {"Kath Kaur": "user"}
+    advisory = _opportunity("millbrook", "Research advisory group")
+    assert (advisory.kind, advisory.when) == ("co_design", "ongoing")
+    monitor = _opportunity("millbrook", "Pledge monitor")
+    assert monitor.kind == "co_monitoring" and "/hubs/millbrook/pledges/" in monitor.description
+
+
+def test_millbrook_s_attendance_has_credits_a_no_show_and_a_payment_past_the_limit():
+    from coproduce.involve.models import Attendance, InvolvementPolicy
+    from coproduce.timebank import ledger
+
+    millbrook = Hub.objects.get(slug="millbrook")
+    policy = InvolvementPolicy.objects.get(hub=millbrook)
+    assert policy.weekly_pay_limit_pence == 3500
+    done = Attendance.objects.filter(session__opportunity__hub=millbrook)
+    assert done.filter(status="no_show").count() == 1
+    [warned] = done.filter(warned=True)
+    assert (warned.person.display_name, warned.recompense, warned.amount_pence) == (
+        "Carol Clarke",
+        "payment",
+        2000,
+    )
+    credited = done.filter(recompense="credits")
+    assert credited.count() >= 3
+    assert {a.transfer.kind for a in credited} == {"recompense"}
+    assert ledger.verify(millbrook).ok
+    # Owen did not come to the advisory group: his place was freed.
+    advisory = _opportunity("millbrook", "Research advisory group")
+    assert advisory.signups.get(person__display_name="Owen O'Brien").status == "released"
+
+
+def test_the_monthly_packs_include_one_posted_to_ron_who_is_not_online():
+    from coproduce.involve.models import InvolvementChoice, Pack
+
+    ron = InvolvementChoice.objects.get(hub__slug="millbrook", person__display_name="Ron Ellis")
+    assert (ron.format, ron.how_often) == ("post", "monthly")
+    assert ron.person.email is None
+    pack = Pack.objects.get(hub__slug="millbrook", person=ron.person)
+    assert pack.opportunities.exists()
+    sam = InvolvementChoice.objects.get(hub__slug="millbrook", person__display_name="Sam Patel")
+    assert (sam.kinds, sam.how_often) == (["co_managing"], "monthly")
+    assert Pack.objects.filter(hub__slug="millbrook").count() >= 3
+
+
+def test_northfield_has_tenant_pledge_monitors_and_a_contractor_panel():
+    from coproduce.timebank import ledger
+
+    monitors = _opportunity("northfield", "Tenant pledge monitors")
+    assert (monitors.kind, monitors.when) == ("co_monitoring", "ongoing")
+    assert "Jean Walker" in _holders(monitors)
+    panel = _opportunity("northfield", "Repairs contractor selection panel")
+    assert panel.kind == "co_commissioning"
+    assert sorted(_holders(panel).values()) == ["staff", "user", "user", "user"]
+    # Jean came to the monitors' meeting: the fair shortlist put her after those never involved.
+    assert _holders(panel, "waitlist") == {"Jean Walker": "user"}
+    assert ledger.verify(Hub.objects.get(slug="northfield")).ok
+
+
+def test_loading_again_adds_no_involvement():
+    from coproduce.involve.models import Attendance, Opportunity, Pack, SignUp
+
+    def counts():
+        return [m.objects.count() for m in (Opportunity, SignUp, Attendance, Pack)]
+
+    before = counts()
+    data.load()
+    assert counts() == before

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from coproduce.deliberation.models import Vote
 from coproduce.demo import deliberation as deliberation_story
+from coproduce.demo import involve as involve_story
 from coproduce.demo import pledges as pledges_story
 from coproduce.demo import referrals as referrals_story
 from coproduce.demo import timebank as timebank_story
@@ -34,6 +35,7 @@ from coproduce.hubs.models import (
     Person,
     Role,
 )
+from coproduce.involve.models import Opportunity
 from coproduce.pledges.models import Pledge, Report
 from coproduce.referrals.models import Escalation, Referral, Slot
 from coproduce.timebank.models import Transfer
@@ -377,6 +379,7 @@ def load(stdout=None) -> dict:
         "escalations": Escalation.objects.count(),
         "pledges": Pledge.objects.count(),
         "reports": Report.objects.count(),
+        "involvement opportunities": Opportunity.objects.count(),
     }
 
 
@@ -529,6 +532,10 @@ def _load(clock) -> None:
     )
 
     pledges_story.load(hubs, people, operator, clock)
+    involve_story.millbrook(
+        hubs["millbrook"], coordinators["millbrook"], people["amir@millbrook.example"], clock
+    )
+    involve_story.northfield(hubs["northfield"], coordinators["northfield"], clock)
 
     clock.ago(JOIN_REQUESTS_DAY, 19)
     for email, name, slug, message in JOIN_REQUESTS:

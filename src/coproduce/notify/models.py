@@ -35,6 +35,8 @@ class Kind(models.TextChoices):
     REPORT = "report", "Problems you reported, or said “me too” to"
     REPORT_STAFF = "report_staff", "New and overdue reports for your team"
     EXPORT = "export", "Files you asked for, when they are ready"
+    INVOLVEMENT = "involvement", "Your places on involvement: offers, reminders and changes"
+    INVOLVEMENT_NEWS = "involvement_news", "New ways to be involved, and your involvement pack"
 
 
 # Straight away for what needs someone to act; a daily email for news.

@@ -483,6 +483,7 @@ class EscalationKind(models.TextChoices):
     OVERWORK = "overwork", "Giving too many hours a week"
     ACTIVITY_DROP = "activity_drop", "A regular giver has stopped"
     OVERDUE_REPORT = "overdue_report", "A reported problem is past its expected date"
+    INVOLVEMENT_SHORT = "involvement_short", "An involvement opportunity is short of its mix"
 
 
 class EscalationStatus(models.TextChoices):

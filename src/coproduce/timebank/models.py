@@ -151,6 +151,7 @@ class TransferKind(models.TextChoices):
     GRANT = "grant", "Grant from the community chest"
     OPENING = "opening", "Opening grant"
     REVERSAL = "reversal", "Correction (reverses an earlier transfer)"
+    RECOMPENSE = "recompense", "Time credits for taking part in running the service"
 
 
 class Transfer(models.Model):
