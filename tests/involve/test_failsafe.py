@@ -108,3 +108,13 @@ def test_the_tick_sends_a_reminder_once(world, people, capsys):
     assert Reminder.objects.filter(person=people["ann"]).count() == 1
     reminded = Notification.objects.filter(recipient=people["ann"], subject__startswith="Reminder")
     assert reminded.count() == 1
+
+
+def test_a_panel_short_of_its_mix_is_listed_as_urgent(world, people):
+    from coproduce.referrals.selectors import URGENCY_WORDS, escalations_listed
+
+    _short(world, 60)
+    [escalation] = _found(world)
+    [listed] = escalations_listed(world.hub)
+    assert listed.pk == escalation.pk
+    assert URGENCY_WORDS[listed.urgency_rank] == "Urgent"

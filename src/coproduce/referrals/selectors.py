@@ -248,9 +248,10 @@ def _by_urgency(field: str) -> list[When]:
 
 
 def escalations_listed(hub: Hub, *, show: str = "open", person: Person | None = None):
-    """Escalations to list. Open ones by urgency (a referral's own urgency; a rota gap
-    about to start is urgent; someone giving too much, soon; the rest routine), then by
-    age, oldest first: how long the thing has waited, not when the sweep noticed it.
+    """Escalations to list. Open ones by urgency (a referral's own urgency; a rota gap,
+    or a panel short of its mix, about to start is urgent; someone giving too much, soon;
+    the rest routine), then by age, oldest first: how long the thing has waited, not when
+    the sweep noticed it.
     Resolved ones, latest first. `show`: "open", "mine" (open, given to `person`) or
     "resolved"."""
     from .models import EscalationKind, EscalationStatus
@@ -261,6 +262,7 @@ def escalations_listed(hub: Hub, *, show: str = "open", person: Person | None = 
     found = found.annotate(
         urgency_rank=Case(
             When(kind=EscalationKind.UNFILLED_SLOT, then=Value(0)),
+            When(kind=EscalationKind.INVOLVEMENT_SHORT, then=Value(0)),
             *_by_urgency("referral__urgency"),
             When(kind=EscalationKind.OVERWORK, then=Value(1)),
             When(kind=EscalationKind.OVERDUE_REPORT, then=Value(1)),
