@@ -238,3 +238,12 @@ def test_a_one_off_already_held_leaves_the_list_but_not_for_its_lead(world, clie
     assert coming.title in body and held.title not in body
     client.force_login(world.staff)  # its lead, who still records who came and hires
     assert held.title in client.get(address).content.decode()
+
+
+def test_a_form_page_is_titled_with_its_hub(world, client):
+    import re
+
+    client.force_login(world.staff)
+    page = client.get(f"/hubs/{world.hub.slug}/involvement/new/").content.decode()
+    title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+    assert title.startswith("New opportunity \N{EN DASH} Millbrook Time Bank")
