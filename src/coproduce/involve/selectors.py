@@ -12,7 +12,7 @@ from coproduce.hubs.models import STAFF_ROLES, Hub, Membership, SafeguardingChec
 
 from . import guard
 from . import shortlist as engine
-from .access import first_day, refusal, side_of
+from .access import first_day, has_started, side_of
 from .models import (
     HOLDING_STATUSES,
     LIVE_STATUSES,
@@ -20,6 +20,7 @@ from .models import (
     AttendanceStatus,
     InvolvementPolicy,
     Opportunity,
+    OpportunityStatus,
     Recompense,
     Session,
     Side,
@@ -184,11 +185,12 @@ def cover_for(opportunity: Opportunity, session: Session, limit: int = 5) -> lis
     elif set(short) == {Side.USER}:
         members = members.exclude(role__in=STAFF_ROLES)
     members = [m for m in members.exclude(person_id__in=taken) if m.person.is_active]
-    fitting = [
-        m
-        for m in eligible_memberships(opportunity, members)
-        if side_of(m) in short and refusal(opportunity, m, invited=True) is None
-    ]
+    # `refusal`'s rules, for many people at once: for the opportunity as a whole (open,
+    # not begun) once, and for each person (side, training, check) by
+    # `eligible_memberships` in a few queries, not once a member.
+    if opportunity.status != OpportunityStatus.OPEN or has_started(opportunity):
+        return []
+    fitting = [m for m in eligible_memberships(opportunity, members) if side_of(m) in short]
     asked = dict(
         SignUp.objects.filter(
             opportunity__hub=opportunity.hub, person_id__in=[m.person_id for m in fitting]
