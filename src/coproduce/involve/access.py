@@ -70,6 +70,16 @@ def opportunity_rights(membership: Membership | None, opportunity: Opportunity):
     return OpportunityRights(see=see, manage=manage, coordinate=coordinate)
 
 
+def hub_and_membership(person, slug: str) -> tuple[Hub, Membership]:
+    """The hub and this person's membership of it; anyone else gets a 404, never a hint
+    that the hub's involvement exists."""
+    hub = get_object_or_404(Hub, slug=slug)
+    membership = hub_access.membership_of(person, hub)
+    if membership is None:
+        raise Http404("No such hub page.")
+    return hub, membership
+
+
 def opportunity_for(membership: Membership | None, hub: Hub, pk: int) -> Opportunity:
     """The opportunity, if this member may see it; otherwise 404."""
     if not 0 < pk < 2**63:

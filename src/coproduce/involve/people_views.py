@@ -38,13 +38,8 @@ from .people_forms import ChoicesForm, MarkPaidForm, PeriodForm, PolicyForm, Tra
 PER_PAGE = 50
 
 
-def _member(request, slug) -> tuple[Hub, Membership]:
-    """The hub and the viewer's membership; 404 for anyone who is not a member."""
-    hub = get_object_or_404(Hub, slug=slug)
-    membership = hub_access.membership_of(request.user, hub)
-    if membership is None:
-        raise Http404("No such page.")
-    return hub, membership
+def _member(request, slug):
+    return access.hub_and_membership(request.user, slug)
 
 
 def _coordinator(request, slug) -> tuple[Hub, Membership]:

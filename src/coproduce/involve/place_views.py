@@ -12,8 +12,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from coproduce.errors import ApplicationError
-from coproduce.hubs import access as hub_access
-from coproduce.hubs.models import Hub
 from coproduce.views import say_saved, submit
 
 from . import access, records, selectors, services
@@ -45,11 +43,7 @@ CAN_WITHDRAW = (SignUpStatus.CONFIRMED, SignUpStatus.REQUESTED, SignUpStatus.WAI
 
 
 def _member(request, slug):
-    hub = get_object_or_404(Hub, slug=slug)
-    membership = hub_access.membership_of(request.user, hub)
-    if membership is None:
-        raise Http404("No such hub page.")
-    return hub, membership
+    return access.hub_and_membership(request.user, slug)
 
 
 # --- a person's place ------------------------------------------------------------------------

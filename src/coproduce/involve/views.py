@@ -9,14 +9,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
 from coproduce.errors import ApplicationError
-from coproduce.hubs import access as hub_access
-from coproduce.hubs.models import Hub
 from coproduce.views import render_form, say_saved, submit
 
 from . import access, selectors, services
@@ -94,12 +91,7 @@ GROUPS = [
 
 
 def member_of(request, slug):
-    """The hub and this person's membership of it; anyone else gets a 404."""
-    hub = get_object_or_404(Hub, slug=slug)
-    membership = hub_access.membership_of(request.user, hub)
-    if membership is None:
-        raise Http404("No such hub page.")
-    return hub, membership
+    return access.hub_and_membership(request.user, slug)
 
 
 def opportunity_of(request, slug, pk):
