@@ -350,10 +350,13 @@ def equal_shares(election: Election) -> Outcome:
             break
         step += 1
     left = election.budget - last.cost
-    average_share = last_total / n if n else Fraction(0)
+    # One voter more brings an average share (the whole resource, were nobody voting).
+    average_share = last_total / n if n else Fraction(election.budget)
+    unfunded = {p: Fraction(0) for p in prep.costs if p not in prep.votes or not prep.votes[p]}
     needed = {
         project: max(1, math.ceil((prep.costs[project] - money) / average_share))
-        for project, money in last.money_left.items()
+        for project, money in (unfunded | last.money_left).items()
+        if average_share
     }
     return Outcome(
         rule=EQUAL_SHARES,

@@ -1,0 +1,76 @@
+"""The story of a round through the services: ideas, checks, votes, the count."""
+
+from fractions import Fraction
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from coproduce.errors import ApplicationError
+from coproduce.hubs.models import AuditEvent
+from coproduce.involve.space import services
+from coproduce.involve.space.models import Ballot, Idea, Phase
+from tests.space.conftest import HOUR, propose, room_round, tenant, to_vote
+
+
+def test_equal_shares_funds_what_a_minority_wants_where_greedy_would_not(world):
+    round_ = room_round(world)
+    football = propose(world, round_, "Youth football", 12)
+    shed = propose(world, round_, "Men's shed", 8)
+    coffee = propose(world, round_, "Coffee morning", 4)
+    round_ = to_vote(world, round_, [football, shed, coffee])
+    majority = [tenant(world, n) for n in range(6)]
+    minority = [tenant(world, n) for n in range(6, 10)]
+    for person in majority:
+        services.ballot_cast(actor=person, round_=round_, ideas=[football, shed])
+    for person in minority:
+        services.ballot_cast(actor=person, round_=round_, ideas=[coffee])
+    round_ = services.round_count(actor=world.coordinator, round_=round_)
+    assert round_.phase == Phase.RESULT
+    funded = set(Idea.objects.filter(round=round_, funded=True).values_list("title", flat=True))
+    greedy = set(
+        Idea.objects.filter(round=round_, funded_by_greedy=True).values_list("title", flat=True)
+    )
+    # The six share 12 hours: the shed (cheaper, with as many votes) fits, football does
+    # not; the four's 8 hours buy the coffee morning, which greedy counting leaves out.
+    assert funded == {"Men's shed", "Coffee morning"}
+    assert greedy == {"Youth football", "Men's shed"}
+    # Each of the four pays a quarter of the coffee morning, out of a share of 2 hours.
+    ballot = Ballot.objects.get(round=round_, voter=minority[0])
+    assert Fraction(ballot.spent["share"]) == Fraction(20 * HOUR, 10)
+    assert ballot.spent["paid"] == [[coffee.pk, str(Fraction(4 * HOUR, 4))]]
+    football.refresh_from_db()
+    assert football.needed >= 1
+    assert AuditEvent.objects.filter(event="space_round.counted").count() == 1
+
+
+def test_a_ballot_outside_the_rule_or_after_the_close_is_refused_and_nothing_saved(world):
+    round_ = room_round(world, max_projects=1)
+    a, b = propose(world, round_, "A", 2), propose(world, round_, "B", 2)
+    round_ = to_vote(world, round_, [a, b])
+    with pytest.raises(ApplicationError, match="at most 1"):
+        services.ballot_cast(actor=world.member, round_=round_, ideas=[a, b])
+    assert not Ballot.objects.exists()
+    services.ballot_cast(actor=world.member, round_=round_, ideas=[a])
+    services.round_count(actor=world.coordinator, round_=round_)
+    with pytest.raises(ApplicationError, match="closed"):
+        services.ballot_cast(actor=world.member, round_=round_, ideas=[b])
+    assert list(Ballot.objects.get().ideas.all()) == [a]
+
+
+def test_an_idea_costing_more_than_the_whole_round_is_refused(world):
+    round_ = room_round(world)
+    with pytest.raises(ApplicationError) as refused:
+        propose(world, round_, "Every evening", 21)
+    assert refused.value.field == "cost"
+    assert not Idea.objects.exists()
+
+
+def test_a_coordinator_votes_for_someone_not_online_and_the_log_says_so(world):
+    round_ = room_round(world)
+    idea = propose(world, round_, "Coffee morning", 2, by=world.assisted)
+    round_ = to_vote(world, round_, [idea])
+    services.ballot_cast(actor=world.coordinator, round_=round_, ideas=[idea], voter=world.assisted)
+    event = AuditEvent.objects.get(event="space_ballot.recorded")
+    assert event.on_behalf_of == world.assisted
+    with pytest.raises(PermissionDenied):
+        services.ballot_cast(actor=world.member, round_=round_, ideas=[idea], voter=world.assisted)
