@@ -50,6 +50,8 @@ def _advanced(line: Line) -> str:
 def _counted(line: Line) -> str:
     voters = line.new.get("voters")
     ballots = f" ({voters} ballot{'s' if voters != 1 else ''})" if isinstance(voters, int) else ""
+    if line.automatic:
+        return f"The vote in {_round(line)} closed at its set time and was counted{ballots}"
     return f"{line.actor} closed the vote in {_round(line)} and counted it{ballots}"
 
 

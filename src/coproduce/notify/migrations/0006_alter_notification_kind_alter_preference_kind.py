@@ -4,20 +4,65 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notify', '0005_alter_notification_kind_alter_preference_kind'),
+        ("notify", "0005_alter_notification_kind_alter_preference_kind"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('message', 'Messages and proposals'), ('exchange', 'Exchanges agreed, confirmed or called off'), ('confirm', 'Hours for you to confirm'), ('dispute', 'Disputed hours'), ('approval', 'Decisions that need a second coordinator'), ('offer', 'Requests to help someone'), ('referral', 'New referrals and offers turned down'), ('referral_progress', 'Progress of people you referred'), ('rota', 'Rota gaps and changes'), ('project', 'Project news'), ('escalation', 'Escalations'), ('moderation', 'Moderation of what you wrote'), ('membership', 'Requests to join a hub, and their answers'), ('report', 'Problems you reported, or said “me too” to'), ('report_staff', 'New and overdue reports for your team'), ('export', 'Files you asked for, when they are ready'), ('involvement', 'Your places on involvement: offers, reminders and changes'), ('involvement_news', 'New ways to be involved, and your involvement pack'), ('space', 'Your Space: your ideas, and rounds to vote in')], max_length=30),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("message", "Messages and proposals"),
+                    ("exchange", "Exchanges agreed, confirmed or called off"),
+                    ("confirm", "Hours for you to confirm"),
+                    ("dispute", "Disputed hours"),
+                    ("approval", "Decisions that need a second coordinator"),
+                    ("offer", "Requests to help someone"),
+                    ("referral", "New referrals and offers turned down"),
+                    ("referral_progress", "Progress of people you referred"),
+                    ("rota", "Rota gaps and changes"),
+                    ("project", "Project news"),
+                    ("escalation", "Escalations"),
+                    ("moderation", "Moderation of what you wrote"),
+                    ("membership", "Requests to join a hub, and their answers"),
+                    ("report", "Problems you reported, or said “me too” to"),
+                    ("report_staff", "New and overdue reports for your team"),
+                    ("export", "Files you asked for, when they are ready"),
+                    ("involvement", "Your places on involvement: offers, reminders and changes"),
+                    ("involvement_news", "New ways to be involved, and your involvement pack"),
+                    ("space", "Your Space: your ideas, and rounds to vote in"),
+                ],
+                max_length=30,
+            ),
         ),
         migrations.AlterField(
-            model_name='preference',
-            name='kind',
-            field=models.CharField(choices=[('message', 'Messages and proposals'), ('exchange', 'Exchanges agreed, confirmed or called off'), ('confirm', 'Hours for you to confirm'), ('dispute', 'Disputed hours'), ('approval', 'Decisions that need a second coordinator'), ('offer', 'Requests to help someone'), ('referral', 'New referrals and offers turned down'), ('referral_progress', 'Progress of people you referred'), ('rota', 'Rota gaps and changes'), ('project', 'Project news'), ('escalation', 'Escalations'), ('moderation', 'Moderation of what you wrote'), ('membership', 'Requests to join a hub, and their answers'), ('report', 'Problems you reported, or said “me too” to'), ('report_staff', 'New and overdue reports for your team'), ('export', 'Files you asked for, when they are ready'), ('involvement', 'Your places on involvement: offers, reminders and changes'), ('involvement_news', 'New ways to be involved, and your involvement pack'), ('space', 'Your Space: your ideas, and rounds to vote in')], max_length=30),
+            model_name="preference",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("message", "Messages and proposals"),
+                    ("exchange", "Exchanges agreed, confirmed or called off"),
+                    ("confirm", "Hours for you to confirm"),
+                    ("dispute", "Disputed hours"),
+                    ("approval", "Decisions that need a second coordinator"),
+                    ("offer", "Requests to help someone"),
+                    ("referral", "New referrals and offers turned down"),
+                    ("referral_progress", "Progress of people you referred"),
+                    ("rota", "Rota gaps and changes"),
+                    ("project", "Project news"),
+                    ("escalation", "Escalations"),
+                    ("moderation", "Moderation of what you wrote"),
+                    ("membership", "Requests to join a hub, and their answers"),
+                    ("report", "Problems you reported, or said “me too” to"),
+                    ("report_staff", "New and overdue reports for your team"),
+                    ("export", "Files you asked for, when they are ready"),
+                    ("involvement", "Your places on involvement: offers, reminders and changes"),
+                    ("involvement_news", "New ways to be involved, and your involvement pack"),
+                    ("space", "Your Space: your ideas, and rounds to vote in"),
+                ],
+                max_length=30,
+            ),
         ),
     ]

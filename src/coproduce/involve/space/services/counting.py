@@ -101,8 +101,9 @@ def _areas(round_: Round) -> list[list]:
     return shown
 
 
-def count_locked(actor: Person, round_: Round) -> Round:
-    """Close the vote and count it (the round's row is locked by the caller)."""
+def count_locked(actor: Person | None, round_: Round) -> Round:
+    """Close the vote and count it (the round's row is locked by the caller). No actor:
+    the hub counted it itself when the vote's closing time passed."""
     election, ballot_ids = election_of(round_)
     shares = allocation.equal_shares(election)
     greedy = allocation.greedy(election)
@@ -228,3 +229,24 @@ def round_override(*, actor: Person, round_: Round, funded: list[Idea], reason: 
         new={"funded": sorted(chosen), "reason": reason},
     )
     return round_
+
+
+def closed_rounds_count(now=None) -> int:
+    """Count every round whose vote's closing time has passed (the hourly tick), so a
+    result never waits for someone to remember. Each in its own transaction."""
+    now = now or timezone.now()
+    counted = 0
+    due = Round.objects.filter(phase=Phase.VOTE, vote_closes_at__lte=now).values_list(
+        "pk", flat=True
+    )
+    for pk in list(due):
+        with transaction.atomic():
+            round_ = lock(Round(pk=pk))
+            if (
+                round_.phase == Phase.VOTE
+                and round_.vote_closes_at
+                and round_.vote_closes_at <= now
+            ):
+                count_locked(None, round_)
+                counted += 1
+    return counted
