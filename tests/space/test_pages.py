@@ -440,3 +440,52 @@ def test_queries_do_not_grow_with_ideas_or_voters(world, client_for):
             few = _queries(client, url(name, small))
             many = _queries(client, url(name, large))
             assert few == many, (persona, name, few, many)
+
+
+# --- changing a round, and finding a voter without JavaScript --------------------------------
+
+
+def test_a_coordinator_changes_a_round_and_the_rule_is_fixed_once_the_vote_opens(
+    world, client_for, voting
+):
+    round_ = room_round(world, title="Autumn")
+    client = client_for(world.coordinator)
+    response = client.post(
+        url("space-round-change", round_),
+        round_data(title="Autumn, renamed", hours="10", minutes="30", max_projects="2"),
+    )
+    assert response.status_code == 302, text(response)[:2000]
+    round_.refresh_from_db()
+    assert (round_.title, round_.amount, round_.max_projects) == ("Autumn, renamed", 630, 2)
+    assert AuditEvent.objects.filter(event="space_round.changed").exists()
+    voting_round, _ = voting
+    page = text(client.get(url("space-round-change", voting_round)))
+    assert 'name="hours"' not in page and 'name="max_projects"' not in page
+    response = client.post(
+        url("space-round-change", voting_round), round_data(title="Renamed", hours="1")
+    )
+    voting_round.refresh_from_db()
+    assert voting_round.title == "Renamed" and voting_round.amount == 20 * HOUR
+
+
+def test_finding_a_voter_without_javascript_keeps_the_ticks_and_saves_nothing(
+    world, client_for, voting
+):
+    round_, ideas = voting
+    response = client_for(world.coordinator).post(
+        url("space-ballot-for", round_),
+        {"voter__q": "Ron", "_find": "Find", "ideas": [str(ideas[1].pk)]},
+    )
+    assert response.status_code == 200
+    page = text(response)
+    assert "Ron Assisted" in page and not Ballot.objects.exists()
+    assert re.search(rf'value="{ideas[1].pk}"[^>]*checked', page)
+
+
+def test_a_member_cannot_enter_a_ballot_for_someone_else(world, client_for, voting):
+    round_, ideas = voting
+    response = client_for(world.member).post(
+        url("space-ballot-for", round_),
+        {"voter": str(world.assisted.pk), "ideas": [str(ideas[0].pk)]},
+    )
+    assert response.status_code == 403 and not Ballot.objects.exists()

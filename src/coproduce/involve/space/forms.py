@@ -138,6 +138,7 @@ class RoundForm(AmountFields):
     )
     key = OnceKeyField()
 
+    field_order = ["title", "description", "resource", "hours", "minutes", "pounds"]
     REQUIRED = {"title": "Give the round a title.", "resource": "Choose what is shared."}
     # A service's field, as this form names it.
     FIELDS = {"vote_closes_at": "vote_closes_on", "phase": None}

@@ -54,6 +54,13 @@ MOVE_WORDS = {
     "their vote after this.",
     Phase.DELIVERY: "The funded projects are set up to run.",
 }
+# The next step, as the button that moves a round on names it.
+STEP_NAMES = {
+    Phase.FEASIBILITY: "Checking ideas",
+    Phase.VOTE: "Voting",
+    Phase.RESULT: "The count",
+    Phase.DELIVERY: "Delivery",
+}
 STATUS_WORDS = {
     Feasibility.PENDING: "Not checked yet",
     Feasibility.FEASIBLE: "On the ballot",
@@ -299,6 +306,7 @@ def round_detail(request, slug, pk):
         "weighted": round_.weighting != "none" and round_.extra_share_percent,
         "weighting": access.weighting_words(round_),
         "next": next_phase(round_),
+        "next_name": STEP_NAMES.get(next_phase(round_), ""),
         "on_ballot": sum(1 for idea in ideas if idea.feasibility == Feasibility.FEASIBLE),
         "pending": sum(1 for idea in ideas if idea.feasibility == Feasibility.PENDING),
         "closes": when_words(round_.vote_closes_at) if round_.vote_closes_at else "",
@@ -340,7 +348,7 @@ def round_advance(request, slug, pk):
             "hub": round_.hub,
             "round": round_,
             "to": to,
-            "to_words": PHASE_WORDS[to] if to else "",
+            "to_words": STEP_NAMES[to] if to else "",
             "what": MOVE_WORDS.get(to, ""),
             "phase": PHASE_WORDS[round_.phase],
         },
