@@ -489,3 +489,15 @@ def test_a_member_cannot_enter_a_ballot_for_someone_else(world, client_for, voti
         {"voter": str(world.assisted.pk), "ideas": [str(ideas[0].pk)]},
     )
     assert response.status_code == 403 and not Ballot.objects.exists()
+
+
+def test_the_not_online_list_links_to_a_ballot_with_the_member_chosen(world, client_for, voting):
+    round_, _ = voting
+    client = client_for(world.coordinator)
+    address = url("space-ballot-for", round_) + f"?voter={world.assisted.pk}"
+    assert address.replace("&", "&amp;") in text(client.get(url("space-round", round_)))
+    page = text(client.get(address))
+    assert "Ron Assisted" in page
+    # Someone the picker may not offer (another hub's member) is not filled in.
+    page = text(client.get(url("space-ballot-for", round_) + f"?voter={world.outsider.pk}"))
+    assert "Jean Outsider" not in page
