@@ -133,6 +133,8 @@ class Things:
     involve: object = None  # an Involvement (below)
 
     involve_people: object = None  # see "involvement: people" at the end
+    # --- Your Space: pages
+    space_pages: object = None  # a SpacePages (see "Your Space: pages" at the end)
 
     @property
     def slug(self) -> str:
@@ -407,6 +409,7 @@ def build() -> Things:
         involvement_api=involve_api_objects.build(world),
         involve=_involvement_opportunities(world),  # --- involvement: opportunities
         involve_people=build_involve_people(world),
+        space_pages=build_space_pages(world),  # --- Your Space: pages
     )
 
 
@@ -572,3 +575,50 @@ def build_involve_people(world):
     from tests.involve.people_setup import build_involvement
 
     return build_involvement(world)
+
+
+# --- Your Space: pages ------------------------------------------------------------------------
+# A round taking ideas (Sam proposed a coffee morning, not checked yet) and a round open for
+# votes with two projects on its ballot (nobody has voted).
+
+
+@dataclass
+class SpacePages:
+    ideas_round: object
+    idea: object  # Sam's, not checked yet
+    voting_round: object
+    on_ballot: object  # a project on the voting round's ballot
+
+
+def build_space_pages(world) -> SpacePages:
+    from coproduce.involve.space import services as space
+
+    def round_(title):
+        return space.round_create(
+            actor=world.coordinator,
+            hub=world.hub,
+            title=title,
+            resource="room",
+            amount=20 * 60,
+            space_name="Community room",
+        )
+
+    def idea(round_, title, hours):
+        return space.idea_propose(
+            actor=world.member,
+            round_=round_,
+            title=title,
+            description=f"{title}, every week.",
+            cost=hours * 60,
+            run_by="Tenants' association",
+        )
+
+    ideas_round = round_("Community room: ideas")
+    coffee = idea(ideas_round, "Coffee morning", 2)
+    voting_round = round_("Community room: voting")
+    on_ballot = [idea(voting_round, "Homework club", 6), idea(voting_round, "Men's shed", 8)]
+    space.round_advance(actor=world.coordinator, round_=voting_round, to="feasibility")
+    for each in on_ballot:
+        space.idea_check(actor=world.staff, idea=each, feasible=True)
+    voting_round = space.round_advance(actor=world.coordinator, round_=voting_round, to="vote")
+    return SpacePages(ideas_round, coffee, voting_round, on_ballot[0])

@@ -1339,6 +1339,106 @@ CASES += [
     ),
 ]
 
+# --- Your Space: pages -----------------------------------------------------------------------
+# Members of Millbrook only (anyone else: 404, as for involvement). Setting up, changing and
+# moving on a round, and entering a ballot for someone else: coordinators. Checking ideas:
+# staff and coordinators. Objects: matrix_objects build_space_pages (a round taking ideas
+# with Sam's coffee morning unchecked; a round open for votes).
+SPACE_MEMBERS = INVOLVE_MEMBERS
+SPACE_STAFF = INVOLVE_STAFF
+SPACE_COORDINATORS = {**INVOLVE_STAFF, "staff": 403}
+SPACE_MEMBERS_DO = outcomes(MOVED, anonymous=SIGN_IN, outsider=404, other_coordinator=404)
+SPACE_STAFF_DO = {**SPACE_MEMBERS_DO, "member": 403}
+SPACE_COORDINATORS_DO = INVOLVE_COORDINATORS_DO
+
+
+def space_round(attribute):
+    return lambda t: {"slug": t.slug, "pk": getattr(t.space_pages, attribute).pk}
+
+
+def space_idea(t):
+    idea = t.space_pages.idea
+    return {"slug": t.slug, "pk": idea.round_id, "idea_id": idea.pk}
+
+
+def space_round_body(t):
+    return {
+        "title": "Matrix round",
+        "resource": "room",
+        "hours": "10",
+        "minutes": "0",
+        "weighting": "none",
+        "most_deprived_deciles": "2",
+    }
+
+
+CASES += [
+    Case("space-rounds", SPACE_MEMBERS, hub),
+    Case("space-round-new", SPACE_COORDINATORS, hub),
+    Case("space-round-new", SPACE_COORDINATORS_DO, hub, method="post", data=space_round_body),
+    Case("space-round", SPACE_MEMBERS, space_round("ideas_round")),
+    Case("space-round", SPACE_MEMBERS, space_round("voting_round"), variant="voting"),
+    Case("space-round-change", SPACE_COORDINATORS, space_round("ideas_round")),
+    Case(
+        "space-round-change",
+        SPACE_COORDINATORS_DO,
+        space_round("ideas_round"),
+        method="post",
+        data=lambda t: {**space_round_body(t), "title": "Matrix round, renamed"},
+    ),
+    Case("space-round-advance", SPACE_COORDINATORS, space_round("ideas_round")),
+    Case(
+        "space-round-advance",
+        SPACE_COORDINATORS_DO,
+        space_round("ideas_round"),
+        method="post",
+        data=lambda t: {"to": "feasibility"},
+    ),
+    Case("space-idea-new", SPACE_MEMBERS, space_round("ideas_round")),
+    Case(
+        "space-idea-new",
+        SPACE_MEMBERS_DO,
+        space_round("ideas_round"),
+        method="post",
+        data=lambda t: {
+            "title": "Matrix idea",
+            "description": "A matrix idea.",
+            "hours": "1",
+            "minutes": "0",
+            "run_by": "Matrix group",
+        },
+    ),
+    Case("space-idea", SPACE_MEMBERS, space_idea),
+    Case("space-idea-check", SPACE_STAFF, space_idea),
+    Case(
+        "space-idea-check",
+        SPACE_STAFF_DO,
+        space_idea,
+        method="post",
+        data=lambda t: {"feasible": "yes"},
+    ),
+    Case("space-ballot", SPACE_MEMBERS, space_round("voting_round")),
+    Case(
+        "space-ballot",
+        SPACE_MEMBERS_DO,
+        space_round("voting_round"),
+        method="post",
+        data=lambda t: {"ideas": [str(t.space_pages.on_ballot.pk)]},
+    ),
+    Case("space-ballot-for", SPACE_COORDINATORS, space_round("voting_round")),
+    Case(
+        "space-ballot-for",
+        SPACE_COORDINATORS_DO,
+        space_round("voting_round"),
+        method="post",
+        data=lambda t: {
+            "voter": str(t.world.assisted.pk),
+            "paper": "on",
+            "ideas": [str(t.space_pages.on_ballot.pk)],
+        },
+    ),
+]
+
 # Named URLs left out of the matrix, and why.
 EXCLUDED = {
     "password_reset_confirm": "takes a one-time token made for one person; Django's own view",
