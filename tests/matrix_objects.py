@@ -133,6 +133,7 @@ class Things:
     involve: object = None  # an Involvement (below)
 
     involve_people: object = None  # see "involvement: people" at the end
+    space_result: object = None  # see "Your Space: result and delivery" at the end
 
     @property
     def slug(self) -> str:
@@ -407,6 +408,7 @@ def build() -> Things:
         involvement_api=involve_api_objects.build(world),
         involve=_involvement_opportunities(world),  # --- involvement: opportunities
         involve_people=build_involve_people(world),
+        space_result=build_space_result(world),  # --- Your Space: result and delivery
     )
 
 
@@ -572,3 +574,48 @@ def build_involve_people(world):
     from tests.involve.people_setup import build_involvement
 
     return build_involvement(world)
+
+
+# --- Your Space: result and delivery ---------------------------------------------------------
+# A round sharing the community room, counted: Sam proposed the coffee morning (2 h) and
+# the men's shed (4 h), and Sam, Dr Amir and Grace voted; both are funded, neither set up yet.
+
+
+@dataclass
+class SpaceResult:
+    round: object
+    coffee: object  # proposed by Sam, funded
+    shed: object
+
+
+def build_space_result(world) -> SpaceResult:
+    from coproduce.involve.space import services as space
+    from coproduce.involve.space.models import Phase, Resource
+
+    round_ = space.round_create(
+        actor=world.coordinator,
+        hub=world.hub,
+        title="Matrix room share",
+        resource=Resource.ROOM,
+        amount=20 * 60,
+        space_name="Community room",
+    )
+    coffee, shed = (
+        space.idea_propose(
+            actor=world.member,
+            round_=round_,
+            title=title,
+            description="Every week.",
+            cost=minutes,
+            run_by="Sam",
+        )
+        for title, minutes in (("Matrix coffee morning", 120), ("Matrix men's shed", 240))
+    )
+    space.round_advance(actor=world.coordinator, round_=round_, to=Phase.FEASIBILITY)
+    for idea in (coffee, shed):
+        space.idea_check(actor=world.staff, idea=idea, feasible=True)
+    round_ = space.round_advance(actor=world.coordinator, round_=round_, to=Phase.VOTE)
+    for voter, ideas in ((world.member, [coffee]), (world.staff, [shed]), (world.coordinator, [])):
+        space.ballot_cast(actor=voter, round_=round_, ideas=ideas)
+    round_ = space.round_count(actor=world.coordinator, round_=round_)
+    return SpaceResult(round=round_, coffee=coffee, shed=shed)
