@@ -69,7 +69,7 @@ def test_anyone_reads_the_result_and_it_explains_itself(world, client):
     football.refresh_from_db()
     assert football.needed >= 1
     more = "supporter" if football.needed == 1 else "supporters"
-    assert f"Youth football had 6 voters; it needed {football.needed} more {more}" in page
+    assert f"Youth football had 6 votes; it needed {football.needed} more {more}" in page
     # Both counts, and the difference named with its reason.
     assert "Equal shares funds Coffee morning, which counting by votes alone would not" in page
     assert "Counting by votes alone would fund Youth football, but equal shares does not" in page
@@ -98,7 +98,7 @@ def test_a_voter_whose_project_lost_is_told_why(world, client):
     client.force_login(voter)
     page = text(client.get(url("space-result", round_)))
     assert "Projects you voted for that were not funded" in page
-    assert "Youth football had 6 voters; it needed" in page
+    assert "Youth football had 6 votes; it needed" in page
 
 
 @pytest.mark.parametrize("persona", ["staff", "coordinator", "outsider", "other_coordinator"])

@@ -67,10 +67,12 @@ def needed_words(idea: Idea) -> str:
         return f"{idea.title} had no votes."
     if idea.needed:
         return (
-            f"{idea.title} had {people(idea.votes)}; it needed "
+            f"{idea.title} had {people(idea.votes, 'vote', 'votes')}; it needed "
             f"{people(idea.needed, 'more supporter', 'more supporters')} to be funded."
         )
-    return f"{idea.title} had {people(idea.votes)} but did not fit in what was left."
+    return (
+        f"{idea.title} had {people(idea.votes, 'vote', 'votes')} but did not fit in what was left."
+    )
 
 
 DECIDED = {

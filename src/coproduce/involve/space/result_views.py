@@ -207,7 +207,7 @@ def idea_book(request, slug, pk, idea_id):
             "round": idea.round,
             "form": form,
             "bookings": [explain.booking_words(b) for b in bookings],
-            "booked": idea.round.words(booked),
+            "booked": idea.round.words(booked) if booked else "nothing",
             "left": idea.round.words(max(0, idea.cost - booked)),
         },
         status=400 if form.errors else 200,
