@@ -1,6 +1,7 @@
 """Your Space's pages after the vote: the public result that explains itself, a voter's
 share, overrides, delivery, and the ballots as a pabulib file (out and back in)."""
 
+import html
 import json
 import re
 from collections import Counter
@@ -48,7 +49,7 @@ def url(name, round_, idea=None):
 
 
 def text(response) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode())))
 
 
 # --- the result ---------------------------------------------------------------------------
@@ -373,3 +374,30 @@ def test_only_coordinators_import(world, client):
     assert client.get(reverse("space-import", args=[world.hub.slug])).status_code == 403
     client.force_login(world.outsider)
     assert client.get(reverse("space-import", args=[world.hub.slug])).status_code == 404
+
+
+def test_a_tie_and_the_weighting_are_said_in_words(world, client):
+    round_ = room_round(
+        world,
+        weighting="deprivation",
+        extra_share_percent=100,
+        weighting_reason="The estate's poorest streets rarely get a say.",
+    )
+    left = propose(world, round_, "Art club", 12)
+    right = propose(world, round_, "Chess club", 12)
+    round_ = to_vote(world, round_, [left, right])
+    # Two each, and one for both: the same votes, the same cost, the same payment.
+    for n, ideas in enumerate([[left], [left], [right], [right], [left, right]]):
+        services.ballot_cast(actor=tenant(world, n), round_=round_, ideas=ideas)
+    round_ = services.round_count(actor=world.coordinator, round_=round_)
+    [tie] = round_.result["equal_shares"]["ties"]
+    assert tie["decided_by"] == "draw"
+    winner = Idea.objects.get(pk=int(tie["chosen"]))
+    loser = right if winner == left else left
+    page = text(client.get(url("space-result", round_)))
+    assert (
+        f"{winner.title} and {loser.title} asked the same of each supporter; {winner.title} "
+        "went first by a draw" in page
+    )
+    assert "deprivation deciles 1 to 2) have a share twice as large as others" in page
+    assert "The estate's poorest streets rarely get a say." in page
