@@ -166,6 +166,7 @@ def test_a_coordinator_overrides_only_with_a_reason_and_everyone_sees_it(world, 
     assert "A coordinator changed this result" in page
     assert "The shed has found another home." in page
     assert "Grace Coordinator changed which projects are funded" in page
+    assert "The count funded Men's shed, but a coordinator's change left it out." in page
 
 
 def test_members_cannot_override(world, client):

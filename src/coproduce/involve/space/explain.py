@@ -63,6 +63,8 @@ class Explained:
 
 def needed_words(idea: Idea) -> str:
     """Why a project was not funded, in a sentence."""
+    if idea.funded_by_count and not idea.funded:
+        return f"The count funded {idea.title}, but a coordinator's change left it out."
     if not idea.votes:
         return f"{idea.title} had no votes."
     if idea.needed:
@@ -166,9 +168,7 @@ def spent(round_: Round, ballot: Ballot, ideas: list[Idea], chosen: set[int]) ->
         total += amount
         if pk in by_pk:
             paid.append((by_pk[pk].title, amount_words(round_, amount)))
-    unfunded = [
-        needed_words(idea) for idea in ideas if idea.pk in chosen and not idea.funded_by_count
-    ]
+    unfunded = [needed_words(idea) for idea in ideas if idea.pk in chosen and not idea.funded]
     return Spent(
         share=amount_words(round_, share),
         paid=paid,
