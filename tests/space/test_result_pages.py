@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from coproduce.hubs.models import Membership, Neighbourhood
+from coproduce.hubs.models import AuditEvent, Membership, Neighbourhood
 from coproduce.involve import pabulib
 from coproduce.involve.space import explain, services
 from coproduce.involve.space.models import Ballot, Idea, Resource, Round
@@ -337,8 +337,12 @@ def test_a_good_file_becomes_a_counted_round_once(world, client):
     assert not round_.ballots.filter(voter__isnull=False).exists()
     imported = set(round_.ballots.values_list("imported_id", flat=True))
     assert imported == {str(n) for n in range(1, 11)}
+    events = AuditEvent.objects.filter(hub=world.hub, actor=world.coordinator)
+    assert events.filter(event="space_round.created").count() == 1
+    assert events.filter(event="space_round.counted").count() == 1
     again = _upload(client, world, GOOD.encode())
     assert again.status_code == 302 and Round.objects.filter(title="Golden").count() == 1
+    assert events.filter(event="space_round.counted").count() == 1
     page = text(client.get(url("space-result", round_)))
     assert "Equal shares funds Library, which counting by votes alone would not" in page
 
