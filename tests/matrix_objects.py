@@ -135,6 +135,7 @@ class Things:
     involve_people: object = None  # see "involvement: people" at the end
     # --- Your Space: pages
     space_pages: object = None  # a SpacePages (see "Your Space: pages" at the end)
+    space_result: object = None  # see "Your Space: result and delivery" at the end
 
     @property
     def slug(self) -> str:
@@ -410,6 +411,7 @@ def build() -> Things:
         involve=_involvement_opportunities(world),  # --- involvement: opportunities
         involve_people=build_involve_people(world),
         space_pages=build_space_pages(world),  # --- Your Space: pages
+        space_result=build_space_result(world),  # --- Your Space: result and delivery
     )
 
 
@@ -622,3 +624,48 @@ def build_space_pages(world) -> SpacePages:
         space.idea_check(actor=world.staff, idea=each, feasible=True)
     voting_round = space.round_advance(actor=world.coordinator, round_=voting_round, to="vote")
     return SpacePages(ideas_round, coffee, voting_round, on_ballot[0])
+
+
+# --- Your Space: result and delivery ---------------------------------------------------------
+# A round sharing the community room, counted: Sam proposed the coffee morning (2 h) and
+# the men's shed (4 h), and Sam, Dr Amir and Grace voted; both are funded, neither set up yet.
+
+
+@dataclass
+class SpaceResult:
+    round: object
+    coffee: object  # proposed by Sam, funded
+    shed: object
+
+
+def build_space_result(world) -> SpaceResult:
+    from coproduce.involve.space import services as space
+    from coproduce.involve.space.models import Phase, Resource
+
+    round_ = space.round_create(
+        actor=world.coordinator,
+        hub=world.hub,
+        title="Matrix room share",
+        resource=Resource.ROOM,
+        amount=20 * 60,
+        space_name="Community room",
+    )
+    coffee, shed = (
+        space.idea_propose(
+            actor=world.member,
+            round_=round_,
+            title=title,
+            description="Every week.",
+            cost=minutes,
+            run_by="Sam",
+        )
+        for title, minutes in (("Matrix coffee morning", 120), ("Matrix men's shed", 240))
+    )
+    space.round_advance(actor=world.coordinator, round_=round_, to=Phase.FEASIBILITY)
+    for idea in (coffee, shed):
+        space.idea_check(actor=world.staff, idea=idea, feasible=True)
+    round_ = space.round_advance(actor=world.coordinator, round_=round_, to=Phase.VOTE)
+    for voter, ideas in ((world.member, [coffee]), (world.staff, [shed]), (world.coordinator, [])):
+        space.ballot_cast(actor=voter, round_=round_, ideas=ideas)
+    round_ = space.round_count(actor=world.coordinator, round_=round_)
+    return SpaceResult(round=round_, coffee=coffee, shed=shed)

@@ -1372,6 +1372,41 @@ def space_round_body(t):
     }
 
 
+# --- Your Space: result and delivery ----------------------------------------------------------
+# The result and its ballots as a pabulib file are public once counted (anyone, signed in
+# or not). Overriding, setting a funded project up, booking the room and importing a .pb
+# file: Millbrook's coordinators. Progress: also the person running it (Sam proposed it).
+# Members of other hubs get a 404. Objects: matrix_objects build_space_result.
+
+RESULT_COORDINATORS = outcomes(
+    200, anonymous=SIGN_IN, member=403, staff=403, outsider=404, other_coordinator=404
+)
+RESULT_COORDINATORS_DO = outcomes(
+    403, anonymous=SIGN_IN, coordinator=MOVED, admin=MOVED, outsider=404, other_coordinator=404
+)
+RESULT_RUNNERS = outcomes(200, anonymous=SIGN_IN, staff=403, outsider=404, other_coordinator=404)
+
+
+def result_round(t):
+    return {"slug": t.slug, "pk": t.space_result.round.pk}
+
+
+def result_idea(attribute):
+    return lambda t: {**result_round(t), "idea_id": getattr(t.space_result, attribute).pk}
+
+
+def result_pb(t):
+    text = (
+        "META\nkey;value\nbudget;100\nvote_type;approval\nPROJECTS\nproject_id;cost;name\n"
+        "1;60;Matrix import A\n2;40;Matrix import B\nVOTES\nvoter_id;vote\n1;1,2\n2;2\n"
+    )
+    return {
+        "file": SimpleUploadedFile("round.pb", text.encode(), "text/plain"),
+        "title": "Matrix imported round",
+        "resource": "money",
+    }
+
+
 CASES += [
     Case("space-rounds", SPACE_MEMBERS, hub),
     Case("space-round-new", SPACE_COORDINATORS, hub),
@@ -1437,6 +1472,51 @@ CASES += [
             "ideas": [str(t.space_pages.on_ballot.pk)],
         },
     ),
+    Case("space-result", PUBLIC, result_round),
+    Case("space-export", PUBLIC, result_round),
+    Case("space-override", RESULT_COORDINATORS, result_round),
+    Case(
+        "space-override",
+        RESULT_COORDINATORS_DO,
+        result_round,
+        method="post",
+        data=lambda t: {
+            "funded": [str(t.space_result.coffee.pk)],
+            "reason": "Matrix: the shed found another home.",
+        },
+    ),
+    Case("space-idea-deliver", RESULT_COORDINATORS, result_idea("coffee")),
+    Case(
+        "space-idea-deliver",
+        RESULT_COORDINATORS_DO,
+        result_idea("coffee"),
+        method="post",
+        data=lambda t: {"lead": str(t.world.member.pk), "roles": "host"},
+    ),
+    Case("space-idea-book", RESULT_COORDINATORS, result_idea("coffee")),
+    Case(
+        "space-idea-book",
+        RESULT_COORDINATORS_DO,
+        result_idea("coffee"),
+        method="post",
+        data=lambda t: {
+            "weekday": "1",
+            "starts": "10:00",
+            "hours": "2",
+            "minutes": "0",
+            "first_date": "2030-01-08",
+        },
+    ),
+    Case("space-idea-progress", RESULT_RUNNERS, result_idea("coffee")),
+    Case(
+        "space-idea-progress",
+        {**RESULT_RUNNERS, "member": MOVED, "coordinator": MOVED, "admin": MOVED},
+        result_idea("coffee"),
+        method="post",
+        data=lambda t: {"progress": "Matrix: ten came."},
+    ),
+    Case("space-import", RESULT_COORDINATORS, hub),
+    Case("space-import", RESULT_COORDINATORS_DO, hub, method="post", data=result_pb),
 ]
 
 # Named URLs left out of the matrix, and why.

@@ -40,7 +40,7 @@ class PbFile:
             costs=self.costs,
             ballots=[ballot for _, ballot, _ in self.votes],
             weights=weights,
-            seed=seed or self.meta.get("description", ""),
+            seed=seed or self.meta.get("seed") or self.meta.get("description", ""),
         )
 
 

@@ -5,6 +5,7 @@ from .ballots import ballot_cast
 from .counting import round_count, round_override
 from .delivery import booking_add, idea_deliver, idea_progress
 from .ideas import idea_check, idea_propose
+from .imports import round_import
 from .rounds import round_advance, round_change, round_create
 
 __all__ = [
@@ -18,5 +19,6 @@ __all__ = [
     "round_change",
     "round_count",
     "round_create",
+    "round_import",
     "round_override",
 ]
