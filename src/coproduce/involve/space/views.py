@@ -426,6 +426,7 @@ def idea_detail(request, slug, pk, idea_id):
             "rights": rights,
             "status": STATUS_WORDS[idea.feasibility],
             "reason": idea.feasibility_reason if access.sees_reason(membership, idea) else "",
+            "idea_rights": access.idea_rights(membership, idea),
         },
     )
 
