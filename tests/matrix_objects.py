@@ -54,6 +54,7 @@ from tests.open311.objects import Pledged, pledged
 from tests.pledges import scorecard_world
 from tests.pledges.reports_setup import published_pledge
 from tests.referrals.conftest import refer_molly, triage
+from tests.space import api_objects as space_api_objects
 
 PERSONAS = (
     "anonymous",
@@ -133,6 +134,8 @@ class Things:
     involve: object = None  # an Involvement (below)
 
     involve_people: object = None  # see "involvement: people" at the end
+    # --- Your Space: the API
+    space_api: object = None  # tests/space/api_objects.py: three rounds, Grace's
 
     @property
     def slug(self) -> str:
@@ -407,6 +410,7 @@ def build() -> Things:
         involvement_api=involve_api_objects.build(world),
         involve=_involvement_opportunities(world),  # --- involvement: opportunities
         involve_people=build_involve_people(world),
+        space_api=space_api_objects.build(world),  # --- Your Space: the API
     )
 
 

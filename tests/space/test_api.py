@@ -259,13 +259,13 @@ def test_listing_ideas(world, call, voting, persona):
 def test_casting_and_reading_my_ballot(world, call, voting, persona):
     round_, (coffee, homework, football) = voting
     path = f"/rounds/{round_.pk}/ballot"
-    status, body = call(persona, "put", path, {"ideas": [coffee.pk, football.pk]})
+    status, body = call(persona, "post", path, {"ideas": [coffee.pk, football.pk]})
     assert status == expect(persona, default=200, **ELSEWHERE)
     if status != 200:
         assert not Ballot.objects.filter(round=round_).exists()
         return
     assert body["ideas"] == sorted([coffee.pk, football.pk])
-    status, body = call(persona, "put", path, {"ideas": [homework.pk]})
+    status, body = call(persona, "post", path, {"ideas": [homework.pk]})
     assert (status, body["titles"]) == (200, ["Homework club"])
     status, mine = call(persona, "get", path)
     assert (status, mine["ideas"]) == (200, [homework.pk])
@@ -281,15 +281,15 @@ def test_a_coordinator_enters_a_paper_ballot_for_someone_not_online(world, call,
     round_, (coffee, _, _) = voting
     path = f"/rounds/{round_.pk}/ballot"
     body = {"ideas": [coffee.pk], "person_id": world.assisted.pk, "paper": True}
-    status, ballot = call("coordinator", "put", path, body)
+    status, ballot = call("coordinator", "post", path, body)
     assert status == 200
     assert (ballot["voter"], ballot["paper"], ballot["entered_by"]) == (
         "Ron Assisted",
         True,
         "Grace Coordinator",
     )
-    assert call("member", "put", path, body)[0] == 403
-    assert call("member", "put", path, {"ideas": [coffee.pk], "paper": True})[0] == 403
+    assert call("member", "post", path, body)[0] == 403
+    assert call("member", "post", path, {"ideas": [coffee.pk], "paper": True})[0] == 403
     assert Ballot.objects.filter(round=round_).count() == 1
 
 
@@ -300,7 +300,7 @@ def test_a_coordinator_enters_a_paper_ballot_for_someone_not_online(world, call,
 )
 def test_a_bad_ballot_names_ideas_and_saves_nothing(world, call, voting, ideas):
     round_, _ = voting
-    status, body = call("member", "put", f"/rounds/{round_.pk}/ballot", {"ideas": ideas})
+    status, body = call("member", "post", f"/rounds/{round_.pk}/ballot", {"ideas": ideas})
     assert status in (400, 422)
     assert "ideas" in json.dumps(body)
     assert not Ballot.objects.filter(round=round_).exists()
@@ -311,7 +311,7 @@ def test_a_ballot_outside_the_rule_is_refused(world, call):
     ideas = [propose(world, round_, "Coffee morning", 2), propose(world, round_, "Shed", 3)]
     to_vote(world, round_, ideas)
     status, body = call(
-        "member", "put", f"/rounds/{round_.pk}/ballot", {"ideas": [i.pk for i in ideas]}
+        "member", "post", f"/rounds/{round_.pk}/ballot", {"ideas": [i.pk for i in ideas]}
     )
     assert (status, body["field"]) == (400, "ideas")
     assert body["detail"] == "Choose at most 1 projects."
@@ -320,7 +320,7 @@ def test_a_ballot_outside_the_rule_is_refused(world, call):
 
 def test_a_vote_after_the_close_is_refused(world, call, counted):
     round_, (coffee, _, _) = counted
-    status, body = call("member", "put", f"/rounds/{round_.pk}/ballot", {"ideas": [coffee.pk]})
+    status, body = call("member", "post", f"/rounds/{round_.pk}/ballot", {"ideas": [coffee.pk]})
     assert (status, body["field"]) == (400, "ideas")
     assert body["detail"] == "The vote has closed."
 
@@ -413,7 +413,7 @@ def test_a_whole_round_through_the_api(world, call):
     for pk in ids:
         assert call("staff", "post", f"{base}/ideas/{pk}/check", {"feasible": True})[0] == 200
     assert call("coordinator", "post", base + "/phase", {"to": "vote"})[0] == 200
-    assert call("member", "put", base + "/ballot", {"ideas": ids})[0] == 200
+    assert call("member", "post", base + "/ballot", {"ideas": ids})[0] == 200
     status, counted = call("coordinator", "post", base + "/phase", {"to": "result"})
     assert (status, counted["phase"]) == (200, Phase.RESULT)
     status, result = call("member", "get", base + "/result")
@@ -432,7 +432,7 @@ def test_the_schema_lists_every_space_endpoint(client):
         (base + "/{round_id}/ideas", "get"),
         (base + "/{round_id}/ideas", "post"),
         (base + "/{round_id}/ideas/{idea_id}/check", "post"),
-        (base + "/{round_id}/ballot", "put"),
+        (base + "/{round_id}/ballot", "post"),
         (base + "/{round_id}/ballot", "get"),
         (base + "/{round_id}/result", "get"),
         (base + "/{round_id}/override", "post"),

@@ -413,7 +413,7 @@ class BallotIn(Schema):
     paper: bool = Field(False, description="Coordinators: entered from a paper ballot.")
 
 
-@router.put(ROUND + "/ballot", response={200: BallotOut, **ERRORS})
+@router.post(ROUND + "/ballot", response={200: BallotOut, **ERRORS})
 def space_ballot_cast(request, slug: str, round_id: int, data: BallotIn):
     """Members: cast your approval ballot under the round's rule, or replace it, until the
     vote closes. A coordinator may enter one for a member not online (`person_id`), or
