@@ -16,6 +16,7 @@ from typing import Annotated, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import AfterValidator
@@ -51,8 +52,6 @@ def _named_as(**renamed):
 
 
 def _aware(value: datetime.datetime) -> datetime.datetime:
-    from django.utils import timezone
-
     if not 1900 <= value.year <= 2100:
         raise ValueError("Enter a time between 1900 and 2100.")
     if timezone.is_naive(value):
