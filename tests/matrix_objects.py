@@ -54,6 +54,7 @@ from tests.open311.objects import Pledged, pledged
 from tests.pledges import scorecard_world
 from tests.pledges.reports_setup import published_pledge
 from tests.referrals.conftest import refer_molly, triage
+from tests.space import api_objects as space_api_objects
 
 PERSONAS = (
     "anonymous",
@@ -136,6 +137,8 @@ class Things:
     # --- Your Space: pages
     space_pages: object = None  # a SpacePages (see "Your Space: pages" at the end)
     space_result: object = None  # see "Your Space: result and delivery" at the end
+    # --- Your Space: the API
+    space_api: object = None  # tests/space/api_objects.py: three rounds, Grace's
 
     @property
     def slug(self) -> str:
@@ -412,6 +415,7 @@ def build() -> Things:
         involve_people=build_involve_people(world),
         space_pages=build_space_pages(world),  # --- Your Space: pages
         space_result=build_space_result(world),  # --- Your Space: result and delivery
+        space_api=space_api_objects.build(world),  # --- Your Space: the API
     )
 
 

@@ -1519,6 +1519,71 @@ CASES += [
     Case("space-import", RESULT_COORDINATORS_DO, hub, method="post", data=result_pb),
 ]
 
+# --- Your Space: the API ------------------------------------------------------------------
+
+
+def space(attribute, idea=None):
+    """A round of tests/space/api_objects.py (and one of its ideas), in Millbrook."""
+
+    def kwargs(t):
+        built = {"slug": t.slug, "round_id": getattr(t.space_api, attribute).pk}
+        return {**built, "idea_id": getattr(t.space_api, idea).pk} if idea else built
+
+    return kwargs
+
+
+# Set up, move on and override: Millbrook's coordinators (Tunde's key is Northfield's: 404).
+API_SPACE_COORDINATORS = api_action(403, coordinator=200, admin=200)
+
+CASES += [
+    Case("api-v1:space_rounds", API_MILLBROOK, hub),
+    api_post(
+        "api-v1:space_round_create",
+        api_action(403, coordinator=201, admin=201),
+        hub,
+        lambda t: {"title": "Community chest", "resource": "money", "amount": 500},
+    ),
+    Case("api-v1:space_round", API_MILLBROOK, space("ideas_round")),
+    api_post(
+        "api-v1:space_round_advance",
+        API_SPACE_COORDINATORS,
+        space("ideas_round"),
+        lambda t: {"to": "feasibility"},
+    ),
+    Case("api-v1:space_ideas", API_MILLBROOK, space("voting")),
+    api_post(
+        "api-v1:space_idea_propose",
+        api_action(201),  # every member, while the round takes ideas
+        space("ideas_round"),
+        lambda t: {
+            "title": "Men's shed",
+            "description": "Fix bikes.",
+            "cost": 120,
+            "run_by": "Ron",
+        },
+    ),
+    api_post(
+        "api-v1:space_idea_check",
+        api_action(200, member=403),  # staff and coordinators
+        space("ideas_round", "idea"),
+        lambda t: {"feasible": True},
+    ),
+    api_post(
+        "api-v1:space_ballot_cast",
+        api_action(200),  # every member votes for themself
+        space("voting"),
+        lambda t: {"ideas": [t.space_api.on_ballot.pk]},
+    ),
+    Case("api-v1:space_ballot", api_action(404, member=200), space("voting")),  # Sam voted
+    Case("api-v1:space_result", API_MILLBROOK, space("counted")),
+    api_post(
+        "api-v1:space_override",
+        API_SPACE_COORDINATORS,
+        space("counted"),
+        lambda t: {"funded": [], "reason": "The room is closed for repairs this term."},
+    ),
+]
+
 # Named URLs left out of the matrix, and why.
 EXCLUDED = {
     "password_reset_confirm": "takes a one-time token made for one person; Django's own view",
