@@ -60,21 +60,27 @@ def read(text: str) -> PbFile:
     """Parse a `.pb` file, or raise PabulibError naming each line at fault."""
     problems: list[str] = []
     rows: dict[str, list[tuple[int, list[str]]]] = {name: [] for name in SECTIONS}
-    section = None
+    headings: dict[str, int] = {}
+    section, number = None, 0
     for number, line in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
         if not line.strip():
             continue
         heading = line.strip().upper()
         if heading in SECTIONS:
             section = heading
+            headings.setdefault(heading, number)
             continue
         if section is None:
             problems.append(f"line {number}: expected the META heading, found {line[:40]!r}")
             break
         rows[section].append((number, next(csv.reader([line], delimiter=";"))))
     for name in SECTIONS:
-        if not rows[name] and not problems:
-            problems.append(f"the file has no {name} section (or it is empty)")
+        if problems:
+            break
+        if name not in headings:
+            problems.append(f"line {number}: the file ends with no {name} section")
+        elif not rows[name]:
+            problems.append(f"line {headings[name]}: the {name} section is empty")
     if problems:
         _refuse(problems)
 
@@ -85,17 +91,18 @@ def read(text: str) -> PbFile:
             continue
         meta[cells[0].strip()] = cells[1].strip()
     meta_line = rows["META"][0][0]
+    lines = {cells[0].strip(): n for n, cells in rows["META"][1:] if cells}
     vote_type = meta.get("vote_type", "approval").lower()
     if vote_type != "approval":
         problems.append(
-            f"line {meta_line}: vote_type is {vote_type!r}; only approval ballots can be read"
+            f"line {lines['vote_type']}: vote_type is {vote_type!r}; "
+            "only approval ballots can be read"
         )
     budget = None
     if "budget" not in meta:
         problems.append(f"line {meta_line}: META has no budget")
     else:
-        line = next(n for n, c in rows["META"] if c and c[0].strip() == "budget")
-        budget = _whole(meta["budget"], "budget", line, problems)
+        budget = _whole(meta["budget"], "budget", lines["budget"], problems)
 
     projects, costs = _read_projects(rows["PROJECTS"], problems)
     votes = _read_votes(rows["VOTES"], costs, problems)
