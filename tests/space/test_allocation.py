@@ -24,33 +24,40 @@ from coproduce.involve.allocation import (
 
 
 def reference_payment(purses: list[Fraction], cost: int) -> Fraction | None:
-    """The smallest payment each (or all a supporter has, if less) that adds up to cost."""
-    if sum(purses) < cost:
-        return None
-    still_to_find, paying = Fraction(cost), len(purses)
-    for money in sorted(purses):
-        if money * paying >= still_to_find:
-            return still_to_find / paying
-        still_to_find -= money
-        paying -= 1
-    raise AssertionError("unreachable")
+    """The smallest payment each (or all a supporter has, if less) that adds up to cost;
+    None if all they have together is not enough. Everyone is asked an equal part of
+    what is still to find; whoever has less pays all they have and drops out, and the
+    rest are asked again, until nobody more drops out."""
+    paying, still_to_find = list(purses), Fraction(cost)
+    while paying:
+        rho = still_to_find / len(paying)
+        short = [money for money in paying if money < rho]
+        if not short:
+            return rho
+        still_to_find -= sum(short)
+        paying = [money for money in paying if money >= rho]
+    return None
 
 
 def reference_mes(budget, costs, ballots, weights, draw, shares_total):
     """One run of the Method of Equal Shares with cost utilities; returns the projects
     funded in order, and whether the draw ever decided between projects."""
     weights = [Fraction(w) for w in weights] if weights else [Fraction(1)] * len(ballots)
-    money = [shares_total * w / sum(weights) for w in weights]
-    approved = sorted({project for ballot in ballots for project in ballot})
-    votes = {p: sum(p in ballot for ballot in ballots) for p in approved}
+    total_weight = sum(weights)
+    money = [shares_total * w / total_weight for w in weights]
+    supporters = {}
+    for i, ballot in enumerate(ballots):
+        for project in ballot:
+            supporters.setdefault(project, []).append(i)
+    approved = sorted(supporters)
+    votes = {p: len(supporters[p]) for p in approved}
     selected, drawn = [], False
     while True:
         offers = []
         for project in approved:
             if project in selected:
                 continue
-            supporters = [i for i, ballot in enumerate(ballots) if project in ballot]
-            rho = reference_payment([money[i] for i in supporters], costs[project])
+            rho = reference_payment([money[i] for i in supporters[project]], costs[project])
             if rho is not None:
                 key = (rho / costs[project], -votes[project], costs[project])
                 offers.append((key, project, rho))
@@ -60,9 +67,8 @@ def reference_mes(budget, costs, ballots, weights, draw, shares_total):
         tied = [(project, rho) for key, project, rho in offers if key == best]
         drawn = drawn or len(tied) > 1
         project, rho = min(tied, key=lambda pair: draw[pair[0]])
-        for i, ballot in enumerate(ballots):
-            if project in ballot:
-                money[i] -= min(money[i], rho)
+        for i in supporters[project]:
+            money[i] -= min(money[i], rho)
         selected.append(project)
 
 
