@@ -2,6 +2,7 @@
 reference implementation it must agree with on random small elections, and the
 properties that make the Method of Equal Shares proportional."""
 
+import random
 from fractions import Fraction
 
 import pytest
@@ -130,7 +131,11 @@ def elections(draw, weighted: bool = False):
     weights = None
     if weighted and ballots and draw(st.booleans()):
         weights = draw(
-            st.lists(st.sampled_from([1, 2, 3]), min_size=len(ballots), max_size=len(ballots))
+            st.lists(
+                st.sampled_from([1, 2, 3, Fraction(3, 2)]),
+                min_size=len(ballots),
+                max_size=len(ballots),
+            )
         )
     return Election(
         budget=draw(st.integers(0, 60)),
@@ -196,6 +201,21 @@ def test_greedy_agrees_with_the_reference_and_fits(election):
     assert votes == sorted(votes, reverse=True)
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_equal_shares_agrees_with_the_reference_on_bigger_elections(seed):
+    rng = random.Random(seed)
+    projects = [f"p{i}" for i in range(25)]
+    costs = {p: rng.randint(50, 2_000) for p in projects}
+    ballots = [frozenset(rng.sample(projects, rng.randint(0, 6))) for _ in range(300)]
+    weights = [rng.choice([1, 1, 1, 2]) for _ in ballots] if seed % 2 else None
+    election = Election(budget=6_000, costs=costs, ballots=ballots, weights=weights, seed="x")
+    selected, cost, _ = reference_equal_shares(6_000, costs, ballots, weights, "x")
+    outcome = count(election, EQUAL_SHARES)
+    assert list(outcome.selected) == selected
+    assert outcome.cost == cost
+    assert len(selected) > 2
+
+
 # --- properties -------------------------------------------------------------------------
 
 
@@ -205,17 +225,22 @@ def test_the_selected_cost_never_exceeds_the_budget(election):
     outcome = count(election, EQUAL_SHARES)
     assert outcome.cost == sum(election.costs[p] for p in outcome.selected) <= election.budget
     assert len(set(outcome.selected)) == len(outcome.selected)
+    paid_for = dict.fromkeys(outcome.selected, Fraction(0))
     for voter in range(len(election.ballots)):
-        assert sum(paid for _, paid in spending(election, outcome, voter)) <= share_of(
-            election, outcome, voter
-        )
+        spent = spending(election, outcome, voter)
+        assert sum(paid for _, paid in spent) <= share_of(election, outcome, voter)
+        assert all(project in election.ballots[voter] for project, _ in spent)
+        for project, paid in spent:
+            paid_for[project] += paid
+    # Each project funded is paid for exactly by its supporters' spending.
+    assert paid_for == {p: election.costs[p] for p in outcome.selected}
 
 
 @settings(max_examples=200, deadline=None)
 @given(elections(weighted=True), st.randoms(use_true_random=False))
-def test_relabelling_voters_changes_nothing(election, random):
+def test_relabelling_voters_changes_nothing(election, shuffler):
     order = list(range(len(election.ballots)))
-    random.shuffle(order)
+    shuffler.shuffle(order)
     shuffled = Election(
         budget=election.budget,
         costs=election.costs,
@@ -232,7 +257,7 @@ def test_relabelling_voters_changes_nothing(election, random):
 
 @settings(max_examples=200, deadline=None)
 @given(elections(weighted=True), st.randoms(use_true_random=False))
-def test_relabelling_projects_changes_nothing_unless_drawn(election, random):
+def test_relabelling_projects_changes_nothing_unless_drawn(election, shuffler):
     _, _, drawn = reference_equal_shares(
         election.budget, election.costs, election.ballots, election.weights, election.seed
     )
@@ -241,7 +266,7 @@ def test_relabelling_projects_changes_nothing_unless_drawn(election, random):
     assume(not drawn and not any(t.decided_by == BY_DRAW for t in outcome.tie_breaks))
     names = list(election.costs)
     new_names = [f"q{i}" for i in range(len(names))]
-    random.shuffle(new_names)
+    shuffler.shuffle(new_names)
     rename = dict(zip(names, new_names, strict=True))
     renamed = Election(
         budget=election.budget,
