@@ -91,6 +91,7 @@ MALFORMED = {
         GOLDEN.replace(GOLDEN[GOLDEN.index("project_id") : GOLDEN.index("VOTES")], ""),
         "line 9: the PROJECTS section is empty",
     ),
+    "empty file": ("\ufeff\n\n", "line 1: the file is empty"),
     "nothing before META": ("Hello\n" + GOLDEN, "line 1: expected the META heading"),
     "no budget": (GOLDEN.replace("budget;100\n", ""), "line 2: META has no budget"),
     "budget not a number": (GOLDEN.replace("budget;100", "budget;lots"), "line 6: the budget"),

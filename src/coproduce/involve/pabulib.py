@@ -59,6 +59,8 @@ def _whole(text: str, what: str, line: int, problems: list[str]) -> int | None:
 def read(text: str) -> PbFile:
     """Parse a `.pb` file, or raise PabulibError naming each line at fault."""
     problems: list[str] = []
+    if not text.lstrip("\ufeff").strip():
+        _refuse(["line 1: the file is empty"])
     rows: dict[str, list[tuple[int, list[str]]]] = {name: [] for name in SECTIONS}
     headings: dict[str, int] = {}
     section, number = None, 0
