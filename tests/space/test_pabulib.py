@@ -77,6 +77,11 @@ def test_write_keeps_each_value_on_its_line():
     )
     pb = pabulib.read(text)
     assert pb.meta["description"] == "Two lines"
+    odd = '=SUM(A1); "quoted"'
+    again = pabulib.read(
+        pabulib.write({"budget": "10"}, [{"project_id": "a", "cost": "5", "name": odd}], [])
+    )
+    assert again.projects["a"]["name"] == odd  # written exactly, not as a spreadsheet cell
     assert pb.projects["a"]["name"] == "Tea; and cake"
     assert pb.meta["vote_type"] == "approval"
     assert pb.meta["num_projects"] == "1"

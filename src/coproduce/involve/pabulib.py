@@ -188,6 +188,24 @@ def _refuse(problems: list[str]):
     )
 
 
+class _Rows:
+    """Semicolon-separated rows, quoted as csv.reader reads them back. Not a spreadsheet
+    export (coproduce.csv_export): the values are written exactly, so a count read back
+    is the count written."""
+
+    def __init__(self, out):
+        self.out = out
+
+    def writerow(self, cells) -> None:
+        self.out.write(";".join(_quoted(str(cell)) for cell in cells) + "\n")
+
+
+def _quoted(cell: str) -> str:
+    if any(mark in cell for mark in ';"\r\n') or cell != cell.strip():
+        return '"' + cell.replace('"', '""') + '"'
+    return cell
+
+
 def _one_line(value) -> str:
     return re.sub(r"[\r\n]+", " ", str(value))
 
@@ -200,7 +218,7 @@ def write(
     """A `.pb` file: `projects` rows need project_id and cost; votes are (voter id,
     project ids approved, other columns)."""
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\n")
+    writer = _Rows(out)
     meta = {"vote_type": "approval", **meta}
     meta.setdefault("num_projects", str(len(projects)))
     meta.setdefault("num_votes", str(len(votes)))
