@@ -59,22 +59,30 @@ def _whole(text: str, what: str, line: int, problems: list[str]) -> int | None:
 def read(text: str) -> PbFile:
     """Parse a `.pb` file, or raise PabulibError naming each line at fault."""
     problems: list[str] = []
+    if not text.lstrip("\ufeff").strip():
+        _refuse(["line 1: the file is empty"])
     rows: dict[str, list[tuple[int, list[str]]]] = {name: [] for name in SECTIONS}
-    section = None
+    headings: dict[str, int] = {}
+    section, number = None, 0
     for number, line in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
         if not line.strip():
             continue
         heading = line.strip().upper()
         if heading in SECTIONS:
             section = heading
+            headings.setdefault(heading, number)
             continue
         if section is None:
             problems.append(f"line {number}: expected the META heading, found {line[:40]!r}")
             break
         rows[section].append((number, next(csv.reader([line], delimiter=";"))))
     for name in SECTIONS:
-        if not rows[name] and not problems:
-            problems.append(f"the file has no {name} section (or it is empty)")
+        if problems:
+            break
+        if name not in headings:
+            problems.append(f"line {number}: the file ends with no {name} section")
+        elif not rows[name]:
+            problems.append(f"line {headings[name]}: the {name} section is empty")
     if problems:
         _refuse(problems)
 
@@ -85,17 +93,18 @@ def read(text: str) -> PbFile:
             continue
         meta[cells[0].strip()] = cells[1].strip()
     meta_line = rows["META"][0][0]
+    lines = {cells[0].strip(): n for n, cells in rows["META"][1:] if cells}
     vote_type = meta.get("vote_type", "approval").lower()
     if vote_type != "approval":
         problems.append(
-            f"line {meta_line}: vote_type is {vote_type!r}; only approval ballots can be read"
+            f"line {lines['vote_type']}: vote_type is {vote_type!r}; "
+            "only approval ballots can be read"
         )
     budget = None
     if "budget" not in meta:
         problems.append(f"line {meta_line}: META has no budget")
     else:
-        line = next(n for n, c in rows["META"] if c and c[0].strip() == "budget")
-        budget = _whole(meta["budget"], "budget", line, problems)
+        budget = _whole(meta["budget"], "budget", lines["budget"], problems)
 
     projects, costs = _read_projects(rows["PROJECTS"], problems)
     votes = _read_votes(rows["VOTES"], costs, problems)
@@ -179,6 +188,24 @@ def _refuse(problems: list[str]):
     )
 
 
+class _Rows:
+    """Semicolon-separated rows, quoted as csv.reader reads them back. Not a spreadsheet
+    export (coproduce.csv_export): the values are written exactly, so a count read back
+    is the count written."""
+
+    def __init__(self, out):
+        self.out = out
+
+    def writerow(self, cells) -> None:
+        self.out.write(";".join(_quoted(str(cell)) for cell in cells) + "\n")
+
+
+def _quoted(cell: str) -> str:
+    if any(mark in cell for mark in ';"\r\n') or cell != cell.strip():
+        return '"' + cell.replace('"', '""') + '"'
+    return cell
+
+
 def _one_line(value) -> str:
     return re.sub(r"[\r\n]+", " ", str(value))
 
@@ -191,7 +218,7 @@ def write(
     """A `.pb` file: `projects` rows need project_id and cost; votes are (voter id,
     project ids approved, other columns)."""
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\n")
+    writer = _Rows(out)
     meta = {"vote_type": "approval", **meta}
     meta.setdefault("num_projects", str(len(projects)))
     meta.setdefault("num_votes", str(len(votes)))
