@@ -31,8 +31,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-import numpy as np
-
 from coproduce.errors import ApplicationError
 
 EQUAL_SHARES, GREEDY = "equal-shares", "greedy"
@@ -174,6 +172,8 @@ class _Prepared:
     """The election as arrays: who supports what, and the order of full ties."""
 
     def __init__(self, election: Election):
+        import numpy as np  # only when a count runs: web processes that never count stay small
+
         election.check()
         self.budget = election.budget
         self.projects = sorted(p for p, n in vote_counts(election).items() if n)
@@ -214,6 +214,12 @@ class _Run:
     money_left: dict[str, Fraction]  # for each project not funded: its supporters' money
 
 
+def _np():
+    import numpy
+
+    return numpy
+
+
 class _Purses:
     """What each voter has left, by class: voters with the same money left share a
     class (class 0: nothing left). Amounts are whole numbers of 1/scale of a unit, so
@@ -227,7 +233,7 @@ class _Purses:
 
     def groups(self, supporters) -> list[tuple[int, int]]:
         """(money left, how many) for these voters, poorest first, those with none out."""
-        ids, counts = np.unique(self.cls[supporters], return_counts=True)
+        ids, counts = _np().unique(self.cls[supporters], return_counts=True)
         values = self.values
         return sorted(
             (values[c], n) for c, n in zip(ids.tolist(), counts.tolist(), strict=True) if c
@@ -255,6 +261,7 @@ class _Purses:
             self.values = [value * factor for value in self.values]
             self.scale = scale
         asked = int(rho * scale)
+        np = _np()
         remap = np.arange(len(self.values), dtype=np.int64)
         for c in np.unique(self.cls[supporters]).tolist():
             if c:
