@@ -74,3 +74,23 @@ def test_a_coordinator_votes_for_someone_not_online_and_the_log_says_so(world):
     assert event.on_behalf_of == world.assisted
     with pytest.raises(PermissionDenied):
         services.ballot_cast(actor=world.member, round_=round_, ideas=[idea], voter=world.assisted)
+
+
+def test_a_coordinator_never_replaces_a_ballot_a_member_cast_themself(world):
+    round_ = room_round(world)
+    a, b = propose(world, round_, "A", 2), propose(world, round_, "B", 2)
+    round_ = to_vote(world, round_, [a, b])
+    with pytest.raises(ApplicationError, match="votes online themself"):
+        services.ballot_cast(actor=world.coordinator, round_=round_, ideas=[a], voter=world.member)
+    services.ballot_cast(actor=world.member, round_=round_, ideas=[a])
+    for paper in (False, True):
+        with pytest.raises(ApplicationError, match="their own ballot stands"):
+            services.ballot_cast(
+                actor=world.coordinator, round_=round_, ideas=[b], voter=world.member, paper=paper
+            )
+    assert list(Ballot.objects.get(voter=world.member).ideas.all()) == [a]
+    # A paper ballot from a member who is online but has not voted here is entered.
+    services.ballot_cast(
+        actor=world.coordinator, round_=round_, ideas=[b], voter=world.staff, paper=True
+    )
+    assert Ballot.objects.get(voter=world.staff).paper is True

@@ -133,6 +133,22 @@ def may_vote_for(actor_membership: Membership, voter: Person) -> bool:
     )
 
 
+def entering_refusal(actor_membership: Membership, voter: Person, *, paper: bool, existing) -> str:
+    """Why a coordinator may not enter this ballot for someone else ("" when they may).
+    A member who is online votes for themself: a coordinator enters their ballot only
+    from a paper ballot they filled in, and never over a ballot they cast themself."""
+    if actor_membership.person_id == voter.pk:
+        return ""
+    if existing is not None and existing.entered_by_id is None and existing.voter_id == voter.pk:
+        return f"{voter} voted themself; their own ballot stands."
+    if hub_access.manages_own_account(voter) and not paper:
+        return (
+            f"{voter} votes online themself. Enter a ballot for them only from a paper "
+            "ballot they filled in."
+        )
+    return ""
+
+
 def ballot_problem(round_: Round, ideas: list[Idea]) -> str | None:
     """Why this choice of ideas breaks the round's rule (None when it keeps it)."""
     if any(

@@ -51,6 +51,9 @@ def ballot_cast(
         raise ApplicationError(problem, field="ideas")
     voter_membership = hub_access.membership_of(voter, round_.hub)
     ballot = Ballot.objects.select_for_update().filter(round=round_, voter=voter).first()
+    refusal = access.entering_refusal(membership, voter, paper=paper, existing=ballot)
+    if refusal:
+        raise ApplicationError(refusal, field="voter")
     before = sorted(ballot.ideas.values_list("pk", flat=True)) if ballot else None
     after = sorted(idea.pk for idea in ideas)
     if ballot is not None and before == after and ballot.paper == paper:
