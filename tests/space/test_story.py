@@ -94,3 +94,29 @@ def test_a_coordinator_never_replaces_a_ballot_a_member_cast_themself(world):
         actor=world.coordinator, round_=round_, ideas=[b], voter=world.staff, paper=True
     )
     assert Ballot.objects.get(voter=world.staff).paper is True
+
+
+def test_the_hourly_tick_counts_a_round_whose_vote_has_closed_once(world):
+    import datetime
+
+    from django.utils import timezone
+
+    from coproduce.involve.services import sweeps
+
+    round_ = room_round(world)
+    idea = propose(world, round_, "Coffee morning", 2)
+    round_ = to_vote(world, round_, [idea])
+    services.round_change(
+        actor=world.coordinator,
+        round_=round_,
+        changes={"vote_closes_at": timezone.now() + datetime.timedelta(hours=1)},
+    )
+    services.ballot_cast(actor=world.member, round_=round_, ideas=[idea])
+    assert sweeps.tick()["counted"] == 0
+    later = timezone.now() + datetime.timedelta(hours=2)
+    assert sweeps.tick(later)["counted"] == 1
+    assert sweeps.tick(later)["counted"] == 0
+    round_.refresh_from_db()
+    assert round_.phase == Phase.RESULT
+    event = AuditEvent.objects.get(event="space_round.counted")
+    assert event.actor is None
