@@ -305,6 +305,12 @@ def test_a_round_with_a_bad_rule_names_the_field(world, client_for):
         url("space-round-new"), round_data(weighting="deprivation", extra_share_percent="50")
     )
     assert 'id="id_weighting_reason_error"' in text(response)
+    # Larger shares for the most deprived areas need areas with deciles.
+    response = client.post(
+        url("space-round-new"),
+        round_data(weighting="deprivation", extra_share_percent="50", weighting_reason="Fair."),
+    )
+    assert 'id="id_weighting_error"' in text(response) and "decile" in text(response)
     response = client.post(url("space-round-new"), round_data(hours="", minutes=""))
     assert 'id="id_hours_error"' in text(response)
     assert not Round.objects.exists()

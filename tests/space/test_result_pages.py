@@ -382,6 +382,11 @@ def test_only_coordinators_import(world, client):
 
 
 def test_a_tie_and_the_weighting_are_said_in_words(world, client):
+    from coproduce.hubs import services as hubs
+
+    hubs.neighbourhood_create(
+        actor=world.coordinator, hub=world.hub, name="Low Street", deprivation_decile=1
+    )
     round_ = room_round(
         world,
         weighting="deprivation",

@@ -51,7 +51,8 @@ def round_rights(membership: Membership | None, round_: Round, now=None) -> Roun
         return RoundRights()
     return RoundRights(
         see=True,
-        propose=round_.phase == Phase.IDEAS,
+        propose=round_.phase == Phase.IDEAS
+        and (round_.ideas_close_on is None or timezone.localdate() <= round_.ideas_close_on),
         check=membership.is_staff_or_above and round_.phase in (Phase.IDEAS, Phase.FEASIBILITY),
         vote=vote_is_open(round_, now),
         coordinate=membership.can_coordinate,

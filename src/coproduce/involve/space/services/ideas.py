@@ -8,6 +8,7 @@ from coproduce.audit import AuditKind, audit
 from coproduce.errors import ApplicationError, validated_save
 from coproduce.hubs import access as hub_access
 from coproduce.hubs.models import Person
+from coproduce.idempotency import SAME_CONTENT_WINDOW
 
 from .. import access
 from ..models import Feasibility, Idea, Round
@@ -40,10 +41,20 @@ def idea_propose(
         raise PermissionDenied("Only members of this hub can propose ideas.")
     if not rights.propose:
         raise ApplicationError("This round is not taking ideas now.", field="title")
+    mine = Idea.objects.filter(round=round_, proposer=proposer)
     if key:
-        earlier = Idea.objects.filter(round=round_, proposer=proposer, key=key[:60]).first()
+        earlier = mine.filter(key=key[:60]).first()
         if earlier is not None:
             return earlier
+    # Back, then send again, fetches a new form with a new key: the same idea sent again
+    # within minutes is the one already saved.
+    earlier = mine.filter(
+        title=title.strip(),
+        cost=cost,
+        created_at__gte=timezone.now() - SAME_CONTENT_WINDOW,
+    ).first()
+    if earlier is not None:
+        return earlier
     if not isinstance(cost, int) or cost <= 0:
         raise ApplicationError("Say what it needs: more than 0.", field="cost")
     if cost > round_.amount:

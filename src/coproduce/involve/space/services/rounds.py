@@ -66,6 +66,45 @@ def _check_rules(values: dict, resource: str) -> None:
         raise ApplicationError("Choose from 1 to 5 deciles.", field="most_deprived_deciles")
 
 
+def _check_weighting(hub: Hub, weighting: str) -> None:
+    """Larger shares need the areas they are for: a decision nobody could benefit from
+    would be shown to everyone and mean nothing."""
+    from coproduce.involve.models import InvolvementPolicy
+
+    if (
+        weighting == Weighting.DEPRIVATION
+        and not hub.neighbourhoods.filter(deprivation_decile__isnull=False).exists()
+    ):
+        raise ApplicationError(
+            "None of this hub's areas has a deprivation decile yet: give the areas their "
+            "deciles first, or choose the hub's priority areas.",
+            field="weighting",
+        )
+    if (
+        weighting == Weighting.PRIORITY
+        and not InvolvementPolicy.objects.filter(hub=hub, priority_areas__isnull=False).exists()
+    ):
+        raise ApplicationError(
+            "This hub has no priority areas yet: name them in the involvement settings first.",
+            field="weighting",
+        )
+
+
+def _check_dates(ideas_close_on, vote_closes_at, changed: set[str]) -> None:
+    """Dates set now must be to come, and the ideas must close before the vote does."""
+    now = timezone.now()
+    if "vote_closes_at" in changed and vote_closes_at is not None and vote_closes_at <= now:
+        raise ApplicationError(
+            "The vote must close later than now. To close it now, count it.",
+            field="vote_closes_at",
+        )
+    past = ideas_close_on is not None and ideas_close_on < timezone.localdate()
+    if "ideas_close_on" in changed and past:
+        raise ApplicationError("Ideas must close today or later.", field="ideas_close_on")
+    if ideas_close_on and vote_closes_at and timezone.localdate(vote_closes_at) < ideas_close_on:
+        raise ApplicationError("The vote cannot close before ideas close.", field="vote_closes_at")
+
+
 @transaction.atomic
 def round_create(
     *,
@@ -105,6 +144,8 @@ def round_create(
         "weighting_reason": weighting_reason.strip(),
     }
     _check_rules(values, resource)
+    _check_dates(ideas_close_on, vote_closes_at, {"ideas_close_on", "vote_closes_at"})
+    _check_weighting(hub, weighting)
     if not title.strip():
         raise ApplicationError("Give the round a title.", field="title")
     round_ = Round(
@@ -156,6 +197,9 @@ def round_change(*, actor: Person, round_: Round, changes: dict) -> Round:
     if not new:
         return round_
     _check_rules({name: getattr(round_, name) for name in RULES}, round_.resource)
+    _check_dates(round_.ideas_close_on, round_.vote_closes_at, set(new))
+    if "weighting" in new:
+        _check_weighting(round_.hub, round_.weighting)
     if "amount" in new and round_.ideas.filter(cost__gt=round_.amount).exists():
         raise ApplicationError(
             "Some ideas cost more than that: the round must be able to fund each idea.",
