@@ -43,6 +43,7 @@ from tests.matrix_objects import (
     built_once,
     keys_used_just_now,
 )
+from tests.space.conftest import tuesday_to_come
 
 SIGN_IN = "sign-in"
 MOVED = "moved"
@@ -1504,7 +1505,7 @@ CASES += [
             "starts": "10:00",
             "hours": "2",
             "minutes": "0",
-            "first_date": "2030-01-08",
+            "first_date": tuesday_to_come().isoformat(),
         },
     ),
     Case("space-idea-progress", RESULT_RUNNERS, result_idea("coffee")),

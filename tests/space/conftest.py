@@ -1,6 +1,9 @@
 """Your Space fixtures: a round sharing the community room, and members to vote."""
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from coproduce.hubs import services as hubs
 from coproduce.involve.space import services
@@ -57,3 +60,13 @@ def voting(world):
         propose(world, round_, "Youth football", 14),
     ]
     return to_vote(world, round_, ideas), ideas
+
+
+def tuesday_to_come() -> datetime.date:
+    """A Tuesday at least a month away: bookings start on their own weekday, never past."""
+    day = timezone.localdate() + datetime.timedelta(days=30)
+    return day + datetime.timedelta(days=(1 - day.weekday()) % 7)
+
+
+def date_words(day: datetime.date) -> str:
+    return f"{day.day} {day:%B %Y}"

@@ -1,6 +1,7 @@
 """Your Space's pages after the vote: the public result that explains itself, a voter's
 share, overrides, delivery, and the ballots as a pabulib file (out and back in)."""
 
+import datetime
 import html
 import json
 import re
@@ -17,7 +18,14 @@ from coproduce.hubs.models import AuditEvent, Membership, Neighbourhood
 from coproduce.involve import pabulib
 from coproduce.involve.space import explain, services
 from coproduce.involve.space.models import Ballot, Idea, Resource, Round
-from tests.space.conftest import propose, room_round, tenant, to_vote
+from tests.space.conftest import (
+    date_words,
+    propose,
+    room_round,
+    tenant,
+    to_vote,
+    tuesday_to_come,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -200,7 +208,7 @@ def test_a_coordinator_sets_a_funded_project_up_and_books_the_room(world, client
         "starts": "10:00",
         "hours": "2",
         "minutes": "0",
-        "first_date": "2027-01-05",
+        "first_date": tuesday_to_come().isoformat(),
     }
     assert client.post(url("space-idea-book", round_, coffee), booking).status_code == 302
     # The same time for the shed clashes; more than it won is refused.
@@ -208,13 +216,19 @@ def test_a_coordinator_sets_a_funded_project_up_and_books_the_room(world, client
     assert clash.status_code == 400
     assert "booked then for Coffee morning" in clash.content.decode()
     over = client.post(
-        url("space-idea-book", round_, coffee), {**booking, "weekday": "2", "hours": "3"}
+        url("space-idea-book", round_, coffee),
+        {
+            **booking,
+            "weekday": "2",
+            "first_date": (tuesday_to_come() + datetime.timedelta(days=1)).isoformat(),
+            "hours": "3",
+        },
     )
     assert over.status_code == 400
     assert "It won 4 h a week; 2 h a week is booked already." in over.content.decode()
     assert coffee.bookings.count() == 1
     page = text(client.get(url("space-idea-book", round_, coffee)))
-    assert "Tuesdays 10:00 to 12:00 from 5 January 2027" in page
+    assert f"Tuesdays 10:00 to 12:00 from {date_words(tuesday_to_come())}" in page
 
 
 def test_progress_is_for_the_people_running_it_and_coordinators(world, client):

@@ -1,6 +1,7 @@
 """Delivering funded projects: a project with a lead and a rota, or weekly time booked
 in the shared space; and what has happened so far."""
 
+import calendar
 import datetime
 
 from django.core.exceptions import PermissionDenied
@@ -15,6 +16,7 @@ from coproduce.referrals.models import ProjectKind
 from coproduce.referrals.services import project_create
 
 from .. import access
+from ..explain import booking_words
 from ..models import Booking, Idea, Resource
 from .common import idea_url, lock, tell_about
 
@@ -105,6 +107,14 @@ def booking_add(
         raise ApplicationError("Only rounds sharing a space have bookings.", field="weekday")
     if not 0 <= weekday <= 6:
         raise ApplicationError("Choose a day of the week.", field="weekday")
+    if first_date < timezone.localdate():
+        raise ApplicationError("The first date cannot be in the past.", field="first_date")
+    if first_date.weekday() != weekday:
+        raise ApplicationError(
+            f"{first_date:%A} {first_date.day} {first_date:%B} is not a "
+            f"{calendar.day_name[weekday]}: start on the day of the booking.",
+            field="first_date",
+        )
     if last_date is not None and last_date < first_date:
         raise ApplicationError("The last date cannot be before the first.", field="last_date")
     if minutes <= 0 or (starts.hour * 60 + starts.minute + minutes) > 24 * 60:
@@ -117,7 +127,10 @@ def booking_add(
         )
     clash = _clashes(idea, weekday, starts, minutes, first_date, last_date)
     if clash is not None:
-        raise ApplicationError(f"The space is booked then for {clash.idea.title}.", field="starts")
+        raise ApplicationError(
+            f"The space is booked then for {clash.idea.title} ({booking_words(clash)}).",
+            field="starts",
+        )
     booking = Booking(
         idea=idea,
         weekday=weekday,
