@@ -120,3 +120,32 @@ def test_the_hourly_tick_counts_a_round_whose_vote_has_closed_once(world):
     assert round_.phase == Phase.RESULT
     event = AuditEvent.objects.get(event="space_round.counted")
     assert event.actor is None
+
+
+def test_an_override_never_strands_a_project_set_up_to_run_and_tells_proposers(world):
+    from coproduce.notify.models import Notification
+
+    round_ = room_round(world)
+    coffee = propose(world, round_, "Coffee morning", 2)
+    shed = propose(world, round_, "Men's shed", 4)
+    round_ = to_vote(world, round_, [coffee, shed])
+    services.ballot_cast(actor=world.staff, round_=round_, ideas=[coffee])
+    round_ = services.round_count(actor=world.coordinator, round_=round_)
+    coffee.refresh_from_db()
+    services.idea_deliver(actor=world.coordinator, idea=coffee, lead=world.member, roles=["host"])
+    with pytest.raises(ApplicationError, match="already set up to run"):
+        services.round_override(
+            actor=world.coordinator, round_=round_, funded=[shed], reason="The shed matters more."
+        )
+    coffee.refresh_from_db()
+    assert coffee.funded is True
+    before = Notification.objects.filter(recipient=world.member).count()
+    services.round_override(
+        actor=world.coordinator,
+        round_=round_,
+        funded=[coffee, shed],
+        reason="A grant covers the shed too.",
+    )
+    told = Notification.objects.filter(recipient=world.member).order_by("-pk").first()
+    assert Notification.objects.filter(recipient=world.member).count() == before + 1
+    assert "Men's shed: now funded" in told.subject

@@ -214,6 +214,15 @@ def round_override(*, actor: Person, round_: Round, funded: list[Idea], reason: 
             field="funded",
         )
     before = sorted(pk for pk, idea in ideas.items() if idea.funded)
+    dropped = [ideas[pk] for pk in before if pk not in chosen]
+    for idea in dropped:
+        if idea.project_id or idea.bookings.exists():
+            raise ApplicationError(
+                f"{idea.title} is already set up to run (a project or bookings of the space): "
+                "end those first, then change the result.",
+                field="funded",
+            )
+    changed = [idea for pk, idea in ideas.items() if bool(idea.funded) != (pk in chosen)]
     for pk, idea in ideas.items():
         idea.funded = pk in chosen
     Idea.objects.bulk_update(list(ideas.values()), ["funded"])
@@ -228,6 +237,16 @@ def round_override(*, actor: Person, round_: Round, funded: list[Idea], reason: 
         old={"funded": before},
         new={"funded": sorted(chosen), "reason": reason},
     )
+    for idea in changed:
+        tell_about(
+            [idea.proposer],
+            round_,
+            f"{idea.title}: {'now funded' if idea.funded else 'no longer funded'}",
+            "overridden",
+            idea_url(idea),
+            actor,
+            idea=idea,
+        )
     return round_
 
 
