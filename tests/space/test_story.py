@@ -39,7 +39,19 @@ def test_equal_shares_funds_what_a_minority_wants_where_greedy_would_not(world):
     assert Fraction(ballot.spent["share"]) == Fraction(20 * HOUR, 10)
     assert ballot.spent["paid"] == [[coffee.pk, str(Fraction(4 * HOUR, 4))]]
     football.refresh_from_db()
-    assert football.needed >= 1
+    # Counted again, not estimated: that many more supporters fund football, one fewer not.
+    from coproduce.involve import allocation
+    from coproduce.involve.space.services.counting import election_of
+
+    election, _ = election_of(round_)
+    assert round_.result["needed_counted"] is True
+
+    def funded_with(extra: int) -> bool:
+        more = [*election.ballots, *([frozenset({str(football.pk)})] * extra)]
+        bigger = allocation.Election(election.budget, election.costs, more, seed=election.seed)
+        return str(football.pk) in allocation.equal_shares(bigger).selected
+
+    assert funded_with(football.needed) and not funded_with(football.needed - 1)
     assert AuditEvent.objects.filter(event="space_round.counted").count() == 1
 
 

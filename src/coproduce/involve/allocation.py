@@ -399,3 +399,40 @@ def spending(election: Election, outcome: Outcome, voter: int) -> list[tuple[str
             spent.append((project, paid))
             left -= paid
     return spent
+
+
+def supporters_needed(election: Election, project: str, limit: int) -> int | None:
+    """The fewest more voters (each approving only this project, with an ordinary share)
+    that would get it funded by equal shares; None if more than `limit` would be needed.
+
+    Counted, not estimated: each guess is a whole count. More supporters of a project
+    only help it, so the search doubles until the project is funded, then halves back."""
+    if project not in election.costs:
+        raise ElectionError(f"Unknown project {project}.")
+
+    def funded_with(extra: int) -> bool:
+        weights = election.weights
+        more = Election(
+            budget=election.budget,
+            costs=election.costs,
+            ballots=[*election.ballots, *([frozenset({project})] * extra)],
+            weights=None if weights is None else [*weights, *([1] * extra)],
+            seed=election.seed,
+        )
+        return project in equal_shares(more).selected
+
+    if funded_with(0):
+        return 0
+    high = 1
+    while not funded_with(high):
+        if high >= limit:
+            return None
+        high = min(high * 2, limit)
+    low = high // 2  # not enough (or zero)
+    while high - low > 1:
+        middle = (low + high) // 2
+        if funded_with(middle):
+            high = middle
+        else:
+            low = middle
+    return high

@@ -61,6 +61,14 @@ class Explained:
     greedy_words: str = ""
 
 
+def more_supporters(idea: Idea) -> str:
+    """ "2 more supporters" (found by counting again), or "about 4 more supporters" where
+    the round was too large to count again for every project."""
+    words = people(idea.needed, "more supporter", "more supporters")
+    counted = (idea.round.result or {}).get("needed_counted", False)
+    return words if counted else f"about {words}"
+
+
 def needed_words(idea: Idea) -> str:
     """Why a project was not funded, in a sentence."""
     if idea.funded_by_count and not idea.funded:
@@ -70,7 +78,7 @@ def needed_words(idea: Idea) -> str:
     if idea.needed:
         return (
             f"{idea.title} had {people(idea.votes, 'vote', 'votes')}; it needed "
-            f"{people(idea.needed, 'more supporter', 'more supporters')} to be funded."
+            f"{more_supporters(idea)} to be funded."
         )
     return (
         f"{idea.title} had {people(idea.votes, 'vote', 'votes')} but did not fit in what was left."
@@ -114,11 +122,7 @@ def explain(round_: Round, ideas: list[Idea]) -> Explained:
             f"shares pay for it: a smaller group still gets something it wants."
         )
     for idea in only_greedy:
-        why = (
-            f" It needed {people(idea.needed, 'more supporter', 'more supporters')}."
-            if idea.needed
-            else ""
-        )
+        why = f" It needed {more_supporters(idea)}." if idea.needed else ""
         explained.differences.append(
             f"Counting by votes alone would fund {idea.title}, but equal shares does not: "
             f"its supporters' shares did not add up to its cost of {idea.cost_words} once "

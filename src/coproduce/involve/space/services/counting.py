@@ -19,6 +19,9 @@ from ..models import Ballot, Feasibility, Idea, Phase, Round
 from .common import idea_url, lock, tell_about
 
 BATCH = 2000
+# Ballots times ideas up to which each losing idea's supporters needed are found by counting
+# again (a few whole counts each, well under a second in all); larger rounds estimate.
+RECOUNT_WORK = 5000
 
 
 def fraction_text(value: Fraction) -> str:
@@ -109,12 +112,18 @@ def count_locked(actor: Person | None, round_: Round) -> Round:
     greedy = allocation.greedy(election)
     by_count, by_greedy = set(shares.selected), set(greedy.selected)
     ideas = list(Idea.objects.filter(round=round_, feasibility=Feasibility.FEASIBLE))
+    # How many more supporters each losing project needed: counted again, supporter by
+    # supporter, where the round is small enough to do it at once; else the estimate.
+    recount = len(ballot_ids) * max(1, len(ideas)) <= RECOUNT_WORK
     for idea in ideas:
         key = str(idea.pk)
         idea.votes = shares.votes.get(key, 0)
         idea.funded = idea.funded_by_count = key in by_count
         idea.funded_by_greedy = key in by_greedy
         idea.needed = None if idea.funded else shares.needed.get(key)
+        if recount and not idea.funded and idea.needed:
+            idea.needed = allocation.supporters_needed(election, key, limit=4 * idea.needed)
+            idea.needed = idea.needed or shares.needed.get(key)
     Idea.objects.bulk_update(
         ideas,
         ["votes", "funded", "funded_by_count", "funded_by_greedy", "needed"],
@@ -129,6 +138,7 @@ def count_locked(actor: Person | None, round_: Round) -> Round:
         "voters": len(ballot_ids),
         "areas": _areas(round_),
         "weighted": election.weights is not None,
+        "needed_counted": recount,
     }
     round_.save(update_fields=["phase", "counted_at", "result"])
     audit(
