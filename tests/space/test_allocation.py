@@ -474,3 +474,18 @@ def test_a_ballot_naming_an_unknown_project_is_refused():
 def test_an_unknown_rule_is_refused():
     with pytest.raises(ElectionError, match="Unknown rule"):
         count(golden(), "borda")
+
+
+@pytest.mark.parametrize("project", ["A2", "B2"])
+def test_supporters_needed_is_the_fewest_that_fund_a_losing_project(project):
+    election = golden()
+    needed = allocation.supporters_needed(election, project, limit=50)
+
+    def funded_with(extra):
+        more = [*election.ballots, *([frozenset({project})] * extra)]
+        bigger = allocation.Election(election.budget, election.costs, more, seed=election.seed)
+        return project in allocation.equal_shares(bigger).selected
+
+    assert needed >= 1 and funded_with(needed) and not funded_with(needed - 1)
+    if needed > 1:
+        assert allocation.supporters_needed(election, project, limit=needed - 1) is None
