@@ -420,8 +420,8 @@ def test_a_tie_and_the_weighting_are_said_in_words(world, client):
     loser = right if winner == left else left
     page = text(client.get(url("space-result", round_)))
     assert (
-        f"{winner.title} and {loser.title} asked the same of each supporter; {winner.title} "
-        "went first by a draw" in page
+        f"“{winner.title}” and “{loser.title}” had as much support for each hour they "
+        f"cost, so they tied; “{winner.title}” went first by a draw" in page
     )
     assert "deprivation deciles 1 to 2) have a share twice as large as others" in page
     assert "The estate's poorest streets rarely get a say." in page

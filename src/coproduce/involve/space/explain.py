@@ -130,12 +130,19 @@ def explain(round_: Round, ideas: list[Idea]) -> Explained:
         )
     for tie in result.get("equal_shares", {}).get("ties", []):
         chosen = by_id.get(tie.get("chosen"))
-        rivals = [by_id[r].title for r in tie.get("rivals", []) if r in by_id]
+        # A tie matters only where a project it put second was not funded in the end.
+        rivals = [
+            f"“{by_id[r].title}”"
+            for r in tie.get("rivals", [])
+            if r in by_id and not by_id[r].funded_by_count
+        ]
         if chosen is None or not rivals:
             continue
+        unit = "pound" if round_.resource == "money" else "hour"
         explained.ties.append(
-            f"{chosen.title} and {join_titles(rivals)} asked the same of each supporter; "
-            f"{chosen.title} went first {DECIDED.get(tie.get('decided_by'), '')}."
+            f"“{chosen.title}” and {join_titles(rivals)} had as much support for each {unit} "
+            f"they cost, so they tied; “{chosen.title}” went first "
+            f"{DECIDED.get(tie.get('decided_by'), '')}."
         )
     for area, number in result.get("areas", []):
         name = area or f"Other areas (each with fewer than {access.SMALL_GROUP} voters) or none"
@@ -152,6 +159,7 @@ def explain(round_: Round, ideas: list[Idea]) -> Explained:
 @dataclass
 class Spent:
     share: str
+    raised: str  # the share after completion raised it ("" when it was not raised)
     paid: list[tuple[str, str]]
     left: str
     unfunded: list[str]
@@ -166,6 +174,10 @@ def spent(round_: Round, ballot: Ballot, ideas: list[Idea], chosen: set[int]) ->
         return None
     by_pk = {idea.pk: idea for idea in ideas}
     share = Fraction(record["share"])
+    # The share as the rule gives it (what is shared, divided among the voters), and as the
+    # count's completion raised it to use what was left.
+    raised_total = Fraction((round_.result or {}).get("equal_shares", {}).get("shares_total", 0))
+    given = share * round_.amount / raised_total if raised_total else share
     paid, total = [], Fraction(0)
     for pk, amount in record.get("paid", []):
         amount = Fraction(amount)
@@ -174,7 +186,8 @@ def spent(round_: Round, ballot: Ballot, ideas: list[Idea], chosen: set[int]) ->
             paid.append((by_pk[pk].title, amount_words(round_, amount)))
     unfunded = [needed_words(idea) for idea in ideas if idea.pk in chosen and not idea.funded]
     return Spent(
-        share=amount_words(round_, share),
+        share=amount_words(round_, given),
+        raised=amount_words(round_, share) if given != share else "",
         paid=paid,
         left=amount_words(round_, share - total),
         unfunded=unfunded,
