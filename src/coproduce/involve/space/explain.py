@@ -58,6 +58,11 @@ class Explained:
     why_not: list[tuple[Idea, str]] = field(default_factory=list)
     used_words: str = ""
     left_words: str = ""
+
+    @property
+    def voters_words(self) -> str:
+        return people(self.voters, "person", "people")
+
     greedy_words: str = ""
 
 
