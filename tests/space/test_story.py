@@ -161,3 +161,22 @@ def test_an_override_never_strands_a_project_set_up_to_run_and_tells_proposers(w
     told = Notification.objects.filter(recipient=world.member).order_by("-pk").first()
     assert Notification.objects.filter(recipient=world.member).count() == before + 1
     assert "Men's shed: now funded" in told.subject
+
+
+def test_an_imported_file_in_minutes_is_not_counted_as_pounds(world):
+    from coproduce.involve.space.models import Round
+    from coproduce.involve.space.services.imports import round_import
+
+    text = (
+        "META\nkey;value\nbudget;600\ncurrency;minutes\nvote_type;approval\n"
+        "PROJECTS\nproject_id;cost;name\n1;120;Coffee\nVOTES\nvoter_id;vote\n1;1\n"
+    )
+    with pytest.raises(ApplicationError) as refused:
+        round_import(actor=world.coordinator, hub=world.hub, text=text, title="T", resource="money")
+    assert refused.value.field == "resource"
+    assert not Round.objects.exists()
+    round_ = round_import(
+        actor=world.coordinator, hub=world.hub, text=text, title="T", resource="room"
+    )
+    assert round_.amount_words == "10 h a week"
+    assert round_.description.startswith("Imported from a pabulib file")

@@ -7,7 +7,7 @@ from coproduce.errors import ApplicationError
 from coproduce.hubs.models import Hub, Person
 from coproduce.involve import pabulib
 
-from ..models import Ballot, Feasibility, Idea, Phase, Round
+from ..models import Ballot, Feasibility, Idea, Phase, Resource, Round
 from .common import lock
 from .counting import BATCH, count_locked
 from .rounds import round_create
@@ -34,6 +34,15 @@ def round_import(
         )
     if not parsed.costs:
         raise ApplicationError("The file has no projects to count.", field="file")
+    # The file says what it counts in: minutes are time, a currency is money.
+    unit = parsed.meta.get("currency", "").strip().lower()
+    counts_time = unit in ("minutes", "minute", "min")
+    if unit and counts_time != (resource != Resource.MONEY):
+        raise ApplicationError(
+            f"The file counts in {parsed.meta['currency']}: choose "
+            f"{'a kind of time' if counts_time else 'a budget in pounds'} for what is shared.",
+            field="resource",
+        )
     try:
         round_ = round_create(
             actor=actor,
@@ -41,7 +50,10 @@ def round_import(
             title=title,
             resource=resource,
             amount=parsed.budget,
-            description=parsed.meta.get("description", "")[:3000],
+            description=(
+                "Imported from a pabulib file and counted here. "
+                + parsed.meta.get("description", "")
+            )[:3000],
             key=key,
         )
     except ApplicationError as error:
