@@ -9,19 +9,16 @@ services, which check it again. Amounts are whole numbers in the round's unit, n
 them ("20 h a week", "£1,500").
 """
 
-import contextlib
 import datetime
 from fractions import Fraction
 from typing import Annotated, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import AfterValidator
 
-from coproduce.api.common import ERRORS, Id, Mapped, Pages, SaneDate, key_header
+from coproduce.api.common import ERRORS, Id, Mapped, Pages, SaneDate, When_, key_header, named_as
 from coproduce.errors import ApplicationError
 from coproduce.hubs import access as hub_access
 from coproduce.idempotency import once, owner_of
@@ -39,27 +36,6 @@ ROUND = BASE + "/{round_id}"
 MAX_AMOUNT = 10**9
 Amount = Annotated[int, Field(strict=True, ge=1, le=MAX_AMOUNT)]
 Small = Annotated[int, Field(strict=True, ge=0, le=1000)]
-
-
-@contextlib.contextmanager
-def _named_as(**renamed):
-    """Name a service's field as this API does (the service's `proposer` is `person_id`)."""
-    try:
-        yield
-    except ApplicationError as error:
-        error.field = renamed.get(error.field, error.field)
-        raise
-
-
-def _aware(value: datetime.datetime) -> datetime.datetime:
-    if not 1900 <= value.year <= 2100:
-        raise ValueError("Enter a time between 1900 and 2100.")
-    if timezone.is_naive(value):
-        return timezone.make_aware(value)  # the hub's local time
-    return value
-
-
-When_ = Annotated[datetime.datetime, AfterValidator(_aware)]
 
 
 def _hub(request, slug: str):
@@ -337,7 +313,7 @@ def space_idea_propose(
     if data.person_id is not None:
         proposer = _member_of_hub(request, data.person_id, "person_id")
     values = data.dict(exclude={"person_id"})
-    with _named_as(proposer="person_id"):
+    with named_as(proposer="person_id"):
         idea = once(
             hub_id=request.hub.pk,
             owner=owner_of(request.user),
