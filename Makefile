@@ -39,9 +39,10 @@ PYTEST := $(BIN)/pytest -n auto
 test: system-packages $(STAMP)
 	$(PYTEST)
 
-# The whole suite again on a throw-away PostgreSQL cluster.
+# The whole suite again on a throw-away PostgreSQL cluster, but for the browser tests:
+# they drive the same pages through the same services, and `make test` runs them.
 test-postgres: system-packages-postgres $(STAMP)
-	$(BIN)/python scripts/with-postgres.py $(PYTEST)
+	$(BIN)/python scripts/with-postgres.py $(PYTEST) -m "not browser"
 
 test-browser: system-packages $(STAMP)
 	$(BIN)/pytest -m browser
