@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 # links follow PORT.
 DEMO_ENV := DEBUG=1 EMAIL_BACKEND=file PORT=$(PORT)
 
-.PHONY: demo system-packages system-packages-postgres test test-sqlite test-postgres test-browser lint format migrate clean bench-ledger bench-ledger-quick bench-opinion opinion-quality bench-matching bench-reports bench-reports-quick bench-exports bench-exports-quick bench-conversation bench-conversation-quick bench-pages bench-pages-quick bench-matching-db bench-matching-db-quick bench-involvement bench-involvement-quick
+.PHONY: demo system-packages system-packages-postgres test test-sqlite test-postgres test-browser lint format migrate clean bench-ledger bench-ledger-quick bench-opinion opinion-quality bench-matching bench-reports bench-reports-quick bench-exports bench-exports-quick bench-conversation bench-conversation-quick bench-pages bench-pages-quick bench-matching-db bench-matching-db-quick bench-involvement bench-involvement-quick bench-allocation bench-allocation-quick
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "No Python 3.12+ found (see above)."; exit 1; }
@@ -39,9 +39,10 @@ PYTEST := $(BIN)/pytest -n auto
 test: system-packages $(STAMP)
 	$(PYTEST)
 
-# The whole suite again on a throw-away PostgreSQL cluster.
+# The whole suite again on a throw-away PostgreSQL cluster, but for the browser tests:
+# they drive the same pages through the same services, and `make test` runs them.
 test-postgres: system-packages-postgres $(STAMP)
-	$(BIN)/python scripts/with-postgres.py $(PYTEST)
+	$(BIN)/python scripts/with-postgres.py $(PYTEST) -m "not browser"
 
 test-browser: system-packages $(STAMP)
 	$(BIN)/pytest -m browser
@@ -105,6 +106,14 @@ bench-involvement: $(STAMP)
 
 bench-involvement-quick: $(STAMP)
 	$(BIN)/python bench/involvement.py --quick
+
+# The count engine: equal shares with completion for 10,000 voters and 200 projects,
+# against a plain reference that must fund the same projects (see docs/performance.md).
+bench-allocation: $(STAMP)
+	$(BIN)/python bench/allocation.py
+
+bench-allocation-quick: $(STAMP)
+	$(BIN)/python bench/allocation.py --quick
 
 bench-conversation: $(STAMP)
 	$(BIN)/python bench/conversation.py

@@ -54,6 +54,7 @@ from tests.open311.objects import Pledged, pledged
 from tests.pledges import scorecard_world
 from tests.pledges.reports_setup import published_pledge
 from tests.referrals.conftest import refer_molly, triage
+from tests.space import api_objects as space_api_objects
 
 PERSONAS = (
     "anonymous",
@@ -133,6 +134,11 @@ class Things:
     involve: object = None  # an Involvement (below)
 
     involve_people: object = None  # see "involvement: people" at the end
+    # --- Your Space: pages
+    space_pages: object = None  # a SpacePages (see "Your Space: pages" at the end)
+    space_result: object = None  # see "Your Space: result and delivery" at the end
+    # --- Your Space: the API
+    space_api: object = None  # tests/space/api_objects.py: three rounds, Grace's
 
     @property
     def slug(self) -> str:
@@ -407,6 +413,9 @@ def build() -> Things:
         involvement_api=involve_api_objects.build(world),
         involve=_involvement_opportunities(world),  # --- involvement: opportunities
         involve_people=build_involve_people(world),
+        space_pages=build_space_pages(world),  # --- Your Space: pages
+        space_result=build_space_result(world),  # --- Your Space: result and delivery
+        space_api=space_api_objects.build(world),  # --- Your Space: the API
     )
 
 
@@ -572,3 +581,95 @@ def build_involve_people(world):
     from tests.involve.people_setup import build_involvement
 
     return build_involvement(world)
+
+
+# --- Your Space: pages ------------------------------------------------------------------------
+# A round taking ideas (Sam proposed a coffee morning, not checked yet) and a round open for
+# votes with two projects on its ballot (nobody has voted).
+
+
+@dataclass
+class SpacePages:
+    ideas_round: object
+    idea: object  # Sam's, not checked yet
+    voting_round: object
+    on_ballot: object  # a project on the voting round's ballot
+
+
+def build_space_pages(world) -> SpacePages:
+    from coproduce.involve.space import services as space
+
+    def round_(title):
+        return space.round_create(
+            actor=world.coordinator,
+            hub=world.hub,
+            title=title,
+            resource="room",
+            amount=20 * 60,
+            space_name="Community room",
+        )
+
+    def idea(round_, title, hours):
+        return space.idea_propose(
+            actor=world.member,
+            round_=round_,
+            title=title,
+            description=f"{title}, every week.",
+            cost=hours * 60,
+            run_by="Tenants' association",
+        )
+
+    ideas_round = round_("Community room: ideas")
+    coffee = idea(ideas_round, "Coffee morning", 2)
+    voting_round = round_("Community room: voting")
+    on_ballot = [idea(voting_round, "Homework club", 6), idea(voting_round, "Men's shed", 8)]
+    space.round_advance(actor=world.coordinator, round_=voting_round, to="feasibility")
+    for each in on_ballot:
+        space.idea_check(actor=world.staff, idea=each, feasible=True)
+    voting_round = space.round_advance(actor=world.coordinator, round_=voting_round, to="vote")
+    return SpacePages(ideas_round, coffee, voting_round, on_ballot[0])
+
+
+# --- Your Space: result and delivery ---------------------------------------------------------
+# A round sharing the community room, counted: Sam proposed the coffee morning (2 h) and
+# the men's shed (4 h), and Sam, Dr Amir and Grace voted; both are funded, neither set up yet.
+
+
+@dataclass
+class SpaceResult:
+    round: object
+    coffee: object  # proposed by Sam, funded
+    shed: object
+
+
+def build_space_result(world) -> SpaceResult:
+    from coproduce.involve.space import services as space
+    from coproduce.involve.space.models import Phase, Resource
+
+    round_ = space.round_create(
+        actor=world.coordinator,
+        hub=world.hub,
+        title="Matrix room share",
+        resource=Resource.ROOM,
+        amount=20 * 60,
+        space_name="Community room",
+    )
+    coffee, shed = (
+        space.idea_propose(
+            actor=world.member,
+            round_=round_,
+            title=title,
+            description="Every week.",
+            cost=minutes,
+            run_by="Sam",
+        )
+        for title, minutes in (("Matrix coffee morning", 120), ("Matrix men's shed", 240))
+    )
+    space.round_advance(actor=world.coordinator, round_=round_, to=Phase.FEASIBILITY)
+    for idea in (coffee, shed):
+        space.idea_check(actor=world.staff, idea=idea, feasible=True)
+    round_ = space.round_advance(actor=world.coordinator, round_=round_, to=Phase.VOTE)
+    for voter, ideas in ((world.member, [coffee]), (world.staff, [shed]), (world.coordinator, [])):
+        space.ballot_cast(actor=voter, round_=round_, ideas=ideas)
+    round_ = space.round_count(actor=world.coordinator, round_=round_)
+    return SpaceResult(round=round_, coffee=coffee, shed=shed)

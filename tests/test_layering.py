@@ -58,6 +58,8 @@ PURE_ENGINES = [
     "coproduce.open311.statuses",
     "coproduce.involve.shortlist",
     "coproduce.involve.guard",
+    "coproduce.involve.allocation",
+    "coproduce.involve.pabulib",
 ]
 
 SERVICES_MAX_LINES = 400  # a services module is one sub-domain, read in a sitting

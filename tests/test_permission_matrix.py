@@ -43,6 +43,7 @@ from tests.matrix_objects import (
     built_once,
     keys_used_just_now,
 )
+from tests.space.conftest import tuesday_to_come
 
 SIGN_IN = "sign-in"
 MOVED = "moved"
@@ -1336,6 +1337,251 @@ CASES += [
             "name": "Incident review training",
             "trained_on": timezone.localdate().isoformat(),
         },
+    ),
+]
+
+# --- Your Space: pages -----------------------------------------------------------------------
+# Members of Millbrook only (anyone else: 404, as for involvement). Setting up, changing and
+# moving on a round, and entering a ballot for someone else: coordinators. Checking ideas:
+# staff and coordinators. Objects: matrix_objects build_space_pages (a round taking ideas
+# with Sam's coffee morning unchecked; a round open for votes).
+SPACE_MEMBERS = INVOLVE_MEMBERS
+SPACE_STAFF = INVOLVE_STAFF
+SPACE_COORDINATORS = {**INVOLVE_STAFF, "staff": 403}
+SPACE_MEMBERS_DO = outcomes(MOVED, anonymous=SIGN_IN, outsider=404, other_coordinator=404)
+SPACE_STAFF_DO = {**SPACE_MEMBERS_DO, "member": 403}
+SPACE_COORDINATORS_DO = INVOLVE_COORDINATORS_DO
+
+
+def space_round(attribute):
+    return lambda t: {"slug": t.slug, "pk": getattr(t.space_pages, attribute).pk}
+
+
+def space_idea(t):
+    idea = t.space_pages.idea
+    return {"slug": t.slug, "pk": idea.round_id, "idea_id": idea.pk}
+
+
+def space_round_body(t):
+    return {
+        "title": "Matrix round",
+        "resource": "room",
+        "hours": "10",
+        "minutes": "0",
+        "weighting": "none",
+        "most_deprived_deciles": "2",
+    }
+
+
+# --- Your Space: result and delivery ----------------------------------------------------------
+# The result and its ballots as a pabulib file are public once counted (anyone, signed in
+# or not). Overriding, setting a funded project up, booking the room and importing a .pb
+# file: Millbrook's coordinators. Progress: also the person running it (Sam proposed it).
+# Members of other hubs get a 404. Objects: matrix_objects build_space_result.
+
+RESULT_COORDINATORS = outcomes(
+    200, anonymous=SIGN_IN, member=403, staff=403, outsider=404, other_coordinator=404
+)
+RESULT_COORDINATORS_DO = outcomes(
+    403, anonymous=SIGN_IN, coordinator=MOVED, admin=MOVED, outsider=404, other_coordinator=404
+)
+RESULT_RUNNERS = outcomes(200, anonymous=SIGN_IN, staff=403, outsider=404, other_coordinator=404)
+
+
+def result_round(t):
+    return {"slug": t.slug, "pk": t.space_result.round.pk}
+
+
+def result_idea(attribute):
+    return lambda t: {**result_round(t), "idea_id": getattr(t.space_result, attribute).pk}
+
+
+def result_pb(t):
+    text = (
+        "META\nkey;value\nbudget;100\nvote_type;approval\nPROJECTS\nproject_id;cost;name\n"
+        "1;60;Matrix import A\n2;40;Matrix import B\nVOTES\nvoter_id;vote\n1;1,2\n2;2\n"
+    )
+    return {
+        "file": SimpleUploadedFile("round.pb", text.encode(), "text/plain"),
+        "title": "Matrix imported round",
+        "resource": "money",
+    }
+
+
+CASES += [
+    Case("space-rounds", SPACE_MEMBERS, hub),
+    Case("space-round-new", SPACE_COORDINATORS, hub),
+    Case("space-round-new", SPACE_COORDINATORS_DO, hub, method="post", data=space_round_body),
+    Case("space-round", SPACE_MEMBERS, space_round("ideas_round")),
+    Case("space-round", SPACE_MEMBERS, space_round("voting_round"), variant="voting"),
+    Case("space-round-change", SPACE_COORDINATORS, space_round("ideas_round")),
+    Case(
+        "space-round-change",
+        SPACE_COORDINATORS_DO,
+        space_round("ideas_round"),
+        method="post",
+        data=lambda t: {**space_round_body(t), "title": "Matrix round, renamed"},
+    ),
+    Case("space-round-advance", SPACE_COORDINATORS, space_round("ideas_round")),
+    Case(
+        "space-round-advance",
+        SPACE_COORDINATORS_DO,
+        space_round("ideas_round"),
+        method="post",
+        data=lambda t: {"to": "feasibility"},
+    ),
+    Case("space-idea-new", SPACE_MEMBERS, space_round("ideas_round")),
+    Case(
+        "space-idea-new",
+        SPACE_MEMBERS_DO,
+        space_round("ideas_round"),
+        method="post",
+        data=lambda t: {
+            "title": "Matrix idea",
+            "description": "A matrix idea.",
+            "hours": "1",
+            "minutes": "0",
+            "run_by": "Matrix group",
+        },
+    ),
+    Case("space-idea", SPACE_MEMBERS, space_idea),
+    Case("space-idea-check", SPACE_STAFF, space_idea),
+    Case(
+        "space-idea-check",
+        SPACE_STAFF_DO,
+        space_idea,
+        method="post",
+        data=lambda t: {"feasible": "yes"},
+    ),
+    Case("space-ballot", SPACE_MEMBERS, space_round("voting_round")),
+    Case(
+        "space-ballot",
+        SPACE_MEMBERS_DO,
+        space_round("voting_round"),
+        method="post",
+        data=lambda t: {"ideas": [str(t.space_pages.on_ballot.pk)]},
+    ),
+    Case("space-ballot-for", SPACE_COORDINATORS, space_round("voting_round")),
+    Case(
+        "space-ballot-for",
+        SPACE_COORDINATORS_DO,
+        space_round("voting_round"),
+        method="post",
+        data=lambda t: {
+            "voter": str(t.world.assisted.pk),
+            "paper": "on",
+            "ideas": [str(t.space_pages.on_ballot.pk)],
+        },
+    ),
+    Case("space-result", PUBLIC, result_round),
+    Case("space-export", PUBLIC, result_round),
+    Case("space-override", RESULT_COORDINATORS, result_round),
+    Case(
+        "space-override",
+        RESULT_COORDINATORS_DO,
+        result_round,
+        method="post",
+        data=lambda t: {
+            "funded": [str(t.space_result.coffee.pk)],
+            "reason": "Matrix: the shed found another home.",
+        },
+    ),
+    Case("space-idea-deliver", RESULT_COORDINATORS, result_idea("coffee")),
+    Case(
+        "space-idea-deliver",
+        RESULT_COORDINATORS_DO,
+        result_idea("coffee"),
+        method="post",
+        data=lambda t: {"lead": str(t.world.member.pk), "roles": "host"},
+    ),
+    Case("space-idea-book", RESULT_COORDINATORS, result_idea("coffee")),
+    Case(
+        "space-idea-book",
+        RESULT_COORDINATORS_DO,
+        result_idea("coffee"),
+        method="post",
+        data=lambda t: {
+            "weekday": "1",
+            "starts": "10:00",
+            "hours": "2",
+            "minutes": "0",
+            "first_date": tuesday_to_come().isoformat(),
+        },
+    ),
+    Case("space-idea-progress", RESULT_RUNNERS, result_idea("coffee")),
+    Case(
+        "space-idea-progress",
+        {**RESULT_RUNNERS, "member": MOVED, "coordinator": MOVED, "admin": MOVED},
+        result_idea("coffee"),
+        method="post",
+        data=lambda t: {"progress": "Matrix: ten came."},
+    ),
+    Case("space-import", RESULT_COORDINATORS, hub),
+    Case("space-import", RESULT_COORDINATORS_DO, hub, method="post", data=result_pb),
+]
+
+# --- Your Space: the API ------------------------------------------------------------------
+
+
+def space(attribute, idea=None):
+    """A round of tests/space/api_objects.py (and one of its ideas), in Millbrook."""
+
+    def kwargs(t):
+        built = {"slug": t.slug, "round_id": getattr(t.space_api, attribute).pk}
+        return {**built, "idea_id": getattr(t.space_api, idea).pk} if idea else built
+
+    return kwargs
+
+
+# Set up, move on and override: Millbrook's coordinators (Tunde's key is Northfield's: 404).
+API_SPACE_COORDINATORS = api_action(403, coordinator=200, admin=200)
+
+CASES += [
+    Case("api-v1:space_rounds", API_MILLBROOK, hub),
+    api_post(
+        "api-v1:space_round_create",
+        api_action(403, coordinator=201, admin=201),
+        hub,
+        lambda t: {"title": "Community chest", "resource": "money", "amount": 500},
+    ),
+    Case("api-v1:space_round", API_MILLBROOK, space("ideas_round")),
+    api_post(
+        "api-v1:space_round_advance",
+        API_SPACE_COORDINATORS,
+        space("ideas_round"),
+        lambda t: {"to": "feasibility"},
+    ),
+    Case("api-v1:space_ideas", API_MILLBROOK, space("voting")),
+    api_post(
+        "api-v1:space_idea_propose",
+        api_action(201),  # every member, while the round takes ideas
+        space("ideas_round"),
+        lambda t: {
+            "title": "Men's shed",
+            "description": "Fix bikes.",
+            "cost": 120,
+            "run_by": "Ron",
+        },
+    ),
+    api_post(
+        "api-v1:space_idea_check",
+        api_action(200, member=403),  # staff and coordinators
+        space("ideas_round", "idea"),
+        lambda t: {"feasible": True},
+    ),
+    api_post(
+        "api-v1:space_ballot_cast",
+        api_action(200),  # every member votes for themself
+        space("voting"),
+        lambda t: {"ideas": [t.space_api.on_ballot.pk]},
+    ),
+    Case("api-v1:space_ballot", api_action(404, member=200), space("voting")),  # Sam voted
+    Case("api-v1:space_result", API_MILLBROOK, space("counted")),
+    api_post(
+        "api-v1:space_override",
+        API_SPACE_COORDINATORS,
+        space("counted"),
+        lambda t: {"funded": [], "reason": "The room is closed for repairs this term."},
     ),
 ]
 

@@ -143,6 +143,18 @@ class AuditKind(models.TextChoices):
         "Choices of how much to be asked changed",
     )
     INVOLVEMENT_TRAINING_RECORDED = "involvement_training.recorded", "Involvement training recorded"
+    # Your Space
+    SPACE_ROUND_CREATED = "space_round.created", "Your Space round opened"
+    SPACE_ROUND_CHANGED = "space_round.changed", "Your Space round changed"
+    SPACE_ROUND_ADVANCED = "space_round.advanced", "Your Space round moved to its next phase"
+    SPACE_ROUND_COUNTED = "space_round.counted", "Your Space votes counted"
+    SPACE_ROUND_OVERRIDDEN = "space_round.overridden", "Your Space result overridden"
+    SPACE_IDEA_PROPOSED = "space_idea.proposed", "Project proposed for Your Space"
+    SPACE_IDEA_CHECKED = "space_idea.checked", "Project checked for feasibility"
+    SPACE_IDEA_DELIVERED = "space_idea.delivered", "Funded project set up to run"
+    SPACE_IDEA_UPDATED = "space_idea.updated", "Funded project's progress updated"
+    SPACE_BALLOT_RECORDED = "space_ballot.recorded", "Your Space ballot recorded"
+    SPACE_BOOKING_ADDED = "space_booking.added", "Weekly time in the space booked"
 
 
 # How the audit log's filter groups the kinds: by the thing before the dot.
@@ -205,6 +217,7 @@ AUDIT_GROUPS: list[tuple[str, tuple[str, ...]]] = [
             "involvement_training",
         ),
     ),
+    ("Your Space", ("space_round", "space_idea", "space_ballot", "space_booking")),
 ]
 
 

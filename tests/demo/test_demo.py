@@ -408,3 +408,39 @@ def test_loading_again_adds_no_involvement():
     before = counts()
     data.load()
     assert counts() == before
+
+
+def test_northfields_room_round_funds_the_drop_in_greedy_counting_leaves_out():
+    from coproduce.involve.space.models import Ballot, Idea, Round
+
+    autumn = Round.objects.get(hub__slug="northfield", title="The community room, autumn")
+    assert (autumn.phase, autumn.amount_words) == ("result", "20 h a week")
+    fair_only = Idea.objects.filter(round=autumn, funded_by_count=True, funded_by_greedy=False)
+    assert [idea.title for idea in fair_only] == ["Debt-advice drop-in"]
+    assert autumn.result["greedy"]["selected"] != autumn.result["equal_shares"]["selected"]
+    assert sorted(autumn.result["equal_shares"]["selected"]) == sorted(
+        str(pk)
+        for pk in Idea.objects.filter(round=autumn, funded=True).values_list("pk", flat=True)
+    )
+    ballots = Ballot.objects.filter(round=autumn)
+    assert ballots.filter(paper=True, voter__display_name="Maureen Hill").exists()
+    assert ballots.filter(
+        voter__display_name="Wojciech Kowalski", entered_by__display_name="Tunde Adeyemi"
+    ).exists()
+    spring = Round.objects.get(hub__slug="northfield", title="The community room, spring")
+    assert spring.phase == "ideas"
+    assert sorted(spring.ideas.values_list("title", "feasibility")) == [
+        ("Baby and toddler group", "feasible"),
+        ("Repair café", "pending"),
+    ]
+
+
+def test_loading_again_adds_no_your_space_round():
+    from coproduce.involve.space.models import Ballot, Idea, Round
+
+    def counts():
+        return [m.objects.count() for m in (Round, Idea, Ballot)]
+
+    before = counts()
+    data.load()
+    assert counts() == before

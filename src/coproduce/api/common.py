@@ -2,14 +2,17 @@
 the types that keep hostile input out (strict whole numbers, ids a database can hold,
 dates in a sane range)."""
 
+import contextlib
 import datetime
 from typing import Annotated
 
+from django.utils import timezone
 from ninja import Field, Header, Schema
 from ninja.pagination import LimitOffsetPagination
 from ninja.security import HttpBearer
 from pydantic import AfterValidator
 
+from coproduce.errors import ApplicationError
 from coproduce.forms import DATE_RANGE_MESSAGE, EARLIEST_DATE, LATEST_DATE
 from coproduce.hubs import access
 from coproduce.hubs.services import api_token_authenticate
@@ -91,3 +94,25 @@ class Mapped:
 
     def __getitem__(self, window: slice):
         return [self.render(row) for row in self.queryset[window]]
+
+
+@contextlib.contextmanager
+def named_as(**renamed):
+    """Name a service's field as the API does (a service's `lead` is `lead_id` there)."""
+    try:
+        yield
+    except ApplicationError as error:
+        error.field = renamed.get(error.field, error.field)
+        raise
+
+
+def _aware(value: datetime.datetime) -> datetime.datetime:
+    if not 1900 <= value.year <= 2100:
+        raise ValueError("Enter a time between 1900 and 2100.")
+    if timezone.is_naive(value):
+        return timezone.make_aware(value)  # the hub's local time
+    return value
+
+
+# A time in a JSON body: ISO 8601; without an offset it is the hub's local time.
+When_ = Annotated[datetime.datetime, AfterValidator(_aware)]

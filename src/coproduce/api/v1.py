@@ -11,6 +11,7 @@ from ninja import NinjaAPI, Schema
 
 from coproduce.errors import ApplicationError
 from coproduce.involve.api import router as involve_router
+from coproduce.involve.space.api import router as space_router
 from coproduce.pledges.pledge_api import router as pledges_router
 from coproduce.pledges.report_api import router as reports_router
 from coproduce.pledges.scorecard_api import router as scorecard_router
@@ -98,3 +99,4 @@ api.add_router("/", reports_router)
 api.add_router("/", pledges_router)
 api.add_router("/", scorecard_router)
 api.add_router("/", involve_router)
+api.add_router("/", space_router)

@@ -20,6 +20,7 @@ from coproduce.demo import deliberation as deliberation_story
 from coproduce.demo import involve as involve_story
 from coproduce.demo import pledges as pledges_story
 from coproduce.demo import referrals as referrals_story
+from coproduce.demo import space as space_story
 from coproduce.demo import timebank as timebank_story
 from coproduce.demo.clock import story_time
 from coproduce.hubs import services
@@ -536,6 +537,7 @@ def _load(clock) -> None:
         hubs["millbrook"], coordinators["millbrook"], people["amir@millbrook.example"], clock
     )
     involve_story.northfield(hubs["northfield"], coordinators["northfield"], clock)
+    space_story.northfield(hubs["northfield"], coordinators["northfield"], clock)
 
     clock.ago(JOIN_REQUESTS_DAY, 19)
     for email, name, slug, message in JOIN_REQUESTS:

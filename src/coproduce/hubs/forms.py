@@ -253,6 +253,14 @@ class NeighbourhoodForm(AccessibleForm):
     name = forms.CharField(
         label="Name of the area", max_length=80, help_text="An estate, a block, a street or a ward."
     )
+    deprivation_decile = forms.IntegerField(
+        label="Deprivation decile (optional)",
+        required=False,
+        min_value=1,
+        max_value=10,
+        help_text="From the Index of Multiple Deprivation: 1 is the most deprived tenth of "
+        "areas. A hub may give voters here larger shares in Your Space.",
+    )
 
 
 class DirectorySearchForm(forms.Form):

@@ -149,6 +149,11 @@ class Neighbourhood(models.Model):
     adjacent = models.ManyToManyField(
         "self", blank=True, help_text="Areas next to this one, for matching help nearby."
     )
+    deprivation_decile = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="The area's deprivation decile (1 is the most deprived tenth), if known.",
+    )
 
     class Meta:
         ordering = ["name"]

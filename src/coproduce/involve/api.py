@@ -8,7 +8,6 @@ whole minutes with the same time in words beside it (`length`); money in whole p
 with the amount in pounds beside it (`amount`).
 """
 
-import contextlib
 import datetime
 from typing import Annotated, Literal
 
@@ -19,9 +18,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import AfterValidator
 
-from coproduce.api.common import ERRORS, Id, Mapped, Pages, key_header
+from coproduce.api.common import ERRORS, Id, Mapped, Pages, When_, key_header, named_as
 from coproduce.errors import ApplicationError
 from coproduce.hubs import access as hub_access
 from coproduce.hubs.models import Organisation
@@ -48,28 +46,6 @@ from .models import (
 )
 
 router = Router(tags=["involvement"])
-
-
-@contextlib.contextmanager
-def _named_as(**renamed):
-    """Name a service's field as this API does (the service's `lead` is `lead_id` here)."""
-    try:
-        yield
-    except ApplicationError as error:
-        error.field = renamed.get(error.field, error.field)
-        raise
-
-
-def _aware(value: datetime.datetime) -> datetime.datetime:
-    if not 1900 <= value.year <= 2100:
-        raise ValueError("Enter a time between 1900 and 2100.")
-    if timezone.is_naive(value):
-        return timezone.make_aware(value)  # the hub's local time
-    return value
-
-
-# A time in a JSON body: ISO 8601; without an offset it is the hub's local time.
-When_ = Annotated[datetime.datetime, AfterValidator(_aware)]
 
 
 # --- shapes ---------------------------------------------------------------------------------
@@ -404,7 +380,7 @@ def opportunity_create(request, data: OpportunityIn, key: str | None = key_heade
             )
     values = data.dict(exclude={"lead_id", "organisation_id", "meetings"})
     meetings = [(m.starts_at, m.ends_at) for m in data.meetings]
-    with _named_as(lead="lead_id", organisation="organisation_id"):
+    with named_as(lead="lead_id", organisation="organisation_id"):
         opportunity = once(
             hub_id=hub.pk,
             owner=owner_of(request.user),
@@ -448,7 +424,7 @@ def signup_ask(request, opportunity_id: int, data: SignUpIn, key: str | None = k
     person = None
     if data.person_id is not None:
         person = _member_of_hub(request, data.person_id, "person_id")
-    with _named_as(person="person_id" if person else "person"):
+    with named_as(person="person_id" if person else "person"):
         signup = once(
             hub_id=request.hub.pk,
             owner=owner_of(request.user),
@@ -677,7 +653,7 @@ def attendance_record(request, meeting_id: int, data: AttendanceIn):
     if len(set(ids)) != len(ids):
         raise ApplicationError("Mark each person once.", field="marks")
     marks = {mark.signup_id: (mark.status, mark.minutes) for mark in data.marks}
-    with _named_as(attendance="marks", minutes="marks.minutes"):
+    with named_as(attendance="marks", minutes="marks.minutes"):
         recorded = services.attendance_record(actor=request.user, session=session, marks=marks)
     found = {a.pk: a for a in _attendances().filter(pk__in=[a.pk for a in recorded])}
     return [_attendance_out(found[a.pk]) for a in recorded]

@@ -15,6 +15,8 @@ class InvolveConfig(AppConfig):
         )
         from .failsafe import short_of_mix
         from .panels import hub_home_counts
+        from .space import access as space_access  # noqa: F401  (Your Space's pickers)
+        from .space import sentences as space_sentences  # noqa: F401
 
         panels.register_hub_home(hub_home_counts)
 

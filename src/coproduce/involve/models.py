@@ -556,3 +556,7 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"Reminder to {self.person} for {self.session}"
+
+
+# Your Space's models live in their own module; imported here so Django finds them.
+import coproduce.involve.space.models  # noqa: E402, F401

@@ -1,10 +1,12 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import people_views, views
 
 base = "hubs/<slug:slug>/involvement/"
 
 urlpatterns = [
+    # Your Space: rounds sharing a resource (space/urls.py)
+    path("", include("coproduce.involve.space.urls")),
     # Opportunities, places and meetings (views.py)
     path(base, views.opportunity_list, name="involve-list"),
     path(base + "new/", views.opportunity_new, name="involve-new"),

@@ -37,6 +37,7 @@ class Kind(models.TextChoices):
     EXPORT = "export", "Files you asked for, when they are ready"
     INVOLVEMENT = "involvement", "Your places on involvement: offers, reminders and changes"
     INVOLVEMENT_NEWS = "involvement_news", "New ways to be involved, and your involvement pack"
+    SPACE = "space", "Your Space: your ideas, and rounds to vote in"
 
 
 # Straight away for what needs someone to act; a daily email for news.

@@ -82,17 +82,21 @@ def organisation_create(
 
 
 @transaction.atomic
-def neighbourhood_create(*, actor: Person, hub: Hub, name: str) -> Neighbourhood:
+def neighbourhood_create(
+    *, actor: Person, hub: Hub, name: str, deprivation_decile: int | None = None
+) -> Neighbourhood:
     access.require_coordinator(actor, hub)
     if Neighbourhood.objects.filter(hub=hub, name__iexact=name.strip()).exists():
         raise ApplicationError("This hub already has an area with that name.", field="name")
-    neighbourhood = Neighbourhood(hub=hub, name=name.strip())
+    if deprivation_decile is not None and not 1 <= deprivation_decile <= 10:
+        raise ApplicationError("Give a decile from 1 to 10.", field="deprivation_decile")
+    neighbourhood = Neighbourhood(hub=hub, name=name.strip(), deprivation_decile=deprivation_decile)
     validated_save(neighbourhood)
     audit(
         hub=hub,
         actor=actor,
         event=AuditKind.NEIGHBOURHOOD_CREATED,
         subject=neighbourhood,
-        new={"name": neighbourhood.name},
+        new={"name": neighbourhood.name, "deprivation_decile": deprivation_decile},
     )
     return neighbourhood

@@ -28,6 +28,7 @@ from ..models import (
     SignUp,
     SignUpStatus,
 )
+from ..space.services.counting import closed_rounds_count
 from .waitlist import offers_lapse
 
 REMIND_BEFORE = datetime.timedelta(hours=48)
@@ -41,6 +42,7 @@ def tick(now: datetime.datetime | None = None) -> dict[str, int]:
         "lapsed": offers_lapse(now),
         "reminders": reminders_send(now),
         "packs": packs_make(now),
+        "counted": closed_rounds_count(now),
     }
 
 

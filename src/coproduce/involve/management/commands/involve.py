@@ -8,7 +8,8 @@ class Command(BaseCommand):
     help = (
         "Involvement. `coproduce involve tick` lapses places offered from a waiting list "
         "and not answered in time (offering them to the next person), sends reminders 48 "
-        "hours before each meeting, and makes the weekly and monthly involvement packs due. "
+        "hours before each meeting, makes the weekly and monthly involvement packs due, "
+        "and counts Your Space rounds whose vote has closed. "
         "Running it again sends nothing twice. Run it hourly (docs/operations.md); "
         "--enqueue hands it to the background worker instead."
     )
@@ -27,5 +28,5 @@ class Command(BaseCommand):
         done = sweeps.tick()
         self.stdout.write(
             f"Offers lapsed: {done['lapsed']}. Reminders sent: {done['reminders']}. "
-            f"Packs made: {done['packs']}."
+            f"Packs made: {done['packs']}. Your Space rounds counted: {done['counted']}."
         )
