@@ -16,7 +16,7 @@ from coproduce.referrals import escalations
 from coproduce.referrals import services as referrals
 from coproduce.referrals.models import Escalation, EscalationKind
 
-from .conftest import group, panel
+from .conftest import group, meeting, panel
 
 
 def _hours_ahead(hours: float):
@@ -65,7 +65,8 @@ def test_a_panel_60_hours_ahead_without_its_service_user_is_escalated_to_its_lea
     for person in (ann, cat):
         person.availability = [_slot(start)]
         person.save(update_fields=["availability"])
-    services.signup_ask(actor=cat, opportunity=group(world))
+    # Its meetings well beyond the 72 hours the failsafe watches, at any time of day.
+    services.signup_ask(actor=cat, opportunity=group(world, meetings=[meeting(10), meeting(40)]))
 
     [escalation] = _found(world)
     assert escalation.assigned_to == world.staff  # the lead, who is staff
