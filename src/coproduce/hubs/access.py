@@ -12,7 +12,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import Http404
@@ -195,6 +197,16 @@ def manages_own_account(person: Person) -> bool:
     """Signs in with an email and a password, so chooses for themselves what they are told;
     for anyone else (not online, or never signed in) a coordinator chooses."""
     return bool(person.email) and person.has_usable_password()
+
+
+def not_managing_own_account(prefix: str = "person__") -> Q:
+    """`manages_own_account` turned round, as a query on a relation to Person: no email,
+    or no password to sign in with (a coordinator chooses for them)."""
+    return (
+        Q(**{f"{prefix}email__isnull": True})
+        | Q(**{f"{prefix}email": ""})
+        | Q(**{f"{prefix}password__startswith": UNUSABLE_PASSWORD_PREFIX})
+    )
 
 
 def can_invite_to_sign_in(person: Person) -> bool:

@@ -6,10 +6,10 @@ counted by the database, never person by person."""
 import datetime
 from dataclasses import dataclass, field
 
-from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import Count, Prefetch, Q, Sum
 from django.utils import timezone
 
+from coproduce.hubs import access as hub_access
 from coproduce.hubs.models import ContactPreference, Hub, Person
 
 from .access import SMALL_GROUP
@@ -517,14 +517,6 @@ class Posted:
         )
 
 
-def _not_online() -> Q:
-    return (
-        Q(person__email__isnull=True)
-        | Q(person__email="")
-        | Q(person__password__startswith=UNUSABLE_PASSWORD_PREFIX)
-    )
-
-
 def packs_to_post(hub: Hub, today: datetime.date | None = None) -> list[Posted]:
     """This period's packs (this week's and this month's) for people who are not online
     or chose to have them posted, in large print, or read out: three queries."""
@@ -538,7 +530,7 @@ def packs_to_post(hub: Hub, today: datetime.date | None = None) -> list[Posted]:
     )
     packs = (
         Pack.objects.filter(hub=hub, period_start__in=periods)
-        .filter(Q(person_id__in=posted_ids) | _not_online())
+        .filter(Q(person_id__in=posted_ids) | hub_access.not_managing_own_account())
         .select_related("person")
         .prefetch_related(
             Prefetch(

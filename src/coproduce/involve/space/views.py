@@ -9,15 +9,15 @@ import random
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Value, When
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import dateformat, timezone
 
 from coproduce.errors import ApplicationError
+from coproduce.hubs import access as hub_access
 from coproduce.hubs.models import Membership
 from coproduce.idempotency import mark_replayed
 from coproduce.views import render_form, say_saved, submit
@@ -260,22 +260,12 @@ def round_change(request, slug, pk):
 # --- one round -----------------------------------------------------------------------------
 
 
-def _not_online() -> Q:
-    """Members who do not sign in themselves (hubs.access.manages_own_account, as a
-    query): a coordinator votes for them."""
-    return (
-        Q(person__email__isnull=True)
-        | Q(person__email="")
-        | Q(person__password__startswith=UNUSABLE_PASSWORD_PREFIX)
-    )
-
-
 def not_voted_offline(round_: Round):
     """Members not online who have no ballot in this round yet, by name."""
     voted = Ballot.objects.filter(round=round_, voter=OuterRef("person_id"))
     return (
         Membership.objects.filter(hub=round_.hub, is_active=True)
-        .filter(_not_online())
+        .filter(hub_access.not_managing_own_account())
         .exclude(Exists(voted))
         .select_related("person", "neighbourhood")
         .order_by("person__display_name", "person_id")
