@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "coproduce.pledges",
     "coproduce.open311",
     "coproduce.involve",
+    "coproduce.insight",
     "coproduce.demo",
     "django_tasks_db",
 ]

@@ -1,0 +1,5 @@
+"""exports (to come)."""
+
+
+def clean() -> str:
+    return ""

@@ -1,0 +1,5 @@
+"""healthcheck_tasks (to come)."""
+
+
+def remind_due() -> str:
+    return ""
