@@ -1610,6 +1610,7 @@ EXCLUDED = {
     "my-data": "to come",
     "my-data-export": "to come",
     "my-data-download": "to come",
+    "member-data": "to come",
     # insight (erase): pages to come; each leaves this list with its own section
     "my-account-delete": "to come",
     "member-erase": "to come",

@@ -13,3 +13,7 @@ def export_request(request, **kwargs):
 
 def export_download(request, **kwargs):
     raise Http404
+
+
+def member_data(request, **kwargs):
+    raise Http404

@@ -32,6 +32,11 @@ urlpatterns = [
     path("me/data/", export_views.my_data, name="my-data"),
     path("me/data/export/", export_views.export_request, name="my-data-export"),
     path("me/data/export/<str:token>/", export_views.export_download, name="my-data-download"),
+    path(
+        "hubs/<slug:slug>/members/<int:person_id>/data/",
+        export_views.member_data,
+        name="member-data",
+    ),
     path("me/delete/", erase_views.delete_account, name="my-account-delete"),
     path(
         "hubs/<slug:slug>/members/<int:person_id>/erase/",
