@@ -22,6 +22,17 @@ from coproduce.hubs.models import Hub, Membership, Person
 SMALL_GROUP = 5  # any group smaller than this is hidden in every figure shown
 
 
+# --- area figures (geo): the hub's own areas' deciles and populations ----------------------
+
+
+def require_area_figures(person: Person, hub: Hub) -> Membership:
+    """Only the hub's coordinators see and set its areas' figures (anyone else: 403)."""
+    membership = hub_access.membership_of(person, hub)
+    if not changes_settings(membership):
+        raise PermissionDenied("Only the hub's coordinators can see and set its areas' figures.")
+    return membership
+
+
 # --- insight: the dashboard, board report and settings ----------------------------------
 
 

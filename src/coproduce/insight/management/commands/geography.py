@@ -1,4 +1,9 @@
-from django.core.management.base import BaseCommand
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from coproduce.insight.geography import GeographyError, read_files
+from coproduce.insight.services.geography import area_stats_import
 
 
 class Command(BaseCommand):
@@ -10,6 +15,34 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["import"])
+        parser.add_argument(
+            "--postcodes", required=True, type=Path, help="The ONS Postcode Directory CSV."
+        )
+        parser.add_argument(
+            "--deprivation",
+            required=True,
+            type=Path,
+            help="The English Indices of Deprivation File 7 CSV (IoD2019 or IoD2025).",
+        )
 
-    def handle(self, *args, action, **options):
-        raise NotImplementedError("to come")
+    def handle(self, *args, action, postcodes: Path, deprivation: Path, **options):
+        try:
+            # Both files are read one line at a time; "utf-8-sig" drops a leading BOM.
+            with (
+                postcodes.open(encoding="utf-8-sig", newline="") as postcode_lines,
+                deprivation.open(encoding="utf-8-sig", newline="") as deprivation_lines,
+            ):
+                figures = read_files(
+                    postcode_lines,
+                    deprivation_lines,
+                    postcodes_file=postcodes.name,
+                    deprivation_file=deprivation.name,
+                )
+        except OSError as error:
+            raise CommandError(f"{error.filename}: {error.strerror}.") from None
+        except UnicodeDecodeError as error:
+            raise CommandError(f"One of the files is not UTF-8 text: {error.reason}.") from None
+        except GeographyError as error:
+            raise CommandError(str(error)) from None
+        area_stats_import(figures=figures, source=f"{postcodes.name} and {deprivation.name}")
+        self.stdout.write(f"Imported {figures.summary()}.")
