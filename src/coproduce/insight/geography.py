@@ -170,7 +170,7 @@ def count_postcodes(
     header = _header(reader, file)
     postcode_at, _ = _column(header, (POSTCODE,), file)
     terminated_at, _ = _column(header, (TERMINATED,), file)
-    area_at, area_name = _column(header, SMALL_AREA_FOR.get(year, ("lsoa21", "lsoa11")), file)
+    area_at, _ = _column(header, SMALL_AREA_FOR.get(year, ("lsoa21", "lsoa11")), file)
     counts: Counter[tuple[str, str]] = Counter()
     terminated = 0
     for row in reader:
