@@ -2,8 +2,6 @@
 
 from pathlib import Path
 
-import pytest
-
 from coproduce.hubs import services as hubs
 
 FILES = Path(__file__).resolve().parent.parent / "data" / "geography"
@@ -21,8 +19,7 @@ DISTRICTS = {
 }
 
 
-@pytest.fixture
-def estates(world):
+def make_estates(world):
     """Millbrook's own areas: Brook Estate and Hill Top, no figures yet."""
     return [
         hubs.neighbourhood_create(actor=world.coordinator, hub=world.hub, name=name)

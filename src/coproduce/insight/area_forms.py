@@ -7,6 +7,15 @@ from coproduce.forms import AccessibleForm
 from .geography import MAX_POPULATION
 
 
+class WholeNumberField(forms.IntegerField):
+    """A whole number as people write it: "1,450" or "1 450" is 1450."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.replace(",", "").replace(" ", "")
+        return super().to_python(value)
+
+
 class AreaFiguresForm(AccessibleForm):
     deprivation_decile = forms.IntegerField(
         label="Deprivation decile",
@@ -16,7 +25,7 @@ class AreaFiguresForm(AccessibleForm):
         help_text="From 1 (the most deprived tenth of areas in England) to 10 (the least). "
         "Leave it empty if you do not know it.",
     )
-    population = forms.IntegerField(
+    population = WholeNumberField(
         label="How many people live there",
         required=False,
         min_value=0,

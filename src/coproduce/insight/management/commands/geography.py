@@ -25,7 +25,8 @@ class Command(BaseCommand):
             help="The English Indices of Deprivation File 7 CSV (IoD2019 or IoD2025).",
         )
 
-    def handle(self, *args, action, postcodes: Path, deprivation: Path, **options):
+    def handle(self, *args, action, postcodes, deprivation, **options):
+        postcodes, deprivation = Path(postcodes), Path(deprivation)
         try:
             # Both files are read one line at a time; "utf-8-sig" drops a leading BOM.
             with (
