@@ -139,6 +139,8 @@ class Things:
     space_result: object = None  # see "Your Space: result and delivery" at the end
     # --- Your Space: the API
     space_api: object = None  # tests/space/api_objects.py: three rounds, Grace's
+    # --- insight (geo)
+    geo_area: object = None  # a Neighbourhood of Millbrook's (see "insight (geo)" at the end)
 
     @property
     def slug(self) -> str:
@@ -416,6 +418,7 @@ def build() -> Things:
         space_pages=build_space_pages(world),  # --- Your Space: pages
         space_result=build_space_result(world),  # --- Your Space: result and delivery
         space_api=space_api_objects.build(world),  # --- Your Space: the API
+        geo_area=build_geo(world),  # --- insight (geo)
     )
 
 
@@ -673,3 +676,13 @@ def build_space_result(world) -> SpaceResult:
         space.ballot_cast(actor=voter, round_=round_, ideas=ideas)
     round_ = space.round_count(actor=world.coordinator, round_=round_)
     return SpaceResult(round=round_, coffee=coffee, shed=shed)
+
+
+# --- insight (geo): the areas' figures ------------------------------------------------------
+
+
+def build_geo(world):
+    """One of Millbrook's own areas, with no figures yet."""
+    from coproduce.hubs import services as hubs
+
+    return hubs.neighbourhood_create(actor=world.coordinator, hub=world.hub, name="Matrix Estate")

@@ -1585,13 +1585,44 @@ CASES += [
     ),
 ]
 
+# --- insight (geo) ---
+# The areas' figures: Millbrook's coordinators (and its admin) only; everyone else 403, a
+# member of another hub too. Objects: matrix_objects build_geo (Matrix Estate, no figures).
+# Each POST gives the area the next decile round (1..10), so every one changes something.
+
+
+def geo_area(t):
+    return {"slug": t.slug, "pk": t.geo_area.pk}
+
+
+def geo_next_decile(t) -> str:
+    from coproduce.hubs.models import Neighbourhood
+
+    decile = Neighbourhood.objects.get(pk=t.geo_area.pk).deprivation_decile or 0
+    return str(decile % 10 + 1)
+
+
+def geo_figures(t):
+    return {"deprivation_decile": geo_next_decile(t), "population": "1450"}
+
+
+def geo_file(t):
+    text = f"area,decile,population\r\nMatrix Estate,{geo_next_decile(t)},1450\r\n"
+    return {"file": SimpleUploadedFile("areas.csv", text.encode(), content_type="text/csv")}
+
+
+CASES += [
+    Case("insight-areas", COORDINATORS, hub),
+    Case("insight-area-edit", COORDINATORS, geo_area),
+    Case("insight-area-edit", COORDINATORS_DO, geo_area, method="post", data=geo_figures),
+    Case("insight-areas-upload", COORDINATORS, hub),
+    Case("insight-areas-upload", COORDINATORS_DO, hub, method="post", data=geo_file),
+]
+
+
 # Named URLs left out of the matrix, and why.
 EXCLUDED = {
     "password_reset_confirm": "takes a one-time token made for one person; Django's own view",
-    # insight (geo): pages to come; each leaves this list with its own section
-    "insight-areas": "to come",
-    "insight-areas-upload": "to come",
-    "insight-area-edit": "to come",
     # insight (pages): pages to come; each leaves this list with its own section
     "insight-dashboard": "to come",
     "insight-public": "to come",
