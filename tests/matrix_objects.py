@@ -139,6 +139,8 @@ class Things:
     space_result: object = None  # see "Your Space: result and delivery" at the end
     # --- Your Space: the API
     space_api: object = None  # tests/space/api_objects.py: three rounds, Grace's
+    # --- insight (health)
+    health: object = None  # a HealthRound (see "insight (health)" at the end)
 
     @property
     def slug(self) -> str:
@@ -415,6 +417,7 @@ def build() -> Things:
         involve_people=build_involve_people(world),
         space_pages=build_space_pages(world),  # --- Your Space: pages
         space_result=build_space_result(world),  # --- Your Space: result and delivery
+        health=build_health(world),  # --- insight (health)
         space_api=space_api_objects.build(world),  # --- Your Space: the API
     )
 
@@ -673,3 +676,33 @@ def build_space_result(world) -> SpaceResult:
         space.ballot_cast(actor=voter, round_=round_, ideas=ideas)
     round_ = space.round_count(actor=world.coordinator, round_=round_)
     return SpaceResult(round=round_, coffee=coffee, shed=shed)
+
+
+# --- insight (health) -------------------------------------------------------------------------
+
+
+@dataclass
+class HealthRound:
+    check: object  # open now, in Millbrook, answered by nobody yet
+    # Every persona signed in has equality answers, so deleting them changes something.
+
+
+def build_health(world) -> HealthRound:
+    from coproduce.insight.models import HealthCheck
+    from coproduce.insight.services import equality
+
+    for persona in PERSONAS:
+        if persona != "anonymous":
+            equality.answers_save(
+                person=world.persona(persona), answers={"carer": "no"}, consent=True
+            )
+
+    today = timezone.localdate()
+    check = HealthCheck.objects.create(
+        hub=world.hub,
+        title="Matrix health check",
+        opens_on=today - datetime.timedelta(days=1),
+        closes_on=today + datetime.timedelta(days=14),
+        opened_by=world.coordinator,
+    )
+    return HealthRound(check=check)
