@@ -31,7 +31,7 @@ class AnswersForm(AccessibleForm):
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Shown only to the hub's coordinators, without your name.",
+        help_text="Only the hub's coordinators read it, without your name.",
     )
     key = OnceKeyField()
 

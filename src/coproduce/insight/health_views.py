@@ -226,6 +226,17 @@ def check_detail(request, slug, pk):
             "waiting": waiting,
             "not_online": [p for p in waiting if not hub_access.manages_own_account(p)],
             "indicators": _indicators(hub, check),
+            # What people added, without their names: for coordinators only.
+            "comments": [
+                c
+                for _, c in sorted(
+                    HealthCheckResponse.objects.filter(health_check=check)
+                    .exclude(comment="")
+                    .values_list("answered_at", "comment")
+                )
+            ]
+            if coordinating
+            else [],
             "small_group": access.SMALL_GROUP,
             "large_gap": healthcheck.LARGE_GAP,
         },
