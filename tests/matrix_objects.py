@@ -141,6 +141,8 @@ class Things:
     space_api: object = None  # tests/space/api_objects.py: three rounds, Grace's
     # --- insight (geo)
     geo_area: object = None  # a Neighbourhood of Millbrook's (see "insight (geo)" at the end)
+    # --- insight (health)
+    health: object = None  # a HealthRound (see "insight (health)" at the end)
 
     @property
     def slug(self) -> str:
@@ -417,6 +419,7 @@ def build() -> Things:
         involve_people=build_involve_people(world),
         space_pages=build_space_pages(world),  # --- Your Space: pages
         space_result=build_space_result(world),  # --- Your Space: result and delivery
+        health=build_health(world),  # --- insight (health)
         space_api=space_api_objects.build(world),  # --- Your Space: the API
         geo_area=build_geo(world),  # --- insight (geo)
     )
@@ -686,3 +689,31 @@ def build_geo(world):
     from coproduce.hubs import services as hubs
 
     return hubs.neighbourhood_create(actor=world.coordinator, hub=world.hub, name="Matrix Estate")
+# --- insight (health) -------------------------------------------------------------------------
+
+
+@dataclass
+class HealthRound:
+    check: object  # open now, in Millbrook, answered by nobody yet
+    # Every persona signed in has equality answers, so deleting them changes something.
+
+
+def build_health(world) -> HealthRound:
+    from coproduce.insight.models import HealthCheck
+    from coproduce.insight.services import equality
+
+    for persona in PERSONAS:
+        if persona != "anonymous":
+            equality.answers_save(
+                person=world.persona(persona), answers={"carer": "no"}, consent=True
+            )
+
+    today = timezone.localdate()
+    check = HealthCheck.objects.create(
+        hub=world.hub,
+        title="Matrix health check",
+        opens_on=today - datetime.timedelta(days=1),
+        closes_on=today + datetime.timedelta(days=14),
+        opened_by=world.coordinator,
+    )
+    return HealthRound(check=check)

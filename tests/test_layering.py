@@ -61,6 +61,7 @@ PURE_ENGINES = [
     "coproduce.involve.allocation",
     "coproduce.involve.pabulib",
     "coproduce.insight.geography",
+    "coproduce.insight.healthcheck",  # health
 ]
 
 SERVICES_MAX_LINES = 400  # a services module is one sub-domain, read in a sitting

@@ -1620,6 +1620,64 @@ CASES += [
 ]
 
 
+# --- insight (health) ---
+# A hub's health checks: its members see the rounds and results and answer (anyone else:
+# 404); opening a round and entering paper answers for someone not online (Ron): its
+# coordinators. Equality questions: each signed-in person's own. Objects: matrix_objects
+# build_health (a round open now).
+HEALTH_MEMBERS = outcomes(200, anonymous=SIGN_IN, outsider=404, other_coordinator=404)
+HEALTH_COORDINATORS = {**HEALTH_MEMBERS, "member": 403, "staff": 403}
+HEALTH_MEMBERS_DO = outcomes(MOVED, anonymous=SIGN_IN, outsider=404, other_coordinator=404)
+HEALTH_COORDINATORS_DO = {**HEALTH_MEMBERS_DO, "member": 403, "staff": 403}
+
+
+def health_check(t):
+    return {"slug": t.slug, "pk": t.health.check.pk}
+
+
+def health_answers(t):
+    from coproduce.insight.healthcheck import QUESTION_KEYS
+
+    return dict.fromkeys(QUESTION_KEYS, "4")
+
+
+def health_round_body(t):
+    today = timezone.localdate()
+    return {
+        "title": "Matrix next round",
+        "opens_on": (today + datetime.timedelta(days=60)).isoformat(),
+        "closes_on": (today + datetime.timedelta(days=80)).isoformat(),
+    }
+
+
+CASES += [
+    Case("health-checks", HEALTH_MEMBERS, hub),
+    Case("health-check-new", HEALTH_COORDINATORS, hub),
+    Case("health-check-new", HEALTH_COORDINATORS_DO, hub, method="post", data=health_round_body),
+    Case("health-check", HEALTH_MEMBERS, health_check),
+    Case("health-check-answer", HEALTH_MEMBERS, health_check),
+    Case(
+        "health-check-answer", HEALTH_MEMBERS_DO, health_check, method="post", data=health_answers
+    ),
+    Case("health-check-answer-for", HEALTH_COORDINATORS, health_check),
+    Case(
+        "health-check-answer-for",
+        HEALTH_COORDINATORS_DO,
+        health_check,
+        method="post",
+        data=lambda t: {**health_answers(t), "person": str(t.world.assisted.pk)},
+    ),
+    Case("equality", SIGNED_IN),
+    Case(
+        "equality",
+        outcomes(MOVED, anonymous=SIGN_IN),
+        method="post",
+        data=lambda t: {"carer": "prefer_not", "consent": "on"},
+    ),
+    Case("equality-delete", POST_ONLY),
+    Case("equality-delete", outcomes(MOVED, anonymous=SIGN_IN), method="post"),
+]
+
 # Named URLs left out of the matrix, and why.
 EXCLUDED = {
     "password_reset_confirm": "takes a one-time token made for one person; Django's own view",
@@ -1629,14 +1687,6 @@ EXCLUDED = {
     "insight-board": "to come",
     "insight-settings": "to come",
     "insight-csv": "to come",
-    # insight (health): pages to come; each leaves this list with its own section
-    "health-checks": "to come",
-    "health-check-new": "to come",
-    "health-check": "to come",
-    "health-check-answer": "to come",
-    "health-check-answer-for": "to come",
-    "equality": "to come",
-    "equality-delete": "to come",
     # insight (export): pages to come; each leaves this list with its own section
     "my-data": "to come",
     "my-data-export": "to come",

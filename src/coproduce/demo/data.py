@@ -18,6 +18,7 @@ from django.utils import timezone
 from coproduce.deliberation.models import Vote
 from coproduce.demo import deliberation as deliberation_story
 from coproduce.demo import insight_areas
+from coproduce.demo import insight_health as insight_health_story
 from coproduce.demo import involve as involve_story
 from coproduce.demo import pledges as pledges_story
 from coproduce.demo import referrals as referrals_story
@@ -540,6 +541,7 @@ def _load(clock) -> None:
     involve_story.northfield(hubs["northfield"], coordinators["northfield"], clock)
     space_story.northfield(hubs["northfield"], coordinators["northfield"], clock)
     insight_areas.load(hubs, people, clock)  # the areas' figures, once the hubs are built
+    insight_health_story.northfield(hubs["northfield"], coordinators["northfield"], clock)
 
     clock.ago(JOIN_REQUESTS_DAY, 19)
     for email, name, slug, message in JOIN_REQUESTS:

@@ -14,6 +14,7 @@ Services, views, templates and the API all read them.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from coproduce.hubs import access as hub_access
@@ -60,5 +61,47 @@ def require_insight(person: Person, hub: Hub) -> Membership:
 
 
 # --- the health check ----------------------------------------------------------------------
+
+
+def sees_health_checks(membership: Membership | None) -> bool:
+    """Every active member of the hub sees its rounds and their results."""
+    return membership is not None and membership.is_active
+
+
+def opens_health_checks(membership: Membership | None) -> bool:
+    return membership is not None and membership.can_coordinate
+
+
+def enters_answers_for_others(membership: Membership | None) -> bool:
+    """Coordinators enter paper answers for someone who is not online."""
+    return membership is not None and membership.can_coordinate
+
+
+def health_check_side(membership: Membership) -> str:
+    """The side a member answers on: staff if staff or above, otherwise users'."""
+    return "staff" if membership.is_staff_or_above else "users"
+
+
+def member_for_health(person: Person, slug: str) -> tuple[Hub, Membership]:
+    """The hub and the person's membership; anyone else gets a 404 (a hub's health
+    checks are never hinted at to other hubs)."""
+    hub = hub_for(slug)
+    membership = hub_access.membership_of(person, hub)
+    if not sees_health_checks(membership):
+        raise Http404("No such page.")
+    return hub, membership
+
+
+def answers_for_refusal(actor: Membership, person: Person) -> str:
+    """Why a coordinator may not enter this person's answers ("" when they may): only
+    for someone not online, never for themself."""
+    if person.pk == actor.person_id:
+        return "Answer for yourself on the health check's own page."
+    if hub_access.manages_own_account(person):
+        return f"{person} answers online themself."
+    return ""
+
+
+# --- equality monitoring: a person's own answers only; nobody else sees them ----------------
 
 # --- people's data -------------------------------------------------------------------------
