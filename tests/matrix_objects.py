@@ -139,6 +139,8 @@ class Things:
     space_result: object = None  # see "Your Space: result and delivery" at the end
     # --- Your Space: the API
     space_api: object = None  # tests/space/api_objects.py: three rounds, Grace's
+    # --- insight (export)
+    my_data_token: str = ""  # Sam's download of his data, asked for an hour ago
 
     @property
     def slug(self) -> str:
@@ -416,6 +418,7 @@ def build() -> Things:
         space_pages=build_space_pages(world),  # --- Your Space: pages
         space_result=build_space_result(world),  # --- Your Space: result and delivery
         space_api=space_api_objects.build(world),  # --- Your Space: the API
+        my_data_token=build_my_data(world),  # --- insight (export)
     )
 
 
@@ -673,3 +676,23 @@ def build_space_result(world) -> SpaceResult:
         space.ballot_cast(actor=voter, round_=round_, ideas=ideas)
     round_ = space.round_count(actor=world.coordinator, round_=round_)
     return SpaceResult(round=round_, coffee=coffee, shed=shed)
+
+
+# --- insight (export) -------------------------------------------------------------------------
+
+
+def build_my_data(world) -> str:
+    """Sam's download of his data, made an hour ago and ready for another 47 hours (its file
+    is not in this test's folder, so it reads as gone): the token of its link."""
+    from coproduce.insight.models import ExportStatus, PersonalExport
+
+    made = timezone.now() - datetime.timedelta(hours=1)
+    return PersonalExport.objects.create(
+        person=world.member,
+        status=ExportStatus.READY,
+        token="matrix-my-data-made-by-sam",
+        file_name="matrix-my-data-made-by-sam.zip",
+        requested_at=made,
+        ready_at=made,
+        expires_at=made + datetime.timedelta(hours=48),
+    ).token

@@ -1,15 +1,14 @@
 """Other people's names kept out of a person's download: in free text (a title, a
-notification, an audit sentence) every name and email of someone the person could have
-met (everyone in the hubs they belong or belonged to, and anyone who acted for them) is
-replaced by "another member"; in the audit sentences, their own by "you".
+notification, an audit sentence) every other person's name and email is replaced by
+"another member"; in the audit sentences, their own by "you". Every other person, not
+only those of the person's hubs: a coordinator's notifications name people asking to
+join, and nothing narrower is sure to hold them all.
 
 Fast on long statements: a text is only searched for the names whose first word it
 contains, so most lines cost one split into words and a set look-up."""
 
 import re
 from functools import lru_cache
-
-from django.db.models import Q
 
 ANOTHER, YOU = "another member", "you"
 _WORDS = re.compile(r"\w+")
@@ -29,19 +28,9 @@ def _pattern(words: tuple[str, ...]) -> re.Pattern:
 
 class Scrubber:
     def __init__(self, person, *, own_as_you: bool):
-        from coproduce.hubs.models import AuditEvent, Membership, Person
+        from coproduce.hubs.models import Person
 
-        hubs = Membership.objects.filter(person=person).values("hub_id")
-        others = (
-            Person.objects.filter(
-                Q(memberships__hub__in=hubs)
-                | Q(pk__in=AuditEvent.objects.filter(on_behalf_of=person).values("actor_id"))
-                | Q(pk__in=AuditEvent.objects.filter(actor=person).values("on_behalf_of_id"))
-            )
-            .exclude(pk=person.pk)
-            .values_list("display_name", "email")
-            .distinct()
-        )
+        others = Person.objects.exclude(pk=person.pk).values_list("display_name", "email")
         said: dict[str, str] = {}
         for name, email in others.iterator(chunk_size=2000):
             for word in (name, email):

@@ -474,7 +474,7 @@ SECTIONS: tuple[Section, ...] = (
         (
             Column("hub", "Hub", lambda s, _w: s.pledge.hub.name),
             Column("pledge", "Pledge", lambda s, _w: s.pledge.title),
-            Column("version", "Version", lambda s, _w: s.version.number),
+            Column("version", "Version", lambda s, _w: s.version.number if s.version_id else ""),
             col("role", "Signed as"),
             col("signed_at", "When"),
         ),
