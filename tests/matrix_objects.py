@@ -143,6 +143,8 @@ class Things:
     geo_area: object = None  # a Neighbourhood of Millbrook's (see "insight (geo)" at the end)
     # --- insight (health)
     health: object = None  # a HealthRound (see "insight (health)" at the end)
+    # --- insight (export)
+    my_data_token: str = ""  # Sam's download of his data, asked for an hour ago
 
     @property
     def slug(self) -> str:
@@ -422,6 +424,7 @@ def build() -> Things:
         health=build_health(world),  # --- insight (health)
         space_api=space_api_objects.build(world),  # --- Your Space: the API
         geo_area=build_geo(world),  # --- insight (geo)
+        my_data_token=build_my_data(world),  # --- insight (export)
     )
 
 
@@ -717,3 +720,21 @@ def build_health(world) -> HealthRound:
         opened_by=world.coordinator,
     )
     return HealthRound(check=check)
+# --- insight (export) -------------------------------------------------------------------------
+
+
+def build_my_data(world) -> str:
+    """Sam's download of his data, made an hour ago and ready for another 47 hours (its file
+    is not in this test's folder, so it reads as gone): the token of its link."""
+    from coproduce.insight.models import ExportStatus, PersonalExport
+
+    made = timezone.now() - datetime.timedelta(hours=1)
+    return PersonalExport.objects.create(
+        person=world.member,
+        status=ExportStatus.READY,
+        token="matrix-my-data-made-by-sam",
+        file_name="matrix-my-data-made-by-sam.zip",
+        requested_at=made,
+        ready_at=made,
+        expires_at=made + datetime.timedelta(hours=48),
+    ).token

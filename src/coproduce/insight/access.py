@@ -105,3 +105,30 @@ def answers_for_refusal(actor: Membership, person: Person) -> str:
 # --- equality monitoring: a person's own answers only; nobody else sees them ----------------
 
 # --- people's data -------------------------------------------------------------------------
+
+
+def downloads_own_data(person: Person | None) -> bool:
+    """Anyone signed in may download their own data."""
+    return person is not None and person.is_authenticated and person.is_active
+
+
+def export_of(person: Person, token: str):
+    """The person's own export with this token; 404 for anyone else's, or none."""
+    from .models import PersonalExport
+
+    return get_object_or_404(PersonalExport, token=token, person_id=person.pk)
+
+
+def member_for_download(coordinator: Person, hub: Hub, person_id: int) -> Person:
+    """A member of a hub the coordinator coordinates, whose data the coordinator may print
+    and post to them: only someone who does not manage their own account (404 for anyone
+    not in the hub; 403, with why, for someone who can download it themselves)."""
+    membership = hub_access.membership_of(coordinator, hub)
+    if membership is None or not membership.can_coordinate:
+        raise PermissionDenied("Only the hub's coordinators can download a member's data.")
+    member = get_object_or_404(Membership, hub=hub, person_id=person_id)
+    if hub_access.manages_own_account(member.person):
+        raise PermissionDenied(
+            "This member manages their own account online: they can download it themselves."
+        )
+    return member.person
