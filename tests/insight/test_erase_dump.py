@@ -14,7 +14,7 @@ from coproduce.timebank.models import Account, ExchangeMessage
 
 from .erase_fixtures import demo_world, dump_database, found_in  # noqa: F401
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_world")]
 
 # Sam is in all three hubs and traded; Jean reported problems, put an idea to Your Space
 # and voted on it; Ron (not online) was referred and paid; Aisha gave hours in both hubs
@@ -46,11 +46,14 @@ def _leave_traces(person: Person, settings) -> None:
         to=[person.email],
         subject=f"Hello {person.display_name}",
         template="hubs/email/join_decision.txt",
-        context={"join_request": {"person": person, "status": "approved"}, "hub": person.memberships.first().hub},
+        context={
+            "join_request": {"person": person, "status": "approved"},
+            "hub": person.memberships.first().hub,
+        },
     )
 
 
-def test_erased_people_are_nowhere_and_the_ledger_still_adds_up(demo_world, settings):
+def test_erased_people_are_nowhere_and_the_ledger_still_adds_up(settings):
     people = [Person.objects.get(email=email) for email in ERASED]
     people.append(Person.objects.get(display_name=RON, email__isnull=True))
     words = []

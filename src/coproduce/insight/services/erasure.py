@@ -116,14 +116,14 @@ def person_erase(*, actor, person, route: str, how_asked: str) -> Erased:
             if hub is not None:
                 FormerMember.objects.create(hub=hub, person=row, pseudonym=pseudonym)
         pseudonyms = {hub.pk: p for hub, _row, p in rows if hub is not None}
-        _drop_queued_mail(email)
-        erasure_sweep.scrub_text(words, pseudonyms, default="a former member")
-        Erasure.objects.create(
+        Erasure.objects.create(  # before the sweep: how they asked may name them
             person=person,
             route=route,
             requested_by=actor if actor is not None and actor.pk != person.pk else None,
             how_asked=how_asked[:200],
         )
+        _drop_queued_mail(email)
+        erasure_sweep.scrub_text(words, pseudonyms, default="a former member")
         for hub, row, pseudonym in rows:
             if hub is not None:
                 audit(
@@ -201,3 +201,46 @@ def _drop_queued_mail(email: str) -> None:
     DBTaskResult.objects.filter(status="READY").annotate(
         _as_text=Cast("args_kwargs", TextField())
     ).filter(_as_text__icontains=email).delete()
+
+
+# --- the ways of asking --------------------------------------------------------------------
+
+HOW_ASKED = {
+    "paper": "On a paper form",
+    "phone": "By phone",
+    "in_person": "In person",
+}
+
+
+def account_delete(*, person: Person, password: str) -> Erased:
+    """ "Delete my account": the person's own erasure, after entering their password."""
+    if not person.check_password(password):
+        raise ApplicationError("That is not your password. Nothing was erased.", field="password")
+    return person_erase(actor=person, person=person, route=Erasure.Route.SELF, how_asked="")
+
+
+def erasure_request(*, actor: Person, hub: Hub, person: Person, how: str, note: str) -> Erased:
+    """A coordinator records that someone not online asked to be erased, and erases them."""
+    from .. import access
+
+    if how not in HOW_ASKED:
+        raise ApplicationError("Choose how they asked.", field="how")
+    with transaction.atomic():
+        person = Person.objects.select_for_update().get(pk=person.pk)
+        hub_access.require_coordinator(actor, hub)
+        if is_erased(person):
+            return Erased(pseudonyms=[], already=True)
+        refusal = access.erasure_request_refusal(hub, person)
+        if refusal:
+            raise ApplicationError(refusal, field="person")
+        how_asked = HOW_ASKED[how] + (f": {note.strip()}" if note.strip() else "")
+        audit(
+            hub=hub,
+            actor=actor,
+            event=AuditKind.ERASURE_REQUESTED,
+            subject=person,
+            new={"how": how},
+        )
+        return person_erase(
+            actor=actor, person=person, route=Erasure.Route.COORDINATOR, how_asked=how_asked
+        )

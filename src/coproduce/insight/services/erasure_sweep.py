@@ -54,7 +54,7 @@ def hub_path(model: type[models.Model]) -> str | None:
         following = []
         for current, prefix in frontier:
             for field in current._meta.concrete_fields:
-                if not field.is_relation or not field.many_to_one and not field.one_to_one:
+                if not field.is_relation or not (field.many_to_one or field.one_to_one):
                     continue
                 target = field.related_model
                 if target is Hub:
