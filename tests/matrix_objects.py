@@ -139,6 +139,8 @@ class Things:
     space_result: object = None  # see "Your Space: result and delivery" at the end
     # --- Your Space: the API
     space_api: object = None  # tests/space/api_objects.py: three rounds, Grace's
+    # --- insight (erase)
+    erase_person: object = None  # a throw-away member of Millbrook who is not online
 
     @property
     def slug(self) -> str:
@@ -416,6 +418,7 @@ def build() -> Things:
         space_pages=build_space_pages(world),  # --- Your Space: pages
         space_result=build_space_result(world),  # --- Your Space: result and delivery
         space_api=space_api_objects.build(world),  # --- Your Space: the API
+        erase_person=build_erase_person(world),  # --- insight (erase)
     )
 
 
@@ -673,3 +676,19 @@ def build_space_result(world) -> SpaceResult:
         space.ballot_cast(actor=voter, round_=round_, ideas=ideas)
     round_ = space.round_count(actor=world.coordinator, round_=round_)
     return SpaceResult(round=round_, coffee=coffee, shed=shed)
+
+
+# --- insight (erase) ------------------------------------------------------------------------
+
+
+def build_erase_person(world):
+    """Someone not online in Millbrook, whom a coordinator may be asked to erase."""
+    from coproduce.hubs.models import ConsentMethod
+
+    return hubs.person_create_assisted(
+        actor=world.coordinator,
+        hub=world.hub,
+        display_name="Matrix Erasable",
+        consent_purpose="To be a member",
+        consent_method=ConsentMethod.PAPER,
+    )
