@@ -145,6 +145,8 @@ class Things:
     health: object = None  # a HealthRound (see "insight (health)" at the end)
     # --- insight (export)
     my_data_token: str = ""  # Sam's download of his data, asked for an hour ago
+    # --- insight (erase)
+    erase_person: object = None  # a throw-away member of Millbrook who is not online
 
     @property
     def slug(self) -> str:
@@ -425,6 +427,7 @@ def build() -> Things:
         space_api=space_api_objects.build(world),  # --- Your Space: the API
         geo_area=build_geo(world),  # --- insight (geo)
         my_data_token=build_my_data(world),  # --- insight (export)
+        erase_person=build_erase_person(world),  # --- insight (erase)
     )
 
 
@@ -738,3 +741,17 @@ def build_my_data(world) -> str:
         ready_at=made,
         expires_at=made + datetime.timedelta(hours=48),
     ).token
+# --- insight (erase) ------------------------------------------------------------------------
+
+
+def build_erase_person(world):
+    """Someone not online in Millbrook, whom a coordinator may be asked to erase."""
+    from coproduce.hubs.models import ConsentMethod
+
+    return hubs.person_create_assisted(
+        actor=world.coordinator,
+        hub=world.hub,
+        display_name="Matrix Erasable",
+        consent_purpose="To be a member",
+        consent_method=ConsentMethod.PAPER,
+    )

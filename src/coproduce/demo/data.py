@@ -19,6 +19,7 @@ from coproduce.deliberation.models import Vote
 from coproduce.demo import deliberation as deliberation_story
 from coproduce.demo import insight_areas
 from coproduce.demo import insight_health as insight_health_story
+from coproduce.demo import insight_erased
 from coproduce.demo import involve as involve_story
 from coproduce.demo import pledges as pledges_story
 from coproduce.demo import referrals as referrals_story
@@ -548,3 +549,7 @@ def _load(clock) -> None:
         person = _person(email, name)
         if not JoinRequest.objects.filter(person=person, hub=hubs[slug]).exists():
             services.join_request_create(person=person, hub=hubs[slug], message=message)
+
+    # Insight (issue 18): a former member of Millbrook whose hours still add up. Last, so
+    # that nothing before it depends on who was erased.
+    insight_erased.load(hubs["millbrook"], coordinators["millbrook"], clock)

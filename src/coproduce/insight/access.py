@@ -132,3 +132,44 @@ def member_for_download(coordinator: Person, hub: Hub, person_id: int) -> Person
             "This member manages their own account online: they can download it themselves."
         )
     return member.person
+# --- erasure (erase) -----------------------------------------------------------------------
+
+
+def may_delete_own_account(person) -> bool:
+    """Anyone signed in may delete their own account (erasure refuses, saying why, if it
+    would leave a hub without an admin)."""
+    return bool(getattr(person, "is_authenticated", False)) and person.is_active
+
+
+def erasure_request_refusal(hub: Hub, person: Person) -> str:
+    """Why a coordinator of `hub` may not ask for this person's erasure, or "" if they may:
+    only for someone who does not manage their own account, and who is in no other hub
+    (which is the operator's to do; the other hub is never named)."""
+    if hub_access.manages_own_account(person):
+        return (
+            f"{person.display_name} signs in and manages their own account: they can "
+            "delete it themselves under “Delete my account”."
+        )
+    if Membership.objects.filter(person=person).exclude(hub=hub).exists():
+        return (
+            f"{person.display_name} is also known somewhere else on this site, so a "
+            "coordinator cannot erase them: ask the site's operator to."
+        )
+    return ""
+
+
+def may_request_erasure(membership: Membership | None, person: Person) -> bool:
+    """Shows the link on a member's page: coordinators, for someone not online."""
+    return (
+        membership is not None
+        and membership.can_coordinate
+        and person.is_active
+        and not hub_access.manages_own_account(person)
+    )
+
+
+def require_erasure_request(actor: Person, hub: Hub, person_id: int) -> Membership:
+    """The membership whose person a coordinator of `hub` is asking to erase (404 for
+    someone not in the hub)."""
+    hub_access.require_coordinator(actor, hub)
+    return hub_access.member_in_hub(hub, person_id)
