@@ -139,6 +139,7 @@ class Things:
     space_result: object = None  # see "Your Space: result and delivery" at the end
     # --- Your Space: the API
     space_api: object = None  # tests/space/api_objects.py: three rounds, Grace's
+    insight_pages: object = None  # --- insight (pages): Millbrook's settings (at the end)
 
     @property
     def slug(self) -> str:
@@ -416,6 +417,7 @@ def build() -> Things:
         space_pages=build_space_pages(world),  # --- Your Space: pages
         space_result=build_space_result(world),  # --- Your Space: result and delivery
         space_api=space_api_objects.build(world),  # --- Your Space: the API
+        insight_pages=build_insight_pages(world),  # --- insight (pages)
     )
 
 
@@ -673,3 +675,14 @@ def build_space_result(world) -> SpaceResult:
         space.ballot_cast(actor=voter, round_=round_, ideas=ideas)
     round_ = space.round_count(actor=world.coordinator, round_=round_)
     return SpaceResult(round=round_, coffee=coffee, shed=shed)
+
+
+# --- insight (pages) ------------------------------------------------------------------------
+def build_insight_pages(world):
+    """Millbrook shows the public a summary of its figures (Northfield does not); a kind
+    of help to give a rate for."""
+    from coproduce.insight.models import InsightSettings
+    from coproduce.timebank.models import Category
+
+    Category.objects.get_or_create(hub=world.hub, name="Matrix gardening")
+    return InsightSettings.objects.create(hub=world.hub, public_summary=True)
