@@ -39,6 +39,9 @@ class PeriodForm(AccessibleForm):
     def __init__(self, *args, today: datetime.date, **kwargs):
         self.today = today
         super().__init__(*args, **kwargs)
+        self.fields["period"].initial = LAST_QUARTER
+        for name in ("period", "start", "end"):
+            self.fields[name].sometimes_required = True  # not marked "(optional)"
         self.fields["start"].error_messages["invalid"] = "Enter the first day as a date."
         self.fields["end"].error_messages["invalid"] = "Enter the last day as a date."
 
