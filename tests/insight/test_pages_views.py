@@ -317,3 +317,77 @@ def test_the_service_refuses_staff_and_other_hubs_rates(world):
         )
     assert refused.value.field == "role_rates"
     assert not InsightSettings.objects.filter(hub=world.hub).exists()
+
+
+def test_settings_saved_unchanged_write_no_event(world):
+    from coproduce.hubs.models import AuditEvent
+
+    args = dict(
+        actor=world.coordinator,
+        hub=world.hub,
+        valuation="median",
+        role_rates={},
+        public_summary=False,
+        catchment_districts=["MB1"],
+    )
+    settings_update(**args, key="a")
+    settings_update(**args, key="b")
+    settings_update(**args)
+    event = AuditKind.INSIGHT_SETTINGS_UPDATED.value
+    [saved] = AuditEvent.objects.filter(hub=world.hub, event=event)
+    assert saved.new == {"valuation": "median", "catchment_districts": ["MB1"]}
+    # A change of mind with the same key is made (the form sent again after going back).
+    settings_update(**{**args, "public_summary": True}, key="a")
+    assert InsightSettings.objects.get(hub=world.hub).public_summary
+    assert AuditEvent.objects.filter(hub=world.hub, event=event).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_settings_sent_twice_at_once_save_once(world):
+    from coproduce.hubs.models import AuditEvent
+    from tests.timebank.test_concurrency import run_at_once
+
+    def send(index):
+        settings_update(
+            actor=world.coordinator,
+            hub=world.hub,
+            valuation="median",
+            role_rates={},
+            public_summary=True,
+            catchment_districts=["MB1", "MB2"],
+            key="the-same-key",
+        )
+
+    assert run_at_once(send, 2) == []
+    assert InsightSettings.objects.filter(hub=world.hub).count() == 1
+    event = AuditKind.INSIGHT_SETTINGS_UPDATED.value
+    assert AuditEvent.objects.filter(hub=world.hub, event=event).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("headline", "words"),
+    [
+        (
+            {"deciles": [1], "participation_share": 0.2, "population_share": 0.1, "ratio": 2.0},
+            "The most deprived tenth (decile 1) is 10% of the people who live here and 20% "
+            "of the people taking part. For every 10 people their numbers would lead you to "
+            "expect, 20 take part.",
+        ),
+        (
+            {
+                "deciles": [1, 2],
+                "participation_share": None,
+                "population_share": 0.2,
+                "ratio": None,
+            },
+            "There is not yet enough area data",
+        ),
+    ],
+)
+def test_the_headline_in_words(headline, words):
+    from coproduce.insight import summaries
+    from tests.insight.pages_fixtures import full_report
+
+    report = full_report()
+    report["equity"]["headline"] = headline
+    assert words in summaries.headline(report)

@@ -40,8 +40,9 @@ def headline(report: dict) -> str:
             f"here: {tenths[0].lower() + tenths[1:]} cannot be compared for this period."
         )
     but = "but only" if people < population else "and"
+    verb = "is" if len(deciles) == 1 else "are"
     sentence = (
-        f"{tenths} are {percent(population)} of the people who live here {but} "
+        f"{tenths} {verb} {percent(population)} of the people who live here {but} "
         f"{percent(people)} of the people taking part."
     )
     ratio = figures.get("ratio")
