@@ -147,6 +147,7 @@ class Things:
     my_data_token: str = ""  # Sam's download of his data, asked for an hour ago
     # --- insight (erase)
     erase_person: object = None  # a throw-away member of Millbrook who is not online
+    insight_pages: object = None  # --- insight (pages): Millbrook's settings (at the end)
 
     @property
     def slug(self) -> str:
@@ -428,6 +429,7 @@ def build() -> Things:
         geo_area=build_geo(world),  # --- insight (geo)
         my_data_token=build_my_data(world),  # --- insight (export)
         erase_person=build_erase_person(world),  # --- insight (erase)
+        insight_pages=build_insight_pages(world),  # --- insight (pages)
     )
 
 
@@ -755,3 +757,12 @@ def build_erase_person(world):
         consent_purpose="To be a member",
         consent_method=ConsentMethod.PAPER,
     )
+# --- insight (pages) ------------------------------------------------------------------------
+def build_insight_pages(world):
+    """Millbrook shows the public a summary of its figures (Northfield does not); a kind
+    of help to give a rate for."""
+    from coproduce.insight.models import InsightSettings
+    from coproduce.timebank.models import Category
+
+    Category.objects.get_or_create(hub=world.hub, name="Matrix gardening")
+    return InsightSettings.objects.create(hub=world.hub, public_summary=True)

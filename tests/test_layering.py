@@ -62,6 +62,8 @@ PURE_ENGINES = [
     "coproduce.involve.pabulib",
     "coproduce.insight.geography",
     "coproduce.insight.healthcheck",  # health
+    "coproduce.insight.charts",
+    "coproduce.insight.periods",
 ]
 
 SERVICES_MAX_LINES = 400  # a services module is one sub-domain, read in a sitting

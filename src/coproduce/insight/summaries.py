@@ -1,0 +1,166 @@
+"""The insight report in words: the equity headline as one sentence, each section's
+key figures as (what, figure) pairs, and the charts drawn from the tables' figures.
+Every figure is read from the report's documented shape (report.py); a section the
+report leaves empty gives no pairs."""
+
+import datetime
+
+from coproduce.involve.guard import money
+from coproduce.timebank.models import format_minutes
+
+from . import charts
+from .charts import percent
+
+NUMBER_WORDS = {1: "", 2: "two ", 3: "three ", 4: "four ", 5: "five "}
+
+
+def _deciles_words(deciles: list[int]) -> str:
+    if not deciles:
+        return "the most deprived areas"
+    if len(deciles) == 1:
+        return f"decile {deciles[0]}"
+    if deciles == list(range(deciles[0], deciles[-1] + 1)):
+        return f"deciles {deciles[0]} to {deciles[-1]}"
+    return "deciles " + ", ".join(str(d) for d in deciles)
+
+
+def headline(report: dict) -> str:
+    """The equity headline in one plain sentence."""
+    figures = report["equity"]["headline"]
+    deciles = figures.get("deciles") or []
+    people, population = figures.get("participation_share"), figures.get("population_share")
+    tenths = (
+        f"The {NUMBER_WORDS.get(len(deciles), '')}most deprived tenths ({_deciles_words(deciles)})"
+    )
+    if len(deciles) == 1:
+        tenths = f"The most deprived tenth ({_deciles_words(deciles)})"
+    if people is None or population is None:
+        return (
+            f"There is not yet enough area data to compare who takes part with who lives "
+            f"here: {tenths[0].lower() + tenths[1:]} cannot be compared for this period."
+        )
+    but = "but only" if people < population else "and"
+    verb = "is" if len(deciles) == 1 else "are"
+    sentence = (
+        f"{tenths} {verb} {percent(population)} of the people who live here {but} "
+        f"{percent(people)} of the people taking part."
+    )
+    ratio = figures.get("ratio")
+    if ratio is not None:
+        sentence += (
+            f" For every 10 people their numbers would lead you to expect, "
+            f"{round(ratio * 10):,} take part."
+        )
+    return sentence
+
+
+def month_words(month: str, fmt: str = "%B %Y") -> str:
+    """'2026-07' -> 'July 2026' ('Jul 2026' with fmt '%b %Y'); as given if it is not a
+    month so written."""
+    try:
+        return datetime.datetime.strptime(month, "%Y-%m").strftime(fmt)
+    except ValueError:
+        return month
+
+
+def _minutes(value) -> str:
+    return "not known" if value is None else format_minutes(int(value))
+
+
+def _count(value) -> str:
+    return "not known" if value is None else f"{value:,}"
+
+
+def reciprocity(report: dict) -> list[tuple[str, str]]:
+    r = report["reciprocity"]
+    if not r:
+        return []
+    return [
+        ("Registered members", _count(r.get("registered"))),
+        (
+            "Active members (an exchange in the last 90 days)",
+            f"{_count(r.get('active'))} ({percent(r.get('active_share'))} of those registered)",
+        ),
+        ("Hours for each active member", _minutes(r.get("minutes_per_active"))),
+        ("Members who both gave and received", percent(r.get("gave_and_received_share"))),
+        ("New members", _count(r.get("new"))),
+        ("Returning members", _count(r.get("returning"))),
+        ("The hub's own share of the hours", percent(r.get("hub_share"))),
+    ]
+
+
+def reliability(report: dict) -> list[tuple[str, str]]:
+    r = report["reliability"]
+    if not r:
+        return []
+    days = r.get("referral_days_to_match_median")
+    burnout = r.get("burnout") or {}
+    pairs = [
+        ("Referrals", _count(r.get("referrals"))),
+        ("Referrals not yet matched", _count(r.get("referrals_unmatched"))),
+        ("Median time to match a referral", "not known" if days is None else f"{days:,.1f} days"),
+        ("Requests for help nobody met", _count(r.get("unmet_requests"))),
+        ("Rota places filled", percent(r.get("rota_fill_rate"))),
+        ("No-shows", _count(r.get("no_shows"))),
+        ("Cancellations", _count(r.get("cancellations"))),
+        ("Share of hours given by the busiest tenth", percent(r.get("busiest_tenth_share"))),
+    ]
+    if burnout:
+        pairs.append(
+            (
+                f"Members giving more than {_minutes(burnout.get('hours_threshold_minutes'))}",
+                _count(burnout.get("people")),
+            )
+        )
+    return pairs
+
+
+def value(report: dict) -> dict | None:
+    """The value of the hours with its method and year, or None if not valued."""
+    v = report["value"]
+    if not v or v.get("value_pence") is None:
+        return None
+    return {
+        "method": v.get("method_label") or v.get("method"),
+        "year": v.get("year"),
+        "rate": None if v.get("rate_pence") is None else money(int(v["rate_pence"])),
+        "hours": _minutes(v.get("minutes")),
+        "value": money(int(v["value_pence"])),
+    }
+
+
+def _pair_chart(groups: list[dict], label) -> charts.Chart | None:
+    people = sum(g.get("people") or 0 for g in groups)
+    population = sum(g.get("population") or 0 for g in groups)
+    if not groups or not people or not population:
+        return None
+    rows = []
+    for group in groups:
+        taking_part = charts.share(group.get("people") or 0, people)
+        living = charts.share(group.get("population"), population)
+        rows.append(
+            (label(group), [(taking_part, percent(taking_part)), (living, percent(living))])
+        )
+    return charts.bars(rows)
+
+
+def decile_chart(report: dict) -> charts.Chart | None:
+    """Each decile's share of the people taking part (solid) beside its share of the
+    population (striped)."""
+    return _pair_chart(report["equity"]["by_decile"], lambda g: f"Decile {g['decile']}")
+
+
+def area_chart(report: dict) -> charts.Chart | None:
+    return _pair_chart(report["equity"]["by_area"], lambda g: str(g["area"]))
+
+
+def month_chart(report: dict) -> charts.Chart | None:
+    months = report["reciprocity"].get("by_month") or []
+    if not months:
+        return None
+    return charts.bars(
+        [
+            (month_words(m["month"], "%b %Y"), [(m["minutes"], _minutes(m["minutes"]))])
+            for m in months
+        ]
+    )
