@@ -60,6 +60,8 @@ PURE_ENGINES = [
     "coproduce.involve.guard",
     "coproduce.involve.allocation",
     "coproduce.involve.pabulib",
+    "coproduce.insight.metrics",
+    "coproduce.insight.valuation",
 ]
 
 SERVICES_MAX_LINES = 400  # a services module is one sub-domain, read in a sitting

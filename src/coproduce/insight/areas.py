@@ -42,9 +42,9 @@ def hub_areas(hub: Hub, districts: set[str] = frozenset()) -> dict[str, Area]:
     wanted = {d.upper() for d in districts if d} | {
         d.upper() for d in (settings.catchment_districts if settings else [])
     }
-    stats = AreaStat.objects.filter(kind=AreaKind.DISTRICT, code__in=wanted).in_bulk(
-        field_name="code"
-    )
+    stats = {
+        stat.code: stat for stat in AreaStat.objects.filter(kind=AreaKind.DISTRICT, code__in=wanted)
+    }
     for district in sorted(wanted):
         stat = stats.get(district)
         found[district_key(district)] = Area(
