@@ -178,7 +178,7 @@ def build(hub: Hub, start: datetime.date, end: datetime.date) -> dict:
     )
     reciprocity["by_month"] = [
         {"month": month.strftime("%Y-%m"), "active": people, "exchanges": count, "minutes": mins}
-        for month, people, count, mins in queries.by_month(hub, window)
+        for month, people, count, mins in queries.by_month(hub, window, own_accounts)
     ]
 
     weekly = (
