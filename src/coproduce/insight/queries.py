@@ -85,77 +85,83 @@ def _ledger(hub: Hub, since: datetime.datetime, until: datetime.datetime):
             created_at__gte=since,
             created_at__lt=until,
         )
-        .exclude(Exists(Transfer.objects.filter(reverses=OuterRef("pk"))))
+        .exclude(pk__in=_reversed())
         .values("id")
     )
     return Entry.objects.filter(transfer_id__in=transfers)
 
 
+def _reversed():
+    """The ids of the hub's transfers that a correction reversed: one list the database
+    makes once, rather than a look-up for every transfer."""
+    # Any hub's corrections: read from the index on `reverses` alone (ids are unique
+    # across hubs, so another hub's never match).
+    return Transfer.objects.filter(reverses__isnull=False).values("reverses_id")
+
+
 def ledger(hub: Hub, window: Window) -> list[tuple]:
-    """Minutes by (account id, transfer kind, direction, in the period 1/0, span), span
-    being 0, 1 or 2 for the three 30-day spans before the period's end, 3 if earlier.
+    """Minutes and entries by (account id, transfer kind, direction, month, span): month is the
+    index in `months(window)` of the calendar month of the period, -1 before the period;
+    span is 0, 1 or 2 for the three 30-day spans before the period's end, 3 if earlier.
     One GROUP BY over the entries of the period and the 90 days before its end."""
-    since = min(window.start, window.ago(ACTIVE_DAYS))
-    spans = [
-        When(transfer__created_at__gte=window.ago(SPAN_DAYS * (n + 1)), then=Value(n))
-        for n in range(ACTIVE_DAYS // SPAN_DAYS)
+    pieces = _pieces(window)
+    return [
+        (account, kind, direction, *pieces[piece], minutes, entries)
+        for account, kind, direction, piece, minutes, entries in ledger_query(hub, window)
     ]
-    return list(
-        _ledger(hub, since, window.end)
-        .annotate(
-            in_period=Case(
-                When(transfer__created_at__gte=window.start, then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
-            ),
-            span=Case(*spans, default=Value(3), output_field=IntegerField()),
-        )
-        .values_list("account_id", "transfer__kind", "direction", "in_period", "span")
-        .annotate(minutes=Sum("amount_minutes"))
+
+
+def _pieces(window: Window) -> list[tuple[int, int]]:
+    """The (month, span) of each piece the ledger's query cuts time into: every month's
+    start and every span's start is a cut, so each piece lies in one month and one span.
+    The database tells pieces apart with one CASE of plain comparisons of time (no date
+    function per row), and groups by one small number rather than two."""
+    return [(month, span) for _, month, span in _cuts(window)]
+
+
+def _cuts(window: Window) -> list[tuple[datetime.datetime, int, int]]:
+    """(from, month, span) of each piece, latest first."""
+    month_starts = [first for _, first in months(window)]
+    span_starts = [window.ago(SPAN_DAYS * (n + 1)) for n in range(ACTIVE_DAYS // SPAN_DAYS)]
+    since = min(window.start, window.ago(ACTIVE_DAYS))
+    cuts = sorted({since, *month_starts, *span_starts}, reverse=True)
+    out = []
+    for moment in cuts:
+        month = max((n for n, first in enumerate(month_starts) if first <= moment), default=-1)
+        span = min((n for n, first in enumerate(span_starts) if first <= moment), default=3)
+        out.append((moment, month, span))
+    return out
+
+
+def ledger_query(hub: Hub, window: Window):
+    """The GROUP BY behind `ledger`, by (account, kind, direction, piece of time)."""
+    cuts = _cuts(window)
+    piece = Case(
+        *[
+            When(transfer__created_at__gte=moment, then=Value(n))
+            for n, (moment, *_) in enumerate(cuts)
+        ],
+        default=Value(len(cuts) - 1),
+        output_field=IntegerField(),
+    )
+    return (
+        _ledger(hub, cuts[-1][0], window.end)
+        .annotate(piece=piece)
+        .values_list("account_id", "transfer__kind", "direction", "piece")
+        .annotate(minutes=Sum("amount_minutes"), entries=Count("id"))
         .order_by()
     )
 
 
 def months(window: Window) -> list[tuple[datetime.date, datetime.datetime]]:
-    """(first day, first moment) of each calendar month the period touches."""
+    """(first day, first moment counted) of each calendar month the period touches."""
     zone = timezone.get_current_timezone()
     day = window.start.date().replace(day=1)
     found = []
-    while datetime.datetime.combine(day, datetime.time(), zone) < window.end:
-        found.append(
-            (day, max(window.start, datetime.datetime.combine(day, datetime.time(), zone)))
-        )
+    while (moment := datetime.datetime.combine(day, datetime.time(), zone)) < window.end:
+        found.append((day, max(window.start, moment)))
         day = (day + datetime.timedelta(days=32)).replace(day=1)
     return found
-
-
-def by_month(hub: Hub, window: Window, own_accounts: set[int]) -> list[tuple]:
-    """(month's first day, member accounts that exchanged, exchanges, minutes exchanged)
-    for each calendar month of the period. Months are told apart by comparing times
-    (no per-row date function), and the hub's own accounts left out by id."""
-    spans = months(window)
-    which = Case(
-        *[
-            When(transfer__created_at__gte=first, then=Value(n))
-            for n, (_, first) in reversed(list(enumerate(spans)))
-        ],
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-    rows = (
-        _ledger(hub, window.start, window.end)
-        .filter(transfer__kind=TransferKind.EXCHANGE)
-        .annotate(month=which)
-        .values_list("month")
-        .annotate(
-            active=Count("account_id", distinct=True, filter=~Q(account_id__in=own_accounts)),
-            exchanges=Count("transfer_id", distinct=True),
-            minutes=Sum("amount_minutes", filter=Q(direction=Entry.DEBIT)),
-        )
-        .order_by("month")
-    )
-    counted = {n: (a, e, m or 0) for n, a, e, m in rows}
-    return [(day, *counted.get(n, (0, 0, 0))) for n, (day, _) in enumerate(spans)]
 
 
 def minutes_by_category(hub: Hub, window: Window) -> dict[str, int]:

@@ -53,6 +53,7 @@ THE SHAPE (a placeholder below returns it with empty figures until the queries l
 
 import copy
 import datetime
+from dataclasses import dataclass, field
 
 from django.utils import timezone
 
@@ -77,36 +78,15 @@ def build(hub: Hub, start: datetime.date, end: datetime.date) -> dict:
     account_person = {account: person for person, account, *_ in members}
     own_accounts = queries.hub_accounts(hub)
 
-    # The ledger: one GROUP BY gives each account's minutes in and out, in the period
-    # and in each 30-day span before its end.
-    gave: dict[int, int] = {}
-    received: dict[int, int] = {}
-    chest: dict[int, int] = {}
-    active: set[int] = set()
-    spans: dict[int, list[int]] = {}
-    hub_minutes = all_minutes = 0
-    for account, kind, direction, in_period, span, minutes in queries.ledger(hub, window):
-        person = account_person.get(account)
-        exchange = kind == TransferKind.EXCHANGE
-        if exchange and in_period and direction == Entry.DEBIT:
-            all_minutes += minutes
-        if exchange and in_period and account in own_accounts:
-            hub_minutes += minutes
-        if person is None:
-            continue
-        if exchange and span < 3:
-            active.add(person)
-            if direction == Entry.DEBIT:
-                spans.setdefault(person, [0, 0, 0])[span] += minutes
-        if not in_period:
-            continue
-        if not exchange:
-            if direction == Entry.CREDIT:
-                chest[person] = chest.get(person, 0) + minutes
-        elif direction == Entry.DEBIT:
-            gave[person] = gave.get(person, 0) + minutes
-        else:
-            received[person] = received.get(person, 0) + minutes
+    trade = _trade(queries.ledger(hub, window), account_person, own_accounts)
+    gave, received, chest, active, spans = (
+        trade.gave,
+        trade.received,
+        trade.chest,
+        trade.active,
+        trade.spans,
+    )
+    hub_minutes, all_minutes = trade.hub_minutes, trade.all_minutes
 
     # Where each person lives, as an area key.
     area_of: dict[int, str | None] = {}
@@ -177,8 +157,13 @@ def build(hub: Hub, start: datetime.date, end: datetime.date) -> dict:
         len(members), trades, len(new_people), hub_minutes, all_minutes
     )
     reciprocity["by_month"] = [
-        {"month": month.strftime("%Y-%m"), "active": people, "exchanges": count, "minutes": mins}
-        for month, people, count, mins in queries.by_month(hub, window, own_accounts)
+        {
+            "month": day.strftime("%Y-%m"),
+            "active": len(trade.month_people.get(n, ())),
+            "exchanges": trade.month_exchanges.get(n, 0),
+            "minutes": trade.month_minutes.get(n, 0),
+        }
+        for n, (day, _) in enumerate(queries.months(window))
     ]
 
     weekly = (
@@ -222,6 +207,52 @@ def build(hub: Hub, start: datetime.date, end: datetime.date) -> dict:
             "burnout": [{"name": names.get(p, ""), "minutes_by_span": spans[p]} for p in tired],
         },
     }
+
+
+@dataclass
+class _Trade:
+    gave: dict = field(default_factory=dict)  # person -> minutes given in the period
+    received: dict = field(default_factory=dict)
+    chest: dict = field(default_factory=dict)  # person -> minutes granted by the chest
+    active: set = field(default_factory=set)  # an exchange in the 90 days before the end
+    spans: dict = field(default_factory=dict)  # person -> minutes given in each 30 days
+    month_people: dict = field(default_factory=dict)  # month -> members who exchanged
+    month_minutes: dict = field(default_factory=dict)  # month -> minutes exchanged
+    month_exchanges: dict = field(default_factory=dict)  # month -> givers' parts
+    hub_minutes: int = 0  # minutes with the hub or an organisation on one side
+    all_minutes: int = 0  # minutes exchanged in the period
+
+
+def _trade(rows, account_person: dict, own_accounts: set) -> _Trade:
+    """Each member's minutes in and out, from the ledger's grouped rows."""
+    out = _Trade()
+    for account, kind, direction, month, span, minutes, entries in rows:
+        person = account_person.get(account)
+        exchange = kind == TransferKind.EXCHANGE
+        in_period = month >= 0
+        if exchange and in_period:
+            if direction == Entry.DEBIT:
+                out.all_minutes += minutes
+                out.month_minutes[month] = out.month_minutes.get(month, 0) + minutes
+                out.month_exchanges[month] = out.month_exchanges.get(month, 0) + entries
+            if account in own_accounts:
+                out.hub_minutes += minutes
+        if person is None:
+            continue
+        if exchange and span < 3:
+            out.active.add(person)
+            if direction == Entry.DEBIT:
+                out.spans.setdefault(person, [0, 0, 0])[span] += minutes
+        if not in_period:
+            continue
+        if not exchange:
+            if direction == Entry.CREDIT:
+                out.chest[person] = out.chest.get(person, 0) + minutes
+            continue
+        out.month_people.setdefault(month, set()).add(person)
+        book = out.gave if direction == Entry.DEBIT else out.received
+        book[person] = book.get(person, 0) + minutes
+    return out
 
 
 def _area_key(neighbourhood: int | None, district: str | None) -> str | None:
