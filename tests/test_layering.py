@@ -64,6 +64,8 @@ PURE_ENGINES = [
     "coproduce.insight.healthcheck",  # health
     "coproduce.insight.charts",
     "coproduce.insight.periods",
+    "coproduce.insight.metrics",
+    "coproduce.insight.valuation",
 ]
 
 SERVICES_MAX_LINES = 400  # a services module is one sub-domain, read in a sitting
