@@ -697,6 +697,8 @@ def build_geo(world):
     from coproduce.hubs import services as hubs
 
     return hubs.neighbourhood_create(actor=world.coordinator, hub=world.hub, name="Matrix Estate")
+
+
 # --- insight (health) -------------------------------------------------------------------------
 
 
@@ -725,6 +727,8 @@ def build_health(world) -> HealthRound:
         opened_by=world.coordinator,
     )
     return HealthRound(check=check)
+
+
 # --- insight (export) -------------------------------------------------------------------------
 
 
@@ -743,6 +747,8 @@ def build_my_data(world) -> str:
         ready_at=made,
         expires_at=made + datetime.timedelta(hours=48),
     ).token
+
+
 # --- insight (erase) ------------------------------------------------------------------------
 
 
@@ -757,6 +763,8 @@ def build_erase_person(world):
         consent_purpose="To be a member",
         consent_method=ConsentMethod.PAPER,
     )
+
+
 # --- insight (pages) ------------------------------------------------------------------------
 def build_insight_pages(world):
     """Millbrook shows the public a summary of its figures (Northfield does not); a kind

@@ -1648,34 +1648,6 @@ def health_round_body(t):
         "title": "Matrix next round",
         "opens_on": (today + datetime.timedelta(days=60)).isoformat(),
         "closes_on": (today + datetime.timedelta(days=80)).isoformat(),
-# --- insight (pages) ---
-# The dashboard, the board report and CSVs: Millbrook's staff and coordinators (members and
-# other hubs: 403); CSVs naming members (the busiest tenth): coordinators only. Settings:
-# coordinators. The public summary: anyone, signed in or not, as Millbrook allows it
-# (matrix_objects build_insight_pages); Northfield does not, so its summary is a 404 to
-# all. Nobody sees another hub's insight: Northfield's dashboard is Tunde's alone. That
-# names appear for coordinators and not for staff, and that a group of 4 never appears in
-# the public summary: tests/insight/test_pages_permissions.py.
-INSIGHT_STAFF = STAFF
-INSIGHT_COORDINATORS = COORDINATORS
-
-
-def northfield(t):
-    return {"slug": t.world.other_hub.slug}
-
-
-def insight_table(name):
-    return lambda t: {"slug": t.slug, "table": name}
-
-
-def insight_settings_body(t):
-    import uuid
-
-    return {
-        "valuation": "minimum",
-        "public_summary": "1",
-        "catchment": "MB1",
-        "key": uuid.uuid4().hex,
     }
 
 
@@ -1707,6 +1679,7 @@ CASES += [
     Case("equality-delete", outcomes(MOVED, anonymous=SIGN_IN), method="post"),
 ]
 
+
 # --- insight (export) ---
 # Download my data: anyone signed in, their own data only. The download's link works for the
 # person who asked alone (Sam's, whose file is gone here: 410); anyone else 404. A
@@ -1736,6 +1709,9 @@ CASES += [
         lambda t: {"slug": t.slug, "person_id": t.world.member.pk},
         variant="someone who manages their own account",
     ),
+]
+
+
 # --- insight (erase) ---
 # "Delete my account": the page for anyone signed in; the POST (their password, confirmed)
 # erases the persona themselves (each test is rolled back), except Helen, the only admin of
@@ -1769,20 +1745,38 @@ CASES += [
 ]
 
 
-# Named URLs left out of the matrix, and why.
-EXCLUDED = {
-    "password_reset_confirm": "takes a one-time token made for one person; Django's own view",
-    # insight (pages): pages to come; each leaves this list with its own section
-    "insight-dashboard": "to come",
-    "insight-public": "to come",
-    "insight-board": "to come",
-    "insight-settings": "to come",
-    "insight-csv": "to come",
-    # insight (export): pages to come; each leaves this list with its own section
-    "my-data": "to come",
-    "my-data-export": "to come",
-    "my-data-download": "to come",
-    "member-data": "to come",
+# --- insight (pages) ---
+# The dashboard, the board report and CSVs: Millbrook's staff and coordinators (members and
+# other hubs: 403); CSVs naming members (the busiest tenth): coordinators only. Settings:
+# coordinators. The public summary: anyone, signed in or not, as Millbrook allows it
+# (matrix_objects build_insight_pages); Northfield does not, so its summary is a 404 to
+# all. Nobody sees another hub's insight: Northfield's dashboard is Tunde's alone. That
+# names appear for coordinators and not for staff, and that a group of 4 never appears in
+# the public summary: tests/insight/test_pages_permissions.py.
+INSIGHT_STAFF = STAFF
+INSIGHT_COORDINATORS = COORDINATORS
+
+
+def northfield(t):
+    return {"slug": t.world.other_hub.slug}
+
+
+def insight_table(name):
+    return lambda t: {"slug": t.slug, "table": name}
+
+
+def insight_settings_body(t):
+    import uuid
+
+    return {
+        "valuation": "minimum",
+        "public_summary": "1",
+        "catchment": "MB1",
+        "key": uuid.uuid4().hex,
+    }
+
+
+CASES += [
     Case("insight-dashboard", INSIGHT_STAFF, hub),
     Case(
         "insight-dashboard",
@@ -1805,29 +1799,10 @@ EXCLUDED = {
     ),
 ]
 
+
 # Named URLs left out of the matrix, and why.
 EXCLUDED = {
     "password_reset_confirm": "takes a one-time token made for one person; Django's own view",
-    # insight (geo): pages to come; each leaves this list with its own section
-    "insight-areas": "to come",
-    "insight-areas-upload": "to come",
-    "insight-area-edit": "to come",
-    # insight (health): pages to come; each leaves this list with its own section
-    "health-checks": "to come",
-    "health-check-new": "to come",
-    "health-check": "to come",
-    "health-check-answer": "to come",
-    "health-check-answer-for": "to come",
-    "equality": "to come",
-    "equality-delete": "to come",
-    # insight (erase): pages to come; each leaves this list with its own section
-    "my-account-delete": "to come",
-    "member-erase": "to come",
-    # insight (export): pages to come; each leaves this list with its own section
-    "my-data": "to come",
-    "my-data-export": "to come",
-    "my-data-download": "to come",
-    "member-data": "to come",
 }
 
 

@@ -17,9 +17,8 @@ from django.utils import timezone
 
 from coproduce.deliberation.models import Vote
 from coproduce.demo import deliberation as deliberation_story
-from coproduce.demo import insight_areas
+from coproduce.demo import insight_areas, insight_erased
 from coproduce.demo import insight_health as insight_health_story
-from coproduce.demo import insight_erased
 from coproduce.demo import involve as involve_story
 from coproduce.demo import pledges as pledges_story
 from coproduce.demo import referrals as referrals_story

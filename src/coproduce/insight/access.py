@@ -132,6 +132,8 @@ def member_for_download(coordinator: Person, hub: Hub, person_id: int) -> Person
             "This member manages their own account online: they can download it themselves."
         )
     return member.person
+
+
 # --- erasure (erase) -----------------------------------------------------------------------
 
 
