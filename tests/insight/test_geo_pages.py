@@ -42,11 +42,11 @@ def test_the_list_shows_own_areas_and_the_districts_members_give(world, estates,
     page = client_for(world.coordinator).get(reverse("insight-areas", args=["millbrook"]))
     assert page.status_code == 200
     text = " ".join(page.text.split())
-    assert '<th scope="row">Brook Estate</th> <td>3</td> <td>1,450</td> <td>1</td>' in text
-    assert '<th scope="row">Hill Top</th> <td>Not known</td> <td>Not known</td>' in text
+    assert "of Brook Estate</span></a></th> <td>3</td> <td>1,450</td> <td>1</td>" in text
+    assert "of Hill Top</span></a></th> <td>Not known</td> <td>Not known</td>" in text
     # Sam gave MB1; MB9 is the catchment's, with no imported figures.
     assert '<th scope="row">MB1</th> <td>2</td> <td>12,345</td> <td>1</td>' in text
-    assert '<th scope="row">MB9</th> <td colspan="2">No official figures' in text
+    assert '<th scope="row">MB9</th> <td colspan="2">Not in the imported figures' in text
 
 
 @pytest.mark.parametrize("persona", ["member", "staff", "outsider", "other_coordinator"])
