@@ -77,7 +77,7 @@ def test_a_coordinator_reads_the_results_side_by_side(world, phone):
     assert page.get_by_text("Staff think users have more voice than users do.").is_visible()
     table = page.get_by_role("table", name="Average answer, 1 (strongly disagree) to 5")
     row = table.get_by_role("row", name="Users' voice")
-    assert row.get_by_role("cell").all_inner_texts() == ["4.0", "1.5", "2.5 (large)"]
+    assert row.get_by_role("cell").all_inner_texts() == ["4.00", "1.50", "2.50 (large)"]
     assert page.get_by_role("heading", name="Who has not answered yet").is_visible()
     phone.check_accessibility()
     shot(page, "results")

@@ -206,3 +206,31 @@ def test_results_show_side_by_side_with_the_gap_in_words(world, client_for):
     assert "Who has not answered yet" not in text  # for coordinators only
     page = client_for(world.coordinator).get(f"/hubs/{world.hub.slug}/health-check/{check.pk}/")
     assert "Ron Assisted" in page.content.decode()
+
+
+def test_a_round_sent_again_after_going_back_is_opened_once(world, client_for):
+    today = timezone.localdate()
+    form = {
+        "title": "Spring",
+        "opens_on": today.isoformat(),
+        "closes_on": (today + 28 * DAY).isoformat(),
+    }
+    client = client_for(world.coordinator)
+    url = f"/hubs/{world.hub.slug}/health-check/new/"
+    for key in ("first", "second"):  # Back gives the form a new key
+        response = client.post(url, form | {"key": key}, follow=True)
+        assert response.status_code == 200
+    assert HealthCheck.objects.count() == 1
+    assert "already saved" in response.content.decode().lower()
+
+
+def test_a_second_round_overlapping_is_refused_on_the_form(world, client_for):
+    open_check(world)
+    today = timezone.localdate()
+    response = client_for(world.coordinator).post(
+        f"/hubs/{world.hub.slug}/health-check/new/",
+        {"title": "Again", "opens_on": today.isoformat(), "closes_on": today.isoformat()},
+    )
+    assert response.status_code == 400
+    assert "choose dates after it closes" in response.content.decode()
+    assert HealthCheck.objects.count() == 1

@@ -281,14 +281,15 @@ def check_answer(request, slug, pk):
     if saved:
         say_saved(request, saved, "Thank you: your answers are saved.")
         return redirect("health-check", hub.slug, check.pk)
-    side = healthcheck.SIDE_NAMES[mine.side if mine else access.health_check_side(membership)]
+    side = mine.side if mine else access.health_check_side(membership)
+    side = "as staff" if side == "staff" else "as one of the people who use the service"
     return _answer_page(
         request,
         form,
         hub,
         check,
         title=f"Answer the health check: {check.title}",
-        intro=f"You answer with: {side.lower()}. Say how far you agree with each "
+        intro=f"You answer {side}. Say how far you agree with each "
         "statement about how this hub works. Your answers are only ever shown together "
         "with others', never on their own. You can change them until "
         f"{check.closes_on:%-d %B %Y}.",

@@ -67,9 +67,9 @@ def _remind(check: HealthCheck, stage: str) -> int:
         kind=Kind.HEALTH_CHECK,
         hub=check.hub,
         subject=(
-            f"The health check {check.title!r} is open: how well do we work together?"
+            f"The health check “{check.title}” is open: how well do we work together?"
             if stage == "opening"
-            else f"The health check {check.title!r} closes on {check.closes_on:%-d %B}"
+            else f"The health check “{check.title}” closes on {check.closes_on:%-d %B}"
         ),
         template="insight/health/email/remind.txt",
         context=context,
@@ -80,7 +80,11 @@ def _remind(check: HealthCheck, stage: str) -> int:
             coordinators_of(check.hub),
             kind=Kind.HEALTH_CHECK,
             hub=check.hub,
-            subject=f"{len(offline)} people not online have not answered {check.title!r}",
+            subject=(
+                f"{len(offline)} members not online have not answered “{check.title}”"
+                if len(offline) > 1
+                else f"A member not online has not answered “{check.title}”"
+            ),
             template="insight/health/email/not_online.txt",
             context={**context, "people": offline},
             url=reverse("health-check", args=[check.hub.slug, check.pk]) + "#not-answered",

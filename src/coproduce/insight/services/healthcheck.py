@@ -78,7 +78,7 @@ def round_open(
         ).first()
         if overlapping is not None:
             raise ApplicationError(
-                f"The round {overlapping.title!r} runs from {overlapping.opens_on:%-d %B %Y} "
+                f"The round “{overlapping.title}” runs from {overlapping.opens_on:%-d %B %Y} "
                 f"to {overlapping.closes_on:%-d %B %Y}: choose dates after it closes.",
                 field="opens_on",
             )
