@@ -131,3 +131,20 @@ def test_the_command_writes_the_zip(rich, tmp_path):  # noqa: F811
     out = tmp_path / "sam.zip"
     call_command("people", "export", "SAM@example.org", "--out", str(out), stdout=io.StringIO())
     assert "data.json" in read(out)
+
+
+def test_the_readme_shows_whatever_the_retention_table_holds(rich, tmp_path, monkeypatch):  # noqa: F811
+    from coproduce.insight import retention
+
+    rule = retention.Rule(
+        kind="Matrix ledger entries",
+        on_erasure="pseudonymised",
+        kept_for="six years",
+        why="The accounts must add up.",
+    )
+    monkeypatch.setattr(retention, "TABLE", [rule])
+    path = tmp_path / "mine.zip"
+    exports.write_zip(rich.person, path)
+    readme = read(path)["README.txt"]
+    assert "- Matrix ledger entries: when you are erased, kept without your name;" in readme
+    assert "kept six years." in readme and "The accounts must add up." in readme

@@ -194,3 +194,21 @@ def test_only_the_hub_s_coordinators(world, client_for, who):
 def test_not_for_someone_outside_the_hub(world, client_for):
     url = reverse("member-data", args=[world.hub.slug, world.outsider.pk])
     assert client_for(world.coordinator).get(url).status_code == 404
+
+
+def test_a_download_that_fails_is_marked_and_the_person_told(world, client_for, ask, monkeypatch):
+    def broken(person, path):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(exports, "write_zip", broken)
+    client = client_for(world.member)
+    ask(client)
+    export = PersonalExport.objects.get(person=world.member)
+    assert export.status == ExportStatus.FAILED
+    told = Notification.objects.get(recipient=world.member, kind=Kind.EXPORT)
+    assert "could not be prepared" in told.subject
+    assert "Could not be made" in client.get(reverse("my-data")).content.decode()
+    # Asking again starts a new one.
+    monkeypatch.undo()
+    ask(client)
+    assert PersonalExport.objects.filter(status=ExportStatus.READY).count() == 1

@@ -126,7 +126,7 @@ def member_for_download(coordinator: Person, hub: Hub, person_id: int) -> Person
     membership = hub_access.membership_of(coordinator, hub)
     if membership is None or not membership.can_coordinate:
         raise PermissionDenied("Only the hub's coordinators can download a member's data.")
-    member = get_object_or_404(Membership, hub=hub, person_id=person_id)
+    member = hub_access.member_in_hub(hub, person_id)
     if hub_access.manages_own_account(member.person):
         raise PermissionDenied(
             "This member manages their own account online: they can download it themselves."

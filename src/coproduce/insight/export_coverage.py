@@ -28,7 +28,8 @@ PERSON_FIELDS: dict[str, str] = {
     "notify.Preference.person": "notification_choices",
     "timebank.Transfer.created_by": "statement",
     "timebank.Transfer.on_behalf_of": "statement",
-    "timebank.Listing.created_by": "listings",
+    # Their own listings are found through their accounts.
+    "timebank.Listing.created_by": "- a listing made for someone else: their activity",
     "timebank.Exchange.proposed_by": "exchanges",
     "timebank.Exchange.logged_by": "exchanges",
     "timebank.Exchange.confirmed_by": "exchanges",

@@ -48,14 +48,13 @@ def api_tokens(person):
 
 
 def listings(person):
-    from django.db.models import Q
-
+    """Listings on the person's own accounts (one a coordinator made for someone else is
+    that person's, and in this one's activity)."""
     from coproduce.timebank.models import Listing
 
     return (
-        Listing.objects.filter(Q(created_by=person) | Q(account__membership__person=person))
+        Listing.objects.filter(account__membership__person=person)
         .select_related("hub", "category")
-        .distinct()
         .order_by("id")
     )
 

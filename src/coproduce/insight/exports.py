@@ -217,7 +217,11 @@ def _write_html(out, person, who, made) -> None:
         count = 0
         for row in section.rows(person, who):
             if not count:
-                out.write('<div class="wide"><table>\n<thead><tr>')
+                # A wide table scrolls: its box is reachable by keyboard, and named.
+                out.write(
+                    f'<div class="wide" tabindex="0" role="region" '
+                    f'aria-label="{escape(section.title)}"><table>\n<thead><tr>'
+                )
                 out.write(
                     "".join(f'<th scope="col">{escape(c.heading)}</th>' for c in section.columns)
                 )
