@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from coproduce.audit import AuditKind, audit
 from coproduce.hubs import services as hub_services
 from coproduce.hubs.models import AuditEvent, Membership, Person, Role
 from coproduce.insight import retention
@@ -119,6 +120,13 @@ def test_a_person_in_two_hubs_is_split_into_two_pseudonyms(world, bank):
         actor=world.other_coordinator, hub=world.other_hub, person=world.member
     )
     other_account = account(world, world.member, world.other_hub)
+    audit(
+        hub=world.other_hub,
+        actor=world.other_coordinator,
+        event=AuditKind.PROFILE_UPDATED,
+        subject=world.member,
+        old={"display_name": "Sam Member"},
+    )
     first_account = bank.member
     done = erasure.person_erase(actor=None, person=world.member, route="operator", how_asked="")
     assert len(done.pseudonyms) == 2 and done.pseudonyms[0] != done.pseudonyms[1]
@@ -138,6 +146,8 @@ def test_a_person_in_two_hubs_is_split_into_two_pseudonyms(world, bank):
             "route": "operator",
         }
     assert not AuditEvent.objects.filter(hub=world.other_hub, actor_id=world.member.pk).exists()
+    about = AuditEvent.objects.get(hub=world.other_hub, event=AuditKind.PROFILE_UPDATED.value)
+    assert about.subject_id == twin.pk and about.old == {"display_name": done.pseudonyms[1]}
     assert ledger.verify().problems == []
 
 

@@ -24,7 +24,16 @@ from django.utils import timezone
 from coproduce.audit import AuditKind, audit
 from coproduce.errors import ApplicationError
 from coproduce.hubs import access as hub_access
-from coproduce.hubs.models import ApiToken, Hub, Invitation, Membership, Person, Role, UsedKey
+from coproduce.hubs.models import (
+    ApiToken,
+    AuditEvent,
+    Hub,
+    Invitation,
+    Membership,
+    Person,
+    Role,
+    UsedKey,
+)
 from coproduce.notify.models import Digest, Notification, Preference
 
 from ..models import (
@@ -108,6 +117,11 @@ def person_erase(*, actor, person, route: str, how_asked: str) -> Erased:
             erasure_sweep.repoint(person, twin, hub)
             UsedKey.objects.filter(hub=hub, owner=f"person:{person.pk}").update(
                 owner=f"person:{twin.pk}"
+            )
+            # The hub's audit log names its subjects by id: its lines about the person
+            # now name the hub's own row (never the row another hub shows).
+            AuditEvent.objects.filter(hub=hub, subject_type="person", subject_id=person.pk).update(
+                subject_id=twin.pk
             )
             rows.append((hub, twin, pseudonym))
         _de_identify(person, first_pseudonym)
