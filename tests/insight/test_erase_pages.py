@@ -69,6 +69,8 @@ def test_a_member_deletes_their_account_and_is_signed_out(world, client_for):
     assert member.email is None and not member.is_active and not member.has_usable_password()
     assert member.phone == "" and member.assets == [] and member.postcode_district == ""
     assert Erasure.objects.get(person=member).route == "self"
+    left = Membership.objects.get(person=member, hub=world.hub)
+    assert not left.is_active and left.left_at is not None and not left.listed_in_directory
     assert FormerMember.objects.get(person=member, hub=world.hub).pseudonym == member.display_name
     event = AuditEvent.objects.get(event="person.erased")
     assert event.new["pseudonym"] == member.display_name

@@ -35,6 +35,7 @@ from coproduce.hubs.models import (
     UsedKey,
 )
 from coproduce.notify.models import Digest, Notification, Preference
+from coproduce.timebank.models import Listing
 
 from ..models import (
     EqualityAnswers,
@@ -126,6 +127,7 @@ def person_erase(*, actor, person, route: str, how_asked: str) -> Erased:
             rows.append((hub, twin, pseudonym))
         _de_identify(person, first_pseudonym)
         Person.objects.filter(created_by=person).update(created_by=None)
+        _leave(row for _hub, row, _p in rows)
         for hub, row, pseudonym in rows:
             if hub is not None:
                 FormerMember.objects.create(hub=hub, person=row, pseudonym=pseudonym)
@@ -149,6 +151,18 @@ def person_erase(*, actor, person, route: str, how_asked: str) -> Erased:
                 )
         hub_access.forget_memberships()
         return Erased(pseudonyms=[p for _hub, _row, p in rows])
+
+
+def _leave(people) -> None:
+    """A former member is no longer a member: their memberships end (kept, for the
+    ledger's accounts and the hub's counts), unlisted, and their listings close."""
+    people = list(people)
+    memberships = Membership.objects.filter(person__in=people)
+    memberships.filter(left_at__isnull=True).update(left_at=timezone.now())
+    memberships.update(is_active=False, listed_in_directory=False)
+    Listing.objects.filter(account__membership__person__in=people, is_active=True).update(
+        is_active=False
+    )
 
 
 def _de_identify(person: Person, pseudonym: str) -> None:
