@@ -148,6 +148,9 @@ def test_a_person_in_two_hubs_is_split_into_two_pseudonyms(world, bank):
             "route": "operator",
         }
     assert not AuditEvent.objects.filter(hub=world.other_hub, actor_id=world.member.pk).exists()
+    assert twin.date_joined != Person.objects.get(pk=world.member.pk).date_joined
+    # The other hub's row is erased already: erasing it again does nothing.
+    assert erasure.person_erase(actor=None, person=twin, route="operator", how_asked="").already
     about = AuditEvent.objects.get(hub=world.other_hub, event=AuditKind.PROFILE_UPDATED.value)
     assert about.subject_id == twin.pk and about.old == {"display_name": done.pseudonyms[1]}
     assert ledger.verify().problems == []

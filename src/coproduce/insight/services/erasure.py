@@ -63,7 +63,11 @@ class Erased:
 
 
 def is_erased(person: Person) -> bool:
-    return Erasure.objects.filter(person=person).exists()
+    """Erased, or one of the rows an erased person was split into."""
+    return (
+        Erasure.objects.filter(person=person).exists()
+        or FormerMember.objects.filter(person=person).exists()
+    )
 
 
 def sole_admin_of(person: Person) -> Hub | None:
@@ -113,7 +117,9 @@ def person_erase(*, actor, person, route: str, how_asked: str) -> Erased:
         rows.append((hubs[0] if hubs else None, person, first_pseudonym))
         for hub in hubs[1:]:
             pseudonym = new_pseudonym(hub)
-            twin = Person.objects.create(display_name=pseudonym, date_joined=person.date_joined)
+            # Joined when they joined this hub: nothing shared with the other rows.
+            joined = Membership.objects.get(hub=hub, person=person).joined_at
+            twin = Person.objects.create(display_name=pseudonym, date_joined=joined)
             _de_identify(twin, pseudonym)
             erasure_sweep.repoint(person, twin, hub)
             UsedKey.objects.filter(hub=hub, owner=f"person:{person.pk}").update(
