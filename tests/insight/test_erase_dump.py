@@ -63,6 +63,8 @@ def test_erased_people_are_nowhere_and_the_ledger_still_adds_up(settings):
         _leave_traces(person, settings)
     balances = dict(Account.objects.values_list("pk", "balance_minutes"))
     hubs_before = {p.pk: Membership.objects.filter(person=p).count() for p in people}
+    former_before = FormerMember.objects.count()  # the demo's own former member
+    erased_events_before = AuditEvent.objects.filter(event="person.erased").count()
     before = dump_database()
     assert found_in(before, *words), "the search must find them before"
     from django_tasks_db.models import DBTaskResult
@@ -71,9 +73,11 @@ def test_erased_people_are_nowhere_and_the_ledger_still_adds_up(settings):
     assert waiting.count() >= len(ERASED)  # the emails to them, waiting in the queue
     assert all(found_in(before, w) for w in words)  # each of them, by name and email
 
+    results = {}
     for person in people:
         done = erasure.person_erase(actor=None, person=person, route="operator", how_asked="")
         assert len(done.pseudonyms) == hubs_before[person.pk]
+        results[person.pk] = done.pseudonyms
 
     report = ledger.verify()
     assert report.problems == []
@@ -84,8 +88,12 @@ def test_erased_people_are_nowhere_and_the_ledger_still_adds_up(settings):
     # Sam was split into three rows, one per hub, none of them identifiable.
     sam = people[0]
     names = FormerMember.objects.filter(pseudonym__startswith="Former member ")
-    assert names.count() == sum(hubs_before.values())
+    assert names.count() - former_before == sum(hubs_before.values())
     assert Erasure.objects.filter(route="operator").count() == len(people)
-    assert AuditEvent.objects.filter(event="person.erased").count() == sum(hubs_before.values())
+    erased_events = AuditEvent.objects.filter(event="person.erased").count()
+    assert erased_events - erased_events_before == sum(hubs_before.values())
+    rows = FormerMember.objects.filter(pseudonym__in=results[sam.pk])
+    assert len(results[sam.pk]) == 3 and rows.count() == 3
+    assert len({row.person_id for row in rows}) == 3 and len({row.hub_id for row in rows}) == 3
     sam.refresh_from_db()
     assert not sam.is_active and sam.email is None and not sam.has_usable_password()

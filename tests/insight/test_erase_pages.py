@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from coproduce.audit import AuditKind, audit
 from coproduce.hubs import services as hub_services
 from coproduce.hubs.models import AuditEvent, Membership, Person, Role
 from coproduce.insight import retention
@@ -68,6 +69,8 @@ def test_a_member_deletes_their_account_and_is_signed_out(world, client_for):
     assert member.email is None and not member.is_active and not member.has_usable_password()
     assert member.phone == "" and member.assets == [] and member.postcode_district == ""
     assert Erasure.objects.get(person=member).route == "self"
+    left = Membership.objects.get(person=member, hub=world.hub)
+    assert not left.is_active and left.left_at is not None and not left.listed_in_directory
     assert FormerMember.objects.get(person=member, hub=world.hub).pseudonym == member.display_name
     event = AuditEvent.objects.get(event="person.erased")
     assert event.new["pseudonym"] == member.display_name
@@ -119,6 +122,13 @@ def test_a_person_in_two_hubs_is_split_into_two_pseudonyms(world, bank):
         actor=world.other_coordinator, hub=world.other_hub, person=world.member
     )
     other_account = account(world, world.member, world.other_hub)
+    audit(
+        hub=world.other_hub,
+        actor=world.other_coordinator,
+        event=AuditKind.PROFILE_UPDATED,
+        subject=world.member,
+        old={"display_name": "Sam Member"},
+    )
     first_account = bank.member
     done = erasure.person_erase(actor=None, person=world.member, route="operator", how_asked="")
     assert len(done.pseudonyms) == 2 and done.pseudonyms[0] != done.pseudonyms[1]
@@ -138,6 +148,11 @@ def test_a_person_in_two_hubs_is_split_into_two_pseudonyms(world, bank):
             "route": "operator",
         }
     assert not AuditEvent.objects.filter(hub=world.other_hub, actor_id=world.member.pk).exists()
+    assert twin.date_joined != Person.objects.get(pk=world.member.pk).date_joined
+    # The other hub's row is erased already: erasing it again does nothing.
+    assert erasure.person_erase(actor=None, person=twin, route="operator", how_asked="").already
+    about = AuditEvent.objects.get(hub=world.other_hub, event=AuditKind.PROFILE_UPDATED.value)
+    assert about.subject_id == twin.pk and about.old == {"display_name": done.pseudonyms[1]}
     assert ledger.verify().problems == []
 
 

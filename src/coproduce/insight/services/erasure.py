@@ -24,8 +24,18 @@ from django.utils import timezone
 from coproduce.audit import AuditKind, audit
 from coproduce.errors import ApplicationError
 from coproduce.hubs import access as hub_access
-from coproduce.hubs.models import ApiToken, Hub, Invitation, Membership, Person, Role, UsedKey
+from coproduce.hubs.models import (
+    ApiToken,
+    AuditEvent,
+    Hub,
+    Invitation,
+    Membership,
+    Person,
+    Role,
+    UsedKey,
+)
 from coproduce.notify.models import Digest, Notification, Preference
+from coproduce.timebank.models import Listing
 
 from ..models import (
     EqualityAnswers,
@@ -53,7 +63,11 @@ class Erased:
 
 
 def is_erased(person: Person) -> bool:
-    return Erasure.objects.filter(person=person).exists()
+    """Erased, or one of the rows an erased person was split into."""
+    return (
+        Erasure.objects.filter(person=person).exists()
+        or FormerMember.objects.filter(person=person).exists()
+    )
 
 
 def sole_admin_of(person: Person) -> Hub | None:
@@ -103,15 +117,23 @@ def person_erase(*, actor, person, route: str, how_asked: str) -> Erased:
         rows.append((hubs[0] if hubs else None, person, first_pseudonym))
         for hub in hubs[1:]:
             pseudonym = new_pseudonym(hub)
-            twin = Person.objects.create(display_name=pseudonym, date_joined=person.date_joined)
+            # Joined when they joined this hub: nothing shared with the other rows.
+            joined = Membership.objects.get(hub=hub, person=person).joined_at
+            twin = Person.objects.create(display_name=pseudonym, date_joined=joined)
             _de_identify(twin, pseudonym)
             erasure_sweep.repoint(person, twin, hub)
             UsedKey.objects.filter(hub=hub, owner=f"person:{person.pk}").update(
                 owner=f"person:{twin.pk}"
             )
+            # The hub's audit log names its subjects by id: its lines about the person
+            # now name the hub's own row (never the row another hub shows).
+            AuditEvent.objects.filter(hub=hub, subject_type="person", subject_id=person.pk).update(
+                subject_id=twin.pk
+            )
             rows.append((hub, twin, pseudonym))
         _de_identify(person, first_pseudonym)
         Person.objects.filter(created_by=person).update(created_by=None)
+        _leave(row for _hub, row, _p in rows)
         for hub, row, pseudonym in rows:
             if hub is not None:
                 FormerMember.objects.create(hub=hub, person=row, pseudonym=pseudonym)
@@ -135,6 +157,18 @@ def person_erase(*, actor, person, route: str, how_asked: str) -> Erased:
                 )
         hub_access.forget_memberships()
         return Erased(pseudonyms=[p for _hub, _row, p in rows])
+
+
+def _leave(people) -> None:
+    """A former member is no longer a member: their memberships end (kept, for the
+    ledger's accounts and the hub's counts), unlisted, and their listings close."""
+    people = list(people)
+    memberships = Membership.objects.filter(person__in=people)
+    memberships.filter(left_at__isnull=True).update(left_at=timezone.now())
+    memberships.update(is_active=False, listed_in_directory=False)
+    Listing.objects.filter(account__membership__person__in=people, is_active=True).update(
+        is_active=False
+    )
 
 
 def _de_identify(person: Person, pseudonym: str) -> None:

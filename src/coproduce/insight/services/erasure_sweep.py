@@ -146,18 +146,37 @@ def _replace(value, pattern: "_Pattern", by: str):
     return value
 
 
-def _candidates(model, field, words: list[str]):
-    condition = Q()
-    if isinstance(field, models.JSONField):
-        text = Cast(field.name, models.TextField())
-        queryset = model._base_manager.annotate(_as_text=text)
-        for word in words:
-            escaped = json.dumps(word)[1:-1]  # "Zoë" is stored as "Zo\u00eb" on SQLite
-            condition |= Q(_as_text__icontains=word) | Q(_as_text__icontains=escaped)
-        return queryset.filter(condition)
-    for word in words:
-        condition |= Q(**{f"{field.name}__icontains": word})
-    return model._base_manager.filter(condition)
+def _candidates(model, fields, words: list[str]):
+    """The rows of `model` where any of `fields` holds any of `words`, in one query, as
+    dicts of the fields (and "_hub", the hub they belong to, where they have one)."""
+    condition, casts = Q(), {}
+    for field in fields:
+        if isinstance(field, models.JSONField):
+            alias = f"_text_{field.attname}"
+            casts[alias] = Cast(field.attname, models.TextField())
+            for word in words:
+                escaped = json.dumps(word)[1:-1]  # "Zoë" is stored as "Zo\u00eb" on SQLite
+                condition |= Q(**{f"{alias}__icontains": word})
+                condition |= Q(**{f"{alias}__icontains": escaped})
+        else:
+            for word in words:
+                condition |= Q(**{f"{field.attname}__icontains": word})
+    queryset = model._base_manager.annotate(**casts).filter(condition)
+    hub = "pk" if model is Hub else hub_path(model)
+    names = ["pk", *(field.attname for field in fields)]
+    if hub is not None:
+        queryset = queryset.annotate(_hub=models.F(hub))
+        names.append("_hub")
+    return queryset.values(*names).order_by()
+
+
+def _cleaned(field, old, pattern, by):
+    new = _replace(old, pattern, by)
+    if isinstance(new, str) and isinstance(field, models.CharField) and field.max_length:
+        new = new[: field.max_length]
+    if isinstance(new, str) and isinstance(field, models.SlugField):
+        new = re.sub(r"[^-\w]", "-", new)
+    return new
 
 
 def scrub_text(words: list[str], pseudonyms: dict[int, str], default: str) -> int:
@@ -173,25 +192,15 @@ def scrub_text(words: list[str], pseudonyms: dict[int, str], default: str) -> in
         fields = _text_fields(model)
         if not fields:
             continue
-        path = None if model is Hub else hub_path(model)
-        for field in fields:
-            rows = _candidates(model, field, words)
-            for row in rows.only("pk", field.name).iterator():
-                hub_id = row.pk if model is Hub else _hub_id(model, path, row.pk)
-                by = pseudonyms.get(hub_id, default)
-                old = getattr(row, field.name)
-                new = _replace(old, pattern, by)
-                if isinstance(field, models.CharField) and field.max_length:
-                    new = new[: field.max_length]
-                if isinstance(field, models.SlugField):
-                    new = re.sub(r"[^-\w]", "-", new)
+        for row in list(_candidates(model, fields, words)):
+            by = pseudonyms.get(row.get("_hub"), default)
+            changes = {}
+            for field in fields:
+                old = row[field.attname]
+                new = _cleaned(field, old, pattern, by)
                 if new != old:
-                    model._base_manager.filter(pk=row.pk).update(**{field.name: new})
-                    changed += 1
+                    changes[field.attname] = new
+            if changes:
+                model._base_manager.filter(pk=row["pk"]).update(**changes)
+                changed += 1
     return changed
-
-
-def _hub_id(model, path, pk) -> int | None:
-    if path is None:
-        return None
-    return model._base_manager.filter(pk=pk).values_list(path, flat=True).first()
