@@ -117,7 +117,7 @@ def reliability(report: dict) -> list[tuple[str, str]]:
 
 def value(report: dict) -> dict | None:
     """The value of the hours with its method and year, or None if not valued."""
-    v = report["value"]
+    v = report.get("value")
     if not v or v.get("value_pence") is None:
         return None
     return {
