@@ -82,3 +82,24 @@ def test_the_hub_links_to_insight_for_staff_and_coordinators_only(client, world)
         assert (dashboard in body_of(home)) is shown, person
     coordinate = get(client, world.coordinator, "coordinate", world.hub.slug)
     assert dashboard in body_of(coordinate)
+
+
+def test_the_public_summary_when_public_blanks_small_groups(client, world, monkeypatch):
+    """However public() hides a small group (its count as None here), the page says
+    "fewer than 5" and shows no rate for it."""
+    from coproduce.insight import report as report_module
+    from tests.insight.pages_fixtures import fake_public
+
+    def blanking(report):
+        shown = fake_public(report)
+        for group in shown["equity"]["by_decile"]:
+            if group["people"] < 5:
+                group["people"] = None
+        return shown
+
+    monkeypatch.setattr(report_module, "public", blanking)
+    InsightSettings.objects.create(hub=world.hub, public_summary=True)
+    body = body_of(get(client, None, "insight-public", world.hub.slug))
+    row = body[body.index('<th scope="row">9</th>') :]
+    row = row[: row.index("</tr>")]
+    assert "fewer than 5" in row and "4.4" not in row

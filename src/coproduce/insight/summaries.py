@@ -36,8 +36,8 @@ def headline(report: dict) -> str:
         tenths = f"The most deprived tenth ({_deciles_words(deciles)})"
     if people is None or population is None:
         return (
-            f"There is not yet enough area data to compare who takes part with who lives "
-            f"here: {tenths[0].lower() + tenths[1:]} cannot be compared for this period."
+            "There is not yet enough area data for this period to compare who takes part "
+            "with who lives here."
         )
     but = "but only" if people < population else "and"
     verb = "is" if len(deciles) == 1 else "are"
@@ -117,7 +117,7 @@ def reliability(report: dict) -> list[tuple[str, str]]:
 
 def value(report: dict) -> dict | None:
     """The value of the hours with its method and year, or None if not valued."""
-    v = report["value"]
+    v = report.get("value")
     if not v or v.get("value_pence") is None:
         return None
     return {

@@ -14,6 +14,7 @@ from coproduce.csv_export import hours_hmm
 from coproduce.involve.guard import money
 from coproduce.timebank.models import format_minutes
 
+from .access import SMALL_GROUP
 from .charts import percent
 
 TEXT, COUNT, PEOPLE, SHARE, MINUTES, PENCE, NUMBER = (
@@ -165,7 +166,7 @@ def by_decile(report: dict) -> Table:
 def public_by_decile(report: dict) -> Table:
     """For anyone: people taking part by decile against the population. A rate is left
     out where the group is small, as it would give the count away."""
-    small = report["small_group"]
+    small = report.get("small_group") or SMALL_GROUP
     rows = []
     for group in report["equity"]["by_decile"]:
         people = group.get("people")

@@ -128,7 +128,7 @@ def public_summary(request, slug):
         "by_decile": by_decile,
         "by_decile_rows": by_decile.page_rows(small),
         "value": summaries.value(report),
-        "reciprocity": report["reciprocity"],
+        "reciprocity": report.get("reciprocity") or {},
     }
     return render(request, "insight/public.html", context)
 
