@@ -25,6 +25,7 @@ import datetime
 import json
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -368,6 +369,7 @@ def main() -> None:
         f"{figures['equity']['headline']['ratio']}."
     )
     print(f"Written to {out.relative_to(ROOT)}")
+    shutil.rmtree(folder, ignore_errors=True)  # the throw-away database
 
 
 if __name__ == "__main__":
