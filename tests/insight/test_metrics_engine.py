@@ -145,3 +145,72 @@ def test_role_rates_keep_only_whole_pence():
         "3": 1500,
         "7": 900,
     }
+
+
+PEOPLE_KEYS = {
+    "people",
+    "people_counted",
+    "registered",
+    "active",
+    "traded",
+    "gave_and_received",
+    "new",
+    "returning",
+    "referrals",
+    "referrals_unmatched",
+    "givers",
+    "answered",
+    "count",
+    "open",
+}
+
+
+def _counts_of_people(value, key=None):
+    """Every (key, number) in a report where the number counts people."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _counts_of_people(v, k)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _counts_of_people(v, key)
+    elif key in PEOPLE_KEYS or key in metrics.BANDS or key in ACTIVITIES:
+        yield key, value
+
+
+@given(equity_inputs(), st.lists(st.tuples(minutes, minutes), max_size=30))
+def test_public_never_shows_a_group_under_five(data, pairs):
+    from coproduce.insight.report import public
+
+    trades = [
+        metrics.MemberTrade(n, gave, received, active=bool(gave))
+        for n, (gave, received) in enumerate(pairs)
+    ]
+    full = {
+        "small_group": SMALL_GROUP,
+        "equity": metrics.equity(data, ACTIVITIES),
+        "monitoring": {"answered": 3, "questions": {"age_band": [{"answer": "a", "people": 2}]}},
+        "reciprocity": metrics.reciprocity(len(trades), trades, 1, 0, 0)
+        | {"by_month": [{"month": "2026-01", "active": 3, "exchanges": 4, "minutes": 60}]},
+        "reliability": {
+            "referrals": 3,
+            "referrals_unmatched": 1,
+            "referral_days_to_match_median": 2.0,
+            "givers": sum(1 for g, _ in pairs if g),
+            "busiest_tenth_share": metrics.busiest_tenth_share(g for g, _ in pairs),
+            "burnout": {"people": 1},
+            "escalations": metrics.escalations([("Rota slot not filled", 2.0)]),
+        },
+        "people": {"busiest": [{"name": "Someone", "minutes": 60}]},
+    }
+    shown = public(full)
+    assert "people" not in shown
+    for key, count in _counts_of_people(shown):
+        assert count is None or count == 0 or count >= SMALL_GROUP, (key, count)
+    headline = shown["equity"]["headline"]
+    if headline["people"] is None or headline["people_counted"] is None:
+        assert headline["ratio"] is None and headline["participation_share"] is None
+    recip = shown["reciprocity"]
+    if recip["active"] is None:
+        assert recip["active_share"] is None and recip["minutes_per_active"] is None
+    if shown["reliability"]["givers"] is None or shown["reliability"]["givers"] < 50:
+        assert shown["reliability"]["busiest_tenth_share"] is None

@@ -153,6 +153,8 @@ def test_command_writes_the_documented_shape(world, small, tmp_path):
     assert written["hub"] == "millbrook"
     assert written["from"] == small.start.isoformat()
     assert written["reciprocity"]["active"] == 2
+    assert "people" not in written  # members' names stay on the coordinators' pages
+    assert "Sam Member" not in out.read_text("utf-8")
 
 
 @pytest.mark.parametrize(

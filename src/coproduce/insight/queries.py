@@ -217,6 +217,7 @@ def conversation_people(hub: Hub, window: Window) -> list[int]:
             person__isnull=False,
         )
         .values_list("person_id", flat=True)
+        .order_by()
         .distinct()
     )
 
@@ -228,6 +229,7 @@ def voters(hub: Hub, window: Window) -> list[int]:
             round__hub=hub, cast_at__gte=window.start, cast_at__lt=window.end, voter__isnull=False
         )
         .values_list("voter_id", flat=True)
+        .order_by()
         .distinct()
     )
 

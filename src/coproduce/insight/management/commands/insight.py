@@ -43,6 +43,7 @@ class Command(BaseCommand):
         from coproduce.insight import report
 
         figures = report.build(hub, start_day, end_day)
+        figures.pop("people", None)  # names of members: coordinators' pages only
         out.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n", "utf-8")
         self.stdout.write(f"Wrote the report of {hub.name} to {out}.")
 
