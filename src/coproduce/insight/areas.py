@@ -31,7 +31,7 @@ def district_key(district: str) -> str:
 
 def hub_areas(hub: Hub, districts: set[str] = frozenset()) -> dict[str, Area]:
     """The hub's own areas, its catchment districts and `districts` (those its members
-    gave), keyed as above."""
+    gave), keyed as above. Districts outside a catchment have no population."""
     found = {
         neighbourhood_key(n.pk): Area(
             neighbourhood_key(n.pk), n.name, n.deprivation_decile, n.population
@@ -39,9 +39,14 @@ def hub_areas(hub: Hub, districts: set[str] = frozenset()) -> dict[str, Area]:
         for n in hub.neighbourhoods.all()
     }
     settings = getattr(hub, "insight_settings", None)
-    wanted = {d.upper() for d in districts if d} | {
-        d.upper() for d in (settings.catchment_districts if settings else [])
-    }
+    catchment = {d.upper() for d in (settings.catchment_districts if settings else [])}
+    wanted = {d.upper() for d in districts if d} | catchment
+    # The population counted against is the catchment's: the hub's own areas with a
+    # population and its catchment districts. A district a member gives from outside it
+    # keeps its decile but adds no population, or one member from across town would add
+    # a whole district to the hub's denominator. A hub that named no catchment at all
+    # counts every district its members give.
+    has_catchment = bool(catchment) or any(a.population for a in found.values())
     # (kind, code) is unique, code alone is not: so not in_bulk(field_name="code").
     stats = {
         stat.code: stat for stat in AreaStat.objects.filter(kind=AreaKind.DISTRICT, code__in=wanted)
@@ -52,6 +57,6 @@ def hub_areas(hub: Hub, districts: set[str] = frozenset()) -> dict[str, Area]:
             district_key(district),
             district,
             stat.deprivation_decile if stat else None,
-            stat.population if stat else None,
+            stat.population if stat and (district in catchment or not has_catchment) else None,
         )
     return found

@@ -125,5 +125,7 @@ def summary(person_ids) -> dict:
     out)."""
     from .models import EqualityAnswers
 
-    rows = list(EqualityAnswers.objects.filter(person_id__in=list(person_ids)).values(*QUESTIONS))
+    # A queryset stays a subquery: a hub of 10,000 members is not 10,000 parameters.
+    ids = person_ids if hasattr(person_ids, "query") else list(person_ids)
+    rows = list(EqualityAnswers.objects.filter(person_id__in=ids).values(*QUESTIONS))
     return summarise(rows)

@@ -65,12 +65,12 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from coproduce.hubs.models import Hub, Person
+from coproduce.hubs.models import Hub, Membership, Person
 from coproduce.referrals.models import EscalationKind, ReferralPolicy
 from coproduce.timebank.models import Entry, TransferKind
 
 from . import areas as area_lookup
-from . import metrics, queries, valuation
+from . import metrics, monitoring, queries, valuation
 from .access import SMALL_GROUP
 from .models import InsightSettings
 
@@ -206,7 +206,9 @@ def build(hub: Hub, start: datetime.date, end: datetime.date) -> dict:
         "generated_at": timezone.now().isoformat(timespec="seconds"),
         "small_group": SMALL_GROUP,
         "equity": equity,
-        "monitoring": {"answered": 0, "questions": {}},
+        "monitoring": monitoring.summary(
+            Membership.objects.filter(hub=hub, is_active=True).values("person_id")
+        ),
         "reciprocity": reciprocity,
         "reliability": reliability,
         "value": _value(hub, window, end, settings, all_minutes),

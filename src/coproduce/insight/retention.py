@@ -52,7 +52,7 @@ TABLE: list[Rule] = [
     Rule(
         "Downloads of the person's data",
         DELETED,
-        "7 days after they are made, or until erasure",
+        "48 hours after they are made, or until erasure",
         "A copy of everything about the person.",
     ),
     Rule(

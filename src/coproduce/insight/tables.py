@@ -280,7 +280,7 @@ def value(report: dict) -> Table:
     for kind in figures.get("by_kind") or []:
         rows.append(
             [
-                kind.get("kind") or kind.get("name"),
+                kind.get("name") or "Other help",
                 figures.get("method_label"),
                 figures.get("year"),
                 kind.get("rate_pence"),

@@ -14,7 +14,6 @@ pseudonymised follows insight/retention.py. All in one transaction.
 import secrets
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.db.models import TextField
@@ -37,6 +36,7 @@ from coproduce.hubs.models import (
 from coproduce.notify.models import Digest, Notification, Preference
 from coproduce.timebank.models import Listing
 
+from .. import exports
 from ..models import (
     EqualityAnswers,
     Erasure,
@@ -198,22 +198,15 @@ def _delete_personal(person: Person) -> None:
     ApiToken.objects.filter(person=person).delete()
     if person.email:
         Invitation.objects.filter(email__iexact=person.email, accepted_at__isnull=True).delete()
-    files = list(
-        PersonalExport.objects.filter(person=person)
-        .exclude(file_name="")
-        .values_list("file_name", flat=True)
-    )
+    files = [exports.path_of(export) for export in PersonalExport.objects.filter(person=person)]
     PersonalExport.objects.filter(person=person).delete()
     transaction.on_commit(lambda: _remove_files(files))
     _end_sessions(person)
 
 
-def _remove_files(names: list[str]) -> None:
-    root = settings.EXPORT_ROOT
-    for name in names:
-        path = (root / name).resolve()
-        if path.is_relative_to(root.resolve()):
-            path.unlink(missing_ok=True)
+def _remove_files(paths: list) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
 
 
 def _end_sessions(person: Person) -> None:
