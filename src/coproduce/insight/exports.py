@@ -19,7 +19,6 @@ KEEP_HOURS and tell the person through the notification system. `clean` deletes 
 files whose time is up.
 """
 
-import csv
 import datetime
 import io
 import json
@@ -34,7 +33,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from coproduce.csv_export import BOM, local_time, safe_row
+from coproduce.csv_export import local_time, write_csv_file
 
 from . import retention
 from .export_sections import SECTIONS, Section, Who
@@ -172,11 +171,8 @@ def _write_json(out, person, who, made, counts) -> None:
 
 
 def _write_csv(out, section: Section, person, who) -> None:
-    writer = csv.writer(out)
-    out.write(BOM)
-    writer.writerow(safe_row([c.heading for c in section.columns]))
-    for row in section.rows(person, who):
-        writer.writerow(safe_row([text_value(v) for v in row]))
+    rows = ([text_value(v) for v in row] for row in section.rows(person, who))
+    write_csv_file(out, [c.heading for c in section.columns], rows)
 
 
 HTML_HEAD = """<!doctype html>

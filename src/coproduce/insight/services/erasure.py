@@ -86,18 +86,19 @@ def hubs_of(person: Person) -> list[Hub]:
     return [membership.hub for membership in memberships]
 
 
-def new_pseudonym(hub: Hub | None) -> str:
+def new_pseudonym(hub: Hub | None, draw=secrets.choice) -> str:
     while True:
-        code = "".join(secrets.choice(CODE_LETTERS) for _ in range(4))
+        code = "".join(draw(CODE_LETTERS) for _ in range(4))
         pseudonym = PSEUDONYM_PREFIX + code
         if hub is None or not FormerMember.objects.filter(hub=hub, pseudonym=pseudonym).exists():
             return pseudonym
 
 
-def person_erase(*, actor, person, route: str, how_asked: str) -> Erased:
+def person_erase(*, actor, person, route: str, how_asked: str, draw=secrets.choice) -> Erased:
     """Erase `person` (see the module's docstring). `route` is an Erasure.Route; `actor`
     who asked (None for the operator or the daily clean-up). Erasing someone already
-    erased does nothing and says so (`already`)."""
+    erased does nothing and says so (`already`). `draw` picks the pseudonyms' letters: the
+    demo seeds it so that two builds tell the same story."""
     if route not in Erasure.Route.values:
         raise ApplicationError(f"{route!r} is not a way of erasing someone.", field="route")
     with transaction.atomic():
@@ -113,10 +114,10 @@ def person_erase(*, actor, person, route: str, how_asked: str) -> Erased:
         _delete_personal(person)
         hubs = hubs_of(person)
         rows: list[tuple[Hub | None, Person, str]] = []
-        first_pseudonym = new_pseudonym(hubs[0] if hubs else None)
+        first_pseudonym = new_pseudonym(hubs[0] if hubs else None, draw)
         rows.append((hubs[0] if hubs else None, person, first_pseudonym))
         for hub in hubs[1:]:
-            pseudonym = new_pseudonym(hub)
+            pseudonym = new_pseudonym(hub, draw)
             # Joined when they joined this hub: nothing shared with the other rows.
             joined = Membership.objects.get(hub=hub, person=person).joined_at
             twin = Person.objects.create(display_name=pseudonym, date_joined=joined)
