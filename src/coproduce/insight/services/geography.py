@@ -1,7 +1,7 @@
 """Storing the official area figures `coproduce geography import` read: one
 transaction that replaces every AreaStat, audited once."""
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from coproduce.audit import AuditKind, audit
@@ -34,6 +34,11 @@ def area_stats_import(*, figures: Figures, source: str, actor: Person | None = N
         )
         for code, area in sorted(areas.items())
     ]
+    if connection.vendor == "postgresql":
+        # Two imports at once take turns (SQLite already writes one at a time); readers
+        # carry on reading the old figures until this one commits.
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {AreaStat._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
     AreaStat.objects.all().delete()
     AreaStat.objects.bulk_create(rows, batch_size=BATCH)
     audit(

@@ -120,6 +120,9 @@ def _record(*, actor: Person, check: HealthCheck, person: Person, answers, comme
     """Save the person's answers (new, or changed while the round is open)."""
     if not is_open(check):
         raise ApplicationError("This round is not open for answers now.", status=409)
+    # The round's row is the lock: two answers from one person at once (a double click,
+    # two devices) are taken one after the other, so the second finds the first.
+    HealthCheck.objects.select_for_update().filter(pk=check.pk).first()
     response = (
         HealthCheckResponse.objects.select_for_update()
         .filter(health_check=check, person=person)
