@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from coproduce.insight import report, valuation
 from coproduce.insight.models import InsightSettings
 
-from .metrics_fixtures import build_small_world
+from .metrics_fixtures import build_small_world, exchange
 
 
 @pytest.fixture
@@ -23,8 +23,8 @@ def test_reciprocity_counted_by_hand(world, small):
     assert figures["registered"] == 5
     assert figures["active"] == 2  # member and coordinator; staff's exchange is too old
     assert figures["active_share"] == 0.4
-    # member gave 60 and received 45 + 100; coordinator gave 45 and received 60
-    assert figures["minutes_per_active"] == (60 + 145 + 45 + 60) // 2
+    # 205 minutes exchanged in the period, each counted once, over 2 active members
+    assert figures["minutes_per_active"] == round(205 / 2)
     assert figures["gave_and_received"] == 2
     assert figures["gave_and_received_share"] == 1.0
     assert figures["ratio_spread"] == {
@@ -171,3 +171,81 @@ def test_command_refuses_bad_arguments(world, tmp_path, arguments, named):
     with pytest.raises(CommandError, match=named):
         call_command("insight", "report", *arguments, "--json", str(out))
     assert not out.exists()
+
+
+def test_role_valuation_splits_hours_by_the_kind_of_help(world, bank, small):
+    """Exchanges carry their kind through a listing, a referral or a rota's project: each
+    kind with a rate is valued at it, the rest said plainly as not valued."""
+    from coproduce.insight import summaries
+    from coproduce.referrals.models import Referral
+    from coproduce.timebank.models import Category, Exchange, Listing
+
+    befriending = Category.objects.create(hub=world.hub, name="Befriending")
+    lifts = Category.objects.create(hub=world.hub, name="Lifts")
+    garden = Category.objects.create(hub=world.hub, name="Gardening")
+    by_listing = exchange(world, bank.member, bank.coordinator, 30, 2)
+    listing = Listing.objects.create(
+        hub=world.hub,
+        account=bank.member,
+        kind="offer",
+        title="Lifts",
+        category=lifts,
+        created_by=world.member,
+    )
+    Exchange.objects.create(
+        hub=world.hub,
+        title="A lift",
+        proposed_by=world.member,
+        transfer=by_listing,
+        listing=listing,
+    )
+    by_referral = exchange(world, bank.coordinator, bank.member, 60, 4)
+    made = Exchange.objects.create(
+        hub=world.hub, title="A visit", proposed_by=world.member, transfer=by_referral
+    )
+    Referral.objects.filter(hub=world.hub).update(category=befriending)
+    first = Referral.objects.filter(hub=world.hub).order_by("pk").first()
+    Referral.objects.filter(pk=first.pk).update(exchange=made)
+    by_garden = exchange(world, bank.member, bank.coordinator, 15, 6)
+    garden_listing = Listing.objects.create(
+        hub=world.hub,
+        account=bank.member,
+        kind="offer",
+        title="Weeding",
+        category=garden,
+        created_by=world.member,
+    )
+    Exchange.objects.create(
+        hub=world.hub,
+        title="Weeding",
+        proposed_by=world.member,
+        transfer=by_garden,
+        listing=garden_listing,
+    )
+    InsightSettings.objects.create(
+        hub=world.hub,
+        valuation="role",
+        role_rates={str(befriending.pk): 1271, str(lifts.pk): 1500},
+    )
+    full = report.build(world.hub, small.start, small.end)
+    value = full["value"]
+    kinds = {row["name"]: row for row in value["by_kind"]}
+    assert kinds["Befriending"]["minutes"] == 60
+    assert kinds["Lifts"]["minutes"] == 30
+    assert kinds["Gardening"]["minutes"] == 15 and kinds["Gardening"]["value_pence"] is None
+    assert value["value_pence"] == 1271 + 750
+    assert value["minutes_not_valued"] == 205 + 15
+    shown = summaries.value(full)
+    assert "£20.21" in shown["worth"] and "£0.00" not in shown["worth"]
+    assert "None" not in shown["worth"]
+    assert shown["not_valued"].startswith("3 h 40 min not valued: no rate set for ")
+    assert "Gardening" in shown["not_valued"] and "Other help" in shown["not_valued"]
+
+
+def test_role_valuation_with_no_rate_never_says_nothing_is_worth_0(world, small):
+    from coproduce.insight import summaries
+
+    InsightSettings.objects.create(hub=world.hub, valuation="role", role_rates={})
+    shown = summaries.value(report.build(world.hub, small.start, small.end))
+    assert "£0.00" not in shown["worth"] and "None" not in shown["worth"]
+    assert shown["not_valued"] == "3 h 25 min not valued: no rate set for Other help."

@@ -228,14 +228,13 @@ def reciprocity(
     spread = dict.fromkeys(BANDS, 0)
     for trade in traded:
         spread[band(trade.gave, trade.received)] += 1
-    period_minutes = sum(t.gave + t.received for t in active)
     return {
         "registered": registered,
         "active": len(active),
         "active_share": rounded(share(len(active), registered)),
-        # Minutes given and received, over active members: each exchange counts twice,
-        # once for each side, as each member's own hours do.
-        "minutes_per_active": round(period_minutes / len(active)) if active else None,
+        # The hours exchanged in the period over active members: each hour counted once,
+        # so it matches the hours exchanged shown beside it.
+        "minutes_per_active": round(all_minutes / len(active)) if active else None,
         "traded": len(traded),
         "gave_and_received": both,
         "gave_and_received_share": rounded(share(both, len(traded))),

@@ -81,7 +81,7 @@ def reciprocity(report: dict) -> list[tuple[str, str]]:
             "Active members (an exchange in the last 90 days)",
             f"{_count(r.get('active'))} ({percent(r.get('active_share'))} of those registered)",
         ),
-        ("Hours for each active member", _minutes(r.get("minutes_per_active"))),
+        ("Hours exchanged for each active member", _minutes(r.get("minutes_per_active"))),
         ("Members who both gave and received", percent(r.get("gave_and_received_share"))),
         ("New members", _count(r.get("new"))),
         ("Returning members", _count(r.get("returning"))),
@@ -116,17 +116,42 @@ def reliability(report: dict) -> list[tuple[str, str]]:
 
 
 def value(report: dict) -> dict | None:
-    """The value of the hours with its method and year, or None if not valued."""
+    """The value of the hours with its method and year, or None if not valued: `worth`
+    and `method_words` ready to show, and for the role method `not_valued`, the hours
+    without a rate said plainly (never £0.00 or a missing rate)."""
     v = report.get("value")
     if not v or v.get("value_pence") is None:
         return None
-    return {
+    method = (v.get("method_label") or v.get("method") or "").lower()
+    out = {
         "method": v.get("method_label") or v.get("method"),
         "year": v.get("year"),
         "rate": None if v.get("rate_pence") is None else money(int(v["rate_pence"])),
         "hours": _minutes(v.get("minutes")),
         "value": money(int(v["value_pence"])),
+        "not_valued": "",
     }
+    if v.get("method") != "role":
+        out["method_words"] = f"{method}, {out['rate']} an hour, the {out['year']} rate"
+        out["worth"] = f"The {out['hours']} given are worth {out['value']} ({out['method_words']})."
+        return out
+    kinds = v.get("by_kind") or []
+    valued = [k for k in kinds if k.get("rate_pence")]
+    unvalued = [k for k in kinds if not k.get("rate_pence")]
+    out["method_words"] = f"{method}: each kind of help at the hub's own rate an hour"
+    if valued:
+        valued_minutes = sum(int(k.get("minutes") or 0) for k in valued)
+        out["worth"] = (
+            f"The {format_minutes(valued_minutes)} given in kinds of help with a rate are "
+            f"worth {out['value']} ({out['method_words']})."
+        )
+    else:
+        out["worth"] = "No hours could be valued: no kind of help given has a rate set."
+    if unvalued:
+        names = ", ".join(k.get("name") or "Other help" for k in unvalued)
+        minutes = int(v.get("minutes_not_valued") or 0)
+        out["not_valued"] = f"{format_minutes(minutes)} not valued: no rate set for {names}."
+    return out
 
 
 def _pair_chart(groups: list[dict], label) -> charts.Chart | None:

@@ -100,6 +100,8 @@ def page_cell(value, kind: str, small_group: int | None = None) -> str:
         return f"fewer than {small_group}"
     if value is None:
         return UNKNOWN
+    if isinstance(value, str):  # a figure said in words ("no rate set")
+        return value
     if kind == MINUTES:
         return format_minutes(int(value))
     if kind == PENCE:
@@ -116,8 +118,8 @@ def page_cell(value, kind: str, small_group: int | None = None) -> str:
 def csv_cell(value, kind: str, small_group: int | None = None):
     if kind == PEOPLE and small_group is not None and (value is None or value < small_group):
         return f"fewer than {small_group}"
-    if value is None:
-        return ""
+    if value is None or (isinstance(value, str) and kind != TEXT):
+        return "" if value is None else value
     if kind == MINUTES:
         return hours_hmm(int(value))
     if kind == PENCE:
@@ -266,26 +268,28 @@ def escalations(report: dict) -> Table:
 def value(report: dict) -> Table:
     figures = report["value"]
     rows = []
+    role = bool(figures) and figures.get("method") == "role"
     if figures:
         rows.append(
             [
                 "All help",
                 figures.get("method_label"),
                 figures.get("year"),
-                figures.get("rate_pence"),
+                "each kind its own" if role else figures.get("rate_pence"),
                 figures.get("minutes"),
                 figures.get("value_pence"),
             ]
         )
     for kind in figures.get("by_kind") or []:
+        rate = kind.get("rate_pence")
         rows.append(
             [
                 kind.get("name") or "Other help",
                 figures.get("method_label"),
                 figures.get("year"),
-                kind.get("rate_pence"),
+                rate if rate else "no rate set",
                 kind.get("minutes"),
-                kind.get("value_pence"),
+                kind.get("value_pence") if rate else "not valued",
             ]
         )
     return Table(
