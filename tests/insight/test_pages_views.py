@@ -199,12 +199,61 @@ def test_the_board_report_for_a_quarter(client, world):
     assert BUSIEST not in body
 
 
-@pytest.mark.parametrize("quarter", ["2026-Q5", "Q3", "2026-Q3' or 1=1", "99999-Q1"])
+@pytest.mark.parametrize("quarter", ["2026-Q5", "Q3", "2026-Q3' or 1=1", "99999-Q1", "9999-Q4"])
 @pytest.mark.usefixtures("full")
 def test_a_bad_quarter_is_named(client, world, quarter):
     response = signed_in(client, world.staff).get(url("insight-board", world), {"quarter": quarter})
     assert response.status_code == 400
-    assert "is not a quarter" in text_of(response)
+    body = text_of(response)
+    assert "is not a quarter" in body
+    assert "the year can be from 1900 to 2100" in body
+
+
+@pytest.mark.usefixtures("full")
+def test_a_quarter_not_yet_begun_is_refused_and_one_not_over_says_so(client, world):
+    today = timezone.localdate()
+    signed_in(client, world.staff)
+    later = periods.quarter_name(today + datetime.timedelta(days=100))
+    response = client.get(url("insight-board", world), {"quarter": later})
+    assert response.status_code == 400 and "has not begun yet" in text_of(response)
+    now = periods.quarter_name(today)
+    response = client.get(url("insight-board", world), {"quarter": now})
+    assert response.status_code == 200
+    assert response.context["end"] == today
+    _, quarter_end = periods.quarter_dates(*periods.quarter_of(today))
+    body = " ".join(text_of(response).split())
+    if today < quarter_end:
+        assert f"figures to {today:%-d %B %Y}; the quarter ends on {quarter_end:%-d %B %Y}" in body
+
+
+@pytest.mark.usefixtures("full")
+def test_the_board_report_has_a_quarter_chooser_without_javascript(client, world):
+    body = text_of(signed_in(client, world.staff).get(url("insight-board", world)))
+    assert 'method="get"' in body and 'name="quarter"' in body
+    start, _ = periods.last_full_quarter(timezone.localdate())
+    assert f'value="{periods.quarter_name(start)}" selected' in body
+
+
+@pytest.mark.usefixtures("full")
+def test_the_printed_board_report_names_no_one_even_for_coordinators(client, world):
+    body = text_of(signed_in(client, world.coordinator).get(url("insight-board", world)))
+    assert BUSIEST not in body and TIRED not in body
+    assert "Members to look after" not in body
+
+
+@pytest.mark.usefixtures("full")
+def test_the_dashboard_links_the_board_report_of_the_quarter_the_period_ends_in(client, world):
+    today = timezone.localdate()
+    body = text_of(
+        signed_in(client, world.staff).get(url("insight-dashboard", world) + "?period=this-year")
+    )
+    assert f"?quarter={periods.quarter_name(today)}" in body
+    body = text_of(
+        client.get(
+            url("insight-dashboard", world) + "?period=dates&start=2025-01-01&end=2025-05-31"
+        )
+    )
+    assert "?quarter=2025-Q2" in body
 
 
 # --- the public summary -------------------------------------------------------------------
