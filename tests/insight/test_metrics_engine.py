@@ -214,3 +214,30 @@ def test_public_never_shows_a_group_under_five(data, pairs):
         assert recip["active_share"] is None and recip["minutes_per_active"] is None
     if shown["reliability"]["givers"] is None or shown["reliability"]["givers"] < 50:
         assert shown["reliability"]["busiest_tenth_share"] is None
+
+
+# --- complementary suppression ---------------------------------------------------------
+
+
+def test_suppress_hides_the_smallest_shown_count_when_the_hidden_add_to_under_five():
+    # 30 shown and 1 + 2 hidden: 3 could be worked out from a total of 33.
+    assert metrics.suppress([20, 1, 10, 2, 0], 5) == [20, None, None, None, 0]
+    assert metrics.suppress([20, 6, 10], 5) == [20, 6, 10]  # nothing small: all shown
+    assert metrics.suppress([3], 5) == [None]  # nothing left to hide with it
+
+
+@given(st.lists(st.one_of(st.none(), st.integers(min_value=0, max_value=60)), max_size=12))
+def test_suppress_never_leaves_a_small_hidden_total(counts):
+    shown = metrics.suppress(counts, SMALL_GROUP)
+    assert len(shown) == len(counts)
+    for count, seen in zip(counts, shown, strict=True):
+        assert seen is None or seen == count  # nothing altered, only hidden
+        if count is not None and 0 < count < SMALL_GROUP:
+            assert seen is None
+    hidden_total = sum(c for c, s in zip(counts, shown, strict=True) if s is None and c)
+    anything_left = any(s for s in shown)
+    assert hidden_total == 0 or hidden_total >= SMALL_GROUP or not anything_left
+    # Only as many extra hidden as needed: the last one hidden made the total safe.
+    extra = [c for c, s in zip(counts, shown, strict=True) if s is None and c and c >= SMALL_GROUP]
+    if extra:
+        assert hidden_total - max(extra) < SMALL_GROUP

@@ -249,3 +249,23 @@ def test_role_valuation_with_no_rate_never_says_nothing_is_worth_0(world, small)
     shown = summaries.value(report.build(world.hub, small.start, small.end))
     assert "£0.00" not in shown["worth"] and "None" not in shown["worth"]
     assert shown["not_valued"] == "3 h 25 min not valued: no rate set for Other help."
+
+
+def test_public_summary_hides_enough_that_no_small_group_can_be_worked_out():
+    """33 active, deciles showing 30 with two rows of 1 and 2 hidden: the 3 could be
+    worked out, so the smallest shown decile is hidden too."""
+    rows = [
+        {"decile": d, "population": 1000, "people": n, "per_1000": 1.0, "benefit": {"x": 1}}
+        for d, n in ((1, 1), (2, 21), (3, 2), (5, 9))
+    ]
+    full = {
+        "small_group": 5,
+        "equity": {"by_decile": rows, "by_area": [], "unknown_area": {"people": 0}},
+        "reciprocity": {"active": 33, "ratio_spread": {"a": 30, "b": 3, "c": 0}},
+    }
+    shown = report.public(full)
+    people = [row["people"] for row in shown["equity"]["by_decile"]]
+    assert people == [None, 21, None, None]
+    assert shown["equity"]["by_decile"][3]["per_1000"] is None
+    assert shown["equity"]["by_decile"][3]["benefit"] == {"x": None}
+    assert shown["reciprocity"]["ratio_spread"] == {"a": None, "b": None, "c": 0}

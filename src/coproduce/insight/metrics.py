@@ -368,3 +368,20 @@ def hide(count: int | None, small: int) -> int | None:
     if count is None or 0 < count < small:
         return None
     return count
+
+
+def suppress(counts: Sequence[int | None], small: int) -> list[int | None]:
+    """The counts of one table as the public may see them: each from 1 to small - 1
+    hidden (None), then, while the hidden counts add up to more than 0 but fewer than
+    `small` (a reader with the table's total could work them out), the smallest shown
+    count above 0 hidden too, until the hidden total is 0 or at least `small`."""
+    shown = [hide(count, small) for count in counts]
+    hidden_total = sum(c for c, s in zip(counts, shown, strict=True) if s is None and c)
+    while 0 < hidden_total < small:
+        left = [(count, i) for i, count in enumerate(shown) if count]
+        if not left:
+            break
+        count, i = min(left)
+        shown[i] = None
+        hidden_total += count
+    return shown

@@ -63,6 +63,14 @@ def month_words(month: str, fmt: str = "%B %Y") -> str:
         return month
 
 
+def _day(iso) -> str:
+    """'2026-09-30' -> '30 September 2026'; "the period's end" if not known."""
+    try:
+        return f"{datetime.date.fromisoformat(iso):%-d %B %Y}"
+    except (TypeError, ValueError):
+        return "the period's end"
+
+
 def _minutes(value) -> str:
     return "not known" if value is None else format_minutes(int(value))
 
@@ -78,7 +86,7 @@ def reciprocity(report: dict) -> list[tuple[str, str]]:
     return [
         ("Registered members", _count(r.get("registered"))),
         (
-            "Active members (an exchange in the last 90 days)",
+            f"Active members (an exchange in the 90 days to {_day(report.get('to'))})",
             f"{_count(r.get('active'))} ({percent(r.get('active_share'))} of those registered)",
         ),
         ("Hours exchanged for each active member", _minutes(r.get("minutes_per_active"))),
