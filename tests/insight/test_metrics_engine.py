@@ -49,11 +49,18 @@ def test_equity_counts_everyone_once_and_shares_are_fractions(data):
     received = sum(row["benefit"]["hours_received_minutes"] for row in figures["by_area"])
     received += figures["unknown_area"]["benefit"]["hours_received_minutes"]
     assert received == sum(data.benefit["hours_received_minutes"].values())
-    # Deciles sum their areas.
-    assert sum(row["people"] for row in figures["by_decile"]) == sum(
-        row["people"] for row in figures["by_area"] if row["decile"] is not None
+    # Deciles sum their areas whose decile and population are known, and the headline
+    # counts the same people: everyone else is left out of both, and counted as such.
+    in_deciles = sum(row["people"] for row in figures["by_decile"])
+    assert in_deciles == sum(
+        row["people"]
+        for row in figures["by_area"]
+        if row["decile"] is not None and row["population"] is not None
     )
     headline = figures["headline"]
+    assert headline["people_counted"] == in_deciles
+    assert headline["people_counted"] + headline["people_left_out"] == len(everyone)
+    assert all(row["population"] is not None for row in figures["by_decile"])
     for key in ("participation_share", "population_share"):
         assert headline[key] is None or 0 <= headline[key] <= 1
     if headline["ratio"] is not None:
@@ -150,6 +157,7 @@ def test_role_rates_keep_only_whole_pence():
 PEOPLE_KEYS = {
     "people",
     "people_counted",
+    "people_left_out",
     "registered",
     "active",
     "traded",

@@ -42,6 +42,7 @@ def test_reciprocity_counted_by_hand(world, small):
 
 
 def test_equity_counted_by_hand(world, small):
+    InsightSettings.objects.create(hub=world.hub, catchment_districts=["MB1"])
     equity = report.build(world.hub, small.start, small.end)["equity"]
     areas = {row["area"]: row for row in equity["by_area"]}
     assert areas["MB1"]["people"] == 1
@@ -60,6 +61,19 @@ def test_equity_counted_by_hand(world, small):
     assert headline["population_share"] == 0.25  # 1,000 of 4,000
     assert headline["ratio"] == 2.0
     assert [row["decile"] for row in equity["by_decile"]] == [2, 8]
+    assert headline["people_counted"] == 2 and headline["people_left_out"] == 1
+
+
+def test_a_district_outside_the_catchment_is_in_no_decile(world, small):
+    """MB1 is not in the catchment (the hub's own Hillside has a population): its
+    member is counted with those whose area is not known, not in decile 2."""
+    equity = report.build(world.hub, small.start, small.end)["equity"]
+    assert "MB1" not in {row["area"] for row in equity["by_area"]}
+    assert [row["decile"] for row in equity["by_decile"]] == [8]
+    assert equity["unknown_area"]["people"] == 2  # the member in MB1 and the assisted
+    headline = equity["headline"]
+    assert headline["people_counted"] == 1 and headline["people_left_out"] == 2
+    assert sum(row["people"] for row in equity["by_decile"]) == headline["people_counted"]
 
 
 def test_reliability_and_value_counted_by_hand(world, small):

@@ -419,8 +419,8 @@ def test_the_same_settings_sent_twice_at_once_save_once(world):
         (
             {"deciles": [1], "participation_share": 0.2, "population_share": 0.1, "ratio": 2.0},
             "The most deprived tenth (decile 1) is 10% of the people who live here and 20% "
-            "of the people taking part. For every 10 people their numbers would lead you to "
-            "expect, 20 take part.",
+            "of the people taking part. So they take part about twice as much as their "
+            "share of the population.",
         ),
         (
             {
@@ -430,6 +430,20 @@ def test_the_same_settings_sent_twice_at_once_save_once(world):
                 "ratio": None,
             },
             "There is not yet enough area data",
+        ),
+        (
+            {
+                "deciles": [1, 2, 3],
+                "participation_share": 0.23,
+                "population_share": 0.3,
+                "ratio": 0.77,
+                "people_left_out": 4,
+                "areas_left_out": ["NF2"],
+            },
+            "So they take part about 23% less than their share of the population. Left out "
+            "of these figures and the deciles below: 4 people taking part whose area is not "
+            "known, is outside the hub's catchment, or has no decile or population recorded "
+            "(in NF2).",
         ),
     ],
 )

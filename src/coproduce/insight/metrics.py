@@ -116,9 +116,12 @@ def equity(data: EquityInput, activities: Sequence[str]) -> dict:
             }
         )
 
+    # The deciles and the headline count the same people: those in areas whose decile
+    # and population are both known. Everyone else is left out of both, and said so.
+    counted = [r for r in by_area if r["decile"] is not None and r["population"] is not None]
     by_decile = []
     for decile in range(1, 11):
-        rows = [row for row in by_area if row["decile"] == decile]
+        rows = [row for row in counted if row["decile"] == decile]
         if not rows:
             continue
         people = sum(row["people"] for row in rows)
@@ -135,7 +138,6 @@ def equity(data: EquityInput, activities: Sequence[str]) -> dict:
             }
         )
 
-    counted = [r for r in by_area if r["decile"] is not None and r["population"] is not None]
     deprived = [r for r in counted if r["decile"] in MOST_DEPRIVED]
     people_in = sum(r["people"] for r in deprived)
     people_all = sum(r["people"] for r in counted)
@@ -157,6 +159,12 @@ def equity(data: EquityInput, activities: Sequence[str]) -> dict:
             "ratio": rounded(ratio, 2),
             "people": people_in,
             "people_counted": people_all,
+            # Taking part but not counted: their area is not known or is outside the
+            # catchment, or its decile or population is not known (`areas_left_out`).
+            "people_left_out": sum(len(g["people"]) for g in groups.values()) - people_all,
+            "areas_left_out": sorted(
+                r["area"] for r in by_area if r["people"] and r not in counted
+            ),
         },
         "activities": list(activities),
         "by_decile": by_decile,

@@ -142,6 +142,10 @@ def build(hub: Hub, start: datetime.date, end: datetime.date) -> dict:
             areas=[
                 metrics.AreaFigures(a.key, a.name, a.decile, a.population)
                 for a in hub_areas.values()
+                # A district outside the catchment has no population: the people there
+                # count with those whose area is not known, never in a decile whose
+                # population comes from other areas.
+                if not (a.key.startswith("d:") and a.population is None)
             ],
             area_of=area_of,
             participants=participants,
@@ -394,6 +398,7 @@ def public(report: dict) -> dict:
             headline.update(participation_share=None, ratio=None)
         headline["people"] = hidden(headline["people"])
         headline["people_counted"] = hidden(headline["people_counted"])
+        headline["people_left_out"] = hidden(headline.get("people_left_out"))
 
     monitoring = out.get("monitoring", {})
     if "answered" in monitoring:

@@ -47,11 +47,36 @@ def headline(report: dict) -> str:
     )
     ratio = figures.get("ratio")
     if ratio is not None:
-        sentence += (
-            f" For every 10 people their numbers would lead you to expect, "
-            f"{round(ratio * 10):,} take part."
-        )
-    return sentence
+        sentence += " " + fair_share_words(ratio)
+    return sentence + left_out_words(figures)
+
+
+def fair_share_words(ratio: float) -> str:
+    """How a group takes part against its share of the population, in words."""
+    gap = round(abs(1 - ratio) * 100)
+    if gap < 5:
+        return "So they take part about as much as their share of the population."
+    if ratio >= 1.5:
+        times = "twice" if round(ratio, 1) == 2 else f"{ratio:.1f} times"
+        return f"So they take part about {times} as much as their share of the population."
+    more = "more" if ratio > 1 else "less"
+    return f"So they take part about {gap}% {more} than their share of the population."
+
+
+def left_out_words(figures: dict) -> str:
+    """Who the headline and the deciles leave out, and why ("" if nobody)."""
+    left = figures.get("people_left_out")
+    if left is None and "people_left_out" in figures:
+        return " Fewer than 5 people taking part are left out of these figures."
+    if not left:
+        return ""
+    areas = figures.get("areas_left_out") or []
+    where = f" (in {', '.join(str(a) for a in areas)})" if areas else ""
+    return (
+        f" Left out of these figures and the deciles below: {left:,} "
+        f"{'person' if left == 1 else 'people'} taking part whose area is not known, is "
+        f"outside the hub's catchment, or has no decile or population recorded{where}."
+    )
 
 
 def month_words(month: str, fmt: str = "%B %Y") -> str:
