@@ -84,7 +84,11 @@ def test_names_of_members_only_for_coordinators(client, world):
         ("?period=dates&start=2026-05-01&end=2026-04-01", "end", "on or after the first day"),
         ("?period=dates&start=2026-05-01", "end", "Enter the last day of the period."),
         ("?period=dates&start=0001-01-01&end=2026-01-01", "start", "between 1 January 1900"),
-        ("?period=whenever", "period", "Select a valid choice"),
+        (
+            "?period=whenever",
+            "period",
+            "Choose the last full quarter, this year so far, or the dates below.",
+        ),
     ],
 )
 @pytest.mark.usefixtures("full")
@@ -323,6 +327,15 @@ def test_role_rates_for_the_hubs_kinds_of_help(client, world):
     assert settings.valuation == "role" and settings.role_rates == {str(garden.pk): 1450}
     page = text_of(client.get(url("insight-settings", world)))
     assert "Gardening: £ an hour" in page and 'value="14.50"' in page
+    response = client.post(
+        url("insight-settings", world),
+        settings_body(valuation="role", key="k-comma", **{f"rate_{garden.pk}": "12,50"}),
+    )
+    assert response.status_code == 400
+    body = text_of(response)
+    assert "Enter an amount in pounds and pence, like 12.50" in body
+    assert "at most" not in body
+    assert InsightSettings.objects.get(hub=world.hub).role_rates == {str(garden.pk): 1450}
 
 
 @pytest.mark.parametrize(
