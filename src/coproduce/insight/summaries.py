@@ -117,8 +117,15 @@ def reciprocity(report: dict) -> list[tuple[str, str]]:
         ("Hours exchanged for each active member", _minutes(r.get("minutes_per_active"))),
         ("Members who both gave and received", percent(r.get("gave_and_received_share"))),
         ("New members", _count(r.get("new"))),
-        ("Returning members", _count(r.get("returning"))),
-        ("The hub's own share of the hours", percent(r.get("hub_share"))),
+        (
+            "Returning members (active members who joined before this period)",
+            _count(r.get("returning")),
+        ),
+        (
+            "The hub's own share of the hours (hours given or received by the hub's own "
+            "accounts or an organisation, not between members)",
+            percent(r.get("hub_share")),
+        ),
     ]
 
 
@@ -141,7 +148,9 @@ def reliability(report: dict) -> list[tuple[str, str]]:
     if burnout:
         pairs.append(
             (
-                f"Members giving more than {_minutes(burnout.get('hours_threshold_minutes'))}",
+                "Members giving more than the hub's weekly limit, every month for the "
+                f"last three months (more than {_minutes(burnout.get('hours_threshold_minutes'))}"
+                " in each 30 days)",
                 _count(burnout.get("people")),
             )
         )

@@ -17,7 +17,7 @@ from coproduce.timebank.models import format_minutes
 from .access import SMALL_GROUP
 from .charts import percent
 
-TEXT, COUNT, PEOPLE, SHARE, MINUTES, PENCE, NUMBER = (
+TEXT, COUNT, PEOPLE, SHARE, MINUTES, PENCE, NUMBER, HOURS = (
     "text",
     "count",
     "people",
@@ -25,6 +25,7 @@ TEXT, COUNT, PEOPLE, SHARE, MINUTES, PENCE, NUMBER = (
     "minutes",
     "pence",
     "number",
+    "hours",  # a number of hours: "70 hours (about 3 days)" on a page, 70.0 in a CSV
 )
 UNKNOWN = "not known"
 
@@ -112,7 +113,21 @@ def page_cell(value, kind: str, small_group: int | None = None) -> str:
         return f"{value:,}"
     if kind == NUMBER:
         return f"{value:,.1f}"
+    if kind == HOURS:
+        return hours_words(value)
     return str(value)
+
+
+def hours_words(hours: float) -> str:
+    """70.0 -> "70 hours (about 3 days)"; under a day, just the hours."""
+    whole = round(hours)
+    words = f"{whole:,} {'hour' if whole == 1 else 'hours'}"
+    if whole < 1:
+        return "under an hour"
+    if whole >= 36:
+        days = round(hours / 24)
+        words += f" (about {days:,} days)"
+    return words
 
 
 def csv_cell(value, kind: str, small_group: int | None = None):
@@ -260,7 +275,7 @@ def escalations(report: dict) -> Table:
     return Table(
         "escalations",
         "Escalations, by kind, and how long they took to resolve",
-        [("Kind", TEXT), ("Escalations", COUNT), ("Median hours to resolve", NUMBER)],
+        [("Kind", TEXT), ("Escalations", COUNT), ("Median time to resolve, hours", HOURS)],
         [[e["kind"], e["count"], e["median_hours_to_resolve"]] for e in rows],
     )
 
