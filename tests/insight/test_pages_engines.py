@@ -101,3 +101,31 @@ def test_a_fair_share_in_words_never_a_bare_ratio(ratio):
     words = summaries.fair_share_words(ratio)
     assert words.startswith("So they take part about ")
     assert f"{ratio:.2f}" not in words or ratio >= 1.5
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(min_value=0, max_value=1e6, allow_nan=False),
+            st.one_of(
+                st.just("not known"),
+                st.just("100 h 30 min"),
+                st.text(alphabet="0123456789 hmin%£,.", max_size=25),
+            ),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_the_words_beside_the_bars_stay_inside_the_chart(pairs):
+    chart = charts.bars([("Decile 1", pairs[:2]), ("Decile 2", pairs[2:4] or pairs[:1])])
+    for row in chart.rows:
+        for bar in row.bars:
+            # the text, at its generous width, ends inside the SVG's own width
+            assert chart.words_x + len(bar.words) * charts.CHAR_WIDTH <= chart.width
+            assert chart.bar_x + bar.width <= chart.words_x
+
+
+def test_not_known_fits_at_a_phones_width():
+    chart = charts.bars([("Decile 9", [(0.2, "20%"), (None, "not known")])])
+    assert chart.words_x + len("not known") * charts.CHAR_WIDTH <= chart.width
