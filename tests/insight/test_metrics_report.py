@@ -253,7 +253,9 @@ def test_role_valuation_splits_hours_by_the_kind_of_help(world, bank, small):
     assert "£20.21" in shown["worth"] and "£0.00" not in shown["worth"]
     assert "None" not in shown["worth"]
     assert shown["not_valued"].startswith("3 h 40 min not valued: no rate set for ")
-    assert "Gardening" in shown["not_valued"] and "Other help" in shown["not_valued"]
+    assert (
+        "Gardening" in shown["not_valued"] and "help with no kind recorded" in shown["not_valued"]
+    )
 
 
 def test_role_valuation_with_no_rate_never_says_nothing_is_worth_0(world, small):
@@ -262,7 +264,9 @@ def test_role_valuation_with_no_rate_never_says_nothing_is_worth_0(world, small)
     InsightSettings.objects.create(hub=world.hub, valuation="role", role_rates={})
     shown = summaries.value(report.build(world.hub, small.start, small.end))
     assert "£0.00" not in shown["worth"] and "None" not in shown["worth"]
-    assert shown["not_valued"] == "3 h 25 min not valued: no rate set for Other help."
+    assert (
+        shown["not_valued"] == "3 h 25 min not valued: no rate set for help with no kind recorded."
+    )
 
 
 def test_public_summary_hides_enough_that_no_small_group_can_be_worked_out():

@@ -339,7 +339,11 @@ def _value(hub, window, end, settings, minutes) -> dict:
         )
         names = dict(hub.categories.values_list("pk", "name"))
         for row in by_kind["by_kind"]:
-            row["name"] = names.get(int(row["kind"]), "Other help") if row["kind"] else "Other help"
+            row["name"] = (
+                names.get(int(row["kind"]), "help with no kind recorded")
+                if row["kind"]
+                else "help with no kind recorded"
+            )
         out |= by_kind
     else:
         out["value_pence"] = metrics.value_pence(minutes, rate.rate_pence)

@@ -180,7 +180,7 @@ def value(report: dict) -> dict | None:
     kinds = v.get("by_kind") or []
     valued = [k for k in kinds if k.get("rate_pence")]
     unvalued = [k for k in kinds if not k.get("rate_pence")]
-    out["method_words"] = f"{method}: each kind of help at the hub's own rate an hour"
+    out["method_words"] = f"{method} (the hub's own rate for each)"
     if valued:
         valued_minutes = sum(int(k.get("minutes") or 0) for k in valued)
         out["worth"] = (
@@ -190,7 +190,7 @@ def value(report: dict) -> dict | None:
     else:
         out["worth"] = "No hours could be valued: no kind of help given has a rate set."
     if unvalued:
-        names = ", ".join(k.get("name") or "Other help" for k in unvalued)
+        names = ", ".join(k.get("name") or "help with no kind recorded" for k in unvalued)
         minutes = int(v.get("minutes_not_valued") or 0)
         out["not_valued"] = f"{format_minutes(minutes)} not valued: no rate set for {names}."
     return out

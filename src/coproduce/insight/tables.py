@@ -280,6 +280,10 @@ def escalations(report: dict) -> Table:
     )
 
 
+def _first_upper(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def value(report: dict) -> Table:
     figures = report["value"]
     rows = []
@@ -299,7 +303,7 @@ def value(report: dict) -> Table:
         rate = kind.get("rate_pence")
         rows.append(
             [
-                kind.get("name") or "Other help",
+                _first_upper(kind.get("name") or "help with no kind recorded"),
                 figures.get("method_label"),
                 figures.get("year"),
                 rate if rate else "no rate set",
