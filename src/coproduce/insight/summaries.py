@@ -180,7 +180,7 @@ def value(report: dict) -> dict | None:
     kinds = v.get("by_kind") or []
     valued = [k for k in kinds if k.get("rate_pence")]
     unvalued = [k for k in kinds if not k.get("rate_pence")]
-    out["method_words"] = f"{method} (the hub's own rate for each)"
+    out["method_words"] = f"{method}, the hub's own rate for each"
     if valued:
         valued_minutes = sum(int(k.get("minutes") or 0) for k in valued)
         out["worth"] = (
