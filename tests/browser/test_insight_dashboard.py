@@ -34,6 +34,19 @@ def fits_the_phone(page) -> None:
     assert width <= 390, f"{page.url} is {width} pixels wide"
 
 
+def words_inside_the_charts(page) -> None:
+    """Every word drawn in a chart ends inside its SVG (none cut off at the right)."""
+    past = page.evaluate(
+        """() => [...document.querySelectorAll('.insight-chart svg')].flatMap(svg => {
+            const edge = svg.getBoundingClientRect().right + 0.5;
+            return [...svg.querySelectorAll('text')]
+                .filter(t => t.getBoundingClientRect().right > edge)
+                .map(t => t.textContent);
+        })"""
+    )
+    assert past == [], f"cut off at the chart's edge: {past}"
+
+
 def test_a_coordinator_reads_the_dashboard_without_scripts(world, phone_without_scripts, tmp_path):
     visitor = phone_without_scripts
     visitor.sign_in("grace@example.org")
@@ -102,6 +115,10 @@ def test_every_insight_page_passes_axe_on_a_phone(world, phone):
         summary.click()
     phone.check_accessibility()
     fits_the_phone(page)
+    words_inside_the_charts(page)
+    page = phone.visit(f"/hubs/{world.hub.slug}/insight/board/")
+    phone.check_accessibility()  # the quarter chooser too
+    words_inside_the_charts(page)
     page = phone.visit(f"/hubs/{world.hub.slug}/insight/settings/")
     page.get_by_label("The postcode districts the hub serves").fill("MB1, not a postcode")
     page.get_by_role("button", name="Save the settings").click()

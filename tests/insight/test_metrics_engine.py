@@ -49,11 +49,18 @@ def test_equity_counts_everyone_once_and_shares_are_fractions(data):
     received = sum(row["benefit"]["hours_received_minutes"] for row in figures["by_area"])
     received += figures["unknown_area"]["benefit"]["hours_received_minutes"]
     assert received == sum(data.benefit["hours_received_minutes"].values())
-    # Deciles sum their areas.
-    assert sum(row["people"] for row in figures["by_decile"]) == sum(
-        row["people"] for row in figures["by_area"] if row["decile"] is not None
+    # Deciles sum their areas whose decile and population are known, and the headline
+    # counts the same people: everyone else is left out of both, and counted as such.
+    in_deciles = sum(row["people"] for row in figures["by_decile"])
+    assert in_deciles == sum(
+        row["people"]
+        for row in figures["by_area"]
+        if row["decile"] is not None and row["population"] is not None
     )
     headline = figures["headline"]
+    assert headline["people_counted"] == in_deciles
+    assert headline["people_counted"] + headline["people_left_out"] == len(everyone)
+    assert all(row["population"] is not None for row in figures["by_decile"])
     for key in ("participation_share", "population_share"):
         assert headline[key] is None or 0 <= headline[key] <= 1
     if headline["ratio"] is not None:
@@ -150,6 +157,7 @@ def test_role_rates_keep_only_whole_pence():
 PEOPLE_KEYS = {
     "people",
     "people_counted",
+    "people_left_out",
     "registered",
     "active",
     "traded",
@@ -214,3 +222,30 @@ def test_public_never_shows_a_group_under_five(data, pairs):
         assert recip["active_share"] is None and recip["minutes_per_active"] is None
     if shown["reliability"]["givers"] is None or shown["reliability"]["givers"] < 50:
         assert shown["reliability"]["busiest_tenth_share"] is None
+
+
+# --- complementary suppression ---------------------------------------------------------
+
+
+def test_suppress_hides_the_smallest_shown_count_when_the_hidden_add_to_under_five():
+    # 30 shown and 1 + 2 hidden: 3 could be worked out from a total of 33.
+    assert metrics.suppress([20, 1, 10, 2, 0], 5) == [20, None, None, None, 0]
+    assert metrics.suppress([20, 6, 10], 5) == [20, 6, 10]  # nothing small: all shown
+    assert metrics.suppress([3], 5) == [None]  # nothing left to hide with it
+
+
+@given(st.lists(st.one_of(st.none(), st.integers(min_value=0, max_value=60)), max_size=12))
+def test_suppress_never_leaves_a_small_hidden_total(counts):
+    shown = metrics.suppress(counts, SMALL_GROUP)
+    assert len(shown) == len(counts)
+    for count, seen in zip(counts, shown, strict=True):
+        assert seen is None or seen == count  # nothing altered, only hidden
+        if count is not None and 0 < count < SMALL_GROUP:
+            assert seen is None
+    hidden_total = sum(c for c, s in zip(counts, shown, strict=True) if s is None and c)
+    anything_left = any(s for s in shown)
+    assert hidden_total == 0 or hidden_total >= SMALL_GROUP or not anything_left
+    # Only as many extra hidden as needed: the last one hidden made the total safe.
+    extra = [c for c, s in zip(counts, shown, strict=True) if s is None and c and c >= SMALL_GROUP]
+    if extra:
+        assert hidden_total - max(extra) < SMALL_GROUP

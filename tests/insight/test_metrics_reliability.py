@@ -101,6 +101,10 @@ def busy(world, bank):
 
 
 def test_rota_escalations_pledges_and_burnout(world, busy):
+    from coproduce.insight.models import InsightSettings
+
+    # MB1 in the catchment, so it is one of the hub's areas (not "outside the catchment").
+    InsightSettings.objects.create(hub=world.hub, catchment_districts=["MB1"])
     figures = report.build(world.hub, busy.start, busy.end)
     reliability = figures["reliability"]
     assert reliability["rota_places"] == 3

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from coproduce.insight import report, valuation
 from coproduce.insight.models import InsightSettings
 
-from .metrics_fixtures import build_small_world
+from .metrics_fixtures import build_small_world, exchange
 
 
 @pytest.fixture
@@ -23,8 +23,8 @@ def test_reciprocity_counted_by_hand(world, small):
     assert figures["registered"] == 5
     assert figures["active"] == 2  # member and coordinator; staff's exchange is too old
     assert figures["active_share"] == 0.4
-    # member gave 60 and received 45 + 100; coordinator gave 45 and received 60
-    assert figures["minutes_per_active"] == (60 + 145 + 45 + 60) // 2
+    # 205 minutes exchanged in the period, each counted once, over 2 active members
+    assert figures["minutes_per_active"] == round(205 / 2)
     assert figures["gave_and_received"] == 2
     assert figures["gave_and_received_share"] == 1.0
     assert figures["ratio_spread"] == {
@@ -42,6 +42,7 @@ def test_reciprocity_counted_by_hand(world, small):
 
 
 def test_equity_counted_by_hand(world, small):
+    InsightSettings.objects.create(hub=world.hub, catchment_districts=["MB1"])
     equity = report.build(world.hub, small.start, small.end)["equity"]
     areas = {row["area"]: row for row in equity["by_area"]}
     assert areas["MB1"]["people"] == 1
@@ -60,6 +61,19 @@ def test_equity_counted_by_hand(world, small):
     assert headline["population_share"] == 0.25  # 1,000 of 4,000
     assert headline["ratio"] == 2.0
     assert [row["decile"] for row in equity["by_decile"]] == [2, 8]
+    assert headline["people_counted"] == 2 and headline["people_left_out"] == 1
+
+
+def test_a_district_outside_the_catchment_is_in_no_decile(world, small):
+    """MB1 is not in the catchment (the hub's own Hillside has a population): its
+    member is counted with those whose area is not known, not in decile 2."""
+    equity = report.build(world.hub, small.start, small.end)["equity"]
+    assert "MB1" not in {row["area"] for row in equity["by_area"]}
+    assert [row["decile"] for row in equity["by_decile"]] == [8]
+    assert equity["unknown_area"]["people"] == 2  # the member in MB1 and the assisted
+    headline = equity["headline"]
+    assert headline["people_counted"] == 1 and headline["people_left_out"] == 2
+    assert sum(row["people"] for row in equity["by_decile"]) == headline["people_counted"]
 
 
 def test_reliability_and_value_counted_by_hand(world, small):
@@ -171,3 +185,105 @@ def test_command_refuses_bad_arguments(world, tmp_path, arguments, named):
     with pytest.raises(CommandError, match=named):
         call_command("insight", "report", *arguments, "--json", str(out))
     assert not out.exists()
+
+
+def test_role_valuation_splits_hours_by_the_kind_of_help(world, bank, small):
+    """Exchanges carry their kind through a listing, a referral or a rota's project: each
+    kind with a rate is valued at it, the rest said plainly as not valued."""
+    from coproduce.insight import summaries
+    from coproduce.referrals.models import Referral
+    from coproduce.timebank.models import Category, Exchange, Listing
+
+    befriending = Category.objects.create(hub=world.hub, name="Befriending")
+    lifts = Category.objects.create(hub=world.hub, name="Lifts")
+    garden = Category.objects.create(hub=world.hub, name="Gardening")
+    by_listing = exchange(world, bank.member, bank.coordinator, 30, 2)
+    listing = Listing.objects.create(
+        hub=world.hub,
+        account=bank.member,
+        kind="offer",
+        title="Lifts",
+        category=lifts,
+        created_by=world.member,
+    )
+    Exchange.objects.create(
+        hub=world.hub,
+        title="A lift",
+        proposed_by=world.member,
+        transfer=by_listing,
+        listing=listing,
+    )
+    by_referral = exchange(world, bank.coordinator, bank.member, 60, 4)
+    made = Exchange.objects.create(
+        hub=world.hub, title="A visit", proposed_by=world.member, transfer=by_referral
+    )
+    Referral.objects.filter(hub=world.hub).update(category=befriending)
+    first = Referral.objects.filter(hub=world.hub).order_by("pk").first()
+    Referral.objects.filter(pk=first.pk).update(exchange=made)
+    by_garden = exchange(world, bank.member, bank.coordinator, 15, 6)
+    garden_listing = Listing.objects.create(
+        hub=world.hub,
+        account=bank.member,
+        kind="offer",
+        title="Weeding",
+        category=garden,
+        created_by=world.member,
+    )
+    Exchange.objects.create(
+        hub=world.hub,
+        title="Weeding",
+        proposed_by=world.member,
+        transfer=by_garden,
+        listing=garden_listing,
+    )
+    InsightSettings.objects.create(
+        hub=world.hub,
+        valuation="role",
+        role_rates={str(befriending.pk): 1271, str(lifts.pk): 1500},
+    )
+    full = report.build(world.hub, small.start, small.end)
+    value = full["value"]
+    kinds = {row["name"]: row for row in value["by_kind"]}
+    assert kinds["Befriending"]["minutes"] == 60
+    assert kinds["Lifts"]["minutes"] == 30
+    assert kinds["Gardening"]["minutes"] == 15 and kinds["Gardening"]["value_pence"] is None
+    assert value["value_pence"] == 1271 + 750
+    assert value["minutes_not_valued"] == 205 + 15
+    shown = summaries.value(full)
+    assert "£20.21" in shown["worth"] and "£0.00" not in shown["worth"]
+    assert "None" not in shown["worth"]
+    assert shown["not_valued"].startswith("3 h 40 min not valued: no rate set for ")
+    assert (
+        "Gardening" in shown["not_valued"] and "help with no kind recorded" in shown["not_valued"]
+    )
+
+
+def test_role_valuation_with_no_rate_never_says_nothing_is_worth_0(world, small):
+    from coproduce.insight import summaries
+
+    InsightSettings.objects.create(hub=world.hub, valuation="role", role_rates={})
+    shown = summaries.value(report.build(world.hub, small.start, small.end))
+    assert "£0.00" not in shown["worth"] and "None" not in shown["worth"]
+    assert (
+        shown["not_valued"] == "3 h 25 min not valued: no rate set for help with no kind recorded."
+    )
+
+
+def test_public_summary_hides_enough_that_no_small_group_can_be_worked_out():
+    """33 active, deciles showing 30 with two rows of 1 and 2 hidden: the 3 could be
+    worked out, so the smallest shown decile is hidden too."""
+    rows = [
+        {"decile": d, "population": 1000, "people": n, "per_1000": 1.0, "benefit": {"x": 1}}
+        for d, n in ((1, 1), (2, 21), (3, 2), (5, 9))
+    ]
+    full = {
+        "small_group": 5,
+        "equity": {"by_decile": rows, "by_area": [], "unknown_area": {"people": 0}},
+        "reciprocity": {"active": 33, "ratio_spread": {"a": 30, "b": 3, "c": 0}},
+    }
+    shown = report.public(full)
+    people = [row["people"] for row in shown["equity"]["by_decile"]]
+    assert people == [None, 21, None, None]
+    assert shown["equity"]["by_decile"][3]["per_1000"] is None
+    assert shown["equity"]["by_decile"][3]["benefit"] == {"x": None}
+    assert shown["reciprocity"]["ratio_spread"] == {"a": None, "b": None, "c": 0}

@@ -68,3 +68,64 @@ def test_the_second_bar_of_a_pair_is_striped_and_shares_are_in_words():
     assert second.width > first.width
     assert charts.percent(0.304) == "30%" and charts.percent(None) == "not known"
     assert charts.share(3, 0) is None and charts.share(1, 4) == 0.25
+
+
+def test_hours_to_resolve_said_in_hours_and_days():
+    from coproduce.insight import tables
+
+    assert tables.hours_words(70.0) == "70 hours (about 3 days)"
+    assert tables.hours_words(20.5) == "20 hours"
+    assert tables.hours_words(1.2) == "1 hour"
+    assert tables.hours_words(0.2) == "under an hour"
+    assert tables.page_cell(70.0, tables.HOURS) == "70 hours (about 3 days)"
+    assert tables.csv_cell(70.0, tables.HOURS) == 70.0  # a CSV keeps the number
+
+
+def test_labels_a_newcomer_can_follow():
+    from coproduce.insight import summaries
+    from tests.insight.pages_fixtures import full_report
+
+    report = full_report()
+    words = " ".join(what for what, _ in summaries.reciprocity(report))
+    words += " " + " ".join(what for what, _ in summaries.reliability(report))
+    assert "Returning members (active members who joined before this period)" in words
+    assert "not between members" in words
+    assert "more than the hub's weekly limit, every month for the last three months" in words
+    assert "For every 10 people" not in summaries.headline(report)
+
+
+@given(st.floats(min_value=0, max_value=5, allow_nan=False))
+def test_a_fair_share_in_words_never_a_bare_ratio(ratio):
+    from coproduce.insight import summaries
+
+    words = summaries.fair_share_words(ratio)
+    assert words.startswith("So they take part about ")
+    assert f"{ratio:.2f}" not in words or ratio >= 1.5
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(min_value=0, max_value=1e6, allow_nan=False),
+            st.one_of(
+                st.just("not known"),
+                st.just("100 h 30 min"),
+                st.text(alphabet="0123456789 hmin%£,.", max_size=25),
+            ),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_the_words_beside_the_bars_stay_inside_the_chart(pairs):
+    chart = charts.bars([("Decile 1", pairs[:2]), ("Decile 2", pairs[2:4] or pairs[:1])])
+    for row in chart.rows:
+        for bar in row.bars:
+            # the text, at its generous width, ends inside the SVG's own width
+            assert chart.words_x + len(bar.words) * charts.CHAR_WIDTH <= chart.width
+            assert chart.bar_x + bar.width <= chart.words_x
+
+
+def test_not_known_fits_at_a_phones_width():
+    chart = charts.bars([("Decile 9", [(0.2, "20%"), (None, "not known")])])
+    assert chart.words_x + len("not known") * charts.CHAR_WIDTH <= chart.width

@@ -29,7 +29,6 @@ def get(client, person, name, slug, **kwargs):
     ("name", "kwargs"),
     [
         ("insight-dashboard", {}),
-        ("insight-board", {}),
         ("insight-csv", {"table": "busiest"}),
         ("insight-csv", {"table": "burnout"}),
     ],

@@ -84,7 +84,11 @@ def test_names_of_members_only_for_coordinators(client, world):
         ("?period=dates&start=2026-05-01&end=2026-04-01", "end", "on or after the first day"),
         ("?period=dates&start=2026-05-01", "end", "Enter the last day of the period."),
         ("?period=dates&start=0001-01-01&end=2026-01-01", "start", "between 1 January 1900"),
-        ("?period=whenever", "period", "Select a valid choice"),
+        (
+            "?period=whenever",
+            "period",
+            "Choose the last full quarter, this year so far, or the dates below.",
+        ),
     ],
 )
 @pytest.mark.usefixtures("full")
@@ -199,12 +203,61 @@ def test_the_board_report_for_a_quarter(client, world):
     assert BUSIEST not in body
 
 
-@pytest.mark.parametrize("quarter", ["2026-Q5", "Q3", "2026-Q3' or 1=1", "99999-Q1"])
+@pytest.mark.parametrize("quarter", ["2026-Q5", "Q3", "2026-Q3' or 1=1", "99999-Q1", "9999-Q4"])
 @pytest.mark.usefixtures("full")
 def test_a_bad_quarter_is_named(client, world, quarter):
     response = signed_in(client, world.staff).get(url("insight-board", world), {"quarter": quarter})
     assert response.status_code == 400
-    assert "is not a quarter" in text_of(response)
+    body = text_of(response)
+    assert "is not a quarter" in body
+    assert "the year can be from 1900 to 2100" in body
+
+
+@pytest.mark.usefixtures("full")
+def test_a_quarter_not_yet_begun_is_refused_and_one_not_over_says_so(client, world):
+    today = timezone.localdate()
+    signed_in(client, world.staff)
+    later = periods.quarter_name(today + datetime.timedelta(days=100))
+    response = client.get(url("insight-board", world), {"quarter": later})
+    assert response.status_code == 400 and "has not begun yet" in text_of(response)
+    now = periods.quarter_name(today)
+    response = client.get(url("insight-board", world), {"quarter": now})
+    assert response.status_code == 200
+    assert response.context["end"] == today
+    _, quarter_end = periods.quarter_dates(*periods.quarter_of(today))
+    body = " ".join(text_of(response).split())
+    if today < quarter_end:
+        assert f"figures to {today:%-d %B %Y}; the quarter ends on {quarter_end:%-d %B %Y}" in body
+
+
+@pytest.mark.usefixtures("full")
+def test_the_board_report_has_a_quarter_chooser_without_javascript(client, world):
+    body = text_of(signed_in(client, world.staff).get(url("insight-board", world)))
+    assert 'method="get"' in body and 'name="quarter"' in body
+    start, _ = periods.last_full_quarter(timezone.localdate())
+    assert f'value="{periods.quarter_name(start)}" selected' in body
+
+
+@pytest.mark.usefixtures("full")
+def test_the_printed_board_report_names_no_one_even_for_coordinators(client, world):
+    body = text_of(signed_in(client, world.coordinator).get(url("insight-board", world)))
+    assert BUSIEST not in body and TIRED not in body
+    assert "Members to look after" not in body
+
+
+@pytest.mark.usefixtures("full")
+def test_the_dashboard_links_the_board_report_of_the_quarter_the_period_ends_in(client, world):
+    today = timezone.localdate()
+    body = text_of(
+        signed_in(client, world.staff).get(url("insight-dashboard", world) + "?period=this-year")
+    )
+    assert f"?quarter={periods.quarter_name(today)}" in body
+    body = text_of(
+        client.get(
+            url("insight-dashboard", world) + "?period=dates&start=2025-01-01&end=2025-05-31"
+        )
+    )
+    assert "?quarter=2025-Q2" in body
 
 
 # --- the public summary -------------------------------------------------------------------
@@ -274,6 +327,15 @@ def test_role_rates_for_the_hubs_kinds_of_help(client, world):
     assert settings.valuation == "role" and settings.role_rates == {str(garden.pk): 1450}
     page = text_of(client.get(url("insight-settings", world)))
     assert "Gardening: £ an hour" in page and 'value="14.50"' in page
+    response = client.post(
+        url("insight-settings", world),
+        settings_body(valuation="role", key="k-comma", **{f"rate_{garden.pk}": "12,50"}),
+    )
+    assert response.status_code == 400
+    body = text_of(response)
+    assert "Enter an amount in pounds and pence, like 12.50" in body
+    assert "at most" not in body
+    assert InsightSettings.objects.get(hub=world.hub).role_rates == {str(garden.pk): 1450}
 
 
 @pytest.mark.parametrize(
@@ -370,8 +432,8 @@ def test_the_same_settings_sent_twice_at_once_save_once(world):
         (
             {"deciles": [1], "participation_share": 0.2, "population_share": 0.1, "ratio": 2.0},
             "The most deprived tenth (decile 1) is 10% of the people who live here and 20% "
-            "of the people taking part. For every 10 people their numbers would lead you to "
-            "expect, 20 take part.",
+            "of the people taking part. So they take part about twice as much as their "
+            "share of the population.",
         ),
         (
             {
@@ -381,6 +443,20 @@ def test_the_same_settings_sent_twice_at_once_save_once(world):
                 "ratio": None,
             },
             "There is not yet enough area data",
+        ),
+        (
+            {
+                "deciles": [1, 2, 3],
+                "participation_share": 0.23,
+                "population_share": 0.3,
+                "ratio": 0.77,
+                "people_left_out": 4,
+                "areas_left_out": ["NF2"],
+            },
+            "So they take part about 23% less than their share of the population. Left out "
+            "of these figures and the deciles below: 4 people taking part whose area is not "
+            "known, is outside the hub's catchment, or has no decile or population recorded "
+            "(in NF2).",
         ),
     ],
 )

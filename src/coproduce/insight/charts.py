@@ -12,6 +12,7 @@ from dataclasses import dataclass
 WIDTH = 340  # the viewBox; the chart scales to the width of the page
 LABEL_WIDTH = 90  # room for the row's label on the left
 WORDS_WIDTH = 60  # room for the figure in words on the right
+CHAR_WIDTH = 6.6  # a generous width of one character at font-size 11, in viewBox units
 BAR_HEIGHT = 12
 GAP = 4  # between the bars of a pair
 ROW_GAP = 10  # between rows
@@ -56,13 +57,22 @@ def percent(value: float | None) -> str:
     return f"{round(value * 100)}%"
 
 
+def words_room(characters: int) -> int:
+    """The width `characters` of text at font-size 11 take, with the gap before them."""
+    return int(characters * CHAR_WIDTH + 0.999) + 8
+
+
 def bars(rows: list[tuple[str, list[tuple[float | None, str]]]]) -> Chart:
     """A chart from rows of (label, [(value, words), ...]) with one or two values each,
     all on one scale (the largest value fills the space). A value of None draws no bar,
     only its words; negative values are drawn as none."""
     values = [v for _, pair in rows for v, _ in pair if v is not None and v > 0]
     largest = max(values, default=0)
-    space = WIDTH - LABEL_WIDTH - WORDS_WIDTH
+    # Room on the right for the longest words ("not known", "12 h 30 min"), so no text
+    # runs past the SVG's edge on a narrow screen; the bars take what is left.
+    longest = max((len(words) for _, pair in rows for _, words in pair), default=0)
+    words_width = min(WIDTH - LABEL_WIDTH - 40, max(WORDS_WIDTH, words_room(longest)))
+    space = WIDTH - LABEL_WIDTH - words_width
     drawn, y = [], 0
     for label, pair in rows:
         row_bars = []
@@ -79,7 +89,7 @@ def bars(rows: list[tuple[str, list[tuple[float | None, str]]]]) -> Chart:
         width=WIDTH,
         height=max(y, 1),
         bar_x=LABEL_WIDTH,
-        words_x=WIDTH - WORDS_WIDTH + 4,
+        words_x=WIDTH - words_width + 4,
         bar_height=BAR_HEIGHT,
         rows=drawn,
     )

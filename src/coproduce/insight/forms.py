@@ -1,6 +1,7 @@
 """The insight pages' forms: the period the dashboard shows, and the hub's settings."""
 
 import datetime
+import re
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -16,6 +17,19 @@ LAST_QUARTER, THIS_YEAR, CHOSEN = "last-quarter", "this-year", "dates"
 MOST_DISTRICTS = 200
 
 
+class RateField(PoundsField):
+    """An hourly rate in pounds. "12,50" (a decimal comma) is not read as £1,250."""
+
+    def to_python(self, value):
+        text = (value or "").strip() if isinstance(value, str) else value
+        if isinstance(text, str) and re.search(r",[0-9]{1,2}$", text):
+            raise forms.ValidationError(
+                f"Enter an amount in pounds and pence, like {self.example}, with a full "
+                "stop before the pence."
+            )
+        return super().to_python(value)
+
+
 class PeriodForm(AccessibleForm):
     """A GET form: the last full quarter (the default), the year so far, or two dates."""
 
@@ -28,6 +42,9 @@ class PeriodForm(AccessibleForm):
         ],
         required=False,
         widget=forms.RadioSelect,
+        error_messages={
+            "invalid_choice": "Choose the last full quarter, this year so far, or the dates below."
+        },
     )
     start = forms.DateField(
         label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -96,10 +113,10 @@ class SettingsForm(AccessibleForm):
         self.categories = list(categories)
         rates = settings.role_rates or {}
         for category in self.categories:
-            self.fields[f"rate_{category.pk}"] = PoundsField(
+            self.fields[f"rate_{category.pk}"] = RateField(
                 label=f"{category.name}: £ an hour",
                 required=False,
-                example="12.71",
+                example="12.50",
                 help_text="Used only when the hours are valued by role, like 12.71.",
             )
             self.initial[f"rate_{category.pk}"] = rates.get(str(category.pk))

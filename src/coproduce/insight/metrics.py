@@ -116,9 +116,12 @@ def equity(data: EquityInput, activities: Sequence[str]) -> dict:
             }
         )
 
+    # The deciles and the headline count the same people: those in areas whose decile
+    # and population are both known. Everyone else is left out of both, and said so.
+    counted = [r for r in by_area if r["decile"] is not None and r["population"] is not None]
     by_decile = []
     for decile in range(1, 11):
-        rows = [row for row in by_area if row["decile"] == decile]
+        rows = [row for row in counted if row["decile"] == decile]
         if not rows:
             continue
         people = sum(row["people"] for row in rows)
@@ -135,7 +138,6 @@ def equity(data: EquityInput, activities: Sequence[str]) -> dict:
             }
         )
 
-    counted = [r for r in by_area if r["decile"] is not None and r["population"] is not None]
     deprived = [r for r in counted if r["decile"] in MOST_DEPRIVED]
     people_in = sum(r["people"] for r in deprived)
     people_all = sum(r["people"] for r in counted)
@@ -157,6 +159,12 @@ def equity(data: EquityInput, activities: Sequence[str]) -> dict:
             "ratio": rounded(ratio, 2),
             "people": people_in,
             "people_counted": people_all,
+            # Taking part but not counted: their area is not known or is outside the
+            # catchment, or its decile or population is not known (`areas_left_out`).
+            "people_left_out": sum(len(g["people"]) for g in groups.values()) - people_all,
+            "areas_left_out": sorted(
+                r["area"] for r in by_area if r["people"] and r not in counted
+            ),
         },
         "activities": list(activities),
         "by_decile": by_decile,
@@ -228,14 +236,13 @@ def reciprocity(
     spread = dict.fromkeys(BANDS, 0)
     for trade in traded:
         spread[band(trade.gave, trade.received)] += 1
-    period_minutes = sum(t.gave + t.received for t in active)
     return {
         "registered": registered,
         "active": len(active),
         "active_share": rounded(share(len(active), registered)),
-        # Minutes given and received, over active members: each exchange counts twice,
-        # once for each side, as each member's own hours do.
-        "minutes_per_active": round(period_minutes / len(active)) if active else None,
+        # The hours exchanged in the period over active members: each hour counted once,
+        # so it matches the hours exchanged shown beside it.
+        "minutes_per_active": round(all_minutes / len(active)) if active else None,
         "traded": len(traded),
         "gave_and_received": both,
         "gave_and_received_share": rounded(share(both, len(traded))),
@@ -369,3 +376,20 @@ def hide(count: int | None, small: int) -> int | None:
     if count is None or 0 < count < small:
         return None
     return count
+
+
+def suppress(counts: Sequence[int | None], small: int) -> list[int | None]:
+    """The counts of one table as the public may see them: each from 1 to small - 1
+    hidden (None), then, while the hidden counts add up to more than 0 but fewer than
+    `small` (a reader with the table's total could work them out), the smallest shown
+    count above 0 hidden too, until the hidden total is 0 or at least `small`."""
+    shown = [hide(count, small) for count in counts]
+    hidden_total = sum(c for c, s in zip(counts, shown, strict=True) if s is None and c)
+    while 0 < hidden_total < small:
+        left = [(count, i) for i, count in enumerate(shown) if count]
+        if not left:
+            break
+        count, i = min(left)
+        shown[i] = None
+        hidden_total += count
+    return shown

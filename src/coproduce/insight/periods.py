@@ -50,7 +50,7 @@ def quarter_words(start: datetime.date) -> str:
 
 def parse_quarter(text: str) -> tuple[datetime.date, datetime.date] | None:
     """'2026-Q3' -> its first and last day; None if it is not a quarter so written (or
-    its year is outside 1900 to 2100)."""
+    its year is outside EARLIEST_YEAR to LATEST_YEAR)."""
     found = QUARTER.match(text.strip())
     if found is None:
         return None
@@ -58,3 +58,15 @@ def parse_quarter(text: str) -> tuple[datetime.date, datetime.date] | None:
     if not EARLIEST_YEAR <= year <= LATEST_YEAR:
         return None
     return quarter_dates(year, quarter)
+
+
+def quarters_to(today: datetime.date, back: int = 8) -> list[tuple[str, str]]:
+    """The quarter `today` is in and the `back` before it, newest first, as
+    ("2026-Q3", "July to September 2026") for a chooser."""
+    year, quarter = quarter_of(today)
+    found = []
+    for _ in range(back + 1):
+        start, _end = quarter_dates(year, quarter)
+        found.append((quarter_name(start), quarter_words(start)))
+        year, quarter = (year - 1, 4) if quarter == 1 else (year, quarter - 1)
+    return found

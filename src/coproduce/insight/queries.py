@@ -9,7 +9,19 @@ time zone: from the start of the first day to the start of the day after the las
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from coproduce.deliberation.models import Participant
@@ -17,7 +29,7 @@ from coproduce.hubs.models import Hub, Membership
 from coproduce.involve.models import Attendance
 from coproduce.involve.space.models import Ballot, Idea
 from coproduce.pledges.models import Report
-from coproduce.referrals.models import AssignmentStatus, Escalation, Referral, Slot
+from coproduce.referrals.models import Assignment, AssignmentStatus, Escalation, Referral, Slot
 from coproduce.timebank.models import (
     Account,
     AccountKind,
@@ -166,11 +178,27 @@ def months(window: Window) -> list[tuple[datetime.date, datetime.datetime]]:
 
 def minutes_by_category(hub: Hub, window: Window) -> dict[str, int]:
     """Minutes exchanged in the period by the kind of help (category id as text, "" when
-    the exchange had no listing or the listing no category)."""
+    no kind is recorded). The kind is the listing's, else that of the referral the
+    exchange answered, else that of the project whose rota slot it was."""
+    exchange = OuterRef("transfer__exchange")
+    by_referral = Referral.objects.filter(exchange=exchange, category__isnull=False).values(
+        "category_id"
+    )[:1]
+    by_rota = Assignment.objects.filter(
+        exchange=exchange, slot__project__category__isnull=False
+    ).values("slot__project__category_id")[:1]
     rows = (
         _ledger(hub, window.start, window.end)
         .filter(transfer__kind=TransferKind.EXCHANGE, direction=Entry.DEBIT)
-        .values_list("transfer__exchange__listing__category_id")
+        .annotate(
+            kind=Coalesce(
+                "transfer__exchange__listing__category_id",
+                Subquery(by_referral),
+                Subquery(by_rota),
+                output_field=IntegerField(),
+            )
+        )
+        .values_list("kind")
         .annotate(minutes=Sum("amount_minutes"))
         .order_by()
     )

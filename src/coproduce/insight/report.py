@@ -142,6 +142,10 @@ def build(hub: Hub, start: datetime.date, end: datetime.date) -> dict:
             areas=[
                 metrics.AreaFigures(a.key, a.name, a.decile, a.population)
                 for a in hub_areas.values()
+                # A district outside the catchment has no population: the people there
+                # count with those whose area is not known, never in a decile whose
+                # population comes from other areas.
+                if not (a.key.startswith("d:") and a.population is None)
             ],
             area_of=area_of,
             participants=participants,
@@ -335,7 +339,11 @@ def _value(hub, window, end, settings, minutes) -> dict:
         )
         names = dict(hub.categories.values_list("pk", "name"))
         for row in by_kind["by_kind"]:
-            row["name"] = names.get(int(row["kind"]), "Other help") if row["kind"] else "Other help"
+            row["name"] = (
+                names.get(int(row["kind"]), "help with no kind recorded")
+                if row["kind"]
+                else "help with no kind recorded"
+            )
         out |= by_kind
     else:
         out["value_pence"] = metrics.value_pence(minutes, rate.rate_pence)
@@ -348,14 +356,32 @@ def _value(hub, window, end, settings, minutes) -> dict:
 def public(report: dict) -> dict:
     """The report as the public summary shows it: no member-level detail, every count of
     people from 1 to SMALL_GROUP - 1 hidden (None), and any share, rate or benefit worked
-    out from a hidden count hidden with it."""
+    out from a hidden count hidden with it. Within a table, enough further counts are
+    hidden that no hidden one can be worked out from a total (metrics.suppress)."""
     small = report.get("small_group", SMALL_GROUP)
     out = copy.deepcopy({k: v for k, v in report.items() if k != "people"})
 
     def hidden(count):
         return metrics.hide(count, small)
 
+    def hide_together(rows: list[dict], key: str) -> None:
+        """Hide small counts of one table, and enough others that none can be worked
+        out by taking the shown ones from a total (metrics.suppress)."""
+        for row, count in zip(
+            rows, metrics.suppress([row.get(key) for row in rows], small), strict=True
+        ):
+            row[key] = count
+
     equity = out.get("equity", {})
+    # The deciles with the people whose area is not known make up everyone counted.
+    hide_together(
+        [
+            *equity.get("by_decile", []),
+            *([equity["unknown_area"]] if equity.get("unknown_area") else []),
+        ],
+        "people",
+    )
+    hide_together(equity.get("by_area", []), "people")
     for row in [
         *equity.get("by_decile", []),
         *equity.get("by_area", []),
@@ -376,13 +402,13 @@ def public(report: dict) -> dict:
             headline.update(participation_share=None, ratio=None)
         headline["people"] = hidden(headline["people"])
         headline["people_counted"] = hidden(headline["people_counted"])
+        headline["people_left_out"] = hidden(headline.get("people_left_out"))
 
     monitoring = out.get("monitoring", {})
     if "answered" in monitoring:
         monitoring["answered"] = hidden(monitoring["answered"])
     for answers in monitoring.get("questions", {}).values():
-        for row in answers:
-            row["people"] = hidden(row.get("people"))
+        hide_together(answers, "people")
 
     recip = out.get("reciprocity", {})
     for key in ("registered", "active", "traded", "gave_and_received", "new", "returning"):
@@ -392,7 +418,10 @@ def public(report: dict) -> dict:
         recip.update(active_share=None, minutes_per_active=None)
     if recip.get("gave_and_received") is None or recip.get("traded") is None:
         recip["gave_and_received_share"] = None
-    recip["ratio_spread"] = {b: hidden(n) for b, n in recip.get("ratio_spread", {}).items()}
+    spread = recip.get("ratio_spread", {})
+    recip["ratio_spread"] = dict(
+        zip(spread, metrics.suppress(list(spread.values()), small), strict=True)
+    )
     for month in recip.get("by_month", []):
         month["active"] = hidden(month["active"])
 
@@ -406,8 +435,8 @@ def public(report: dict) -> dict:
         rel["busiest_tenth_share"] = None  # the busiest tenth would be under SMALL_GROUP
     if "burnout" in rel:
         rel["burnout"]["people"] = hidden(rel["burnout"]["people"])
+    hide_together(rel.get("escalations", []), "count")
     for row in rel.get("escalations", []):
-        row["count"] = hidden(row["count"])
         row["open"] = hidden(row["open"])
         if row["count"] is None:
             row["median_hours_to_resolve"] = None

@@ -47,11 +47,36 @@ def headline(report: dict) -> str:
     )
     ratio = figures.get("ratio")
     if ratio is not None:
-        sentence += (
-            f" For every 10 people their numbers would lead you to expect, "
-            f"{round(ratio * 10):,} take part."
-        )
-    return sentence
+        sentence += " " + fair_share_words(ratio)
+    return sentence + left_out_words(figures)
+
+
+def fair_share_words(ratio: float) -> str:
+    """How a group takes part against its share of the population, in words."""
+    gap = round(abs(1 - ratio) * 100)
+    if gap < 5:
+        return "So they take part about as much as their share of the population."
+    if ratio >= 1.5:
+        times = "twice" if round(ratio, 1) == 2 else f"{ratio:.1f} times"
+        return f"So they take part about {times} as much as their share of the population."
+    more = "more" if ratio > 1 else "less"
+    return f"So they take part about {gap}% {more} than their share of the population."
+
+
+def left_out_words(figures: dict) -> str:
+    """Who the headline and the deciles leave out, and why ("" if nobody)."""
+    left = figures.get("people_left_out")
+    if left is None and "people_left_out" in figures:
+        return " Fewer than 5 people taking part are left out of these figures."
+    if not left:
+        return ""
+    areas = figures.get("areas_left_out") or []
+    where = f" (in {', '.join(str(a) for a in areas)})" if areas else ""
+    return (
+        f" Left out of these figures and the deciles below: {left:,} "
+        f"{'person' if left == 1 else 'people'} taking part whose area is not known, is "
+        f"outside the hub's catchment, or has no decile or population recorded{where}."
+    )
 
 
 def month_words(month: str, fmt: str = "%B %Y") -> str:
@@ -61,6 +86,14 @@ def month_words(month: str, fmt: str = "%B %Y") -> str:
         return datetime.datetime.strptime(month, "%Y-%m").strftime(fmt)
     except ValueError:
         return month
+
+
+def _day(iso) -> str:
+    """'2026-09-30' -> '30 September 2026'; "the period's end" if not known."""
+    try:
+        return f"{datetime.date.fromisoformat(iso):%-d %B %Y}"
+    except (TypeError, ValueError):
+        return "the period's end"
 
 
 def _minutes(value) -> str:
@@ -78,14 +111,21 @@ def reciprocity(report: dict) -> list[tuple[str, str]]:
     return [
         ("Registered members", _count(r.get("registered"))),
         (
-            "Active members (an exchange in the last 90 days)",
+            f"Active members (an exchange in the 90 days to {_day(report.get('to'))})",
             f"{_count(r.get('active'))} ({percent(r.get('active_share'))} of those registered)",
         ),
-        ("Hours for each active member", _minutes(r.get("minutes_per_active"))),
+        ("Hours exchanged for each active member", _minutes(r.get("minutes_per_active"))),
         ("Members who both gave and received", percent(r.get("gave_and_received_share"))),
         ("New members", _count(r.get("new"))),
-        ("Returning members", _count(r.get("returning"))),
-        ("The hub's own share of the hours", percent(r.get("hub_share"))),
+        (
+            "Returning members (active members who joined before this period)",
+            _count(r.get("returning")),
+        ),
+        (
+            "The hub's own share of the hours (hours given or received by the hub's own "
+            "accounts or an organisation, not between members)",
+            percent(r.get("hub_share")),
+        ),
     ]
 
 
@@ -108,7 +148,9 @@ def reliability(report: dict) -> list[tuple[str, str]]:
     if burnout:
         pairs.append(
             (
-                f"Members giving more than {_minutes(burnout.get('hours_threshold_minutes'))}",
+                "Members giving more than the hub's weekly limit, every month for the "
+                f"last three months (more than {_minutes(burnout.get('hours_threshold_minutes'))}"
+                " in each 30 days)",
                 _count(burnout.get("people")),
             )
         )
@@ -116,17 +158,42 @@ def reliability(report: dict) -> list[tuple[str, str]]:
 
 
 def value(report: dict) -> dict | None:
-    """The value of the hours with its method and year, or None if not valued."""
+    """The value of the hours with its method and year, or None if not valued: `worth`
+    and `method_words` ready to show, and for the role method `not_valued`, the hours
+    without a rate said plainly (never £0.00 or a missing rate)."""
     v = report.get("value")
     if not v or v.get("value_pence") is None:
         return None
-    return {
+    method = (v.get("method_label") or v.get("method") or "").lower()
+    out = {
         "method": v.get("method_label") or v.get("method"),
         "year": v.get("year"),
         "rate": None if v.get("rate_pence") is None else money(int(v["rate_pence"])),
         "hours": _minutes(v.get("minutes")),
         "value": money(int(v["value_pence"])),
+        "not_valued": "",
     }
+    if v.get("method") != "role":
+        out["method_words"] = f"{method}, {out['rate']} an hour, the {out['year']} rate"
+        out["worth"] = f"The {out['hours']} given are worth {out['value']} ({out['method_words']})."
+        return out
+    kinds = v.get("by_kind") or []
+    valued = [k for k in kinds if k.get("rate_pence")]
+    unvalued = [k for k in kinds if not k.get("rate_pence")]
+    out["method_words"] = f"{method}, the hub's own rate for each"
+    if valued:
+        valued_minutes = sum(int(k.get("minutes") or 0) for k in valued)
+        out["worth"] = (
+            f"The {format_minutes(valued_minutes)} given in kinds of help with a rate are "
+            f"worth {out['value']} ({out['method_words']})."
+        )
+    else:
+        out["worth"] = "No hours could be valued: no kind of help given has a rate set."
+    if unvalued:
+        names = ", ".join(k.get("name") or "help with no kind recorded" for k in unvalued)
+        minutes = int(v.get("minutes_not_valued") or 0)
+        out["not_valued"] = f"{format_minutes(minutes)} not valued: no rate set for {names}."
+    return out
 
 
 def _pair_chart(groups: list[dict], label) -> charts.Chart | None:

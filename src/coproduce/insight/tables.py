@@ -17,7 +17,7 @@ from coproduce.timebank.models import format_minutes
 from .access import SMALL_GROUP
 from .charts import percent
 
-TEXT, COUNT, PEOPLE, SHARE, MINUTES, PENCE, NUMBER = (
+TEXT, COUNT, PEOPLE, SHARE, MINUTES, PENCE, NUMBER, HOURS = (
     "text",
     "count",
     "people",
@@ -25,6 +25,7 @@ TEXT, COUNT, PEOPLE, SHARE, MINUTES, PENCE, NUMBER = (
     "minutes",
     "pence",
     "number",
+    "hours",  # a number of hours: "70 hours (about 3 days)" on a page, 70.0 in a CSV
 )
 UNKNOWN = "not known"
 
@@ -100,6 +101,8 @@ def page_cell(value, kind: str, small_group: int | None = None) -> str:
         return f"fewer than {small_group}"
     if value is None:
         return UNKNOWN
+    if isinstance(value, str):  # a figure said in words ("no rate set")
+        return value
     if kind == MINUTES:
         return format_minutes(int(value))
     if kind == PENCE:
@@ -110,14 +113,28 @@ def page_cell(value, kind: str, small_group: int | None = None) -> str:
         return f"{value:,}"
     if kind == NUMBER:
         return f"{value:,.1f}"
+    if kind == HOURS:
+        return hours_words(value)
     return str(value)
+
+
+def hours_words(hours: float) -> str:
+    """70.0 -> "70 hours (about 3 days)"; under a day, just the hours."""
+    whole = round(hours)
+    words = f"{whole:,} {'hour' if whole == 1 else 'hours'}"
+    if whole < 1:
+        return "under an hour"
+    if whole >= 36:
+        days = round(hours / 24)
+        words += f" (about {days:,} days)"
+    return words
 
 
 def csv_cell(value, kind: str, small_group: int | None = None):
     if kind == PEOPLE and small_group is not None and (value is None or value < small_group):
         return f"fewer than {small_group}"
-    if value is None:
-        return ""
+    if value is None or (isinstance(value, str) and kind != TEXT):
+        return "" if value is None else value
     if kind == MINUTES:
         return hours_hmm(int(value))
     if kind == PENCE:
@@ -258,34 +275,40 @@ def escalations(report: dict) -> Table:
     return Table(
         "escalations",
         "Escalations, by kind, and how long they took to resolve",
-        [("Kind", TEXT), ("Escalations", COUNT), ("Median hours to resolve", NUMBER)],
+        [("Kind", TEXT), ("Escalations", COUNT), ("Median time to resolve, hours", HOURS)],
         [[e["kind"], e["count"], e["median_hours_to_resolve"]] for e in rows],
     )
+
+
+def _first_upper(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def value(report: dict) -> Table:
     figures = report["value"]
     rows = []
+    role = bool(figures) and figures.get("method") == "role"
     if figures:
         rows.append(
             [
                 "All help",
                 figures.get("method_label"),
                 figures.get("year"),
-                figures.get("rate_pence"),
+                "each kind its own" if role else figures.get("rate_pence"),
                 figures.get("minutes"),
                 figures.get("value_pence"),
             ]
         )
     for kind in figures.get("by_kind") or []:
+        rate = kind.get("rate_pence")
         rows.append(
             [
-                kind.get("name") or "Other help",
+                _first_upper(kind.get("name") or "help with no kind recorded"),
                 figures.get("method_label"),
                 figures.get("year"),
-                kind.get("rate_pence"),
+                rate if rate else "no rate set",
                 kind.get("minutes"),
-                kind.get("value_pence"),
+                kind.get("value_pence") if rate else "not valued",
             ]
         )
     return Table(

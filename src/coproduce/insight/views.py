@@ -80,31 +80,47 @@ def dashboard(request, slug):
     detail = access.sees_member_detail(membership)
     context.update(_figures(report_for(hub, start, end), detail=detail))
     context["query"] = f"?period=dates&start={start.isoformat()}&end={end.isoformat()}"
-    context["quarter"] = periods.quarter_name(start)
+    # The board report of the quarter the chosen period ends in.
+    context["quarter"] = periods.quarter_name(end)
     return render(request, "insight/dashboard.html", context)
 
 
 @login_required
 def board_report(request, slug):
     hub = access.hub_for(slug)
-    membership = access.require_insight(request.user, hub)
+    access.require_insight(request.user, hub)
     if refused := _get_only(request):
         return refused
     asked = request.GET.get("quarter", "")
     dates = (
         periods.parse_quarter(asked) if asked else periods.last_full_quarter(timezone.localdate())
     )
-    context = {"hub": hub, "asked": asked[:20]}
+    today = timezone.localdate()
+    context = {
+        "hub": hub,
+        "asked": asked[:20],
+        "quarters": periods.quarters_to(today),
+        "earliest_year": periods.EARLIEST_YEAR,
+        "latest_year": periods.LATEST_YEAR,
+    }
+    if dates is not None and dates[0] > today:
+        context["not_begun"] = True
+        dates = None
     if dates is None:
         return render(request, "insight/board.html", context, status=400)
-    start, end = dates
-    detail = access.sees_member_detail(membership)
-    context.update(_figures(report_for(hub, start, end), detail=detail))
+    start, quarter_end = dates
+    end = min(quarter_end, today)
+    # A printed board report leaves the coordinators' hands: it never names members,
+    # whoever prints it (named members stay on the dashboard, for coordinators).
+    context.update(_figures(report_for(hub, start, end), detail=False))
     context.update(
         start=start,
         end=end,
+        quarter_end=quarter_end,
+        unfinished=end < quarter_end,
+        chosen=periods.quarter_name(start),
         quarter_words=periods.quarter_words(start),
-        made_on=timezone.localdate(),
+        made_on=today,
     )
     return render(request, "insight/board.html", context)
 
