@@ -44,8 +44,12 @@ def test_the_list_shows_own_areas_and_the_districts_members_give(world, estates,
     text = " ".join(page.text.split())
     assert "of Brook Estate</span></a></th> <td>3</td> <td>1,450</td> <td>1</td>" in text
     assert "of Hill Top</span></a></th> <td>Not known</td> <td>Not known</td>" in text
-    # Sam gave MB1; MB9 is the catchment's, with no imported figures.
-    assert '<th scope="row">MB1</th> <td>2</td> <td>12,345</td> <td>1</td>' in text
+    # Sam gave MB1, outside the catchment (MB9 and the hub's own areas): its decile is
+    # shown, its population is not counted, and the page says why rather than a blank.
+    assert (
+        '<th scope="row">MB1</th> <td>2</td> <td>Outside this hub\'s catchment: not counted '
+        "against its population</td> <td>1</td>"
+    ) in text
     assert '<th scope="row">MB9</th> <td colspan="2">Not in the imported figures' in text
 
 
@@ -148,7 +152,7 @@ def test_a_file_with_any_bad_line_is_refused_whole_naming_each_line(world, estat
     assert sent.status_code == 400
     assert sent.context["form"].errors["file"] == [
         'Line 3: "Moon Base" is not one of the hub\'s areas.',
-        "Line 4: the decile must be from 1 to 10.",
+        'Line 4: the decile "12" must be a whole number from 1 to 10.',
     ]
     assert figures(world.hub) == {"Brook Estate": (None, None), "Hill Top": (None, None)}
     assert not AuditEvent.objects.filter(event=UPDATED).exists()

@@ -247,9 +247,25 @@ def test_every_bad_line_of_a_hubs_file_is_named():
             names=NAMES,
         )
     assert refused.value.errors == [
-        "Line 2: the decile must be from 1 to 10.",
+        'Line 2: the decile "11" must be a whole number from 1 to 10.',
         'Line 3: "Moon Base" is not one of the hub\'s areas.',
-        'Line 4: the population "lots" is not a whole number.',
+        'Line 4: the population "lots" must be a whole number from 0 to 10,000,000.',
+    ]
+
+
+def test_a_negative_decile_is_asked_for_as_a_number_from_1_to_10():
+    with pytest.raises(AreaFileError) as refused:
+        read_area_figures(lines("area,decile,population\nHill Top,-1,100\n"), names=NAMES)
+    assert refused.value.errors == ['Line 2: the decile "-1" must be a whole number from 1 to 10.']
+
+
+def test_a_file_separated_by_semicolons_is_read():
+    found = read_area_figures(
+        lines("area;decile;population\nHill Top;2;1,450\nBrook Estate;;\n"), names=NAMES
+    )
+    assert [(f.name, f.decile, f.population) for f in found] == [
+        ("Hill Top", 2, 1450),
+        ("Brook Estate", None, None),
     ]
 
 
@@ -268,8 +284,8 @@ def test_a_name_given_twice_is_refused():
         ("area,decile,population\n", "The file has no areas in it, only the first line."),
         (
             "name,decile\nHill Top,2\n",
-            "Line 1: the first line must name the columns area, decile, population "
-            "(missing: area, population).",
+            "Line 1: the first line must name the columns area, decile, population, "
+            "separated by commas (missing: area, population).",
         ),
     ],
 )

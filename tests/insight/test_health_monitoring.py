@@ -2,6 +2,7 @@
 change and delete, and never in the audit log."""
 
 import pytest
+from django.urls import reverse
 
 from coproduce.audit import AuditKind
 from coproduce.errors import ApplicationError
@@ -116,3 +117,19 @@ def test_the_form_saves_and_deletes(world, client_for):
     assert client.get("/me/equality/delete/").status_code == 405
     assert client.post("/me/equality/delete/").status_code == 302
     assert not EqualityAnswers.objects.filter(person=world.member).exists()
+
+
+def test_who_answered_is_in_no_hubs_log_but_in_their_own_download(world, client_for):
+    from coproduce.insight import exports
+    from coproduce.insight.export_sections import BY_KEY
+
+    equality.answers_save(person=world.member, answers={"carer": "no"}, consent=True)
+    equality.answers_delete(person=world.member)
+    events = AuditEvent.objects.filter(event__startswith="equality")
+    assert events.count() == 2 and not events.filter(hub__isnull=False).exists()
+    log = client_for(world.coordinator).get(reverse("audit-log", args=[world.hub.slug]))
+    assert log.status_code == 200 and "the equality questions" not in log.content.decode()
+    lines = BY_KEY["activity"].rows(world.member, exports.Who(world.member))
+    said = " ".join(line[2] for line in lines)
+    assert "saved answers to the equality questions" in said
+    assert "deleted your answers to the equality questions" in said

@@ -127,11 +127,23 @@ def member_for_download(coordinator: Person, hub: Hub, person_id: int) -> Person
     if membership is None or not membership.can_coordinate:
         raise PermissionDenied("Only the hub's coordinators can download a member's data.")
     member = hub_access.member_in_hub(hub, person_id)
+    hub_access.require_not_erased(member.person)
     if hub_access.manages_own_account(member.person):
         raise PermissionDenied(
             "This member manages their own account online: they can download it themselves."
         )
     return member.person
+
+
+def may_download_for(membership: Membership | None, person: Person) -> bool:
+    """Shows "Download their data" on a member's page: coordinators, for someone not
+    online who has not been erased (the rule member_for_download enforces)."""
+    return (
+        membership is not None
+        and membership.can_coordinate
+        and not hub_access.is_erased(person)
+        and not hub_access.manages_own_account(person)
+    )
 
 
 # --- erasure (erase) -----------------------------------------------------------------------
@@ -165,7 +177,7 @@ def may_request_erasure(membership: Membership | None, person: Person) -> bool:
     return (
         membership is not None
         and membership.can_coordinate
-        and person.is_active
+        and not hub_access.is_erased(person)
         and not hub_access.manages_own_account(person)
     )
 

@@ -33,7 +33,7 @@ class EraseMemberForm(AccessibleForm):
         widget=forms.RadioSelect,
     )
     note = forms.CharField(
-        label="Note (optional)",
+        label="Note",
         help_text="For example the date on the paper form. Kept with the record of the erasure.",
         required=False,
         max_length=150,

@@ -4,6 +4,7 @@ person's name replaced by "another member" and the person's own by "you": a sent
 such as "Grace Coordinator confirmed Sam's exchange" names people, and a person's
 download must never name anyone else."""
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -50,6 +51,25 @@ def events(person: Person):
             yield Line(
                 hub=event.hub.name if event.hub_id else "",
                 at=event.created_at,
-                sentence=scrub(said.sentence),
+                sentence=worded_for_you(scrub(said.sentence), actor_is_you=who == YOU),
                 by=who,
             )
+
+
+_VERBS = {"was": "were", "has": "have", "is": "are"}
+_YOU_VERB = re.compile(r"\b([Yy]ou) (was|has|is)\b")
+_THEIR = re.compile(r"\btheir\b")
+
+
+def worded_for_you(sentence: str, *, actor_is_you: bool) -> str:
+    """A sentence with the person's name replaced by "you", put right: "you was added"
+    becomes "You were added", and when "you" did it, what the sentence calls "their" (the
+    doer's own, as the log words it) is "your"."""
+    if not sentence:
+        return sentence
+    sentence = _YOU_VERB.sub(lambda m: f"{m.group(1)} {_VERBS[m.group(2)]}", sentence)
+    if actor_is_you and sentence.startswith("you "):
+        sentence = _THEIR.sub("your", sentence)
+    if sentence.startswith("you "):
+        sentence = "Y" + sentence[1:]
+    return sentence

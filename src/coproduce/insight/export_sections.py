@@ -19,6 +19,8 @@ from coproduce.timebank.models import format_minutes
 
 from . import export_queries as q
 from .export_names import ANOTHER, YOU
+from .healthcheck import answers_in_words
+from .monitoring import answer_words
 
 CHUNK = 2000
 
@@ -605,10 +607,15 @@ SECTIONS: tuple[Section, ...] = (
         "Equality monitoring",
         "What you chose to tell us about yourself, shown to hubs only in counts.",
         (
-            col("age_band", "Age"),
-            col("disability", "Disability"),
-            col("ethnicity", "Ethnicity"),
-            col("carer", "Carer"),
+            *(
+                Column(key, heading, lambda e, _w, key=key: answer_words(key, getattr(e, key)))
+                for key, heading in (
+                    ("age_band", "Age"),
+                    ("disability", "Disability"),
+                    ("ethnicity", "Ethnicity"),
+                    ("carer", "Carer"),
+                )
+            ),
             col("consented_at", "Consent given"),
             col("updated_at", "Updated"),
         ),
@@ -625,7 +632,7 @@ SECTIONS: tuple[Section, ...] = (
             Column(
                 "answers",
                 "Answers",
-                lambda r, _w: listed(f"{k}: {v}" for k, v in sorted((r.answers or {}).items())),
+                lambda r, _w: "\n".join(answers_in_words(r.answers or {})),
             ),
             col("comment", "Comment"),
             col("answered_at", "When"),

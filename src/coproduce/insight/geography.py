@@ -23,6 +23,7 @@ deprived, when the weights split exactly in half).
 """
 
 import csv
+import itertools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
@@ -271,7 +272,8 @@ def read_area_figures(lines: Iterable[str], *, names: Iterable[str]) -> list[Are
     line, and raised together: a file with any error is refused whole. A blank decile
     or population leaves that figure unknown."""
     known = {name.strip().casefold(): name for name in names}
-    reader = csv.reader(lines)
+    lines, delimiter = _with_delimiter(lines)
+    reader = csv.reader(lines, delimiter=delimiter)
     errors: list[str] = []
     try:
         header = [cell.strip().lower() for cell in _header(reader, "The file")]
@@ -281,8 +283,8 @@ def read_area_figures(lines: Iterable[str], *, names: Iterable[str]) -> list[Are
     if missing:
         raise AreaFileError(
             [
-                f"Line 1: the first line must name the columns {', '.join(AREA_COLUMNS)} "
-                f"(missing: {', '.join(missing)})."
+                f"Line 1: the first line must name the columns {', '.join(AREA_COLUMNS)}, "
+                f"separated by commas (missing: {', '.join(missing)})."
             ]
         )
     at = {column: header.index(column) for column in AREA_COLUMNS}
@@ -317,18 +319,31 @@ def read_area_figures(lines: Iterable[str], *, names: Iterable[str]) -> list[Are
     return found
 
 
+def _with_delimiter(lines: Iterable[str]) -> tuple[Iterable[str], str]:
+    """The lines and what separates their columns: commas, or semicolons when the first
+    line that is not blank has semicolons and no commas (as Excel saves a CSV where the
+    comma is the decimal mark)."""
+    lines = iter(lines)
+    ahead = []
+    for text in lines:
+        ahead.append(text)
+        if text.strip():
+            break
+    first = ahead[-1] if ahead else ""
+    delimiter = ";" if ";" in first and "," not in first else ","
+    return itertools.chain(ahead, lines), delimiter
+
+
 def _optional_number(text, column, problems, low, high) -> int | None:
     cleaned = text.strip().replace(",", "")
     if not cleaned:
         return None
-    if not (cleaned.isascii() and cleaned.isdigit()):
-        problems.append(f'the {column} "{text.strip()}" is not a whole number')
+    if not (cleaned.isascii() and cleaned.isdigit()) or not low <= int(cleaned) <= high:
+        problems.append(
+            f'the {column} "{text.strip()}" must be a whole number from {low:,} to {high:,}'
+        )
         return None
-    value = int(cleaned)
-    if value < low or (high is not None and value > high):
-        problems.append(f"the {column} must be from {low:,} to {high:,}")
-        return None
-    return value
+    return int(cleaned)
 
 
 class AreaFileError(ValueError):

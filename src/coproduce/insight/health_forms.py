@@ -10,11 +10,13 @@ from . import healthcheck, monitoring
 class RoundForm(AccessibleForm):
     title = forms.CharField(label="Title", max_length=120, help_text="For example “Spring 2027”.")
     opens_on = forms.DateField(
-        label="Opens on", widget=forms.DateInput(attrs={"type": "date"}), help_text="A date."
+        label="Opens on",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="A date.",
     )
     closes_on = forms.DateField(
         label="Closes on",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="Four weeks gives everyone time, on paper too.",
     )
     key = OnceKeyField()

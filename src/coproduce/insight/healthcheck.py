@@ -319,3 +319,17 @@ def suggest_next(
 def next_due(last_closes_on: datetime.date) -> datetime.date:
     """The day after which coordinators are told it is time for the next round."""
     return add_months(last_closes_on, GAP_MONTHS[0])
+
+
+_STATEMENT = {question.key: question.statement for question in QUESTIONS}
+_SCALE_WORDS = dict(SCALE)
+
+
+def answers_in_words(answers: dict) -> list[str]:
+    """A person's answers, in the order of the questions: "statement Your answer: Agree."
+    each."""
+    return [
+        f"{_STATEMENT.get(key, key)} Your answer: {_SCALE_WORDS.get(answers[key], answers[key])}."
+        for key in [*QUESTION_KEYS, *sorted(set(answers) - set(QUESTION_KEYS))]
+        if key in answers
+    ]

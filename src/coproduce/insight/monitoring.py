@@ -94,6 +94,20 @@ QUESTIONS = {
 }
 
 
+# The words of each answer as the person chose it (ethnicity: the census category, not
+# its group), for their own download.
+_CATEGORY = {key: words for _group, rows in ETHNIC_GROUPS for key, words in rows}
+_CATEGORY[PREFER_NOT[0]] = PREFER_NOT[1]
+
+
+def answer_words(question: str, answer: str) -> str:
+    """The words of one answer ("65-74" -> "65 to 74"); "" for no answer."""
+    if not answer:
+        return ""
+    words = _CATEGORY if question == "ethnicity" else QUESTIONS[question][1]
+    return words.get(answer, answer)
+
+
 def valid(question: str, answer: str) -> bool:
     """Whether `answer` is one of the question's answers ("" is no answer)."""
     return answer == "" or answer in QUESTIONS[question][1]

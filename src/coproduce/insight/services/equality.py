@@ -1,6 +1,8 @@
 """A person's own answers to the voluntary equality questions: saved with their consent,
 changed or deleted by them alone. The audit log records that they saved or deleted
-answers, never what the answers were."""
+answers, never what the answers were, and in no hub's log (hub=None): /me/equality/
+promises nobody sees them, so no coordinator reads even who answered. The events stay in
+the person's own data download (which reads everything they did)."""
 
 from django.db import transaction
 from django.utils import timezone
@@ -11,12 +13,6 @@ from coproduce.hubs.models import Person
 
 from .. import monitoring
 from ..models import EqualityAnswers
-
-
-def _hub_of(person: Person):
-    """The hub the log files the event under: the person's first active hub, if any."""
-    membership = person.memberships.filter(is_active=True).select_related("hub").first()
-    return membership.hub if membership else None
 
 
 @transaction.atomic
@@ -48,7 +44,7 @@ def answers_save(*, person: Person, answers: dict, consent: bool) -> EqualityAns
     saved.updated_at = now
     saved.save()
     audit(
-        hub=_hub_of(person),
+        hub=None,  # in no hub's log: see the module's docstring
         actor=person,
         event=AuditKind.EQUALITY_ANSWERS_SAVED,
         subject=saved,
@@ -63,8 +59,6 @@ def answers_delete(*, person: Person) -> bool:
     saved = EqualityAnswers.objects.select_for_update().filter(person=person).first()
     if saved is None:
         return False
-    audit(
-        hub=_hub_of(person), actor=person, event=AuditKind.EQUALITY_ANSWERS_DELETED, subject=saved
-    )
+    audit(hub=None, actor=person, event=AuditKind.EQUALITY_ANSWERS_DELETED, subject=saved)
     saved.delete()
     return True

@@ -1,5 +1,5 @@
-"""`{% load erase_tags %}`: whether a member's page shows the link to erase them (the rule
-is insight.access.may_request_erasure)."""
+"""`{% load erase_tags %}`: whether a member's page shows the links to erase them and to
+download their data (the rules are insight.access.may_request_erasure and may_download_for)."""
 
 from django import template
 
@@ -11,3 +11,8 @@ register = template.Library()
 @register.filter
 def may_request_erasure(viewer, person) -> bool:
     return access.may_request_erasure(viewer, person)
+
+
+@register.filter
+def may_download_for(viewer, person) -> bool:
+    return access.may_download_for(viewer, person)
