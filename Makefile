@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 # links follow PORT.
 DEMO_ENV := DEBUG=1 EMAIL_BACKEND=file PORT=$(PORT)
 
-.PHONY: demo system-packages system-packages-postgres test test-sqlite test-postgres test-browser lint format migrate clean bench-ledger bench-ledger-quick bench-opinion opinion-quality bench-matching bench-reports bench-reports-quick bench-exports bench-exports-quick bench-conversation bench-conversation-quick bench-pages bench-pages-quick bench-matching-db bench-matching-db-quick bench-involvement bench-involvement-quick bench-allocation bench-allocation-quick
+.PHONY: demo system-packages system-packages-postgres test test-sqlite test-postgres test-browser lint format migrate clean bench-ledger bench-ledger-quick bench-opinion opinion-quality bench-matching bench-reports bench-reports-quick bench-exports bench-exports-quick bench-conversation bench-conversation-quick bench-pages bench-pages-quick bench-matching-db bench-matching-db-quick bench-involvement bench-involvement-quick bench-allocation bench-allocation-quick bench-insight bench-insight-quick
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "No Python 3.12+ found (see above)."; exit 1; }
@@ -114,6 +114,12 @@ bench-allocation: $(STAMP)
 
 bench-allocation-quick: $(STAMP)
 	$(BIN)/python bench/allocation.py --quick
+
+bench-insight: $(STAMP)
+	$(BIN)/python bench/insight.py
+
+bench-insight-quick: $(STAMP)
+	$(BIN)/python bench/insight.py --quick
 
 bench-conversation: $(STAMP)
 	$(BIN)/python bench/conversation.py

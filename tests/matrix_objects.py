@@ -139,6 +139,15 @@ class Things:
     space_result: object = None  # see "Your Space: result and delivery" at the end
     # --- Your Space: the API
     space_api: object = None  # tests/space/api_objects.py: three rounds, Grace's
+    # --- insight (geo)
+    geo_area: object = None  # a Neighbourhood of Millbrook's (see "insight (geo)" at the end)
+    # --- insight (health)
+    health: object = None  # a HealthRound (see "insight (health)" at the end)
+    # --- insight (export)
+    my_data_token: str = ""  # Sam's download of his data, asked for an hour ago
+    # --- insight (erase)
+    erase_person: object = None  # a throw-away member of Millbrook who is not online
+    insight_pages: object = None  # --- insight (pages): Millbrook's settings (at the end)
 
     @property
     def slug(self) -> str:
@@ -415,7 +424,12 @@ def build() -> Things:
         involve_people=build_involve_people(world),
         space_pages=build_space_pages(world),  # --- Your Space: pages
         space_result=build_space_result(world),  # --- Your Space: result and delivery
+        health=build_health(world),  # --- insight (health)
         space_api=space_api_objects.build(world),  # --- Your Space: the API
+        geo_area=build_geo(world),  # --- insight (geo)
+        my_data_token=build_my_data(world),  # --- insight (export)
+        erase_person=build_erase_person(world),  # --- insight (erase)
+        insight_pages=build_insight_pages(world),  # --- insight (pages)
     )
 
 
@@ -673,3 +687,90 @@ def build_space_result(world) -> SpaceResult:
         space.ballot_cast(actor=voter, round_=round_, ideas=ideas)
     round_ = space.round_count(actor=world.coordinator, round_=round_)
     return SpaceResult(round=round_, coffee=coffee, shed=shed)
+
+
+# --- insight (geo): the areas' figures ------------------------------------------------------
+
+
+def build_geo(world):
+    """One of Millbrook's own areas, with no figures yet."""
+    from coproduce.hubs import services as hubs
+
+    return hubs.neighbourhood_create(actor=world.coordinator, hub=world.hub, name="Matrix Estate")
+
+
+# --- insight (health) -------------------------------------------------------------------------
+
+
+@dataclass
+class HealthRound:
+    check: object  # open now, in Millbrook, answered by nobody yet
+    # Every persona signed in has equality answers, so deleting them changes something.
+
+
+def build_health(world) -> HealthRound:
+    from coproduce.insight.models import HealthCheck
+    from coproduce.insight.services import equality
+
+    for persona in PERSONAS:
+        if persona != "anonymous":
+            equality.answers_save(
+                person=world.persona(persona), answers={"carer": "no"}, consent=True
+            )
+
+    today = timezone.localdate()
+    check = HealthCheck.objects.create(
+        hub=world.hub,
+        title="Matrix health check",
+        opens_on=today - datetime.timedelta(days=1),
+        closes_on=today + datetime.timedelta(days=14),
+        opened_by=world.coordinator,
+    )
+    return HealthRound(check=check)
+
+
+# --- insight (export) -------------------------------------------------------------------------
+
+
+def build_my_data(world) -> str:
+    """Sam's download of his data, made an hour ago and ready for another 47 hours (its file
+    is not in this test's folder, so it reads as gone): the token of its link."""
+    from coproduce.insight.models import ExportStatus, PersonalExport
+
+    made = timezone.now() - datetime.timedelta(hours=1)
+    return PersonalExport.objects.create(
+        person=world.member,
+        status=ExportStatus.READY,
+        token="matrix-my-data-made-by-sam",
+        file_name="matrix-my-data-made-by-sam.zip",
+        requested_at=made,
+        ready_at=made,
+        expires_at=made + datetime.timedelta(hours=48),
+    ).token
+
+
+# --- insight (erase) ------------------------------------------------------------------------
+
+
+def build_erase_person(world):
+    """Someone not online in Millbrook, whom a coordinator may be asked to erase."""
+    from coproduce.hubs.models import ConsentMethod
+
+    return hubs.person_create_assisted(
+        actor=world.coordinator,
+        hub=world.hub,
+        display_name="Matrix Erasable",
+        consent_purpose="To be a member",
+        consent_method=ConsentMethod.PAPER,
+    )
+
+
+# --- insight (pages) ------------------------------------------------------------------------
+def build_insight_pages(world):
+    """Millbrook shows the public a summary of its figures (Northfield does not); a kind
+    of help to give a rate for."""
+    from coproduce.insight.models import InsightSettings
+    from coproduce.timebank.models import Category
+
+    Category.objects.get_or_create(hub=world.hub, name="Matrix gardening")
+    return InsightSettings.objects.create(hub=world.hub, public_summary=True)

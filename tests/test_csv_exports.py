@@ -67,6 +67,11 @@ def test_no_csv_cell_can_run_as_a_formula(things, client):
         ("+44 20", "'+44 20"),
         ("-2", "-2"),  # a number written as text stays a number
         ("-0:45", "-0:45"),  # so do hours
+        ("-1 h", "-1 h"),  # and hours in words
+        ("-45 min", "-45 min"),
+        ("-1 h 30 min", "-1 h 30 min"),
+        ("-1 h+A1", "'-1 h+A1"),
+        ("-1 hour", "'-1 hour"),
         ("-1+1", "'-1+1"),
         ("-2-A1", "'-2-A1"),
         ("@SUM(A1)", "'@SUM(A1)"),

@@ -60,6 +60,12 @@ PURE_ENGINES = [
     "coproduce.involve.guard",
     "coproduce.involve.allocation",
     "coproduce.involve.pabulib",
+    "coproduce.insight.geography",
+    "coproduce.insight.healthcheck",  # health
+    "coproduce.insight.charts",
+    "coproduce.insight.periods",
+    "coproduce.insight.metrics",
+    "coproduce.insight.valuation",
 ]
 
 SERVICES_MAX_LINES = 400  # a services module is one sub-domain, read in a sitting

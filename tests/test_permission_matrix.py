@@ -35,6 +35,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from tests.conftest import PASSWORD
 from tests.matrix_objects import (
     OTHER_HUB,
     PERSONAS,
@@ -1584,6 +1585,220 @@ CASES += [
         lambda t: {"funded": [], "reason": "The room is closed for repairs this term."},
     ),
 ]
+
+# --- insight (geo) ---
+# The areas' figures: Millbrook's coordinators (and its admin) only; everyone else 403, a
+# member of another hub too. Objects: matrix_objects build_geo (Matrix Estate, no figures).
+# Each POST gives the area the next decile round (1..10), so every one changes something.
+
+
+def geo_area(t):
+    return {"slug": t.slug, "pk": t.geo_area.pk}
+
+
+def geo_next_decile(t) -> str:
+    from coproduce.hubs.models import Neighbourhood
+
+    decile = Neighbourhood.objects.get(pk=t.geo_area.pk).deprivation_decile or 0
+    return str(decile % 10 + 1)
+
+
+def geo_figures(t):
+    return {"deprivation_decile": geo_next_decile(t), "population": "1450"}
+
+
+def geo_file(t):
+    text = f"area,decile,population\r\nMatrix Estate,{geo_next_decile(t)},1450\r\n"
+    return {"file": SimpleUploadedFile("areas.csv", text.encode(), content_type="text/csv")}
+
+
+CASES += [
+    Case("insight-areas", COORDINATORS, hub),
+    Case("insight-area-edit", COORDINATORS, geo_area),
+    Case("insight-area-edit", COORDINATORS_DO, geo_area, method="post", data=geo_figures),
+    Case("insight-areas-upload", COORDINATORS, hub),
+    Case("insight-areas-upload", COORDINATORS_DO, hub, method="post", data=geo_file),
+]
+
+
+# --- insight (health) ---
+# A hub's health checks: its members see the rounds and results and answer (anyone else:
+# 404); opening a round and entering paper answers for someone not online (Ron): its
+# coordinators. Equality questions: each signed-in person's own. Objects: matrix_objects
+# build_health (a round open now).
+HEALTH_MEMBERS = outcomes(200, anonymous=SIGN_IN, outsider=404, other_coordinator=404)
+HEALTH_COORDINATORS = {**HEALTH_MEMBERS, "member": 403, "staff": 403}
+HEALTH_MEMBERS_DO = outcomes(MOVED, anonymous=SIGN_IN, outsider=404, other_coordinator=404)
+HEALTH_COORDINATORS_DO = {**HEALTH_MEMBERS_DO, "member": 403, "staff": 403}
+
+
+def health_check(t):
+    return {"slug": t.slug, "pk": t.health.check.pk}
+
+
+def health_answers(t):
+    from coproduce.insight.healthcheck import QUESTION_KEYS
+
+    return dict.fromkeys(QUESTION_KEYS, "4")
+
+
+def health_round_body(t):
+    today = timezone.localdate()
+    return {
+        "title": "Matrix next round",
+        "opens_on": (today + datetime.timedelta(days=60)).isoformat(),
+        "closes_on": (today + datetime.timedelta(days=80)).isoformat(),
+    }
+
+
+CASES += [
+    Case("health-checks", HEALTH_MEMBERS, hub),
+    Case("health-check-new", HEALTH_COORDINATORS, hub),
+    Case("health-check-new", HEALTH_COORDINATORS_DO, hub, method="post", data=health_round_body),
+    Case("health-check", HEALTH_MEMBERS, health_check),
+    Case("health-check-answer", HEALTH_MEMBERS, health_check),
+    Case(
+        "health-check-answer", HEALTH_MEMBERS_DO, health_check, method="post", data=health_answers
+    ),
+    Case("health-check-answer-for", HEALTH_COORDINATORS, health_check),
+    Case(
+        "health-check-answer-for",
+        HEALTH_COORDINATORS_DO,
+        health_check,
+        method="post",
+        data=lambda t: {**health_answers(t), "person": str(t.world.assisted.pk)},
+    ),
+    Case("equality", SIGNED_IN),
+    Case(
+        "equality",
+        outcomes(MOVED, anonymous=SIGN_IN),
+        method="post",
+        data=lambda t: {"carer": "prefer_not", "consent": "on"},
+    ),
+    Case("equality-delete", POST_ONLY),
+    Case("equality-delete", outcomes(MOVED, anonymous=SIGN_IN), method="post"),
+]
+
+
+# --- insight (export) ---
+# Download my data: anyone signed in, their own data only. The download's link works for the
+# person who asked alone (Sam's, whose file is gone here: 410); anyone else 404. A
+# coordinator downloads the data of a member who is not online (Ron), never of someone who
+# manages their own account (Sam: 403, "they can download it themselves"); nobody else.
+# Objects: matrix_objects build_my_data.
+MY_DATA_ASK = outcomes(MOVED, anonymous=SIGN_IN)
+
+
+def not_online(t):
+    return {"slug": t.slug, "person_id": t.world.assisted.pk}
+
+
+CASES += [
+    Case("my-data", SIGNED_IN),
+    Case("my-data-export", POST_ONLY),
+    Case("my-data-export", MY_DATA_ASK, method="post"),
+    Case(
+        "my-data-download",
+        outcomes(404, anonymous=SIGN_IN, member=410),
+        lambda t: {"token": t.my_data_token},
+    ),
+    Case("member-data", {**COORDINATORS, "outsider": 403, "other_coordinator": 403}, not_online),
+    Case(
+        "member-data",
+        outcomes(403, anonymous=SIGN_IN),
+        lambda t: {"slug": t.slug, "person_id": t.world.member.pk},
+        variant="someone who manages their own account",
+    ),
+]
+
+
+# --- insight (erase) ---
+# "Delete my account": the page for anyone signed in; the POST (their password, confirmed)
+# erases the persona themselves (each test is rolled back), except Helen, the only admin of
+# Millbrook, who is refused and nothing is written. A coordinator's request to erase
+# someone not online: Millbrook's coordinators only, for matrix_objects
+# build_erase_person; anyone else 403 (people of other hubs too: the coordinator check
+# comes first and names nobody).
+ERASE_SELF_DO = outcomes(200, anonymous=SIGN_IN, admin=400)
+ERASE_COORDINATORS = outcomes(
+    403, anonymous=SIGN_IN, coordinator=200, admin=200, outsider=403, other_coordinator=403
+)
+
+
+def erase_person(t):
+    return {"slug": t.slug, "person_id": t.erase_person.pk}
+
+
+def erase_self_body(t):
+    return {"password": PASSWORD, "confirm": "on"}
+
+
+def erase_member_body(t):
+    return {"how": "paper", "note": "Matrix", "confirm": "on"}
+
+
+CASES += [
+    Case("my-account-delete", SIGNED_IN),
+    Case("my-account-delete", ERASE_SELF_DO, method="post", data=erase_self_body),
+    Case("member-erase", ERASE_COORDINATORS, erase_person),
+    Case("member-erase", ERASE_COORDINATORS, erase_person, method="post", data=erase_member_body),
+]
+
+
+# --- insight (pages) ---
+# The dashboard, the board report and CSVs: Millbrook's staff and coordinators (members and
+# other hubs: 403); CSVs naming members (the busiest tenth): coordinators only. Settings:
+# coordinators. The public summary: anyone, signed in or not, as Millbrook allows it
+# (matrix_objects build_insight_pages); Northfield does not, so its summary is a 404 to
+# all. Nobody sees another hub's insight: Northfield's dashboard is Tunde's alone. That
+# names appear for coordinators and not for staff, and that a group of 4 never appears in
+# the public summary: tests/insight/test_pages_permissions.py.
+INSIGHT_STAFF = STAFF
+INSIGHT_COORDINATORS = COORDINATORS
+
+
+def northfield(t):
+    return {"slug": t.world.other_hub.slug}
+
+
+def insight_table(name):
+    return lambda t: {"slug": t.slug, "table": name}
+
+
+def insight_settings_body(t):
+    import uuid
+
+    return {
+        "valuation": "minimum",
+        "public_summary": "1",
+        "catchment": "MB1",
+        "key": uuid.uuid4().hex,
+    }
+
+
+CASES += [
+    Case("insight-dashboard", INSIGHT_STAFF, hub),
+    Case(
+        "insight-dashboard",
+        outcomes(403, anonymous=SIGN_IN, other_coordinator=200),
+        northfield,
+        variant="another hub's",
+    ),
+    Case("insight-board", INSIGHT_STAFF, hub, query=lambda t: "?quarter=2026-Q3"),
+    Case("insight-csv", INSIGHT_STAFF, insight_table("by_area")),
+    Case("insight-csv", INSIGHT_COORDINATORS, insight_table("busiest"), variant="names"),
+    Case("insight-public", PUBLIC, hub),
+    Case("insight-public", outcomes(404), northfield, variant="not shown"),
+    Case("insight-settings", INSIGHT_COORDINATORS, hub),
+    Case(
+        "insight-settings",
+        COORDINATORS_DO,
+        hub,
+        method="post",
+        data=insight_settings_body,
+    ),
+]
+
 
 # Named URLs left out of the matrix, and why.
 EXCLUDED = {

@@ -87,6 +87,14 @@ GROWS_AND_WHY: dict[str, tuple[int, int, str]] = {
 
 # No page needs more than this many queries, whatever the hub's size.
 CEILING = 60
+# Pages with a higher ceiling of their own, and why (they still must not grow with the hub).
+OWN_CEILING: dict[str, tuple[int, str]] = {
+    "member-data": (
+        200,
+        "a person's whole data download, made on the spot: a query or two for each kind of "
+        "record about them (insight/export_sections.py), the same at any hub size",
+    ),
+}
 
 # How many times over the small world grows.
 GROWTH = 6
@@ -403,7 +411,8 @@ def test_no_page_needs_more_than_a_ceiling_of_queries(counts, case, persona):
     if case.name in BEING_REWORKED and len(large) > CEILING:
         print(f"known (being reworked): {case.id} as {persona}: {len(large)} queries")
         return
-    assert len(large) <= CEILING, f"{case.id} as {persona}: {len(large)} queries"
+    ceiling, why = OWN_CEILING.get(case.name, (CEILING, ""))
+    assert len(large) <= ceiling, f"{case.id} as {persona}: {len(large)} queries {why}".strip()
 
 
 def test_the_grown_hub_shows_on_the_pages(counts):

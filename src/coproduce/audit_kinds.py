@@ -155,6 +155,19 @@ class AuditKind(models.TextChoices):
     SPACE_IDEA_UPDATED = "space_idea.updated", "Funded project's progress updated"
     SPACE_BALLOT_RECORDED = "space_ballot.recorded", "Your Space ballot recorded"
     SPACE_BOOKING_ADDED = "space_booking.added", "Weekly time in the space booked"
+    # Insight and people's data
+    AREA_STATS_IMPORTED = "area_stats.imported", "Area figures imported"
+    NEIGHBOURHOOD_UPDATED = "neighbourhood.updated", "Area's figures changed"
+    INSIGHT_SETTINGS_UPDATED = "insight_settings.updated", "Insight settings changed"
+    EQUALITY_ANSWERS_SAVED = "equality_answers.saved", "Equality monitoring answers saved"
+    EQUALITY_ANSWERS_DELETED = "equality_answers.deleted", "Equality monitoring answers deleted"
+    HEALTH_CHECK_OPENED = "health_check.opened", "Health check opened"
+    HEALTH_CHECK_ANSWERED = "health_check.answered", "Health check answered"
+    HEALTH_CHECK_REMINDED = "health_check.reminded", "Reminded to take the health check"
+    DATA_EXPORT_REQUESTED = "data_export.requested", "Download of own data asked for"
+    ERASURE_REQUESTED = "erasure.requested", "Erasure asked for"
+    PERSON_ERASED = "person.erased", "Person erased"
+    INACTIVITY_WARNED = "inactivity.warned", "Warned before an inactive account is cleared"
 
 
 # How the audit log's filter groups the kinds: by the thing before the dot.
@@ -218,6 +231,18 @@ AUDIT_GROUPS: list[tuple[str, tuple[str, ...]]] = [
         ),
     ),
     ("Your Space", ("space_round", "space_idea", "space_ballot", "space_booking")),
+    (
+        "Insight and people's data",
+        (
+            "area_stats",
+            "insight_settings",
+            "equality_answers",
+            "health_check",
+            "data_export",
+            "erasure",
+            "inactivity",
+        ),
+    ),
 ]
 
 

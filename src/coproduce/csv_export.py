@@ -49,7 +49,7 @@ def hours_decimal(minutes: int) -> str:
 
 def safe_cell(value):
     """A text cell starting with = + - @ would run as a formula in a spreadsheet: quoted.
-    Numbers (and our own '-1:30' style hours, written as numbers' text) are left alone."""
+    Numbers (and our own hours, '-1:30' or '-1 h 30 min') are left alone."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         if _is_number_like(value):
             return value
@@ -57,8 +57,11 @@ def safe_cell(value):
     return value
 
 
-# A number or hours ('-2', '-0.75', '-1:30') is data that no spreadsheet runs.
-_NUMBER_OR_HOURS = re.compile(r"-?[0-9]+(\.[0-9]+)?|-?[0-9]+:[0-5][0-9]")
+# A number or hours ('-2', '-0.75', '-1:30', and hours in words: '-1 h', '-45 min',
+# '-1 h 30 min') is data that no spreadsheet runs.
+_NUMBER_OR_HOURS = re.compile(
+    r"-?[0-9]+(\.[0-9]+)?|-?[0-9]+:[0-5][0-9]|-[0-9]+ h( [0-9]+ min)?|-[0-9]+ min"
+)
 
 
 def _is_number_like(value: str) -> bool:

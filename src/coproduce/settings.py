@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "coproduce.pledges",
     "coproduce.open311",
     "coproduce.involve",
+    "coproduce.insight",
     "coproduce.demo",
     "django_tasks_db",
 ]
@@ -268,6 +269,9 @@ SIGNIN_LOCKOUT_MINUTES = envint("SIGNIN_LOCKOUT_MINUTES", 15)
 # At most this many set-password, reset and invitation emails to one address in an hour.
 ACCOUNT_EMAILS_PER_HOUR = envint("ACCOUNT_EMAILS_PER_HOUR", 3)
 PUBLIC_REPORTS_PER_HOUR = envint("PUBLIC_REPORTS_PER_HOUR", 10)
+# An account nobody has signed in to or used for this many days is cleared (erased, after
+# warnings 30 and 7 days before) by `coproduce insight tick`; 0 turns this off. Three years.
+COPRODUCE_INACTIVE_DAYS = envint("COPRODUCE_INACTIVE_DAYS", 3 * 365)
 
 # Security: safe by default, relaxed only by DEBUG (local HTTP) or explicit settings.
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not DEBUG)

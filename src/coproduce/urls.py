@@ -41,4 +41,5 @@ urlpatterns = [
     path("", include("coproduce.referrals.urls")),
     path("", include("coproduce.pledges.urls")),
     path("", include("coproduce.involve.urls")),
+    path("", include("coproduce.insight.urls")),
 ]

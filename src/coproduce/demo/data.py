@@ -17,6 +17,8 @@ from django.utils import timezone
 
 from coproduce.deliberation.models import Vote
 from coproduce.demo import deliberation as deliberation_story
+from coproduce.demo import insight_areas, insight_erased
+from coproduce.demo import insight_health as insight_health_story
 from coproduce.demo import involve as involve_story
 from coproduce.demo import pledges as pledges_story
 from coproduce.demo import referrals as referrals_story
@@ -538,9 +540,15 @@ def _load(clock) -> None:
     )
     involve_story.northfield(hubs["northfield"], coordinators["northfield"], clock)
     space_story.northfield(hubs["northfield"], coordinators["northfield"], clock)
+    insight_areas.load(hubs, people, clock)  # the areas' figures, once the hubs are built
+    insight_health_story.northfield(hubs["northfield"], coordinators["northfield"], clock)
 
     clock.ago(JOIN_REQUESTS_DAY, 19)
     for email, name, slug, message in JOIN_REQUESTS:
         person = _person(email, name)
         if not JoinRequest.objects.filter(person=person, hub=hubs[slug]).exists():
             services.join_request_create(person=person, hub=hubs[slug], message=message)
+
+    # Insight (issue 18): a former member of Millbrook whose hours still add up. Last, so
+    # that nothing before it depends on who was erased.
+    insight_erased.load(hubs["millbrook"], coordinators["millbrook"], clock)

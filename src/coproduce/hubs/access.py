@@ -162,6 +162,29 @@ def coordinated_hub_with(actor: Person, person: Person, hub: Hub) -> Membership:
     return actor_membership
 
 
+# --- erased people: read-only everywhere ------------------------------------------------------
+
+ERASED = (
+    "{name}'s account was erased: what they did is kept under this name, and nothing "
+    "about them can be changed or downloaded. Nothing was saved."
+)
+
+
+def is_erased(person: Person) -> bool:
+    """An erased person (or one of the rows an erased person was split into): the rule
+    every page about a member reads. Erasure (insight/services/erasure.py) is the only
+    thing that makes a person inactive, and it also takes away their email and their
+    password; an account merely not online keeps `is_active`. Hubs cannot read insight's
+    Erasure records (it sits below insight), so the rule is read off the person's row."""
+    return not person.is_active and not person.email and not person.has_usable_password()
+
+
+def require_not_erased(person: Person) -> None:
+    """403, saying why, for anything that would change or hand out an erased person's data."""
+    if is_erased(person):
+        raise PermissionDenied(ERASED.format(name=person.display_name))
+
+
 @dataclass(frozen=True)
 class MemberRights:
     """What a viewer may see and do on another member's page."""
@@ -171,6 +194,8 @@ class MemberRights:
     manage: bool = False  # role, checks, consent, history (coordinators)
     invite_to_sign_in: bool = False  # email them a link to choose a first password
     set_notifications: bool = False  # choose what they are told, for someone not online
+    change: bool = False  # edit, consent, checks, role, erase (coordinators; never the erased)
+    erased: bool = False  # read-only everywhere (is_erased)
 
 
 def member_for(viewer: Membership, person_id: int) -> tuple[Membership, MemberRights]:
@@ -180,17 +205,32 @@ def member_for(viewer: Membership, person_id: int) -> tuple[Membership, MemberRi
     coordinating = viewer.can_coordinate
     if not membership.is_active and not coordinating:
         raise PermissionDenied("This person has left the hub.")
+    erased = is_erased(membership.person)
     return membership, MemberRights(
         see=True,
         see_private=can_see_private_details(viewer.person, viewer, membership.person),
         manage=coordinating,
         invite_to_sign_in=coordinating
         and membership.is_active
+        and not erased
         and can_invite_to_sign_in(membership.person),
         set_notifications=coordinating
         and membership.is_active
+        and not erased
         and not manages_own_account(membership.person),
+        change=coordinating and not erased,
+        erased=erased,
     )
+
+
+def member_to_change(actor: Person, hub: Hub, person_id: int) -> tuple[Membership, Membership]:
+    """The coordinator's membership and the member they would change (edit, consent,
+    checks, role, sign-in link): 403 if not a coordinator, 404 for someone not in the
+    hub, 403 for someone erased (read-only everywhere)."""
+    actor_membership = require_coordinator(actor, hub)
+    membership = member_in_hub(hub, person_id)
+    require_not_erased(membership.person)
+    return actor_membership, membership
 
 
 def manages_own_account(person: Person) -> bool:

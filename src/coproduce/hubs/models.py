@@ -154,6 +154,9 @@ class Neighbourhood(models.Model):
         blank=True,
         help_text="The area's deprivation decile (1 is the most deprived tenth), if known.",
     )
+    population = models.PositiveIntegerField(
+        null=True, blank=True, help_text="How many people live in the area, if known."
+    )
 
     class Meta:
         ordering = ["name"]

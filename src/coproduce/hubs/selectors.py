@@ -6,6 +6,8 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from coproduce.audit_kinds import AuditKind
+
 from .models import (
     AuditEvent,
     Hub,
@@ -143,3 +145,16 @@ def person_audit_log(hub: Hub, person: Person, limit: int = 20) -> QuerySet[Audi
     # hub's log through audit_hub_recent instead of looking up these ids.
     events = AuditEvent.objects.filter(latest).select_related("actor", "on_behalf_of")
     return events.order_by("-created_at", "-id")[:limit]
+
+
+def erased_on(hub: Hub, person: Person) -> datetime.datetime | None:
+    """When an erased person's account was erased, from the hub's own log (the erasure
+    writes one line per hub, naming that hub's row)."""
+    event = (
+        AuditEvent.objects.filter(
+            hub=hub, event=AuditKind.PERSON_ERASED, subject_type="person", subject_id=person.pk
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    return event.created_at if event else None

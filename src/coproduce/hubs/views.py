@@ -309,6 +309,7 @@ def member_detail(request, slug, person_id):
         "membership": membership,
         "person": person,
         "private": rights.see_private,
+        "erased_on": selectors.erased_on(hub, person) if rights.erased else None,
     }
     if rights.manage:
         context.update(
@@ -407,8 +408,7 @@ def assisted_create(request, slug):
 @login_required
 def member_edit(request, slug, person_id):
     hub = _hub(slug)
-    access.require_coordinator(request.user, hub)
-    person = access.member_in_hub(hub, person_id).person
+    person = access.member_to_change(request.user, hub, person_id)[1].person
     form_class = ProfileWithEmailForm if person.is_assisted_digital else ProfileForm
     form = form_class(request.POST or None, initial=_profile_initial(person))
     if submit(
@@ -437,8 +437,7 @@ def member_edit(request, slug, person_id):
 @require_POST
 def member_password_invite(request, slug, person_id):
     hub = _hub(slug)
-    access.require_coordinator(request.user, hub)
-    person = access.member_in_hub(hub, person_id).person
+    person = access.member_to_change(request.user, hub, person_id)[1].person
     try:
         services.password_invitation_send(actor=request.user, hub=hub, person=person)
     except ApplicationError as error:
@@ -455,8 +454,7 @@ def member_password_invite(request, slug, person_id):
 @login_required
 def member_role(request, slug, person_id):
     hub = _hub(slug)
-    actor = access.require_coordinator(request.user, hub)
-    membership = access.member_in_hub(hub, person_id)
+    actor, membership = access.member_to_change(request.user, hub, person_id)
     roles = _assignable_roles(actor)
     if membership.role not in roles:
         raise PermissionDenied("Only a hub admin can change an admin's role.")
@@ -484,8 +482,7 @@ def member_role(request, slug, person_id):
 @login_required
 def member_remove(request, slug, person_id):
     hub = _hub(slug)
-    access.require_coordinator(request.user, hub)
-    membership = access.member_in_hub(hub, person_id)
+    membership = access.member_to_change(request.user, hub, person_id)[1]
     form = DecisionForm(request.POST or None)
     form.fields["note"].label = "Reason (kept in the audit log)"
     if submit(
@@ -511,8 +508,7 @@ def member_remove(request, slug, person_id):
 @login_required
 def member_consent(request, slug, person_id):
     hub = _hub(slug)
-    access.require_coordinator(request.user, hub)
-    person = access.member_in_hub(hub, person_id).person
+    person = access.member_to_change(request.user, hub, person_id)[1].person
     form = ConsentForm(request.POST or None)
     if submit(
         request,
@@ -538,8 +534,7 @@ def member_consent(request, slug, person_id):
 @login_required
 def member_check_add(request, slug, person_id):
     hub = _hub(slug)
-    access.require_coordinator(request.user, hub)
-    person = access.member_in_hub(hub, person_id).person
+    person = access.member_to_change(request.user, hub, person_id)[1].person
     form = CheckForm(request.POST or None)
     if submit(
         request,
@@ -566,7 +561,7 @@ def member_check_add(request, slug, person_id):
 @login_required
 def member_check_remove(request, slug, person_id, check_id):
     hub = _hub(slug)
-    access.require_coordinator(request.user, hub)
+    access.member_to_change(request.user, hub, person_id)
     check = get_object_or_404(SafeguardingCheck, pk=check_id, hub=hub, person_id=person_id)
     form = CheckRemoveForm(request.POST or None)
     if submit(

@@ -38,6 +38,8 @@ class Kind(models.TextChoices):
     INVOLVEMENT = "involvement", "Your places on involvement: offers, reminders and changes"
     INVOLVEMENT_NEWS = "involvement_news", "New ways to be involved, and your involvement pack"
     SPACE = "space", "Your Space: your ideas, and rounds to vote in"
+    HEALTH_CHECK = "health_check", "Health checks of how the hub works together"
+    ACCOUNT = "account", "Your account: warnings before it is cleared, and erasures"
 
 
 # Straight away for what needs someone to act; a daily email for news.
