@@ -13,6 +13,8 @@ Services, views, templates and the API all read them.
   ask for the erasure of someone who is not online, in hubs they coordinate.
 """
 
+from collections import Counter
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -61,6 +63,29 @@ def require_insight(person: Person, hub: Hub) -> Membership:
 
 
 # --- the health check ----------------------------------------------------------------------
+
+
+def comments_shown(check) -> dict:
+    """What people added, oldest first, from each side on which at least SMALL_GROUP
+    people have answered: fewer, and a comment (with who has not answered yet) would tell
+    who wrote it. `comments_held` when some are held back for now."""
+    from .models import HealthCheckResponse
+
+    rows = list(
+        HealthCheckResponse.objects.filter(health_check=check).values_list(
+            "side", "answered_at", "comment"
+        )
+    )
+    answered = Counter(side for side, _at, _comment in rows)
+    shown, held = [], False
+    for side, _at, comment in sorted(rows, key=lambda row: row[1]):
+        if not comment:
+            continue
+        if answered[side] >= SMALL_GROUP:
+            shown.append(comment)
+        else:
+            held = True
+    return {"comments": shown, "comments_held": held}
 
 
 def sees_health_checks(membership: Membership | None) -> bool:

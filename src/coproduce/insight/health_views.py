@@ -3,7 +3,6 @@ person's own equality monitoring. Views parse, call a service and render; who ma
 what is in access.py."""
 
 import datetime
-from collections import Counter
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -228,32 +227,15 @@ def check_detail(request, slug, pk):
             "not_online": [p for p in waiting if not hub_access.manages_own_account(p)],
             "indicators": _indicators(hub, check),
             # What people added, without their names: for coordinators only.
-            **(_comments(check) if coordinating else {"comments": [], "comments_held": False}),
+            **(
+                access.comments_shown(check)
+                if coordinating
+                else {"comments": [], "comments_held": False}
+            ),
             "small_group": access.SMALL_GROUP,
             "large_gap": healthcheck.LARGE_GAP,
         },
     )
-
-
-def _comments(check) -> dict:
-    """What people added, oldest first, from each side on which at least SMALL_GROUP
-    people have answered: fewer, and a comment (with who has not answered yet) would tell
-    who wrote it. `comments_held` when some are held back for now."""
-    rows = list(
-        HealthCheckResponse.objects.filter(health_check=check).values_list(
-            "side", "answered_at", "comment"
-        )
-    )
-    answered = Counter(side for side, _at, _comment in rows)
-    shown, held = [], False
-    for side, _at, comment in sorted(rows, key=lambda row: row[1]):
-        if not comment:
-            continue
-        if answered[side] >= access.SMALL_GROUP:
-            shown.append(comment)
-        else:
-            held = True
-    return {"comments": shown, "comments_held": held}
 
 
 def _answer_page(request, form, hub, check, *, title, intro):
