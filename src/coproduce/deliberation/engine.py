@@ -59,6 +59,8 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse.linalg import svds
 
+from . import evidence, predict
+
 AGREE, DISAGREE, PASS = 1, -1, 0
 MAX_GROUPS = 6
 
@@ -123,6 +125,26 @@ class Group:
 
 
 @dataclass
+class SubGroup:
+    """A finer group inside an opinion group, shown on request."""
+
+    id: int
+    group: int
+    members: list
+    representative: list[StatementShare] = field(default_factory=list)  # against its group
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """About `share` of all participants would agree (if they took a side), and the
+    range we are 95% sure it lies in."""
+
+    share: float
+    low: float
+    high: float
+
+
+@dataclass
 class Analysis:
     """Everything the report shows. `ready` is False when there are not enough votes."""
 
@@ -140,6 +162,18 @@ class Analysis:
     k: int = 0
     # statement -> [(agrees, agree-or-disagree votes) for each group], for the report
     group_tallies: dict = field(default_factory=dict)
+    subgroups: list[SubGroup] = field(default_factory=list)
+    subgroup_of: dict = field(default_factory=dict)  # participant id -> sub-group id or None
+    predicted: dict = field(default_factory=dict)  # statement -> Prediction
+    # The fitted model, for predicting anyone's vote (not kept in the stored result).
+    model: object = None
+
+    def agree_chance(self, participants: list, statements: list) -> np.ndarray:
+        """For each (participant, statement) pair, the chance they agree if they take a
+        side (0.5 where the model knows neither)."""
+        if self.model is None:
+            return np.full(len(participants), 0.5)
+        return self.model.agree_chance(participants, statements)
 
 
 def analyse(
@@ -216,9 +250,44 @@ def analyse(
             for s, statement in enumerate(votes.statements)
         },
     )
+    _add_predictions(analysis, votes, indicators, fit, labels, k)
     if roles:
         _add_roles(analysis, votes, indicators, roles)
     return analysis
+
+
+def _add_predictions(analysis, votes, indicators, fit, labels, k) -> None:
+    """Sub-groups, the fitted model and the predicted view of everyone."""
+    membership = _membership(indicators, fit.profiles[:, :, :k], fit.weights[:k])
+    analysis.subgroups = [
+        SubGroup(id=g.id, group=g.id, members=list(g.members)) for g in analysis.groups
+    ]
+    analysis.subgroup_of = dict(analysis.group_of)
+    agree, disagree, _ = indicators
+    chances, variance, _ = predict.class_chances(agree, disagree, membership)
+    model = predict.Model(
+        participant_index={p: i for i, p in enumerate(votes.participants)},
+        statement_index={s: j for j, s in enumerate(votes.statements)},
+        membership=membership,
+        chances=chances,
+    )
+    analysis.model = model
+    share, low, high = predict.predicted_shares(agree, disagree, model, variance)
+    analysis.predicted = {
+        statement: Prediction(
+            round(float(share[j]), 3), round(float(low[j]), 3), round(float(high[j]), 3)
+        )
+        for j, statement in enumerate(votes.statements)
+    }
+
+
+def _membership(indicators, profiles, weights) -> np.ndarray:
+    """Everyone's chance of being in each group, from the votes they cast (one E step)."""
+    logs = np.log(profiles)
+    scores = sum(m @ logs[v] for v, m in enumerate(indicators)) + np.log(weights / weights.sum())
+    scores -= scores.max(axis=1, keepdims=True)
+    probabilities = np.exp(scores)
+    return probabilities / probabilities.sum(axis=1, keepdims=True)
 
 
 # --- fitting --------------------------------------------------------------------------
@@ -462,33 +531,13 @@ def _representative(votes, agree_counts, voted_counts, g, limit=5) -> list[State
     return candidates
 
 
-def _consensus_and_divides(votes, agree_counts, voted_counts, *, min_votes=3, limit=10):
-    """Statements every group agrees with (best first), and ones that split groups.
-
-    Each group's agree share is smoothed towards the whole conversation's share on that
-    statement (worth four votes): a small group's few votes say little, so a handful of
-    outliers cannot on their own make or unmake common ground."""
-    enough = voted_counts >= min_votes
-    overall = (agree_counts.sum(axis=1, keepdims=True) + 1) / (
-        voted_counts.sum(axis=1, keepdims=True) + 2
+def _consensus_and_divides(votes, agree_counts, voted_counts):
+    """Statements every group surely agrees with (surest first) and ones that surely
+    split groups: see evidence.py."""
+    return (
+        [votes.statements[s] for s in evidence.common_ground(agree_counts, voted_counts)],
+        [votes.statements[s] for s in evidence.divides(agree_counts, voted_counts)],
     )
-    smoothed = (agree_counts + 4 * overall) / (voted_counts + 4)
-    k = agree_counts.shape[1]
-    all_voted = enough.all(axis=1)
-    gic = np.prod(smoothed, axis=1)
-    consensus = [
-        votes.statements[s]
-        for s in np.argsort(-gic, kind="stable")
-        if all_voted[s] and np.all(smoothed[s] > 0.6)
-    ][:limit]
-    divides = []
-    if k > 1:
-        highest = np.where(enough, smoothed, -np.inf).max(axis=1)
-        lowest = np.where(enough, smoothed, np.inf).min(axis=1)
-        split = (enough.sum(axis=1) >= 2) & (highest > 0.6) & (lowest < 0.4)
-        gap = np.where(split, highest - lowest, 0.0)
-        divides = [votes.statements[s] for s in np.argsort(-gap, kind="stable") if split[s]][:limit]
-    return consensus, divides
 
 
 def _add_roles(analysis: Analysis, votes: Votes, indicators, roles: dict) -> None:

@@ -1,0 +1,83 @@
+"""A predicted view for everyone: the chance each participant would agree with each
+statement, and so about how many of all participants would agree.
+
+Pure: NumPy and SciPy only.
+
+The share of those who voted on a statement is the share of whoever happened to see it.
+Everyone else's view is predicted from what they did vote: their chance of belonging to
+each (sub-)group, times that group's agree share on the statement (a Beta posterior
+with a uniform prior, so a group few of whom saw it predicts near one half), plus a
+low-rank correction fitted to what the groups leave unexplained. Only votes that took a
+side count: "would agree" means "would agree rather than disagree".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+
+@dataclass
+class Model:
+    participant_index: dict  # participant id -> row
+    statement_index: dict  # statement id -> column
+    membership: np.ndarray  # participants x classes: chance of being in each
+    chances: np.ndarray  # statements x classes: agree share if taking a side
+    people: np.ndarray | None = None  # participants x rank (low-rank correction)
+    items: np.ndarray | None = None  # statements x rank
+
+    def agree_chance(self, participants: list, statements: list) -> np.ndarray:
+        rows = np.array([self.participant_index.get(p, -1) for p in participants], dtype=np.int64)
+        cols = np.array([self.statement_index.get(s, -1) for s in statements], dtype=np.int64)
+        known = (rows >= 0) & (cols >= 0)
+        chance = np.full(len(rows), 0.5)
+        r, c = rows[known], cols[known]
+        chance[known] = self.chance_at(r, c)
+        return chance
+
+    def chance_at(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """The chance for row and column indices (parallel arrays)."""
+        chance = (self.membership[rows] * self.chances[cols]).sum(axis=1)
+        if self.people is not None:
+            chance = chance + (self.people[rows] * self.items[cols]).sum(axis=1)
+        return np.clip(chance, 0.02, 0.98)
+
+
+def class_chances(agree, disagree, membership) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each class's (posterior mean) agree share per statement, its variance, and the
+    weighted agrees and decided votes it rests on (statements x classes)."""
+    agrees = np.asarray(agree.T @ membership)
+    decided = agrees + np.asarray(disagree.T @ membership)
+    alpha, beta = agrees + 1, decided - agrees + 1
+    mean = alpha / (alpha + beta)
+    variance = alpha * beta / ((alpha + beta) ** 2 * (alpha + beta + 1))
+    return mean, variance, decided
+
+
+def predicted_shares(agree, disagree, model: Model, variance: np.ndarray):
+    """Per statement: the expected share of all participants who would agree, and a 95%
+    range. A participant who took a side counts as they voted; everyone else by their
+    predicted chance. The range adds the chance in each unseen vote to the uncertainty
+    of each class's share (which moves all its unseen members together)."""
+    n = model.membership.shape[0]
+    decided = (agree + disagree).tocsc()
+    agrees = np.asarray(agree.sum(axis=0)).ravel()
+    # Membership summed over the people who have not taken a side on each statement.
+    unseen = model.membership.sum(axis=0)[None, :] - np.asarray(decided.T @ model.membership)
+    expected = (unseen * model.chances).sum(axis=1)
+    if model.people is not None:
+        unseen_people = model.people.sum(axis=0)[None, :] - np.asarray(decided.T @ model.people)
+        expected = expected + (unseen_people * model.items).sum(axis=1)
+    spread = (unseen * model.chances * (1 - model.chances)).sum(axis=1)
+    spread = spread + (unseen**2 * variance).sum(axis=1)
+    seen = np.asarray(decided.sum(axis=0)).ravel()
+    expected = np.clip(expected, 0, n - seen)
+    share = (agrees + expected) / max(n, 1)
+    margin = 1.96 * np.sqrt(spread) / max(n, 1)
+    return share, np.clip(share - margin, 0, 1), np.clip(share + margin, 0, 1)
+
+
+def indicator(rows, cols, shape) -> sparse.csr_matrix:
+    return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=shape)
