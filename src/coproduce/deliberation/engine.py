@@ -57,12 +57,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
-from scipy.sparse.linalg import svds
 
-from . import evidence, predict
+from . import evidence, mixture, predict
 
 AGREE, DISAGREE, PASS = 1, -1, 0
 MAX_GROUPS = 6
+MAX_SUBGROUPS = 12
 
 
 @dataclass(frozen=True)
@@ -208,16 +208,21 @@ def analyse(
     votes = _canonical_order(votes, seed)
     active = np.flatnonzero(np.bincount(votes.rows, minlength=n_participants) >= min_votes)
     indicators = [votes.matrix(v) for v in (AGREE, DISAGREE, PASS)]
-    active_indicators = [m[active] for m in indicators]
-    embedding = _spectral_embedding(votes, dims=4)
-    k, start = _choose_k(active_indicators, embedding[active], previous_k, seed)
-    fit = _fit_mixture(active_indicators, k, embedding[active], seed, profiles=start)
-    if len(active) <= 4000 and k > 1:
-        # Small enough to afford fresh starts too: keep whichever explains the votes best.
-        fresh = _fit_mixture(active_indicators, k, embedding[active], seed, starts=4)
-        if fresh.log_likelihood > fit.log_likelihood:
-            fit = fresh
-    fit = _largest_first(fit)
+    # A pass says the person took no side; it tells little about which group they are
+    # in, and fitting it per group only adds noise on small conversations.
+    sides = [indicators[0], indicators[1], sparse.csr_matrix(indicators[2].shape)]
+    active_indicators = [m[active] for m in sides]
+    embedding = mixture.embedding(indicators, dims=4)
+    names = ([votes.participants[i] for i in active], votes.statements)
+    k, start = mixture.choose_k(
+        active_indicators,
+        seed,
+        names=names,
+        max_k=min(MAX_GROUPS, len(active)),
+        previous_k=previous_k,
+    )
+    fit = mixture.fit(active_indicators, k, None, seed, profiles=start.profiles)
+    fit = mixture.largest_first(fit)
     labels = np.full(n_participants, -1)
     labels[active] = fit.responsibilities.argmax(axis=1)
     # A group the mixture kept but nobody is most likely in is no group: drop it (they
@@ -250,20 +255,48 @@ def analyse(
             for s, statement in enumerate(votes.statements)
         },
     )
-    _add_predictions(analysis, votes, indicators, fit, labels, k)
+    sub_fits = mixture.subgroups(
+        active_indicators, labels[active], k, names, max_total=MAX_SUBGROUPS
+    )
+    _add_predictions(analysis, votes, sides, fit, labels, sub_fits)
     if roles:
         _add_roles(analysis, votes, indicators, roles)
     return analysis
 
 
-def _add_predictions(analysis, votes, indicators, fit, labels, k) -> None:
+def _add_predictions(analysis, votes, indicators, fit, labels, sub_fits) -> None:
     """Sub-groups, the fitted model and the predicted view of everyone."""
-    membership = _membership(indicators, fit.profiles[:, :, :k], fit.weights[:k])
-    analysis.subgroups = [
-        SubGroup(id=g.id, group=g.id, members=list(g.members)) for g in analysis.groups
-    ]
-    analysis.subgroup_of = dict(analysis.group_of)
+    k = len(sub_fits)
+    in_group = _membership(indicators, fit.profiles[:, :, :k], fit.weights[:k])
+    columns, owners = [], []
+    for g, sub in enumerate(sub_fits):
+        within = _membership(indicators, sub.profiles, sub.weights)
+        columns.append(in_group[:, [g]] * within)
+        owners += [g] * within.shape[1]
+    membership = np.hstack(columns)
+    owners = np.array(owners)
+    # Each grouped participant's sub-group: the likeliest inside their own group.
+    sub_labels = np.full(len(labels), -1)
+    grouped = labels >= 0
+    masked = np.where(owners[None, :] == labels[grouped][:, None], membership[grouped], -1.0)
+    sub_labels[grouped] = masked.argmax(axis=1)
     agree, disagree, _ = indicators
+    agree_counts, voted_counts = _group_counts(indicators, sub_labels, len(owners))
+    analysis.subgroups = []
+    for c, g in enumerate(owners):
+        members = [votes.participants[i] for i in np.flatnonzero(sub_labels == c)]
+        siblings = np.flatnonzero(owners == g)
+        local = list(siblings).index(c)
+        representative = (
+            _representative(votes, agree_counts[:, siblings], voted_counts[:, siblings], local)
+            if len(siblings) > 1
+            else []
+        )
+        analysis.subgroups.append(SubGroup(c, int(g), members, representative))
+    analysis.subgroup_of = {
+        p: (int(sub_labels[i]) if sub_labels[i] >= 0 else None)
+        for i, p in enumerate(votes.participants)
+    }
     chances, variance, _ = predict.class_chances(agree, disagree, membership)
     model = predict.Model(
         participant_index={p: i for i, p in enumerate(votes.participants)},
@@ -290,163 +323,7 @@ def _membership(indicators, profiles, weights) -> np.ndarray:
     return probabilities / probabilities.sum(axis=1, keepdims=True)
 
 
-# --- fitting --------------------------------------------------------------------------
-
-
-@dataclass
-class _Fit:
-    log_likelihood: float
-    responsibilities: np.ndarray  # active participants x k
-    profiles: np.ndarray  # 3 x statements x k: P(agree), P(disagree), P(pass)
-    weights: np.ndarray
-
-
-def _fit_mixture(
-    indicators, k, embedding, seed, *, starts=2, profiles=None, iterations=100, tolerance=1e-5
-) -> _Fit:
-    """Expectation-maximisation for the latent class model, over the votes cast only.
-    Starts from `profiles` when given (e.g. fitted on a sample), else from k-means++
-    seeds on the embedding; keeps the start with the highest likelihood."""
-    agree, disagree, passed = indicators
-    transposed = [m.T.tocsr() for m in indicators]
-    overall = np.vstack([np.asarray(m.sum(axis=0)).ravel() + 1.0 for m in indicators])
-    overall /= overall.sum(axis=0, keepdims=True)
-    prior = 4.0 * overall[:, :, None]  # worth four votes of the whole conversation
-    best = None
-    runs = [None] if profiles is not None or k == 1 else range(starts)
-    for start in runs:
-        if profiles is not None:
-            current, mix = profiles, np.full(k, 1.0 / k)
-            responsibilities = None
-        else:
-            responsibilities = _initial_responsibilities(embedding, k, seed + (start or 0))
-        previous = -np.inf
-        for _ in range(iterations):
-            if responsibilities is not None:
-                # M step: smoothed profiles and group weights.
-                weights = responsibilities.sum(axis=0) + 1e-9
-                stacked = np.stack([t @ responsibilities for t in transposed]) + prior
-                current = stacked / stacked.sum(axis=0, keepdims=True)
-                mix = weights / weights.sum()
-            # E step: how likely each participant's own votes are under each group.
-            logs = np.log(current)
-            scores = agree @ logs[0] + disagree @ logs[1] + passed @ logs[2] + np.log(mix)
-            top = scores.max(axis=1, keepdims=True)
-            probabilities = np.exp(scores - top)
-            total = probabilities.sum(axis=1, keepdims=True)
-            responsibilities = probabilities / total
-            likelihood = float((np.log(total) + top).sum())
-            if likelihood - previous < tolerance * abs(likelihood):
-                break
-            previous = likelihood
-        if best is None or likelihood > best.log_likelihood:
-            best = _Fit(likelihood, responsibilities, current, mix)
-    return best
-
-
-def _initial_responsibilities(embedding, k, seed) -> np.ndarray:
-    n = embedding.shape[0]
-    if k == 1:
-        return np.ones((n, 1))
-    rng = np.random.default_rng(seed)
-    centres = [embedding[rng.integers(n)]]
-    for _ in range(1, k):
-        distances = np.min([((embedding - c) ** 2).sum(axis=1) for c in centres], axis=0)
-        total = distances.sum()
-        pick = rng.choice(n, p=distances / total) if total > 0 else rng.integers(n)
-        centres.append(embedding[pick])
-    centres = np.array(centres)
-    labels = None
-    for _ in range(20):  # a few rounds of k-means to start from sensible groups
-        previous, labels = (
-            labels,
-            (((embedding[:, None, :] - centres[None]) ** 2).sum(axis=2).argmin(axis=1)),
-        )
-        if previous is not None and np.array_equal(previous, labels):
-            break
-        for g in range(k):
-            if np.any(labels == g):
-                centres[g] = embedding[labels == g].mean(axis=0)
-    responsibilities = np.full((n, k), 0.05 / max(k - 1, 1))
-    responsibilities[np.arange(n), labels] = 0.95
-    return responsibilities
-
-
-def _choose_k(indicators, embedding, previous_k, seed, sample=2000):
-    """The number of groups that best predicts votes the fit did not see, and that
-    fit's profiles (a good start for the fit on everyone).
-
-    A tenth of the agree and disagree votes (chosen by a fixed seed) is held back; each
-    number of groups is fitted on the rest and scored by the likelihood it gives the
-    held-back votes. In a big conversation this is done on a sample of participants:
-    group profiles are per statement, so a few thousand people show them well. A larger
-    number of groups wins only if it predicts clearly better (by more than the noise of
-    the held-back votes), every group must hold at least 3% of the people, and the
-    previous number is kept unless another is clearly better, so a few new votes do not
-    reshuffle the groups."""
-    rng = np.random.default_rng(seed)
-    n = indicators[0].shape[0]
-    if n > sample:
-        chosen = np.sort(rng.choice(n, sample, replace=False))
-        indicators = [m[chosen] for m in indicators]
-        embedding = embedding[chosen]
-        n = sample
-    agree, disagree, passed = indicators
-    held, kept = [], []
-    for matrix in (agree, disagree):
-        coo = matrix.tocoo()
-        mask = rng.random(coo.nnz) < 0.1
-        held.append((coo.row[mask], coo.col[mask]))
-        kept.append(
-            sparse.csr_matrix(
-                (coo.data[~mask], (coo.row[~mask], coo.col[~mask])), shape=matrix.shape
-            )
-        )
-    scores, profiles = {}, {}
-    smallest_group = max(3, int(0.03 * n))
-    for k in range(1, min(MAX_GROUPS, n) + 1):
-        fit = _fit_mixture([kept[0], kept[1], passed], k, embedding, seed, tolerance=1e-4)
-        sizes = np.bincount(fit.responsibilities.argmax(axis=1), minlength=k)
-        if k > 1 and sizes.min() < smallest_group:
-            break  # a handful of people is not an opinion group; more groups won't help
-        scores[k] = np.concatenate(
-            [
-                np.log((fit.responsibilities[rows] * fit.profiles[index][cols]).sum(axis=1))
-                for index, (rows, cols) in enumerate(held)
-            ]
-        )
-        profiles[k] = fit.profiles
-        means = {j: scores[j].mean() for j in scores}
-        if k >= 3 and means[k] < means[k - 1] and means[k - 1] < means[k - 2]:
-            break  # two more groups in a row predicted worse: more will not help
-
-    def worse(k: int, than: int, by_noises: float) -> bool:
-        # Paired over the same held-back votes: worse by more than `by_noises` standard
-        # errors of the difference.
-        difference = scores[than] - scores[k]
-        if len(difference) < 2:
-            return False
-        noise = difference.std(ddof=1) / np.sqrt(len(difference))
-        return difference.mean() > by_noises * noise
-
-    top = max(scores, key=lambda k: scores[k].mean())
-    best = min(k for k in scores if not worse(k, top, 1.0))
-    # Changing the groups people have already seen needs stronger evidence.
-    if previous_k in scores and not worse(previous_k, top, 3.0):
-        best = previous_k
-    return best, profiles[best]
-
-
-def _largest_first(fit: _Fit) -> _Fit:
-    """Number the groups by size, largest first, so the numbering is stable."""
-    sizes = np.bincount(fit.responsibilities.argmax(axis=1), minlength=len(fit.weights))
-    order = np.argsort(-sizes, kind="stable")
-    return _Fit(
-        fit.log_likelihood,
-        fit.responsibilities[:, order],
-        fit.profiles[:, :, order],
-        fit.weights[order],
-    )
+# --- reading the fitted groups ---------------------------------------------------------
 
 
 def _canonical_order(votes: Votes, seed: int) -> Votes:
@@ -466,31 +343,6 @@ def _canonical_order(votes: Votes, seed: int) -> Votes:
         votes.cols,
         votes.values,
     )
-
-
-def _spectral_embedding(votes: Votes, dims: int) -> np.ndarray:
-    """A low-rank picture of the votes, centred per statement over the votes cast only
-    (unseen votes stay zero, not the average), each participant scaled up by how few
-    statements they saw so the sparse voters are not all squeezed into the middle."""
-    n, m = votes.shape
-    values = votes.values.astype(float)
-    seen = np.bincount(votes.cols, minlength=m)
-    means = np.bincount(votes.cols, weights=values, minlength=m) / np.maximum(seen, 1)
-    centred = sparse.csr_matrix(
-        (values - means[votes.cols], (votes.rows, votes.cols)), shape=(n, m)
-    )
-    dims = max(1, min(dims, min(n, m) - 1))
-    if min(n, m) <= 2 or not np.any(centred.data):
-        return np.zeros((n, max(dims, 2)))  # nothing to tell people apart by
-    u, s, _ = svds(centred, k=dims, random_state=0)
-    order = np.argsort(-s)
-    coordinates = u[:, order] * s[order]
-    per_person = np.bincount(votes.rows, minlength=n)
-    scale = np.sqrt(m / np.maximum(per_person, 1))
-    # Fix each axis's sign so the same votes always give the same picture.
-    signs = np.sign(coordinates.sum(axis=0))
-    signs[signs == 0] = 1
-    return coordinates * scale[:, None] * signs
 
 
 def _group_counts(indicators, labels: np.ndarray, k: int):
