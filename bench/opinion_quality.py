@@ -40,6 +40,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -47,8 +48,18 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-from scipy import sparse
+# One thread per process: red-dwarf runs in two processes beside this one on two cores,
+# and k-means or BLAS threads on top of that make the run several times slower. (Only
+# when run as a script: importing this module must not change anything else.)
+THREAD_LIMITS = {
+    name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+}
+if __name__ == "__main__":
+    for _name, _value in THREAD_LIMITS.items():
+        os.environ.setdefault(_name, _value)
+
+import numpy as np  # noqa: E402 (after the thread limits are set)
+from scipy import sparse  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
@@ -287,7 +298,9 @@ def reddwarf_labels(python: str, conversations, masks, seeds, workdir: Path, pro
             )
             arguments += [str(source), str(workdir / f"{conversation.name}.{part}.labels.npz")]
         script = str(ROOT / "bench" / "reddwarf_groups.py")
-        running.append(subprocess.Popen([python, script, *arguments]))
+        running.append(
+            subprocess.Popen([python, script, *arguments], env={**os.environ, **THREAD_LIMITS})
+        )
 
     def collect():
         if any(process.wait() != 0 for process in running):
@@ -446,39 +459,42 @@ def _counts(ks) -> str:
 
 
 def table(report: dict) -> str:
+    """Two Markdown tables: accuracy by method, then groups and common ground."""
     methods = list(report["methods"])
     red = "reddwarf" in methods
     lines = [
-        "| Conversation | People | Statements | Hidden | "
+        "| Conversation | People | Hidden | "
         + " | ".join(report["methods"][m] for m in methods)
-        + " | Engine's groups: number (seeds) | Polis's"
-        + (" | red-dwarf's" if red else "")
-        + " | Voters behind top 10: engine / plain share |",
-        "| --- | ---: | ---: | ---: | "
-        + " | ".join("---:" for _ in methods)
-        + " | --- | ---:"
-        + (" | ---" if red else "")
-        + " | ---: |",
+        + " |",
+        "| --- | ---: | ---: | " + " | ".join("---:" for _ in methods) + " |",
     ]
     for row in report["results"]:
         lines.append(
-            f"| {row['conversation']} | {row['participants']:,} | {row['statements']} "
-            f"| {row['hidden_per_seed']:,} | "
+            f"| {row['conversation']} | {row['participants']:,} | {row['hidden_per_seed']:,} | "
             + " | ".join(f"{row[m][0]:.4f} ± {row[m][1]:.4f}" for m in methods)
-            + f" | {_counts(row['engine_k'])} | {row['polis_k']}"
-            + (f" | {_counts(row['reddwarf_k'])}" if red else "")
-            + f" | {_median(row['consensus_voters'])} / {_median(row['plain_share_voters'])} |"
+            + " |"
         )
     lines.append(
-        "| **Pooled** | | | | "
+        "| **Pooled** | | | "
         + " | ".join(
             f"**{report['pooled'][m][0]:.4f}** ± {report['pooled'][m][1]:.4f}" for m in methods
         )
-        + " | |"
-        + (" |" if red else "")
-        + " |"
         + " |"
     )
+    lines += [
+        "",
+        "| Conversation | Engine's groups: number (seeds) | Same in | Polis's"
+        + (" | red-dwarf's" if red else "")
+        + " | Voters behind the top 10: engine's common ground | By plain share |",
+        "| --- | --- | ---: | ---:" + (" | ---" if red else "") + " | ---: | ---: |",
+    ]
+    for row in report["results"]:
+        lines.append(
+            f"| {row['conversation']} | {_counts(row['engine_k'])} "
+            f"| {row['modal_k_seeds']} of {len(row['engine_k'])} | {row['polis_k']}"
+            + (f" | {_counts(row['reddwarf_k'])}" if red else "")
+            + f" | {_median(row['consensus_voters'])} | {_median(row['plain_share_voters'])} |"
+        )
     return "\n".join(lines)
 
 

@@ -21,6 +21,42 @@ import numpy as np
 
 
 def groups(rows, cols, values, n_participants, seed) -> tuple[np.ndarray, int]:
+    """red-dwarf's default groups: the steps of its `run_pipeline` that make the groups
+    (vote matrix, PCA, the participants with at least 7 votes, k-means with k 2..5 by
+    silhouette), called as `run_pipeline` calls them; the statistics it computes after
+    are not needed here. `run_pipeline(votes, random_state=seed)` gives the same labels."""
+    import pandas as pd
+    from reddwarf.utils.clusterer.base import run_clusterer
+    from reddwarf.utils.matrix import (
+        generate_raw_matrix,
+        get_clusterable_participant_ids,
+        simple_filter_matrix,
+    )
+    from reddwarf.utils.reducer.base import run_reducer
+
+    votes = [
+        {"participant_id": int(r), "statement_id": int(c), "vote": int(v), "modified": i}
+        for i, (r, c, v) in enumerate(zip(rows, cols, values, strict=True))
+    ]
+    raw = generate_raw_matrix(votes=votes)
+    matrix = simple_filter_matrix(vote_matrix=raw, mod_out_statement_ids=[])
+    projected, _, _ = run_reducer(vote_matrix=matrix.values, reducer="pca", random_state=seed)
+    positions = pd.DataFrame(projected, index=matrix.index)
+    clusterable = get_clusterable_participant_ids(raw, vote_threshold=7)
+    model = run_clusterer(
+        clusterer="kmeans",
+        X_participants_clusterable=positions.loc[clusterable, :].values,
+        max_group_count=5,
+        random_state=seed,
+    )
+    labels = np.full(n_participants, -1, dtype=np.int64)
+    if model is not None:
+        labels[np.asarray(clusterable, dtype=np.int64)] = model.labels_
+    return labels, int(model.n_clusters) if model is not None else 0
+
+
+def pipeline_groups(rows, cols, values, n_participants, seed) -> np.ndarray:
+    """The labels from red-dwarf's whole `run_pipeline`, to check `groups` against."""
     from reddwarf.implementations.base import run_pipeline
 
     votes = [
@@ -32,8 +68,7 @@ def groups(rows, cols, values, n_participants, seed) -> tuple[np.ndarray, int]:
     column = result.participants_df["cluster_id"]
     known = column.notna()
     labels[column.index[known].to_numpy(dtype=np.int64)] = column[known].to_numpy(dtype=np.int64)
-    k = int(result.clusterer.n_clusters) if result.clusterer is not None else 0
-    return labels, k
+    return labels
 
 
 def main(source: str, target: str) -> None:
