@@ -304,6 +304,11 @@ def _add_predictions(analysis, votes, indicators, fit, labels, sub_fits) -> None
         membership=membership,
         chances=chances,
     )
+    # What the (sub-)groups leave unexplained, as a low-rank correction.
+    decided = votes.values != PASS
+    rows, cols = votes.rows[decided], votes.cols[decided]
+    residual = (votes.values[decided] == AGREE) - model.chance_at(rows, cols)
+    model.people, model.items = predict.low_rank(rows, cols, residual, votes.shape)
     analysis.model = model
     share, low, high = predict.predicted_shares(agree, disagree, model, variance)
     analysis.predicted = {

@@ -79,5 +79,37 @@ def predicted_shares(agree, disagree, model: Model, variance: np.ndarray):
     return share, np.clip(share - margin, 0, 1), np.clip(share + margin, 0, 1)
 
 
-def indicator(rows, cols, shape) -> sparse.csr_matrix:
-    return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=shape)
+RANK = 4
+SHRINK = 5.0  # ridge penalty: a person or statement with few votes keeps a small correction
+ROUNDS = 12
+
+
+def low_rank(rows, cols, residual, shape, *, rank=RANK, shrink=SHRINK, rounds=ROUNDS):
+    """A low-rank model of what the groups leave unexplained: people x rank and
+    statements x rank factors whose products approximate `residual` at the votes cast,
+    by alternating ridge regressions from a fixed start (deterministic)."""
+    n, m = shape
+    start = np.random.default_rng(0)
+    people = start.normal(0.0, 0.1, (n, rank))
+    items = start.normal(0.0, 0.1, (m, rank))
+    by_person = sparse.csr_matrix(
+        (np.ones(len(rows)), (rows, np.arange(len(rows)))), (n, len(rows))
+    )
+    by_item = sparse.csr_matrix((np.ones(len(cols)), (cols, np.arange(len(cols)))), (m, len(cols)))
+    for _ in range(rounds):
+        people = _ridge(by_person, items[cols], residual, shrink)
+        items = _ridge(by_item, people[rows], residual, shrink)
+    return people, items
+
+
+def _ridge(owner, factors, target, shrink) -> np.ndarray:
+    """For each row of `owner` (which votes are its), the ridge regression of its targets
+    on the other side's factors, (F'F + shrink I)^-1 F'y, all rows at once."""
+    rank = factors.shape[1]
+    gram = np.empty((owner.shape[0], rank, rank))
+    for a in range(rank):
+        for b in range(a, rank):
+            gram[:, a, b] = gram[:, b, a] = owner @ (factors[:, a] * factors[:, b])
+    gram += shrink * np.eye(rank)
+    right = owner @ (factors * target[:, None])
+    return np.linalg.solve(gram, right[:, :, None])[:, :, 0]
