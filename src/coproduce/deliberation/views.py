@@ -370,7 +370,9 @@ def report_csv(request, slug, conversation_id):
             "statement id", "statement", "agree", "disagree", "pass", "agree share",
             "common ground", "common ground across roles", "divide", "hub priority",
             *[f"group {letter} agree share" for letter in letters],
+            *[f"group {letter} people who agreed or disagreed" for letter in letters],
             *[f"{label} agree share" for label in data["sides"].values()],
+            "all participants would agree (predicted)", "predicted low", "predicted high",
         ]
     )  # fmt: skip
     marks = {
@@ -388,7 +390,9 @@ def report_csv(request, slug, conversation_id):
             *["yes" if row.statement.pk in marks[key] else "no" for key in marks],
             "yes" if row.is_priority else "no",
             *[share(agree) for _, agree, _ in row.by_group],
+            *[people for _, _, people in row.by_group],
             *[share(row.by_side[side][0]) for side in data["sides"]],
+            *[share(value) for value in (row.predicted or (None, None, None))],
         ]
         for row in data["statements"]
     )  # fmt: skip
