@@ -265,3 +265,13 @@ def test_the_command_line_common_ground_is_the_engine_order(tmp_path):
             group = next(s["group"] for s in written["subgroups"] if s["id"] == sub)
             assert written["participants"][participant] == group
     assert set(written["predicted"]) >= set(written["consensus"])
+
+
+def test_the_json_export_has_no_figures_of_a_few_people(world, conversation, client_for):
+    store(conversation)
+    download = client_for(world.member).get(url(conversation, "report.json"))
+    analysis = json.loads(b"".join(download))["analysis"]
+    few = [s for s in analysis["subgroups"] if s.get("few")]
+    assert few == [{"id": 1, "group": 0, "size": None, "few": True, "representative": []}]
+    assert {s["size"] for s in analysis["subgroups"]} == {27, 20, None}
+    assert analysis["predicted"] and analysis["min_voters"] == evidence.MIN_VOTERS

@@ -399,6 +399,18 @@ def report_csv(request, slug, conversation_id):
     return csv_response(f"conversation-{conversation.pk}.csv", header, rows)
 
 
+def _without_small_subgroups(result: dict) -> dict:
+    """The stored analysis, with no figures of a finer group of fewer than
+    access.SMALL_GROUP people ("a few people" on the page): no size, no shares."""
+    subgroups = [
+        sub
+        if sub.get("size", 0) >= access.SMALL_GROUP
+        else {**sub, "size": None, "few": True, "representative": []}
+        for sub in result.get("subgroups", [])
+    ]
+    return {**result, "subgroups": subgroups} if "subgroups" in result else result
+
+
 def report_json(request, slug, conversation_id):
     conversation = _conversation(slug, conversation_id)
     _may_read(request, conversation)
@@ -419,7 +431,7 @@ def report_json(request, slug, conversation_id):
             for row in data["statements"]
         },
         "participation": data["participation"],
-        "analysis": cached.result if cached else None,
+        "analysis": _without_small_subgroups(cached.result) if cached else None,
     }
     response = HttpResponse(
         json.dumps(body, indent=2), content_type="application/json; charset=utf-8"
