@@ -21,7 +21,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coproduce.deliberation import later, selectors, services
-from coproduce.deliberation.services.analysis import RESULT_FORMAT
 from coproduce.deliberation.models import (
     AnalysisResult,
     Conversation,
@@ -30,6 +29,7 @@ from coproduce.deliberation.models import (
     Vote,
     side_of,
 )
+from coproduce.deliberation.services.analysis import RESULT_FORMAT
 from coproduce.errors import ApplicationError
 from coproduce.hubs.models import Role
 from coproduce.hubs.services import membership_add, person_register
