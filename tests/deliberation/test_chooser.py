@@ -3,7 +3,7 @@ uncertain ones more often than settled ones."""
 
 import random
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coproduce.deliberation import chooser, services
@@ -34,6 +34,7 @@ candidates = st.lists(
 )
 
 
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(candidates, st.integers(0, 2**32))
 def test_the_choice_is_always_one_of_the_candidates(options, seed):
     chosen = choose(options, random.Random(seed))
@@ -88,6 +89,7 @@ def test_a_share_nearer_one_half_weighs_at_least_as_much_for_the_same_width(a, b
     assert uncertainty((nearer, 0.0, half)) >= uncertainty((further, 0.0, half))
 
 
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(candidates)
 def test_no_statement_is_starved(options):
     for option in options:
