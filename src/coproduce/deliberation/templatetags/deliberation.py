@@ -4,18 +4,23 @@ from django.utils.safestring import mark_safe
 
 register = template.Library()
 
-
-# Below this many decided votes a share says "too few votes": one person is not "100%".
+# Below this many decided votes a share says "too few votes": one person is not "100%"
+# (the same as evidence.MIN_VOTERS; a result's own `min_voters` may ask more: the report
+# then passes no share).
 MIN_VOTES_FOR_A_SHARE = 5
+
+
 NO_VOTES_CELL = "\u2013"  # an en dash
 
 
 @register.filter
 def agree_share(share, votes) -> str:
-    """'75% agree (9 of 12)', 'too few votes (2)' or 'no votes'."""
-    if share is None or not votes:
+    """'75% agree (9 of 12)', 'too few votes (2)' or 'no votes'. The share comes
+    as None when too few people took a side to show one (selectors.py: `min_voters`);
+    one person is not "100%"."""
+    if not votes:
         return "no votes"
-    if votes < MIN_VOTES_FOR_A_SHARE:
+    if share is None or votes < MIN_VOTES_FOR_A_SHARE:
         return f"too few votes ({votes})"
     return f"{round(share * 100)}% agree ({round(share * votes)} of {votes})"
 
@@ -23,11 +28,38 @@ def agree_share(share, votes) -> str:
 @register.filter
 def agree_cell(share, votes) -> str:
     """The same for a table cell: '75% of 12', 'too few (2)' or a dash."""
-    if share is None or not votes:
+    if not votes:
         return NO_VOTES_CELL
-    if votes < MIN_VOTES_FOR_A_SHARE:
+    if share is None or votes < MIN_VOTES_FOR_A_SHARE:
         return f"too few ({votes})"
     return f"{round(share * 100)}% of {votes}"
+
+
+def _percent(value) -> int:
+    return round(float(value) * 100)
+
+
+@register.filter
+def predicted_words(predicted) -> str:
+    """'About 72% of all participants would agree (between 64% and 80%).'"""
+    if not predicted:
+        return ""
+    share, low, high = predicted
+    if _percent(low) == _percent(high):
+        return f"About {_percent(share)}% of all participants would agree."
+    return (
+        f"About {_percent(share)}% of all participants would agree "
+        f"(between {_percent(low)}% and {_percent(high)}%)."
+    )
+
+
+@register.filter
+def predicted_cell(predicted) -> str:
+    """'about 72% (64% to 80%)' for a table cell, or a dash."""
+    if not predicted:
+        return NO_VOTES_CELL
+    share, low, high = predicted
+    return f"about {_percent(share)}% ({_percent(low)}% to {_percent(high)}%)"
 
 
 @register.filter

@@ -15,8 +15,11 @@ class Command(BaseCommand):
     requires_system_checks = []
     help = (
         "Polis open-data exports. `coproduce opinion analyse DIR --json OUT` writes each "
-        "participant's group, the groups' representative statements, the common ground, "
-        "the divides and a 2-D map. `coproduce opinion import DIR --hub SLUG` loads the "
+        "participant's group and sub-group, the groups' and sub-groups' representative "
+        "statements, the common ground (surest first: ordered by how sure the votes make "
+        "us that every group agrees, with at least five voters in every group), the "
+        "divides, each statement's predicted share of all participants who would agree "
+        "(with its 95% range) and a 2-D map. `coproduce opinion import DIR --hub SLUG` loads the "
         "export as a closed conversation of the hub. `coproduce opinion check-tallies` "
         "compares every conversation's running vote counts with a recount of its votes "
         "(--rebuild writes the recount). `coproduce opinion refresh` brings every "
@@ -73,7 +76,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{len(export.votes)} votes: {analysis.k} opinion group"
                 f"{'' if analysis.k == 1 else 's'} ({sizes} people), "
-                f"{len(analysis.consensus)} common-ground statements, "
+                f"{len(analysis.consensus)} common-ground statements (surest first), "
                 f"{len(analysis.divides)} divides."
             )
         self.stdout.write(f"Written to {output}")
