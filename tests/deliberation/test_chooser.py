@@ -115,10 +115,8 @@ def test_the_voting_card_reads_each_statements_prediction_from_the_last_analysis
     AnalysisResult.objects.create(
         conversation=conversation,
         result={},
-        divides={
-            "divides": [str(two.pk)],
-            "predicted": {str(one.pk): [0.5, 0.25, 0.75], str(two.pk): [0.9, 0.85, 0.95]},
-        },
+        divides=[str(two.pk)],
+        predicted={str(one.pk): [0.5, 0.25, 0.75], str(two.pk): [0.9, 0.85, 0.95]},
     )
     seen = []
     monkeypatch.setattr(

@@ -308,7 +308,10 @@ def _add_predictions(analysis, votes, indicators, fit, labels, sub_fits) -> None
     decided = votes.values != PASS
     rows, cols = votes.rows[decided], votes.cols[decided]
     residual = (votes.values[decided] == AGREE) - model.chance_at(rows, cols)
-    model.people, model.items = predict.low_rank(rows, cols, residual, votes.shape)
+    # Fitted on the agree (+1) / disagree (-1) scale the ridge penalty is tuned for,
+    # and halved back to a change in the chance of agreeing.
+    people, items = predict.fit_low_rank(rows, cols, 2 * residual, votes.shape)
+    model.people, model.items = people / 2, items
     analysis.model = model
     share, low, high = predict.predicted_shares(agree, disagree, model, variance)
     analysis.predicted = {

@@ -214,8 +214,9 @@ def _refresh(conversation, cached, votes_cast, started_at) -> AnalysisResult:
     result = analysis_as_json(analysis, sides)
     values = {
         "last_vote_id": last_vote_id,
-        # What choosing the next statement reads on each vote, small: see votes.py.
-        "divides": {"divides": result["divides"], "predicted": result["predicted"]},
+        # What choosing the next statement reads on each vote: see votes.py.
+        "divides": result["divides"],
+        "predicted": result["predicted"],
         "votes_cast": votes_cast,
         "votes": len(votes.values),
         "participants": len(votes.participants),

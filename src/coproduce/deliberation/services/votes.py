@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import Exists, F, Func, OuterRef, Subquery, TextField, Value
-from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Concat
 
 from coproduce.audit import AuditKind, audit
@@ -148,11 +147,11 @@ def voting_card(participant: Participant, rng=None) -> VotingCard:
     has voted on it (`EXISTS` on the vote index), the last analysis's divides (a small
     list, the same on every row) and its predicted share of everyone who would agree
     with its range (that statement's entry only, read from the small copy the analysis
-    keeps for this: `AnalysisResult.divides`)."""
+    keeps for this: `AnalysisResult.predicted`)."""
     conversation_id = participant.conversation_id
     last = AnalysisResult.objects.filter(conversation_id=conversation_id)
     # As JSON text, read once (not decoded on each row).
-    divides_json = Subquery(last.values(d=KT("divides__divides"))[:1], output_field=TextField())
+    divides_json = Subquery(last.values("divides")[:1], output_field=TextField())
     predicted_json = Subquery(
         last.values(p=_prediction_of(OuterRef("pk")))[:1], output_field=TextField()
     )
@@ -212,17 +211,16 @@ def voting_card(participant: Participant, rng=None) -> VotingCard:
 
 
 def _prediction_of(statement):
-    """The statement's [share, low, high] as JSON text, from the analysis's small copy
-    ({"divides": [...], "predicted": {statement id: [...]}}), or NULL."""
+    """The statement's [share, low, high] as JSON text, from the analysis's
+    `predicted` ({statement id: [...]}), or NULL."""
     key = Cast(statement, TextField())
     if connection.vendor == "postgresql":
         return Func(
-            F("divides"), Value("predicted"), key,
-            function="jsonb_extract_path_text", output_field=TextField(),
-        )  # fmt: skip
+            F("predicted"), key, function="jsonb_extract_path_text", output_field=TextField()
+        )
     if connection.vendor == "sqlite":
-        path = Concat(Value('$.predicted."'), key, Value('"'), output_field=TextField())
-        return Func(F("divides"), path, function="json_extract", output_field=TextField())
+        path = Concat(Value('$."'), key, Value('"'), output_field=TextField())
+        return Func(F("predicted"), path, function="json_extract", output_field=TextField())
     return Value(None, output_field=TextField())
 
 
