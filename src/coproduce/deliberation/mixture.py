@@ -17,10 +17,11 @@ from scipy import sparse
 from scipy.sparse.linalg import svds
 
 PRIOR_VOTES = 4.0  # each group's profile is smoothed by this many votes of the whole
-FOLDS = 5
-REPEATS = 3  # cross-validation repeated with fresh folds, so the folds' luck averages out
-STRICTNESS = 3.0  # standard errors a larger number of groups must gain by
-SUB_STRICTNESS = 2.0  # ... and a larger number of sub-groups inside a group
+FOLDS = 10
+REPEATS = 2  # cross-validation repeated with fresh folds, so the folds' luck averages out
+STRICTNESS = 2.5  # standard errors a larger number of groups must gain by
+MIN_GAIN = 0.004  # ... and log chance per held-out vote: less would not change the report
+SUB_STRICTNESS, SUB_MIN_GAIN = 2.0, 0.002  # the same for sub-groups, shown on request
 KEEP_PREVIOUS = 4.0  # ... and by this many to add to the number people have seen
 MIN_GROUP_PEOPLE = 8  # a group is at least this many people (and 3% of them)
 
@@ -240,6 +241,7 @@ def choose_k(
     max_k,
     previous_k=None,
     strictness=STRICTNESS,
+    min_gain=MIN_GAIN,
     min_size=None,
     sample=2000,
     repeats=REPEATS,
@@ -288,7 +290,8 @@ def choose_k(
     fits = {k: whole[k] for k in scores}
     best, misses = 1, 0
     for k in list(scores)[1:]:
-        if _better(scores[k], scores[best], voters, strictness):
+        gain = scores[k].mean() - scores[best].mean()
+        if gain >= min_gain and _better(scores[k], scores[best], voters, strictness):
             best, misses = k, 0
         else:
             misses += 1
@@ -327,6 +330,7 @@ def subgroups(indicators, labels, k, names, *, max_total, sample=1000) -> list[F
             names=([names[0][i] for i in members], names[1]),
             max_k=most,
             strictness=SUB_STRICTNESS,
+            min_gain=SUB_MIN_GAIN,
             sample=sample,
             repeats=1,
         )
