@@ -18,6 +18,7 @@ from scipy.sparse.linalg import svds
 
 PRIOR_VOTES = 4.0  # each group's profile is smoothed by this many votes of the whole
 FOLDS = 10
+BIG_FOLDS = 5  # in a conversation big enough to be sampled, and for sub-groups
 REPEATS = 2  # cross-validation repeated with fresh folds, so the folds' luck averages out
 STRICTNESS = 2.5  # standard errors a larger number of groups must gain by
 MIN_GAIN = 0.004  # ... and log chance per held-out vote: less would not change the report
@@ -244,6 +245,7 @@ def choose_k(
     min_gain=MIN_GAIN,
     min_size=None,
     sample=2000,
+    fold_count=FOLDS,
     repeats=REPEATS,
 ):
     """The number of groups the votes support, and that fit's profiles (a good start
@@ -268,11 +270,13 @@ def choose_k(
         indicators = [m[chosen] for m in indicators]
         participant_keys = participant_keys[chosen]
         n = sample
+        # So many people that the profiles are sure: fewer folds tell the numbers apart.
+        fold_count, repeats = BIG_FOLDS, 1
     min_size = smallest_group(n) if min_size is None else min_size
     folds = [
         fold
         for repeat in range(repeats)
-        for fold in _folds(indicators, participant_keys, statement_keys, repeat + 1)
+        for fold in _folds(indicators, participant_keys, statement_keys, repeat + 1, fold_count)
     ]
     voters = np.concatenate([rows for _, rows, _, _ in folds])
     whole = sequence(indicators, max_k, min_size)
@@ -332,6 +336,7 @@ def subgroups(indicators, labels, k, names, *, max_total, sample=1000) -> list[F
             strictness=SUB_STRICTNESS,
             min_gain=SUB_MIN_GAIN,
             sample=sample,
+            fold_count=BIG_FOLDS,
             repeats=1,
         )
         fits.append(largest_first(chosen))
@@ -364,7 +369,7 @@ def _mix(keys: np.ndarray, salt: int) -> np.ndarray:
     return x ^ (x >> np.uint64(16))
 
 
-def _folds(indicators, participant_keys, statement_keys, salt):
+def _folds(indicators, participant_keys, statement_keys, salt, count):
     """(training indicators, held-out rows, cols, agreed) for each fold. A vote's fold
     comes from a hash of who cast it on what, so the same vote is in the same fold
     however many other votes come or go: the choice of the number of groups does not
@@ -376,9 +381,9 @@ def _folds(indicators, participant_keys, statement_keys, salt):
     cols = np.concatenate([coo_a.col, coo_d.col])
     agreed = np.concatenate([np.ones(coo_a.nnz, bool), np.zeros(coo_d.nnz, bool)])
     vote_keys = _mix(participant_keys[rows] ^ _mix(statement_keys[cols], salt), salt)
-    fold = (vote_keys % np.uint64(FOLDS)).astype(np.int64)
+    fold = (vote_keys % np.uint64(count)).astype(np.int64)
     result = []
-    for f in range(FOLDS):
+    for f in range(count):
         held = fold == f
         kept = ~held
         train = [

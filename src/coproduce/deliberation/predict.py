@@ -79,10 +79,10 @@ def predicted_shares(agree, disagree, model: Model, variance: np.ndarray):
     return share, np.clip(share - margin, 0, 1), np.clip(share + margin, 0, 1)
 
 
-RANKS = (2, 4, 6, 8)  # tried in turn; the one that best predicts held-back votes is kept
+RANKS = (2, 4, 8)  # tried in turn; the one that best predicts held-back votes is kept
 SHRINK = 5.0  # ridge penalty: a person or statement with few votes keeps a small correction
-ROUNDS = 20
-SAMPLE = 5000  # people the factors are fitted on; everyone else is placed by them
+ROUNDS = 12
+SAMPLE = 3000  # people the factors are fitted on; everyone else is placed by them
 
 
 def fit_low_rank(rows, cols, residual, shape) -> tuple[np.ndarray, np.ndarray]:
