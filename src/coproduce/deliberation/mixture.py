@@ -19,8 +19,8 @@ from scipy.sparse.linalg import svds
 PRIOR_VOTES = 4.0  # each group's profile is smoothed by this many votes of the whole
 FOLDS = 10
 BIG_FOLDS = 5  # in a conversation big enough to be sampled, and for sub-groups
-REPEATS = 2  # cross-validation repeated with fresh folds, so the folds' luck averages out
-STRICTNESS = 2.5  # standard errors a larger number of groups must gain by
+REPEATS = 4  # cross-validation repeated with fresh folds, so the folds' luck averages out
+STRICTNESS = 3.0  # standard errors a larger number of groups must gain by
 MIN_GAIN = 0.004  # ... and log chance per held-out vote: less would not change the report
 SUB_STRICTNESS, SUB_MIN_GAIN = 2.0, 0.002  # the same for sub-groups, shown on request
 KEEP_PREVIOUS = 4.0  # ... and by this many to add to the number people have seen
@@ -299,8 +299,12 @@ def choose_k(
             best, misses = k, 0
         else:
             misses += 1
-            if misses == 2:
-                break  # two more groups in a row did not earn their place
+            # From one group, look one further: three outlooks sometimes show only
+            # when split in three. Past that, the first group that does not earn its
+            # place ends the search, so a borderline gain further on cannot make the
+            # number jump about.
+            if misses == (2 if best == 1 else 1):
+                break
     # Changing the number of groups people have already seen needs stronger evidence:
     # more groups must beat it by KEEP_PREVIOUS standard errors; fewer must predict
     # clearly better than it.

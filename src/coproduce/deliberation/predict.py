@@ -81,7 +81,7 @@ def predicted_shares(agree, disagree, model: Model, variance: np.ndarray):
 
 RANKS = (2, 4, 8)  # tried in turn; the one that best predicts held-back votes is kept
 SHRINK = 5.0  # ridge penalty: a person or statement with few votes keeps a small correction
-ROUNDS = 12
+ROUNDS = 8  # to choose the rank; then half as many more with every vote
 SAMPLE = 3000  # people the factors are fitted on; everyone else is placed by them
 
 
@@ -97,47 +97,55 @@ def fit_low_rank(rows, cols, residual, shape) -> tuple[np.ndarray, np.ndarray]:
     if n > SAMPLE:
         fitted = np.isin(rows, rng.choice(n, SAMPLE, replace=False))
     r, c, y = rows[fitted], cols[fitted], residual[fitted]
+    sampled = np.unique(r)
+    r = np.searchsorted(sampled, r)  # the sample's own numbering, so each round is small
+    shape = (len(sampled), shape[1])
     held = rng.random(len(r)) < 0.1
-    errors = {}
+    errors, fits = {}, {}
     for rank in RANKS:
-        people, items = low_rank(r[~held], c[~held], y[~held], shape, rank=rank)
+        fits[rank] = people, items = low_rank(r[~held], c[~held], y[~held], shape, rank=rank)
         guess = (people[r[held]] * items[c[held]]).sum(axis=1)
         errors[rank] = float(((y[held] - guess) ** 2).mean()) if held.any() else 0.0
     rank = min(errors, key=errors.get)
-    people, items = low_rank(r, c, y, shape, rank=rank)
-    if not fitted.all():
-        owner = sparse.csr_matrix(
-            (np.ones(len(rows)), (rows, np.arange(len(rows)))), (n, len(rows))
-        )
-        people = _ridge(owner, items[cols], residual, SHRINK)
+    # A few more rounds with the held-back votes back in.
+    people, items = low_rank(r, c, y, shape, rank=rank, rounds=ROUNDS // 2, start=fits[rank])
+    if len(sampled) < n:
+        people = _ridge(rows, n, items[cols], residual, SHRINK)
     return people, items
 
 
-def low_rank(rows, cols, residual, shape, *, rank, shrink=SHRINK, rounds=ROUNDS):
+def low_rank(rows, cols, residual, shape, *, rank, rounds=ROUNDS, start=None):
     """People x rank and statements x rank factors whose products approximate
     `residual` at the votes cast, by alternating ridge regressions from a fixed start."""
     n, m = shape
-    start = np.random.default_rng(0)
-    people = start.normal(0.0, 0.1, (n, rank))
-    items = start.normal(0.0, 0.1, (m, rank))
-    by_person = sparse.csr_matrix(
-        (np.ones(len(rows)), (rows, np.arange(len(rows)))), (n, len(rows))
-    )
-    by_item = sparse.csr_matrix((np.ones(len(cols)), (cols, np.arange(len(cols)))), (m, len(cols)))
+    if start is None:
+        draw = np.random.default_rng(0)
+        start = draw.normal(0.0, 0.1, (n, rank)), draw.normal(0.0, 0.1, (m, rank))
+    people, items = start
     for _ in range(rounds):
-        people = _ridge(by_person, items[cols], residual, shrink)
-        items = _ridge(by_item, people[rows], residual, shrink)
+        people = _ridge(rows, n, items[cols], residual, SHRINK)
+        items = _ridge(cols, m, people[rows], residual, SHRINK)
     return people, items
 
 
-def _ridge(owner, factors, target, shrink) -> np.ndarray:
-    """For each row of `owner` (which votes are its), the ridge regression of its targets
-    on the other side's factors, (F'F + shrink I)^-1 F'y, all rows at once."""
+def _ridge(owners, count, factors, target, shrink, chunk=250_000) -> np.ndarray:
+    """For each of `count` owners (`owners` says whose each vote is), the ridge
+    regression of its votes' targets on the other side's factors, (F'F + shrink I)^-1
+    F'y, all at once. The sums over votes are sparse products, a chunk of votes at a
+    time so memory stays small however many votes there are."""
     rank = factors.shape[1]
-    gram = np.empty((owner.shape[0], rank, rank))
-    for a in range(rank):
-        for b in range(a, rank):
-            gram[:, a, b] = gram[:, b, a] = owner @ (factors[:, a] * factors[:, b])
+    upper = np.triu_indices(rank)
+    sums = np.zeros((count, len(upper[0]) + rank))
+    for lo in range(0, len(owners), chunk):
+        part = slice(lo, lo + chunk)
+        f = factors[part]
+        owner = sparse.csr_matrix(
+            (np.ones(len(f)), (owners[part], np.arange(len(f)))), shape=(count, len(f))
+        )
+        sums += owner @ np.hstack([f[:, upper[0]] * f[:, upper[1]], f * target[part, None]])
+    gram = np.empty((count, rank, rank))
+    gram[:, upper[0], upper[1]] = sums[:, : len(upper[0])]
+    gram[:, upper[1], upper[0]] = sums[:, : len(upper[0])]
     gram += shrink * np.eye(rank)
-    right = owner @ (factors * target[:, None])
+    right = sums[:, len(upper[0]) :]
     return np.linalg.solve(gram, right[:, :, None])[:, :, 0]
