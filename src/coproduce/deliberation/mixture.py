@@ -19,6 +19,7 @@ from scipy.sparse.linalg import svds
 PRIOR_VOTES = 4.0  # each group's profile is smoothed by this many votes of the whole
 FOLDS = 10
 BIG_FOLDS = 5  # in a conversation big enough to be sampled, and for sub-groups
+BIG_CANDIDATES = 3  # ... where only the largest groups are tried as the one to split
 REPEATS = 4  # cross-validation repeated with fresh folds, so the folds' luck averages out
 STRICTNESS = 3.0  # standard errors a larger number of groups must gain by
 MIN_GAIN = 0.004  # ... and log chance per held-out vote: less would not change the report
@@ -97,7 +98,7 @@ def fit(
     return best
 
 
-def sequence(indicators, max_k, min_size, tolerance=1e-4) -> dict:
+def sequence(indicators, max_k, min_size, tolerance=1e-4, candidates=None) -> dict:
     """Fits with 1, 2, ... groups, each grown from the last by splitting one of its
     groups in two along the main line of disagreement among its members, then refitted;
     of the possible splits, the one that explains the votes best is kept. Deterministic,
@@ -110,7 +111,8 @@ def sequence(indicators, max_k, min_size, tolerance=1e-4) -> dict:
         previous = fits[k - 1]
         labels = previous.responsibilities.argmax(axis=1)
         best = None
-        for g in range(k - 1):
+        sizes = np.bincount(labels, minlength=k - 1)
+        for g in np.argsort(-sizes, kind="stable")[:candidates]:
             members = np.flatnonzero(labels == g)
             if len(members) < 2 * min_size:
                 continue
@@ -238,12 +240,13 @@ def choose_k(
     indicators,
     seed,
     *,
-    names,
+    keys,
     max_k,
     previous_k=None,
     strictness=STRICTNESS,
     min_gain=MIN_GAIN,
     min_size=None,
+    big=2000,
     sample=2000,
     fold_count=FOLDS,
     repeats=REPEATS,
@@ -262,16 +265,17 @@ def choose_k(
     (`previous_k`) stays unless another beats it by KEEP_PREVIOUS standard errors. In a
     big conversation this is done on a sample of participants: profiles are per
     statement, so a few thousand people show them well."""
-    participant_keys, statement_keys = (_keys(ids) for ids in names)
+    participant_keys, statement_keys = keys
     n = indicators[0].shape[0]
-    if n > sample:
+    candidates = None  # every group is tried as the one to split
+    if n > big:
         # The same people whatever else changes: chosen by their ids, not by chance.
         chosen = np.sort(np.argsort(_mix(participant_keys, 0), kind="stable")[:sample])
         indicators = [m[chosen] for m in indicators]
         participant_keys = participant_keys[chosen]
         n = sample
         # So many people that the profiles are sure: fewer folds tell the numbers apart.
-        fold_count, repeats = BIG_FOLDS, 1
+        fold_count, repeats, candidates = BIG_FOLDS, 1, BIG_CANDIDATES
     min_size = smallest_group(n) if min_size is None else min_size
     folds = [
         fold
@@ -279,8 +283,8 @@ def choose_k(
         for fold in _folds(indicators, participant_keys, statement_keys, repeat + 1, fold_count)
     ]
     voters = np.concatenate([rows for _, rows, _, _ in folds])
-    whole = sequence(indicators, max_k, min_size)
-    by_fold = [sequence(train, max(whole), min_size) for train, *_ in folds]
+    whole = sequence(indicators, max_k, min_size, candidates=candidates)
+    by_fold = [sequence(train, max(whole), min_size, candidates=candidates) for train, *_ in folds]
     scores = {}
     for k in whole:
         if not all(k in fits for fits in by_fold):
@@ -320,7 +324,7 @@ def choose_k(
     return best, fits[best]
 
 
-def subgroups(indicators, labels, k, names, *, max_total, sample=1000) -> list[Fit]:
+def subgroups(indicators, labels, k, keys, *, max_total, sample=400) -> list[Fit]:
     """For each group, the fit of its finer sub-groups, the number chosen by
     cross-validation among its members as for the groups (a little less strictly: they
     are shown only on request), at most `max_total` in all."""
@@ -335,10 +339,11 @@ def subgroups(indicators, labels, k, names, *, max_total, sample=1000) -> list[F
         _, chosen = choose_k(
             inside,
             0,
-            names=([names[0][i] for i in members], names[1]),
+            keys=(keys[0][members], keys[1]),
             max_k=most,
             strictness=SUB_STRICTNESS,
             min_gain=SUB_MIN_GAIN,
+            big=sample,
             sample=sample,
             fold_count=BIG_FOLDS,
             repeats=1,
@@ -359,7 +364,7 @@ def _better(candidate, than, voters, by_noises) -> bool:
     return per_voter.mean() > by_noises * noise
 
 
-def _keys(ids) -> np.ndarray:
+def keys(ids) -> np.ndarray:
     """A stable 32-bit number for each id (the same in every run and process)."""
     return np.array([zlib.crc32(str(i).encode()) for i in ids], dtype=np.uint64)
 

@@ -82,7 +82,7 @@ def predicted_shares(agree, disagree, model: Model, variance: np.ndarray):
 RANKS = (2, 4, 8)  # tried in turn; the one that best predicts held-back votes is kept
 SHRINK = 5.0  # ridge penalty: a person or statement with few votes keeps a small correction
 ROUNDS = 8  # to choose the rank; then half as many more with every vote
-SAMPLE = 3000  # people the factors are fitted on; everyone else is placed by them
+SAMPLE = 2000  # people the factors are fitted on; everyone else is placed by them
 
 
 def fit_low_rank(rows, cols, residual, shape) -> tuple[np.ndarray, np.ndarray]:
@@ -102,7 +102,9 @@ def fit_low_rank(rows, cols, residual, shape) -> tuple[np.ndarray, np.ndarray]:
     shape = (len(sampled), shape[1])
     held = rng.random(len(r)) < 0.1
     errors, fits = {}, {}
-    for rank in RANKS:
+    # Placing everyone costs a regression per person on rank x rank sums: keep it small
+    # where there are very many people.
+    for rank in RANKS if len(sampled) == n else RANKS[:2]:
         fits[rank] = people, items = low_rank(r[~held], c[~held], y[~held], shape, rank=rank)
         guess = (people[r[held]] * items[c[held]]).sum(axis=1)
         errors[rank] = float(((y[held] - guess) ** 2).mean()) if held.any() else 0.0
