@@ -23,6 +23,9 @@ BIG_CANDIDATES = 3  # ... where only the largest groups are tried as the one to 
 REPEATS = 4  # cross-validation repeated with fresh folds, so the folds' luck averages out
 STRICTNESS = 3.0  # standard errors a larger number of groups must gain by
 MIN_GAIN = 0.004  # ... and log chance per held-out vote: less would not change the report
+# A large gain needs less certainty: a few dozen people with clearly different views
+# are groups, though so few voters leave a wide standard error.
+CLEAR_GAIN, CLEAR_STRICTNESS = 0.012, 2.0
 SUB_STRICTNESS, SUB_MIN_GAIN = 2.0, 0.002  # the same for sub-groups, shown on request
 KEEP_PREVIOUS = 4.0  # ... and by this many to add to the number people have seen
 MIN_GROUP_PEOPLE = 8  # a group is at least this many people (and 3% of them)
@@ -287,19 +290,24 @@ def choose_k(
     by_fold = [sequence(train, max(whole), min_size, candidates=candidates) for train, *_ in folds]
     scores = {}
     for k in whole:
-        if not all(k in fits for fits in by_fold):
+        # A fold's own fits may stop a group short (a split that leaves too few people
+        # without its tenth of the votes); such a fold sits out that number's test.
+        reached = [k in fits for fits in by_fold]
+        if sum(reached) < 0.75 * len(by_fold):
             break
         scores[k] = np.concatenate(
             [
-                _held_out(fits[k], rows, cols, agreed)
+                _held_out(fits[k], rows, cols, agreed) if k in fits else np.full(len(rows), np.nan)
                 for fits, (_, rows, cols, agreed) in zip(by_fold, folds, strict=True)
             ]
         )
     fits = {k: whole[k] for k in scores}
     best, misses = 1, 0
     for k in list(scores)[1:]:
-        gain = scores[k].mean() - scores[best].mean()
-        if gain >= min_gain and _better(scores[k], scores[best], voters, strictness):
+        gain = np.nanmean(scores[k] - scores[best])
+        if (gain >= min_gain and _better(scores[k], scores[best], voters, strictness)) or (
+            gain >= CLEAR_GAIN and _better(scores[k], scores[best], voters, CLEAR_STRICTNESS)
+        ):
             best, misses = k, 0
         else:
             misses += 1
@@ -355,9 +363,11 @@ def subgroups(indicators, labels, k, keys, *, max_total, sample=400) -> list[Fit
 def _better(candidate, than, voters, by_noises) -> bool:
     """Whether `candidate` predicts the held-out votes better than `than` by more than
     `by_noises` standard errors. The difference is summed per voter first: one person's
-    votes go together, so treating them as independent would understate the noise."""
-    per_voter = np.bincount(voters, weights=candidate - than)
-    per_voter = per_voter[np.bincount(voters, minlength=len(per_voter)) > 0]
+    votes go together, so treating them as independent would understate the noise.
+    Votes either left unpredicted (a fold that sat out) are left out of both."""
+    both = np.isfinite(candidate) & np.isfinite(than)
+    per_voter = np.bincount(voters[both], weights=(candidate - than)[both])
+    per_voter = per_voter[np.bincount(voters[both], minlength=len(per_voter)) > 0]
     if len(per_voter) < 2:
         return False
     noise = per_voter.std(ddof=1) / np.sqrt(len(per_voter))
