@@ -148,3 +148,11 @@ def test_common_ground_across_roles_and_where_roles_split():
     assert "s1" in analysis.role_divides
     assert analysis.role_shares["s1"]["staff"] == (1.0, 50)
     assert analysis.role_shares["s1"]["tenant"] == (0.0, 150)
+
+
+def test_a_conversation_of_five_statements_is_analysed_once_people_vote_on_them_all():
+    log = [(f"p{i}", f"s{j}", 1) for i in range(12) for j in range(5)]
+    analysis = analyse(Votes.from_log(log))
+    assert analysis.ready
+    assert analysis.k == 1
+    assert set(analysis.consensus) == {f"s{j}" for j in range(5)}

@@ -216,14 +216,18 @@ def analyse(
     `roles` maps participant id to a role name (e.g. "staff", "member"); with two or
     more roles the analysis also finds common ground and splits across roles."""
     n_participants, n_statements = votes.shape
+    # With fewer statements than `min_votes`, voting on them all is enough.
+    min_votes = max(1, min(min_votes, n_statements))
     counts = np.bincount(votes.rows, minlength=n_participants)
     active = np.flatnonzero(counts >= min_votes)
     if len(active) < min_participants or n_statements < 2:
         return Analysis(
             ready=False,
             message=(
-                f"Not enough votes yet: {len(active)} people have voted on at least "
-                f"{min_votes} statements, and the analysis needs {min_participants}."
+                f"Not enough votes yet: {len(active)} "
+                f"{'person has' if len(active) == 1 else 'people have'} voted on at least "
+                f"{min_votes} statement{'' if min_votes == 1 else 's'}, and the analysis "
+                f"needs {min_participants}."
             ),
             groups=[],
             group_of=dict.fromkeys(votes.participants),
