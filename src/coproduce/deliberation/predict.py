@@ -104,7 +104,7 @@ def fit_low_rank(rows, cols, residual, shape) -> tuple[np.ndarray, np.ndarray]:
     errors, fits = {}, {}
     # Placing everyone costs a regression per person on rank x rank sums: keep it small
     # where there are very many people.
-    for rank in RANKS if len(sampled) == n else RANKS[:2]:
+    for rank in RANKS[:2] if n > SAMPLE else RANKS:
         fits[rank] = people, items = low_rank(r[~held], c[~held], y[~held], shape, rank=rank)
         guess = (people[r[held]] * items[c[held]]).sum(axis=1)
         errors[rank] = float(((y[held] - guess) ** 2).mean()) if held.any() else 0.0
