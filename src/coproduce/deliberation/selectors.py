@@ -30,6 +30,8 @@ MIN_VOTERS = 5
 # readers); each is dark enough to show against white.
 GROUP_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#8A6D00", "#56106E"]
 GROUP_LETTERS = "ABCDEF"
+# The most statements the analysis lists as common ground (evidence.LIMIT).
+COMMON_GROUND_LIMIT = 10
 SIDES = {"staff": "Staff", "users": "Service users and residents"}
 
 
@@ -69,6 +71,9 @@ class StatementRow:
     # About what share of all participants would agree, and the 95% range: (share, low,
     # high), 0..1, or None before the analysis has predicted it.
     predicted: tuple | None = None
+    # True when the analysis predicts but fewer than `min_voters` people took a side on
+    # the statement in all: "too few votes" instead of a prediction.
+    predicted_too_few: bool = False
 
     @property
     def votes(self) -> int:
@@ -170,8 +175,15 @@ def report(conversation: Conversation) -> dict:
             for side in SIDES
         }
         found = predicted.get(str(statement.pk))
-        row.predicted = tuple(found) if found else None
+        if predicted and counts["agree"] + counts["disagree"] < min_voters:
+            row.predicted_too_few = True  # a prediction from so few votes says little
+        elif found:
+            row.predicted = tuple(found)
         rows[statement.pk] = row
+
+    # People who voted but are in no group (null in `participants`): too few votes.
+    placed = result.get("participants", {}) if ready else {}
+    ungrouped = sum(1 for group in placed.values() if group is None)
 
     def listed(ids):
         return [rows[int(s)] for s in ids if int(s) in rows]
@@ -212,6 +224,9 @@ def report(conversation: Conversation) -> dict:
         "sides": SIDES,
         "min_voters": min_voters,
         "predicted": bool(predicted),
+        "analysed_people": len(placed),
+        "ungrouped": ungrouped,
+        "common_ground_limit": COMMON_GROUND_LIMIT,
     }
 
 
