@@ -462,3 +462,17 @@ def test_the_command_line_summary_counts_people_and_says_one_and_many_right():
         "1 vote from 1,200 people: 1 opinion group (1,200 people), "
         "3 common-ground statements (surest first), 0 divides."
     )
+
+
+def test_each_common_ground_statement_shows_the_figure_it_is_ranked_by(
+    world, conversation, client_for
+):
+    repairs, bins, _cars, _room = (s.pk for s in conversation.statements.order_by("id"))
+    store(conversation, consensus=[str(repairs), str(bins)])
+    report = selectors.report(conversation)
+    score = evidence.common_ground_scores([[44, 19]], [[48, 20]])[0]
+    first, second = report["consensus"]
+    assert first.surely == int(100 * score) and 50 < first.surely < 92
+    assert second.surely == int(100 * evidence.lower_bound([20, 2], [25, 4]).min())
+    body = client_for(world.member).get(url(conversation, "report/")).content.decode()
+    assert f"We are 90% sure that at least {first.surely}% of each group agrees." in body

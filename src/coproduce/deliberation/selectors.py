@@ -1,5 +1,6 @@
 """What the conversation pages show: read-only queries, no changes."""
 
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -74,6 +75,9 @@ class StatementRow:
     # True when the analysis predicts but fewer than `min_voters` people took a side on
     # the statement in all: "too few votes" instead of a prediction.
     predicted_too_few: bool = False
+    # For common ground: the share of the least convinced group we are 90% sure is
+    # exceeded (what the list is ranked by), as a whole percentage rounded down.
+    surely: int | None = None
 
     @property
     def votes(self) -> int:
@@ -206,13 +210,15 @@ def report(conversation: Conversation) -> dict:
         message = "The groups are being worked out again. Come back in a minute."
     else:
         message = result.get("message", "")
+    consensus = listed(result.get("consensus", []) if ready else [])
+    _rank_figures(consensus, group_tallies)
     return {
         "analysis": cached,
         "freshness": _freshness(conversation, cached),
         "ready": ready,
         "message": message,
         "groups": group_cards,
-        "consensus": listed(result.get("consensus", []) if ready else []),
+        "consensus": consensus,
         "divides": listed(result.get("divides", []) if ready else []),
         "role_consensus": listed(result.get("role_consensus", []) if ready else []),
         "role_divides": listed(result.get("role_divides", []) if ready else []),
@@ -228,6 +234,21 @@ def report(conversation: Conversation) -> dict:
         "ungrouped": ungrouped,
         "common_ground_limit": COMMON_GROUND_LIMIT,
     }
+
+
+def _rank_figures(rows, group_tallies) -> None:
+    """Set each common-ground row's `surely`: the smallest over the groups of the agree
+    share we are 90% sure each group is above (evidence.common_ground_scores, which the
+    list is ranked by). At most ten statements of a few groups: cheap."""
+    counted = [(row, group_tallies.get(str(row.statement.pk))) for row in rows]
+    counted = [(row, per_group) for row, per_group in counted if per_group]
+    if not counted:
+        return
+    from . import evidence  # SciPy only when there is common ground to show
+
+    for row, per_group in counted:
+        agrees, voted = zip(*per_group, strict=True)
+        row.surely = math.floor(100 * float(evidence.lower_bound(agrees, voted).min()))
 
 
 @dataclass
