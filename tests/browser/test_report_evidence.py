@@ -39,7 +39,9 @@ def conversation_with_result(world):
         actor=world.coordinator, hub=world.hub, question="What would make the estate better?",
         seeds=SEEDS,
     )  # fmt: skip
-    store(conversation)
+    # Two of the five people who voted are in no group (too few votes).
+    placed = {"1": 0, "2": 0, "3": 1, "4": None, "5": None}
+    store(conversation, participants=placed, map={p: [i, i % 3] for i, p in enumerate(placed)})
     return conversation
 
 
@@ -60,6 +62,11 @@ def test_the_report_on_a_phone_as_a_coordinator(world, phone):
     finer.click()
     assert page.get_by_text("Finer group A1: 27 people").is_visible()
     assert page.get_by_text("Finer group A2: a few people").is_visible()
+    assert page.get_by_text("Agree more than the rest of group A:").is_visible()
+    assert page.get_by_text(
+        "2 of 5 people voted on fewer than 7 statements, so they are in no group"
+    ).is_visible()
+    assert page.get_by_text("We are 90% sure that at least").first.is_visible()
     phone.check_accessibility()  # opened, too
     fits_the_phone(page)
     shot(page, "report-coordinator-open.png")

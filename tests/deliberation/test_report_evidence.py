@@ -14,8 +14,9 @@ import pytest
 from django.core.management import call_command
 
 from coproduce.deliberation import engine, evidence, polis, selectors, services
-from coproduce.deliberation.models import AnalysisResult
+from coproduce.deliberation.models import AnalysisResult, StatementTally
 from coproduce.deliberation.services.analysis import RESULT_FORMAT, analysis_as_json
+from coproduce.deliberation.templatetags.deliberation import predicted_cell, predicted_words
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "polis"
 SEEDS = [
@@ -40,10 +41,11 @@ def url(conversation, name=""):
     return f"/hubs/{conversation.hub.slug}/conversations/{conversation.pk}/{name}"
 
 
-def store(conversation, **changes) -> dict:
+def store(conversation, decided=None, **changes) -> dict:
     """A stored analysis in the current shape: two groups (A of 30, B of 20); group A
-    made of a finer group of 27 and one of 3."""
-    repairs, bins, cars, room = (s.pk for s in conversation.statements.order_by("id"))
+    made of a finer group of 27 and one of 3. Each statement's running tally is the sum
+    of the groups' (or, for a statement in `decided`, those agrees of that many)."""
+    repairs, bins, cars, room = (s.pk for s in conversation.statements.order_by("id")[:4])
     result = {
         "format": RESULT_FORMAT,
         "ready": True,
@@ -117,6 +119,17 @@ def store(conversation, **changes) -> dict:
     }
     result.update(changes)
     AnalysisResult.objects.update_or_create(conversation=conversation, defaults={"result": result})
+    for statement, per_group in result["tallies"].items():
+        agree, voted = (sum(column) for column in zip(*per_group, strict=True))
+        agree, voted = (decided or {}).get(int(statement), (agree, voted))
+        StatementTally.objects.update_or_create(
+            statement_id=int(statement),
+            defaults={
+                "conversation": conversation,
+                "agree": agree,
+                "disagree": voted - agree,
+            },
+        )
     return result
 
 
@@ -256,7 +269,9 @@ def test_the_command_line_common_ground_is_the_engine_order(tmp_path):
     analysis = engine.analyse(engine.Votes.from_log(export.votes))
     assert written["consensus"] == [str(s) for s in analysis.consensus]
     assert written["divides"] == [str(s) for s in analysis.divides]
-    assert "common-ground statements (surest first)" in printed.getvalue()
+    said = printed.getvalue()
+    assert f"{len(export.votes):,} votes from {len(written['participants'])} people: " in said
+    assert "common-ground statement" in said and "(surest first)" in said
     assert set(written["subgroup_of"]) == set(written["participants"])
     subgroup_ids = {s["id"] for s in written["subgroups"]}
     for participant, sub in written["subgroup_of"].items():
@@ -275,3 +290,189 @@ def test_the_json_export_has_no_figures_of_a_few_people(world, conversation, cli
     assert few == [{"id": 1, "group": 0, "size": None, "few": True, "representative": []}]
     assert {s["size"] for s in analysis["subgroups"]} == {27, 20, None}
     assert analysis["predicted"] and analysis["min_voters"] == evidence.MIN_VOTERS
+
+
+@pytest.mark.parametrize(
+    ("predicted", "words", "cell"),
+    [
+        # Everyone has voted: no range, no "about".
+        ((0.83, 0.83, 0.834), "83% of all participants agree.", "83%"),
+        ((1.0, 0.996, 1.0), "All participants who took a side agree.", "100%"),
+        ((0.997, 0.995, 0.999), "99% of all participants agree.", "99%"),
+        ((0.003, 0.0, 0.004), "1% of all participants agree.", "1%"),
+        ((0.0, 0.0, 0.0), "0% of all participants agree.", "0%"),
+        # A range: never "about 100%"; its ends 100% or 0% only when exactly so.
+        (
+            (0.72, 0.64, 0.8),
+            "About 72% of all participants would agree (between 64% and 80%).",
+            "about 72% (64% to 80%)",
+        ),
+        (
+            (0.997, 0.9, 0.999),
+            "About 99% of all participants would agree (between 90% and 99%).",
+            "about 99% (90% to 99%)",
+        ),
+        (
+            (0.98, 0.9, 1.0),
+            "About 98% of all participants would agree (between 90% and 100%).",
+            "about 98% (90% to 100%)",
+        ),
+        (
+            (0.02, 0.002, 0.1),
+            "About 2% of all participants would agree (between 1% and 10%).",
+            "about 2% (1% to 10%)",
+        ),
+        (
+            (0.02, 0.0, 0.1),
+            "About 2% of all participants would agree (between 0% and 10%).",
+            "about 2% (0% to 10%)",
+        ),
+    ],
+)
+def test_the_predicted_share_in_words(predicted, words, cell):
+    assert predicted_words(predicted) == words
+    assert predicted_cell(predicted) == cell
+
+
+def test_too_few_votes_in_all_is_said_instead_of_a_prediction(world, conversation, client_for):
+    repairs, _bins, _cars, room = (s.pk for s in conversation.statements.order_by("id"))
+    # Four people in all took a side on the community room (it is listed as a divide).
+    store(conversation, decided={room: (3, 4)}, divides=[str(room)])
+    report = selectors.report(conversation)
+    rows = {row.statement.pk: row for row in report["statements"]}
+    assert rows[room].predicted is None and rows[room].predicted_too_few
+    assert rows[repairs].predicted == (0.72, 0.64, 0.8) and not rows[repairs].predicted_too_few
+    body = client_for(world.member).get(url(conversation, "report/")).content.decode()
+    divides = body[body.index('id="divides-heading"') : body.index('id="all-heading"')]
+    assert "All participants: too few votes to predict." in divides
+    assert "51%" not in divides
+    table = body[body.index('id="all-heading"') :]
+    assert "<td>too few votes</td>" in table
+    download = client_for(world.member).get(url(conversation, "report.csv"))
+    csv_rows = {r["statement"]: r for r in csv.DictReader(io.StringIO(b"".join(download).decode()))}
+    predicted = ("all participants would agree (predicted)", "predicted low", "predicted high")
+    assert [csv_rows[SEEDS[3]][key] for key in predicted] == ["", "", ""]
+    assert [csv_rows[SEEDS[0]][key] for key in predicted] == ["0.720", "0.640", "0.800"]
+
+
+def test_the_explanation_says_how_people_who_passed_are_counted(world, conversation, client_for):
+    store(conversation)
+    body = client_for(world.member).get(url(conversation, "report/")).content.decode()
+    start = body.index('id="predicted-explained"')
+    explained = body[start : body.index("</p>", start)]
+    assert "People who passed are counted by what they would say if they took a side" in explained
+    assert "would agree rather than disagree" in explained
+
+
+def test_a_finer_group_is_set_apart_from_the_rest_of_its_group(world, conversation, client_for):
+    store(conversation)
+    body = client_for(world.member).get(url(conversation, "report/")).content.decode()
+    start = body.index("<details")
+    details = body[start : body.index("</details>", start)]
+    assert f"Agree more than the rest of group A: {SEEDS[1]}" in details
+    assert "Agree:" not in details
+    # A group itself is set apart from the other groups: plainly "Agree:".
+    assert f"Agree: {SEEDS[2]}" in body[: body.index("<details")]
+    store(
+        conversation,
+        subgroups=[
+            {"id": 0, "group": 0, "size": 10, "representative": []},
+            {
+                "id": 1,
+                "group": 0,
+                "size": 20,
+                "representative": [
+                    {"statement": str(conversation.statements.order_by("id")[1].pk),
+                     "direction": "disagree", "agree_share": 0.1, "votes": 20}
+                ],
+            },
+        ],
+    )  # fmt: skip
+    body = client_for(world.member).get(url(conversation, "report/")).content.decode()
+    assert f"Disagree more than the rest of group A: {SEEDS[1]}" in body
+
+
+def test_people_in_no_group_are_counted_in_the_groups_section_and_on_the_map(
+    world, conversation, client_for
+):
+    placed = {"1": 0, "2": 0, "3": 1, "4": None, "5": None}
+    store(
+        conversation,
+        participants=placed,
+        map={p: [i, i] for i, p in enumerate(placed)},
+    )
+    body = client_for(world.member).get(url(conversation, "report/")).content.decode()
+    said = (
+        "2 of 5 people voted on fewer than 7 statements, so they are in no group; they count "
+        "in each statement\u2019s votes, in the staff and service users\u2019 shares and in "
+        "“all participants”."
+    )
+    assert said in body
+    caption = body[body.index("<figcaption>") : body.index("</figcaption>")]
+    assert "Grey marks are the 2 people in no group (fewer than 7 votes)." in caption
+    assert "2 people are in no group." in body[body.index("<desc") : body.index("</desc>")]
+    # Everyone in a group: nothing said.
+    store(conversation, participants={"1": 0, "2": 1}, map={"1": [0, 0], "2": [1, 1]})
+    body = client_for(world.member).get(url(conversation, "report/")).content.decode()
+    assert "in no group" not in body
+
+
+def test_a_full_common_ground_list_says_it_is_the_ten_we_are_surest_of(world, client_for):
+    assert selectors.COMMON_GROUND_LIMIT == evidence.LIMIT
+    conversation = services.conversation_create(
+        actor=world.coordinator,
+        hub=world.hub,
+        question="What would make the estate better?",
+        seeds=[*SEEDS, *(f"Statement number {n}." for n in range(6))],
+    )
+    ids = [str(s.pk) for s in conversation.statements.order_by("id")]
+    store(conversation, consensus=ids)
+    body = client_for(world.member).get(url(conversation, "report/")).content.decode()
+    assert "These are the ten statements we are surest of" in body
+    store(conversation, consensus=ids[:9])
+    body = client_for(world.member).get(url(conversation, "report/")).content.decode()
+    assert "statements we are surest of" not in body
+
+
+def analysis_of(sizes, ungrouped, consensus, divides):
+    from types import SimpleNamespace
+
+    groups = [SimpleNamespace(members=list(range(size))) for size in sizes]
+    group_of = {p: 0 for p in range(sum(sizes))}
+    group_of.update({f"x{p}": None for p in range(ungrouped)})
+    return SimpleNamespace(
+        groups=groups,
+        k=len(groups),
+        group_of=group_of,
+        consensus=list(range(consensus)),
+        divides=list(range(divides)),
+    )
+
+
+def test_the_command_line_summary_counts_people_and_says_one_and_many_right():
+    from coproduce.deliberation.management.commands.opinion import summary
+
+    said = summary(analysis_of([79, 59], 199, 1, 1), 2972)
+    assert said == (
+        "2,972 votes from 337 people: 2 opinion groups (79, 59 people; 199 in no group), "
+        "1 common-ground statement (surest first), 1 divide."
+    )
+    said = summary(analysis_of([1200], 0, 3, 0), 1)
+    assert said == (
+        "1 vote from 1,200 people: 1 opinion group (1,200 people), "
+        "3 common-ground statements (surest first), 0 divides."
+    )
+
+
+def test_each_common_ground_statement_shows_the_figure_it_is_ranked_by(
+    world, conversation, client_for
+):
+    repairs, bins, _cars, _room = (s.pk for s in conversation.statements.order_by("id"))
+    store(conversation, consensus=[str(repairs), str(bins)])
+    report = selectors.report(conversation)
+    score = evidence.common_ground_scores([[44, 19]], [[48, 20]])[0]
+    first, second = report["consensus"]
+    assert first.surely == int(100 * score) and 50 < first.surely < 92
+    assert second.surely == int(100 * evidence.lower_bound([20, 2], [25, 4]).min())
+    body = client_for(world.member).get(url(conversation, "report/")).content.decode()
+    assert f"We are 90% sure that at least {first.surely}% of each group agrees." in body

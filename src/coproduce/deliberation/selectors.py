@@ -1,5 +1,6 @@
 """What the conversation pages show: read-only queries, no changes."""
 
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -30,6 +31,8 @@ MIN_VOTERS = 5
 # readers); each is dark enough to show against white.
 GROUP_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#8A6D00", "#56106E"]
 GROUP_LETTERS = "ABCDEF"
+# The most statements the analysis lists as common ground (evidence.LIMIT).
+COMMON_GROUND_LIMIT = 10
 SIDES = {"staff": "Staff", "users": "Service users and residents"}
 
 
@@ -69,6 +72,12 @@ class StatementRow:
     # About what share of all participants would agree, and the 95% range: (share, low,
     # high), 0..1, or None before the analysis has predicted it.
     predicted: tuple | None = None
+    # True when the analysis predicts but fewer than `min_voters` people took a side on
+    # the statement in all: "too few votes" instead of a prediction.
+    predicted_too_few: bool = False
+    # For common ground: the share of the least convinced group we are 90% sure is
+    # exceeded (what the list is ranked by), as a whole percentage rounded down.
+    surely: int | None = None
 
     @property
     def votes(self) -> int:
@@ -170,8 +179,15 @@ def report(conversation: Conversation) -> dict:
             for side in SIDES
         }
         found = predicted.get(str(statement.pk))
-        row.predicted = tuple(found) if found else None
+        if predicted and counts["agree"] + counts["disagree"] < min_voters:
+            row.predicted_too_few = True  # a prediction from so few votes says little
+        elif found:
+            row.predicted = tuple(found)
         rows[statement.pk] = row
+
+    # People who voted but are in no group (null in `participants`): too few votes.
+    placed = result.get("participants", {}) if ready else {}
+    ungrouped = sum(1 for group in placed.values() if group is None)
 
     def listed(ids):
         return [rows[int(s)] for s in ids if int(s) in rows]
@@ -194,13 +210,15 @@ def report(conversation: Conversation) -> dict:
         message = "The groups are being worked out again. Come back in a minute."
     else:
         message = result.get("message", "")
+    consensus = listed(result.get("consensus", []) if ready else [])
+    _rank_figures(consensus, group_tallies)
     return {
         "analysis": cached,
         "freshness": _freshness(conversation, cached),
         "ready": ready,
         "message": message,
         "groups": group_cards,
-        "consensus": listed(result.get("consensus", []) if ready else []),
+        "consensus": consensus,
         "divides": listed(result.get("divides", []) if ready else []),
         "role_consensus": listed(result.get("role_consensus", []) if ready else []),
         "role_divides": listed(result.get("role_divides", []) if ready else []),
@@ -212,7 +230,25 @@ def report(conversation: Conversation) -> dict:
         "sides": SIDES,
         "min_voters": min_voters,
         "predicted": bool(predicted),
+        "analysed_people": len(placed),
+        "ungrouped": ungrouped,
+        "common_ground_limit": COMMON_GROUND_LIMIT,
     }
+
+
+def _rank_figures(rows, group_tallies) -> None:
+    """Set each common-ground row's `surely`: the smallest over the groups of the agree
+    share we are 90% sure each group is above (evidence.common_ground_scores, which the
+    list is ranked by). At most ten statements of a few groups: cheap."""
+    counted = [(row, group_tallies.get(str(row.statement.pk))) for row in rows]
+    counted = [(row, per_group) for row, per_group in counted if per_group]
+    if not counted:
+        return
+    from . import evidence  # SciPy only when there is common ground to show
+
+    for row, per_group in counted:
+        agrees, voted = zip(*per_group, strict=True)
+        row.surely = math.floor(100 * float(evidence.lower_bound(agrees, voted).min()))
 
 
 @dataclass

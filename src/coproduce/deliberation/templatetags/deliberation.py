@@ -36,30 +36,48 @@ def agree_cell(share, votes) -> str:
 
 
 def _percent(value) -> int:
-    return round(float(value) * 100)
+    """A share as a whole percentage, never 100% unless it is exactly 1 (99%) nor 0%
+    unless it is exactly 0 (1%): "100%" means everyone."""
+    value = float(value)
+    shown = round(value * 100)
+    if shown >= 100 and value < 1:
+        return 99
+    if shown <= 0 and value > 0:
+        return 1
+    return shown
+
+
+def _narrow(low, high) -> bool:
+    """The range is under one percentage point: everyone, or nearly, has taken a side."""
+    return float(high) - float(low) < 0.01 or _percent(low) == _percent(high)
 
 
 @register.filter
 def predicted_words(predicted) -> str:
-    """'About 72% of all participants would agree (between 64% and 80%).'"""
+    """'About 72% of all participants would agree (between 64% and 80%).', or '83% of
+    all participants agree.' when the range is under a point (everyone has voted)."""
     if not predicted:
         return ""
-    share, low, high = predicted
-    if _percent(low) == _percent(high):
-        return f"About {_percent(share)}% of all participants would agree."
+    share, low, high = (float(x) for x in predicted)
+    if _narrow(low, high):
+        if share == 1:
+            return "All participants who took a side agree."
+        return f"{_percent(share)}% of all participants agree."
     return (
-        f"About {_percent(share)}% of all participants would agree "
+        f"About {min(_percent(share), 99)}% of all participants would agree "
         f"(between {_percent(low)}% and {_percent(high)}%)."
     )
 
 
 @register.filter
 def predicted_cell(predicted) -> str:
-    """'about 72% (64% to 80%)' for a table cell, or a dash."""
+    """'about 72% (64% to 80%)', '83%' when the range is under a point, or a dash."""
     if not predicted:
         return NO_VOTES_CELL
-    share, low, high = predicted
-    return f"about {_percent(share)}% ({_percent(low)}% to {_percent(high)}%)"
+    share, low, high = (float(x) for x in predicted)
+    if _narrow(low, high):
+        return f"{_percent(share)}%"
+    return f"about {min(_percent(share), 99)}% ({_percent(low)}% to {_percent(high)}%)"
 
 
 @register.filter

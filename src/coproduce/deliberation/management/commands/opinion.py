@@ -9,6 +9,28 @@ from coproduce.errors import ApplicationError
 from coproduce.hubs.models import Hub
 
 
+def _count(n: int, one: str, many: str | None = None) -> str:
+    """'1 vote', '2,972 votes'."""
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
+def summary(analysis, vote_count: int) -> str:
+    """'2,972 votes from 337 people: 2 opinion groups (79, 59 people; 199 in no group),
+    1 common-ground statement (surest first), 3 divides.'"""
+    people = len(analysis.group_of)
+    ungrouped = sum(1 for group in analysis.group_of.values() if group is None)
+    sizes = ", ".join(f"{len(group.members):,}" for group in analysis.groups)
+    sizes += " people"  # a group is never of one person
+    if ungrouped:
+        sizes += f"; {ungrouped:,} in no group"
+    return (
+        f"{_count(vote_count, 'vote')} from {_count(people, 'person', 'people')}: "
+        f"{_count(analysis.k, 'opinion group')} ({sizes}), "
+        f"{_count(len(analysis.consensus), 'common-ground statement')} (surest first), "
+        f"{_count(len(analysis.divides), 'divide')}."
+    )
+
+
 class Command(BaseCommand):
     # `analyse` reads files and writes a file; `import` only adds rows. Neither needs the
     # deployment checks a web server does.
@@ -72,13 +94,7 @@ class Command(BaseCommand):
         if not analysis.ready:
             self.stdout.write(analysis.message)
         else:
-            sizes = ", ".join(str(len(group.members)) for group in analysis.groups)
-            self.stdout.write(
-                f"{len(export.votes)} votes: {analysis.k} opinion group"
-                f"{'' if analysis.k == 1 else 's'} ({sizes} people), "
-                f"{len(analysis.consensus)} common-ground statements (surest first), "
-                f"{len(analysis.divides)} divides."
-            )
+            self.stdout.write(summary(analysis, len(export.votes)))
         self.stdout.write(f"Written to {output}")
 
     def _import(self, directory, export, slug, question):
