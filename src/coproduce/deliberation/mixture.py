@@ -293,7 +293,7 @@ def choose_k(
         # A fold's own fits may stop a group short (a split that leaves too few people
         # without its tenth of the votes); such a fold sits out that number's test.
         reached = [k in fits for fits in by_fold]
-        if sum(reached) < 0.75 * len(by_fold):
+        if sum(reached) < 0.9 * len(by_fold):
             break
         scores[k] = np.concatenate(
             [
