@@ -254,20 +254,20 @@ def choose_k(
     fold_count=FOLDS,
     repeats=REPEATS,
 ):
-    """The number of groups the votes support, and that fit's profiles (a good start
-    for the fit on everyone).
+    """The number of groups the votes support, and that fit (a good start for the fit
+    on everyone).
 
-    Cross-validation: the agree and disagree votes are dealt into FOLDS folds; each
-    number of groups is fitted without each fold in turn and scored by how well it
-    predicts that fold's votes (the log chance it gave each vote, given the voter's
-    other votes). So every vote is predicted once, by a model that did not see it.
-    Starting from one group, a larger number is taken only when it predicts better by
-    more than `strictness` standard errors of the paired difference, and only if each
-    of its groups holds at least `min_size` people: extra groups must earn their place,
-    so the number does not wander with the sample. The number people have already seen
-    (`previous_k`) stays unless another beats it by KEEP_PREVIOUS standard errors. In a
-    big conversation this is done on a sample of participants: profiles are per
-    statement, so a few thousand people show them well."""
+    Cross-validation: the agree and disagree votes are dealt into `fold_count` folds
+    (by a hash of who cast each on what), `repeats` times; each number of groups is
+    fitted without each fold in turn (grown by `sequence`) and scored by the log chance
+    it gave each held-out vote. Starting from one group, a larger number is taken only
+    when it beats the best so far by `strictness` standard errors (summed per voter)
+    and `min_gain` per vote, or by CLEAR_STRICTNESS and CLEAR_GAIN; from one group the
+    search looks one number further, after that it stops at the first that fails. Each
+    group must hold `min_size` people. The number people have already seen
+    (`previous_k`) stays unless another is clearly better. Above `big` people the
+    choice is made on a fixed sample of `sample`, with five folds once: profiles are
+    per statement, so a few thousand people show them well."""
     participant_keys, statement_keys = keys
     n = indicators[0].shape[0]
     candidates = None  # every group is tried as the one to split
