@@ -59,7 +59,7 @@ migrate: $(STAMP)
 	$(DEMO_ENV) $(BIN)/coproduce migrate
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) $(REDDWARF_VENV) var .pytest_cache
 
 # Ledger throughput and verify speed on SQLite and PostgreSQL (see docs/performance.md).
 bench-ledger: $(STAMP)
@@ -83,8 +83,16 @@ bench-matching-db-quick: system-packages-postgres $(STAMP)
 bench-opinion: $(STAMP)
 	$(BIN)/python bench/opinion.py
 
-opinion-quality: $(STAMP)
-	$(BIN)/python bench/opinion_quality.py
+# red-dwarf (Polis's method) lives in its own venv so the project never depends on it.
+REDDWARF_VENV := .venv-reddwarf
+$(REDDWARF_VENV)/.installed: bench/requirements-reddwarf.txt
+	@test -n "$(PYTHON)" || { echo "No Python 3.12+ found (see above)."; exit 1; }
+	test -x $(REDDWARF_VENV)/bin/python || $(PYTHON) -m venv $(REDDWARF_VENV)
+	$(REDDWARF_VENV)/bin/python -m pip install --quiet -r bench/requirements-reddwarf.txt
+	touch $@
+
+opinion-quality: $(STAMP) $(REDDWARF_VENV)/.installed
+	$(BIN)/python bench/opinion_quality.py --reddwarf-python $(REDDWARF_VENV)/bin/python
 
 # Reports: the Open311 request list and the scorecard over 100,000 reports (see
 # docs/performance.md).

@@ -46,6 +46,9 @@ NOBODY_IMPORTS = {"api", "demo"}
 
 PURE_ENGINES = [
     "coproduce.deliberation.engine",
+    "coproduce.deliberation.evidence",
+    "coproduce.deliberation.mixture",
+    "coproduce.deliberation.predict",
     "coproduce.deliberation.chooser",
     "coproduce.deliberation.polis",
     "coproduce.referrals.matching",

@@ -148,3 +148,76 @@ def test_common_ground_across_roles_and_where_roles_split():
     assert "s1" in analysis.role_divides
     assert analysis.role_shares["s1"]["staff"] == (1.0, 50)
     assert analysis.role_shares["s1"]["tenant"] == (0.0, 150)
+
+
+def test_a_conversation_of_five_statements_is_analysed_once_people_vote_on_them_all():
+    log = [(f"p{i}", f"s{j}", 1) for i in range(12) for j in range(5)]
+    analysis = analyse(Votes.from_log(log))
+    assert analysis.ready
+    assert analysis.k == 1
+    assert set(analysis.consensus) == {f"s{j}" for j in range(5)}
+
+
+def test_finer_groups_are_found_inside_a_group_and_say_what_sets_them_apart():
+    # Six camps (as many groups as are shown), and inside camp 0 two factions that
+    # differ only on s30-s39: finer structure than six groups can show.
+    rng = np.random.default_rng(12)
+    camps = rng.choice([0.1, 0.9], size=(6, 30))
+    log, faction = [], {}
+    for person in range(720):
+        camp = person % 6
+        faction[f"p{person}"] = (person // 6) % 2 if camp == 0 else None
+        for s in rng.choice(40, 24, replace=False):
+            if s < 30:
+                chance = camps[camp, s]
+            else:
+                chance = 0.5 if camp else (0.9 if faction[f"p{person}"] else 0.1)
+            log.append((f"p{person}", f"s{s}", 1 if rng.random() < chance else -1))
+    analysis = analyse(Votes.from_log(log))
+    assert analysis.k == 6
+    home = analysis.group_of["p0"]  # camp 0's group
+    finer = [sub for sub in analysis.subgroups if sub.group == home]
+    assert len(finer) == 2
+    members = [p for p, f in faction.items() if f is not None and analysis.group_of[p] == home]
+    found = [analysis.subgroup_of[p] for p in members]
+    assert adjusted_rand_score([faction[p] for p in members], found) > 0.8
+    for sub in finer:
+        assert sub.representative
+        assert {share.statement for share in sub.representative} <= {f"s{s}" for s in range(30, 40)}
+    assert len(analysis.subgroups) <= 12
+    assert [sub.id for sub in analysis.subgroups] == list(range(len(analysis.subgroups)))
+
+
+def test_the_predicted_view_counts_every_participant():
+    log, _ = planted(participants=200, statements=20, groups=2, per_person=8, seed=21)
+    analysis = analyse(Votes.from_log(log))
+    for prediction in analysis.predicted.values():
+        assert 0 <= prediction.low <= prediction.share <= prediction.high <= 1
+    # Everyone votes on s0: the prediction is simply the share, with no range.
+    full = [(f"p{i}", "s0", 1 if i % 4 else -1) for i in range(200)]
+    analysis = analyse(Votes.from_log(log + full))
+    prediction = analysis.predicted["s0"]
+    assert prediction.share == pytest.approx(0.75, abs=0.001)
+    assert prediction.high - prediction.low < 0.001
+
+
+def test_a_prediction_follows_the_voters_group():
+    log, _ = planted(participants=300, statements=30, groups=2, per_person=15, seed=8)
+    analysis = analyse(Votes.from_log(log))
+    voted = {(p, s) for p, s, _ in log}
+    rng = np.random.default_rng(0)
+    people = [f"p{i}" for i in range(300)]
+    pairs = [(p, f"s{s}") for p in people for s in rng.choice(30, 3) if (p, f"s{s}") not in voted]
+    chances = analysis.agree_chance([p for p, _ in pairs], [s for _, s in pairs])
+    assert np.all((chances >= 0) & (chances <= 1))
+    # The same statement, two people in different camps: their chances differ.
+    by_group = {}
+    for (person, statement), chance in zip(pairs, chances, strict=True):
+        by_group.setdefault((statement, analysis.group_of[person]), []).append(chance)
+    gaps = [
+        abs(np.mean(by_group[(s, 0)]) - np.mean(by_group[(s, 1)]))
+        for s in {s for s, _ in by_group}
+        if (s, 0) in by_group and (s, 1) in by_group
+    ]
+    assert np.median(gaps) > 0.4
+    assert analysis.agree_chance(["nobody"], ["s1"]).tolist() == [0.5]

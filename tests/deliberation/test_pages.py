@@ -278,7 +278,8 @@ def many_votes(world, conversation, people=8):
 
 
 def test_the_report_shows_common_ground_across_roles_and_exports(world, conversation, client_for):
-    many_votes(world, conversation)
+    # Ten voters: five staff, five service users (common ground needs five on each side).
+    many_votes(world, conversation, people=10)
     services.analysis_refresh(conversation)
     client = client_for(world.member)
     page = client.get(url(conversation, "report/"))
@@ -286,8 +287,8 @@ def test_the_report_shows_common_ground_across_roles_and_exports(world, conversa
     assert SEEDS[0] in [row.statement.text for row in report["role_consensus"]]
     assert SEEDS[2] in [row.statement.text for row in report["role_divides"]]
     assert SEEDS[2] not in [row.statement.text for row in report["role_consensus"]]
-    # Eight voters, and the coordinator: writing the extra statements was agreeing with them.
-    assert report["participation"]["total"] == 8 + 1
+    # Ten voters, and the coordinator: writing the extra statements was agreeing with them.
+    assert report["participation"]["total"] == 10 + 1
     body = page.content.decode()
     assert "Where staff and service users agree" in body
     assert '<svg viewBox="0 0 400 300" role="img"' in body
@@ -295,7 +296,7 @@ def test_the_report_shows_common_ground_across_roles_and_exports(world, conversa
     download = b"".join(client.get(url(conversation, "report.csv")).streaming_content)
     rows = list(csv.DictReader(io.StringIO(download.decode())))
     by_text = {row["statement"]: row for row in rows}
-    assert by_text[SEEDS[0]]["agree"] == "8"
+    assert by_text[SEEDS[0]]["agree"] == "10"
     assert by_text[SEEDS[0]]["common ground across roles"] == "yes"
     assert by_text[SEEDS[2]]["Staff agree share"] == "1.000"
     assert by_text[SEEDS[2]]["Service users and residents agree share"] == "0.000"

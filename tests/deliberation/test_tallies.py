@@ -29,6 +29,7 @@ from coproduce.deliberation.models import (
     Vote,
     side_of,
 )
+from coproduce.deliberation.services.analysis import RESULT_FORMAT
 from coproduce.errors import ApplicationError
 from coproduce.hubs.models import Role
 from coproduce.hubs.services import membership_add, person_register
@@ -83,8 +84,10 @@ def recount_report(conversation) -> dict:
                 counts[s]["side", side_of(roles[p]), "decided"] += 1
 
     def share(c, *key):
+        # Fewer than the result's `min_voters` took a side: "too few votes", no share.
         decided = c[(*key, "decided")]
-        return (c[(*key, "agree")] / decided if decided else None, decided)
+        enough = decided and decided >= result.get("min_voters", 1)
+        return (c[(*key, "agree")] / decided if enough else None, decided)
 
     return {
         "vote_count": len(latest),
@@ -375,7 +378,7 @@ def test_an_analysis_from_before_the_upgrade_is_due_again(world):
     stored.result = {k: v for k, v in stored.result.items() if k not in ("format", "tallies")}
     stored.save()
     assert not selectors.report(conversation)["ready"]
-    assert services.analysis_refresh(conversation).result["format"] == 2
+    assert services.analysis_refresh(conversation).result["format"] == RESULT_FORMAT
     assert selectors.report(conversation)["ready"]
 
 

@@ -6,6 +6,8 @@ Rules:
   hub's staff, coordinators and admins.
 - Coordinators start conversations, type in paper and phone responses, mark hub
   priorities and appoint moderators; moderators (and coordinators) review statements.
+- Small groups: a finer group (sub-group) of fewer than SMALL_GROUP people is shown only
+  as "a few people", never with figures of its own (as insight.access.SMALL_GROUP).
 """
 
 from dataclasses import dataclass
@@ -17,6 +19,8 @@ from coproduce.hubs import pickers
 from coproduce.hubs.models import Hub, Membership, Person
 
 from .models import Audience, Conversation, Moderator
+
+SMALL_GROUP = 5
 
 
 @dataclass(frozen=True)

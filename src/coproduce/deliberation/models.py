@@ -285,6 +285,9 @@ class AnalysisResult(models.Model):
     result = models.JSONField(default=dict)
     # The result's divides again, small, for choosing the next statement on each vote.
     divides = models.JSONField(default=list)
+    # Each statement's predicted share of everyone who would agree, [share, low, high]:
+    # what choosing the next statement reads for that statement alone.
+    predicted = models.JSONField(default=dict)
     computed_at = models.DateTimeField(default=timezone.now)
     seconds = models.FloatField(default=0)
 

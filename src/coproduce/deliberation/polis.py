@@ -166,7 +166,17 @@ def topic(directory: Path) -> str:
 
 def as_json(analysis) -> dict:
     """An engine Analysis in the JSON shape `coproduce opinion analyse` writes: ids as
-    strings, a group number (or null) per participant."""
+    strings, a group number (or null) per participant.
+
+    - `consensus` (common ground) is in the engine's order: surest first, i.e. by how
+      sure the votes make us that every group agrees (the smallest lower bound of the
+      groups' agree shares, see evidence.py), and only statements at least five people
+      in every group took a side on. `divides` likewise, widest sure gap first.
+    - `subgroups`: finer groups inside the groups, each with its group, size and what
+      sets it apart from the rest of its group; `subgroup_of` gives each participant's.
+    - `predicted`: per statement, [share, low, high]: about `share` of all participants
+      would agree (those who did not see it predicted from their other votes), 95% sure
+      between `low` and `high` (0 to 1, three places)."""
     return {
         "ready": analysis.ready,
         "message": analysis.message,
@@ -175,19 +185,41 @@ def as_json(analysis) -> dict:
             {
                 "id": group.id,
                 "size": len(group.members),
-                "representative": [
-                    {
-                        "statement": str(share.statement),
-                        "direction": share.direction,
-                        "agree_share": share.agree_share,
-                        "votes": share.votes,
-                    }
-                    for share in group.representative
-                ],
+                "representative": _representative(group.representative),
             }
             for group in analysis.groups
         ],
+        "subgroups": [
+            {
+                "id": sub.id,
+                "group": sub.group,
+                "size": len(sub.members),
+                "representative": _representative(sub.representative),
+            }
+            for sub in getattr(analysis, "subgroups", [])
+        ],
+        "subgroup_of": {str(p): s for p, s in getattr(analysis, "subgroup_of", {}).items()},
+        "predicted": {
+            str(statement): [
+                round(float(p.share), 3),
+                round(float(p.low), 3),
+                round(float(p.high), 3),
+            ]
+            for statement, p in getattr(analysis, "predicted", {}).items()
+        },
         "consensus": [str(s) for s in analysis.consensus],
         "divides": [str(s) for s in analysis.divides],
         "map": {str(p): list(xy) for p, xy in analysis.map.items()},
     }
+
+
+def _representative(shares) -> list[dict]:
+    return [
+        {
+            "statement": str(share.statement),
+            "direction": share.direction,
+            "agree_share": share.agree_share,
+            "votes": share.votes,
+        }
+        for share in shares
+    ]

@@ -1,5 +1,6 @@
 """What the conversation pages show: read-only queries, no changes."""
 
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -22,10 +23,16 @@ from .models import (
 )
 from .services.analysis import RESULT_FORMAT
 
+# Fewest people in a group or role who must take a side before its share is shown,
+# when a result does not say (it keeps evidence.MIN_VOTERS as `min_voters`).
+MIN_VOTERS = 5
+
 # Colours for groups on the map, from the Okabe-Ito palette (distinct for colour-blind
 # readers); each is dark enough to show against white.
 GROUP_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#8A6D00", "#56106E"]
 GROUP_LETTERS = "ABCDEF"
+# The most statements the analysis lists as common ground (evidence.LIMIT).
+COMMON_GROUND_LIMIT = 10
 SIDES = {"staff": "Staff", "users": "Service users and residents"}
 
 
@@ -62,6 +69,15 @@ class StatementRow:
     by_group: list = field(default_factory=list)  # (letter, agree share or None, votes)
     by_side: dict = field(default_factory=dict)  # side -> (agree share or None, votes)
     is_priority: bool = False
+    # About what share of all participants would agree, and the 95% range: (share, low,
+    # high), 0..1, or None before the analysis has predicted it.
+    predicted: tuple | None = None
+    # True when the analysis predicts but fewer than `min_voters` people took a side on
+    # the statement in all: "too few votes" instead of a prediction.
+    predicted_too_few: bool = False
+    # For common ground: the share of the least convinced group we are 90% sure is
+    # exceeded (what the list is ranked by), as a whole percentage rounded down.
+    surely: int | None = None
 
     @property
     def votes(self) -> int:
@@ -73,8 +89,47 @@ class StatementRow:
         return self.agree / decided if decided else None
 
 
-def _share(agree: int, decided: int):
-    return (agree / decided if decided else None, decided)
+def _share(agree: int, decided: int, min_voters: int = 1):
+    """(agree share, people who took a side); the share is None ("too few votes") when
+    fewer than `min_voters` took a side."""
+    return (agree / decided if decided and decided >= min_voters else None, decided)
+
+
+def _representative(items, rows, min_voters) -> list[dict]:
+    """A group's (or sub-group's) representative statements with their rows; the share
+    is None where too few of them took a side to show one."""
+    return [
+        {
+            **item,
+            "agree_share": item["agree_share"] if item.get("votes", 0) >= min_voters else None,
+            "row": rows[int(item["statement"])],
+        }
+        for item in items
+        if int(item["statement"]) in rows
+    ]
+
+
+def _subgroups(result: dict, group: dict, letter: str, rows, min_voters) -> list[dict]:
+    """The finer groups inside `group`, largest first, named A1, A2, ...; none when the
+    group is not divided further. A finer group of fewer than SMALL_GROUP people is
+    only "a few people": none of its own figures are shown."""
+    found = sorted(
+        (s for s in result.get("subgroups", []) if s.get("group") == group["id"]),
+        key=lambda s: (-s["size"], s["id"]),
+    )
+    if len(found) < 2:
+        return []
+    return [
+        {
+            "name": f"{letter}{n}",
+            "size": sub["size"],
+            "few": sub["size"] < access.SMALL_GROUP,
+            "representative": []
+            if sub["size"] < access.SMALL_GROUP
+            else _representative(sub.get("representative", []), rows, min_voters),
+        }
+        for n, sub in enumerate(found, start=1)
+    ]
 
 
 def report(conversation: Conversation) -> dict:
@@ -87,6 +142,8 @@ def report(conversation: Conversation) -> dict:
     ready = bool(result.get("ready")) and current
     groups = result.get("groups", []) if ready else []
     group_tallies = result.get("tallies", {}) if ready else {}
+    predicted = result.get("predicted", {}) if ready else {}
+    min_voters = result.get("min_voters", MIN_VOTERS)
     rows, vote_count = {}, 0
     for statement in (
         Statement.objects.filter(conversation=conversation)
@@ -107,16 +164,30 @@ def report(conversation: Conversation) -> dict:
         )
         per_group = group_tallies.get(str(statement.pk))
         row.by_group = [
-            (GROUP_LETTERS[g["id"]], *(_share(*per_group[g["id"]]) if per_group else (None, 0)))
+            (
+                GROUP_LETTERS[g["id"]],
+                *(_share(*per_group[g["id"]], min_voters) if per_group else (None, 0)),
+            )
             for g in groups
         ]
         row.by_side = {
             side: _share(
-                counts[f"{side}_agree"], counts[f"{side}_agree"] + counts[f"{side}_disagree"]
+                counts[f"{side}_agree"],
+                counts[f"{side}_agree"] + counts[f"{side}_disagree"],
+                min_voters,
             )
             for side in SIDES
         }
+        found = predicted.get(str(statement.pk))
+        if predicted and counts["agree"] + counts["disagree"] < min_voters:
+            row.predicted_too_few = True  # a prediction from so few votes says little
+        elif found:
+            row.predicted = tuple(found)
         rows[statement.pk] = row
+
+    # People who voted but are in no group (null in `participants`): too few votes.
+    placed = result.get("participants", {}) if ready else {}
+    ungrouped = sum(1 for group in placed.values() if group is None)
 
     def listed(ids):
         return [rows[int(s)] for s in ids if int(s) in rows]
@@ -128,11 +199,8 @@ def report(conversation: Conversation) -> dict:
             "size": g["size"],
             "staff": g.get("staff", 0),
             "users": g.get("users", 0),
-            "representative": [
-                {**r, "row": rows[int(r["statement"])]}
-                for r in g["representative"]
-                if int(r["statement"]) in rows
-            ],
+            "representative": _representative(g["representative"], rows, min_voters),
+            "subgroups": _subgroups(result, g, GROUP_LETTERS[g["id"]], rows, min_voters),
         }
         for g in groups
     ]
@@ -142,13 +210,15 @@ def report(conversation: Conversation) -> dict:
         message = "The groups are being worked out again. Come back in a minute."
     else:
         message = result.get("message", "")
+    consensus = listed(result.get("consensus", []) if ready else [])
+    _rank_figures(consensus, group_tallies)
     return {
         "analysis": cached,
         "freshness": _freshness(conversation, cached),
         "ready": ready,
         "message": message,
         "groups": group_cards,
-        "consensus": listed(result.get("consensus", []) if ready else []),
+        "consensus": consensus,
         "divides": listed(result.get("divides", []) if ready else []),
         "role_consensus": listed(result.get("role_consensus", []) if ready else []),
         "role_divides": listed(result.get("role_divides", []) if ready else []),
@@ -158,7 +228,27 @@ def report(conversation: Conversation) -> dict:
         "map": _map_points(result) if ready else [],
         "map_people": len(result.get("map", {})) if ready else 0,
         "sides": SIDES,
+        "min_voters": min_voters,
+        "predicted": bool(predicted),
+        "analysed_people": len(placed),
+        "ungrouped": ungrouped,
+        "common_ground_limit": COMMON_GROUND_LIMIT,
     }
+
+
+def _rank_figures(rows, group_tallies) -> None:
+    """Set each common-ground row's `surely`: the smallest over the groups of the agree
+    share we are 90% sure each group is above (evidence.common_ground_scores, which the
+    list is ranked by). At most ten statements of a few groups: cheap."""
+    counted = [(row, group_tallies.get(str(row.statement.pk))) for row in rows]
+    counted = [(row, per_group) for row, per_group in counted if per_group]
+    if not counted:
+        return
+    from . import evidence  # SciPy only when there is common ground to show
+
+    for row, per_group in counted:
+        agrees, voted = zip(*per_group, strict=True)
+        row.surely = math.floor(100 * float(evidence.lower_bound(agrees, voted).min()))
 
 
 @dataclass

@@ -370,7 +370,9 @@ def report_csv(request, slug, conversation_id):
             "statement id", "statement", "agree", "disagree", "pass", "agree share",
             "common ground", "common ground across roles", "divide", "hub priority",
             *[f"group {letter} agree share" for letter in letters],
+            *[f"group {letter} people who agreed or disagreed" for letter in letters],
             *[f"{label} agree share" for label in data["sides"].values()],
+            "all participants would agree (predicted)", "predicted low", "predicted high",
         ]
     )  # fmt: skip
     marks = {
@@ -388,11 +390,25 @@ def report_csv(request, slug, conversation_id):
             *["yes" if row.statement.pk in marks[key] else "no" for key in marks],
             "yes" if row.is_priority else "no",
             *[share(agree) for _, agree, _ in row.by_group],
+            *[people for _, _, people in row.by_group],
             *[share(row.by_side[side][0]) for side in data["sides"]],
+            *[share(value) for value in (row.predicted or (None, None, None))],
         ]
         for row in data["statements"]
     )  # fmt: skip
     return csv_response(f"conversation-{conversation.pk}.csv", header, rows)
+
+
+def _without_small_subgroups(result: dict) -> dict:
+    """The stored analysis, with no figures of a finer group of fewer than
+    access.SMALL_GROUP people ("a few people" on the page): no size, no shares."""
+    subgroups = [
+        sub
+        if sub.get("size", 0) >= access.SMALL_GROUP
+        else {**sub, "size": None, "few": True, "representative": []}
+        for sub in result.get("subgroups", [])
+    ]
+    return {**result, "subgroups": subgroups} if "subgroups" in result else result
 
 
 def report_json(request, slug, conversation_id):
@@ -415,7 +431,7 @@ def report_json(request, slug, conversation_id):
             for row in data["statements"]
         },
         "participation": data["participation"],
-        "analysis": cached.result if cached else None,
+        "analysis": _without_small_subgroups(cached.result) if cached else None,
     }
     response = HttpResponse(
         json.dumps(body, indent=2), content_type="application/json; charset=utf-8"

@@ -197,7 +197,7 @@ def load(hub: Hub, coordinator: Person, seed: int = 11, *, clock) -> Conversatio
     chances = [chance for _, *chance in STATEMENTS]
     for voter, (participant, outlook) in enumerate(voters):
         is_staff = outlook == 2
-        how_many = rng.randint(24, 36) if is_staff else rng.randint(20, 32)
+        how_many = rng.randint(28, 38) if is_staff else rng.randint(26, 36)
         for index in rng.sample(range(len(statements)), how_many):
             if rng.random() < 0.08:
                 value = 0

@@ -49,9 +49,10 @@ from ..models import (
 if TYPE_CHECKING:
     from .. import engine
 
-# Results written before the report read its group and side counts from the analysis
-# lack them; the report treats them as due again.
-RESULT_FORMAT = 2
+# Results written in an older shape are due again (the report says the groups are being
+# worked out). 2: group and side counts; 3: sub-groups, the predicted view of everyone,
+# `min_voters`, and common ground ranked by evidence.
+RESULT_FORMAT = 3
 
 
 def _interval() -> datetime.timedelta:
@@ -213,7 +214,9 @@ def _refresh(conversation, cached, votes_cast, started_at) -> AnalysisResult:
     result = analysis_as_json(analysis, sides)
     values = {
         "last_vote_id": last_vote_id,
+        # What choosing the next statement reads on each vote: see votes.py.
         "divides": result["divides"],
+        "predicted": result["predicted"],
         "votes_cast": votes_cast,
         "votes": len(votes.values),
         "participants": len(votes.participants),
@@ -236,11 +239,16 @@ def analysis_as_json(analysis: engine.Analysis, sides: dict | None = None) -> di
     """The engine's result as JSON: the command line's output, plus the number of groups,
     the common ground and splits across roles, and what the report reads instead of the
     votes: each statement's agrees and decided votes per group (`tallies`), each group's
-    staff and service users, and which participants on the map are staff."""
+    staff and service users, which participants on the map are staff, and `min_voters`,
+    the fewest people in a group or role who must take a side before its share is shown
+    (fewer: "too few votes")."""
     sides = sides or {}
+    from .. import evidence
+
     result = {
         **polis.as_json(analysis),
         "format": RESULT_FORMAT,
+        "min_voters": evidence.MIN_VOTERS,
         "k": analysis.k,
         "role_consensus": [str(s) for s in analysis.role_consensus],
         "role_divides": [str(s) for s in analysis.role_divides],
@@ -250,6 +258,8 @@ def analysis_as_json(analysis: engine.Analysis, sides: dict | None = None) -> di
         },
         "staff": sorted(str(p) for p in analysis.map if sides.get(p) == "staff"),
     }
+    # Which sub-group each person is in is for the command line; the report reads sizes.
+    result.pop("subgroup_of", None)
     for group, card in zip(analysis.groups, result["groups"], strict=True):
         members = [sides.get(p) for p in group.members]
         card["staff"] = members.count("staff")

@@ -4,8 +4,9 @@ statement to show next."""
 import json
 from dataclasses import dataclass
 
-from django.db import transaction
-from django.db.models import Exists, OuterRef, Subquery, TextField, Value
+from django.db import connection, transaction
+from django.db.models import Exists, F, Func, OuterRef, Subquery, TextField, Value
+from django.db.models.functions import Cast, Concat
 
 from coproduce.audit import AuditKind, audit
 from coproduce.errors import ApplicationError
@@ -140,15 +141,20 @@ class VotingCard:
 
 
 def voting_card(participant: Participant, rng=None) -> VotingCard:
-    """The next statement for the participant: one they have not voted on, new and
-    divisive ones more often (see chooser.py). One query whatever the number of votes:
-    a row per statement showing, with its running tally, whether the participant has
-    voted on it (`EXISTS` on the vote index) and the last analysis's divides (a small
-    list, the same on every row)."""
+    """The next statement for the participant: one they have not voted on, new, divisive
+    and uncertain ones more often (see chooser.py). One query whatever the number of
+    votes: a row per statement showing, with its running tally, whether the participant
+    has voted on it (`EXISTS` on the vote index), the last analysis's divides (a small
+    list, the same on every row) and its predicted share of everyone who would agree
+    with its range (that statement's entry only, read from the small copy the analysis
+    keeps for this: `AnalysisResult.predicted`)."""
     conversation_id = participant.conversation_id
-    last = AnalysisResult.objects.filter(conversation_id=conversation_id).values("divides")
+    last = AnalysisResult.objects.filter(conversation_id=conversation_id)
     # As JSON text, read once (not decoded on each row).
-    divides_json = Subquery(last[:1], output_field=TextField())
+    divides_json = Subquery(last.values("divides")[:1], output_field=TextField())
+    predicted_json = Subquery(
+        last.values(p=_prediction_of(OuterRef("pk")))[:1], output_field=TextField()
+    )
     showing = (
         Statement.objects.filter(conversation_id=conversation_id, status=StatementStatus.VISIBLE)
         .order_by("id")
@@ -159,13 +165,21 @@ def voting_card(participant: Participant, rng=None) -> VotingCard:
             if participant.pk is not None
             else Value(False),
             divides=divides_json,
+            predicted=predicted_json,
         )
         .values_list(
-            "id", "text", "tally__agree", "tally__disagree", "tally__passed", "voted", "divides"
+            "id",
+            "text",
+            "tally__agree",
+            "tally__disagree",
+            "tally__passed",
+            "voted",
+            "divides",
+            "predicted",
         )
     )
     texts, candidates, voted_count, divides = {}, [], 0, None
-    for pk, text, agree, disagree, passed, voted, row_divides in showing:
+    for pk, text, agree, disagree, passed, voted, row_divides, predicted in showing:
         if divides is None:
             divides = {int(s) for s in json.loads(row_divides or "[]")}
         if voted:
@@ -174,7 +188,14 @@ def voting_card(participant: Participant, rng=None) -> VotingCard:
         agree, disagree, passed = agree or 0, disagree or 0, passed or 0
         texts[pk] = text
         candidates.append(
-            chooser.Candidate(pk, agree + disagree + passed, agree, disagree, pk in divides)
+            chooser.Candidate(
+                pk,
+                agree + disagree + passed,
+                agree,
+                disagree,
+                pk in divides,
+                predicted=_prediction(predicted),
+            )
         )
     chosen = chooser.choose(candidates, rng)
     if chosen is None:
@@ -187,6 +208,28 @@ def voting_card(participant: Participant, rng=None) -> VotingCard:
     )
     statement.conversation = participant.conversation
     return VotingCard(statement, voted_count)
+
+
+def _prediction_of(statement):
+    """The statement's [share, low, high] as JSON text, from the analysis's
+    `predicted` ({statement id: [...]}), or NULL."""
+    key = Cast(statement, TextField())
+    if connection.vendor == "postgresql":
+        return Func(
+            F("predicted"), key, function="jsonb_extract_path_text", output_field=TextField()
+        )
+    if connection.vendor == "sqlite":
+        path = Concat(Value('$."'), key, Value('"'), output_field=TextField())
+        return Func(F("predicted"), path, function="json_extract", output_field=TextField())
+    return Value(None, output_field=TextField())
+
+
+def _prediction(found) -> tuple[float, float, float] | None:
+    try:
+        share, low, high = json.loads(found) if found else (None, None, None)
+        return (float(share), float(low), float(high)) if share is not None else None
+    except (TypeError, ValueError):
+        return None  # an older result's shape: no prediction yet
 
 
 def next_statement(participant: Participant, rng=None) -> Statement | None:

@@ -4,18 +4,23 @@ from django.utils.safestring import mark_safe
 
 register = template.Library()
 
-
-# Below this many decided votes a share says "too few votes": one person is not "100%".
+# Below this many decided votes a share says "too few votes": one person is not "100%"
+# (the same as evidence.MIN_VOTERS; a result's own `min_voters` may ask more: the report
+# then passes no share).
 MIN_VOTES_FOR_A_SHARE = 5
+
+
 NO_VOTES_CELL = "\u2013"  # an en dash
 
 
 @register.filter
 def agree_share(share, votes) -> str:
-    """'75% agree (9 of 12)', 'too few votes (2)' or 'no votes'."""
-    if share is None or not votes:
+    """'75% agree (9 of 12)', 'too few votes (2)' or 'no votes'. The share comes
+    as None when too few people took a side to show one (selectors.py: `min_voters`);
+    one person is not "100%"."""
+    if not votes:
         return "no votes"
-    if votes < MIN_VOTES_FOR_A_SHARE:
+    if share is None or votes < MIN_VOTES_FOR_A_SHARE:
         return f"too few votes ({votes})"
     return f"{round(share * 100)}% agree ({round(share * votes)} of {votes})"
 
@@ -23,11 +28,56 @@ def agree_share(share, votes) -> str:
 @register.filter
 def agree_cell(share, votes) -> str:
     """The same for a table cell: '75% of 12', 'too few (2)' or a dash."""
-    if share is None or not votes:
+    if not votes:
         return NO_VOTES_CELL
-    if votes < MIN_VOTES_FOR_A_SHARE:
+    if share is None or votes < MIN_VOTES_FOR_A_SHARE:
         return f"too few ({votes})"
     return f"{round(share * 100)}% of {votes}"
+
+
+def _percent(value) -> int:
+    """A share as a whole percentage, never 100% unless it is exactly 1 (99%) nor 0%
+    unless it is exactly 0 (1%): "100%" means everyone."""
+    value = float(value)
+    shown = round(value * 100)
+    if shown >= 100 and value < 1:
+        return 99
+    if shown <= 0 and value > 0:
+        return 1
+    return shown
+
+
+def _narrow(low, high) -> bool:
+    """The range is under one percentage point: everyone, or nearly, has taken a side."""
+    return float(high) - float(low) < 0.01 or _percent(low) == _percent(high)
+
+
+@register.filter
+def predicted_words(predicted) -> str:
+    """'About 72% of all participants would agree (between 64% and 80%).', or '83% of
+    all participants agree.' when the range is under a point (everyone has voted)."""
+    if not predicted:
+        return ""
+    share, low, high = (float(x) for x in predicted)
+    if _narrow(low, high):
+        if share == 1:
+            return "All participants who took a side agree."
+        return f"{_percent(share)}% of all participants agree."
+    return (
+        f"About {min(_percent(share), 99)}% of all participants would agree "
+        f"(between {_percent(low)}% and {_percent(high)}%)."
+    )
+
+
+@register.filter
+def predicted_cell(predicted) -> str:
+    """'about 72% (64% to 80%)', '83%' when the range is under a point, or a dash."""
+    if not predicted:
+        return NO_VOTES_CELL
+    share, low, high = (float(x) for x in predicted)
+    if _narrow(low, high):
+        return f"{_percent(share)}%"
+    return f"about {min(_percent(share), 99)}% ({_percent(low)}% to {_percent(high)}%)"
 
 
 @register.filter

@@ -9,14 +9,39 @@ from coproduce.errors import ApplicationError
 from coproduce.hubs.models import Hub
 
 
+def _count(n: int, one: str, many: str | None = None) -> str:
+    """'1 vote', '2,972 votes'."""
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
+def summary(analysis, vote_count: int) -> str:
+    """'2,972 votes from 337 people: 2 opinion groups (79, 59 people; 199 in no group),
+    1 common-ground statement (surest first), 3 divides.'"""
+    people = len(analysis.group_of)
+    ungrouped = sum(1 for group in analysis.group_of.values() if group is None)
+    sizes = ", ".join(f"{len(group.members):,}" for group in analysis.groups)
+    sizes += " people"  # a group is never of one person
+    if ungrouped:
+        sizes += f"; {ungrouped:,} in no group"
+    return (
+        f"{_count(vote_count, 'vote')} from {_count(people, 'person', 'people')}: "
+        f"{_count(analysis.k, 'opinion group')} ({sizes}), "
+        f"{_count(len(analysis.consensus), 'common-ground statement')} (surest first), "
+        f"{_count(len(analysis.divides), 'divide')}."
+    )
+
+
 class Command(BaseCommand):
     # `analyse` reads files and writes a file; `import` only adds rows. Neither needs the
     # deployment checks a web server does.
     requires_system_checks = []
     help = (
         "Polis open-data exports. `coproduce opinion analyse DIR --json OUT` writes each "
-        "participant's group, the groups' representative statements, the common ground, "
-        "the divides and a 2-D map. `coproduce opinion import DIR --hub SLUG` loads the "
+        "participant's group and sub-group, the groups' and sub-groups' representative "
+        "statements, the common ground (surest first: ordered by how sure the votes make "
+        "us that every group agrees, with at least five voters in every group), the "
+        "divides, each statement's predicted share of all participants who would agree "
+        "(with its 95% range) and a 2-D map. `coproduce opinion import DIR --hub SLUG` loads the "
         "export as a closed conversation of the hub. `coproduce opinion check-tallies` "
         "compares every conversation's running vote counts with a recount of its votes "
         "(--rebuild writes the recount). `coproduce opinion refresh` brings every "
@@ -69,13 +94,7 @@ class Command(BaseCommand):
         if not analysis.ready:
             self.stdout.write(analysis.message)
         else:
-            sizes = ", ".join(str(len(group.members)) for group in analysis.groups)
-            self.stdout.write(
-                f"{len(export.votes)} votes: {analysis.k} opinion group"
-                f"{'' if analysis.k == 1 else 's'} ({sizes} people), "
-                f"{len(analysis.consensus)} common-ground statements, "
-                f"{len(analysis.divides)} divides."
-            )
+            self.stdout.write(summary(analysis, len(export.votes)))
         self.stdout.write(f"Written to {output}")
 
     def _import(self, directory, export, slug, question):
