@@ -49,6 +49,7 @@ PURE_ENGINES = [
     "coproduce.deliberation.evidence",
     "coproduce.deliberation.mixture",
     "coproduce.deliberation.predict",
+    "coproduce.deliberation.rules",
     "coproduce.deliberation.chooser",
     "coproduce.deliberation.polis",
     "coproduce.referrals.matching",

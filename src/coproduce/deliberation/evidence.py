@@ -26,9 +26,10 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import betaincinv
 
-MIN_VOTERS = 5  # fewer people than this in a group: "too few votes" to say where it stands
+from .rules import COMMON_GROUND_LIMIT as LIMIT
+from .rules import MIN_VOTERS
+
 CONFIDENCE = 0.9  # one-sided: the bound we are this sure the true share is beyond
-LIMIT = 10
 
 
 def lower_bound(agrees, voted) -> np.ndarray:

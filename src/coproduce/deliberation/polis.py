@@ -196,16 +196,16 @@ def as_json(analysis) -> dict:
                 "size": len(sub.members),
                 "representative": _representative(sub.representative),
             }
-            for sub in getattr(analysis, "subgroups", [])
+            for sub in analysis.subgroups
         ],
-        "subgroup_of": {str(p): s for p, s in getattr(analysis, "subgroup_of", {}).items()},
+        "subgroup_of": {str(p): s for p, s in analysis.subgroup_of.items()},
         "predicted": {
             str(statement): [
                 round(float(p.share), 3),
                 round(float(p.low), 3),
                 round(float(p.high), 3),
             ]
-            for statement, p in getattr(analysis, "predicted", {}).items()
+            for statement, p in analysis.predicted.items()
         },
         "consensus": [str(s) for s in analysis.consensus],
         "divides": [str(s) for s in analysis.divides],

@@ -21,18 +21,13 @@ from .models import (
     StatementTally,
     Vote,
 )
+from .rules import COMMON_GROUND_LIMIT, MIN_VOTERS
 from .services.analysis import RESULT_FORMAT
-
-# Fewest people in a group or role who must take a side before its share is shown,
-# when a result does not say (it keeps evidence.MIN_VOTERS as `min_voters`).
-MIN_VOTERS = 5
 
 # Colours for groups on the map, from the Okabe-Ito palette (distinct for colour-blind
 # readers); each is dark enough to show against white.
 GROUP_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#8A6D00", "#56106E"]
 GROUP_LETTERS = "ABCDEF"
-# The most statements the analysis lists as common ground (evidence.LIMIT).
-COMMON_GROUND_LIMIT = 10
 SIDES = {"staff": "Staff", "users": "Service users and residents"}
 
 

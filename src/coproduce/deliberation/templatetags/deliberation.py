@@ -2,12 +2,13 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from coproduce.deliberation.rules import MIN_VOTERS
+
 register = template.Library()
 
 # Below this many decided votes a share says "too few votes": one person is not "100%"
-# (the same as evidence.MIN_VOTERS; a result's own `min_voters` may ask more: the report
-# then passes no share).
-MIN_VOTES_FOR_A_SHARE = 5
+# (a result's own `min_voters` may ask more: the report then passes no share).
+MIN_VOTES_FOR_A_SHARE = MIN_VOTERS
 
 
 NO_VOTES_CELL = "\u2013"  # an en dash
