@@ -120,3 +120,15 @@ def test_the_daily_tick_runs_it(world, capsys):
     _last_seen_ago(world.member, DAYS - 20)
     call_command("insight", "tick")
     assert "Inactive accounts: 1 warned 30 days before" in capsys.readouterr().out
+
+
+def test_clearing_day_counts_calendar_days_across_a_clock_change(world):
+    """Seen at 23:30 UTC on 13 September (00:30 on the 14th in British Summer Time): the
+    day is counted from the 14th, whatever the clocks do before December."""
+    moment = datetime.datetime(2026, 9, 13, 23, 30, tzinfo=datetime.UTC)
+    _last_seen_ago(world.member, 0)
+    Person.objects.filter(pk=world.member.pk).update(date_joined=moment, last_login=moment)
+    AuditEvent.objects.filter(actor=world.member).update(created_at=moment)
+    AuditEvent.objects.filter(on_behalf_of=world.member).update(created_at=moment)
+    world.member.refresh_from_db()
+    assert cleanup.clear_on(world.member, DAYS) == datetime.date(2026, 12, 23)

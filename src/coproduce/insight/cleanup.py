@@ -53,7 +53,9 @@ def last_seen(person: Person) -> datetime.datetime:
 
 
 def clear_on(person: Person, days: int) -> datetime.date:
-    return timezone.localdate(last_seen(person) + datetime.timedelta(days=days))
+    # Whole calendar days from the local day last seen, so a clock change between the two
+    # (British Summer Time to GMT) never moves the day.
+    return timezone.localdate(last_seen(person)) + datetime.timedelta(days=days)
 
 
 def candidates(days: int):
