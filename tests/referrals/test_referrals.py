@@ -55,7 +55,8 @@ def test_an_existing_member_can_be_referred(world, scene):
         ({"consent": consent(given_by=" ")}, "consent_given_by"),
         ({"consent": consent(purpose="")}, "consent_purpose"),
         (
-            {"consent": consent(given_on=timezone.localdate() + datetime.timedelta(days=1))},
+            # A month ahead: parameters are made at collection, perhaps before midnight.
+            {"consent": consent(given_on=timezone.localdate() + datetime.timedelta(days=30))},
             "consent_given_on",
         ),
         ({"consent": consent(method="online")}, "consent_method"),
