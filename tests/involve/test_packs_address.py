@@ -57,7 +57,7 @@ def test_each_posted_pack_starts_with_name_and_address(world, client):
     assert 'class="letter-address">Ron Assisted<br>14 Larkspur Row<br>Millbrook<br>&lt;MB2' in pack
     assert "Every pack to post has an address." in body
     css = SITE_CSS.read_text(encoding="utf-8")
-    assert ".letter-address { margin: 28mm 0 12mm 8mm; width: 85mm;" in css
+    assert ".letter-address { margin: 38mm 0 10mm 10mm; width: 85mm;" in css
 
 
 def test_a_pack_by_post_with_no_address_is_pointed_out(world, client):
