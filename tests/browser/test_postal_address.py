@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import _visitor
+from tests.conftest import account
 from tests.involve.people_setup import build_involvement
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True}
@@ -70,6 +71,15 @@ def test_adding_ron_s_address_and_printing_his_letter_without_scripts(world, pho
     folder = os.environ.get("SCREENSHOTS")
     if folder:
         page.pdf(path=str(Path(folder) / "address-packs.pdf"), format="A4")
+    # His time bank statement, printed to post, starts the same way.
+    ron = account(world, world.assisted)
+    page = visitor.visit(f"/hubs/{world.hub.slug}/timebank/statement/?account={ron.pk}&print=1")
+    page.emulate_media(media="print")
+    assert page.locator(".letter-address").inner_text().splitlines()[:2] == [
+        "Ron Assisted",
+        "14 Larkspur Row",
+    ]
+    shoot(page, "statement-as-printed")
 
 
 def test_the_same_pages_pass_axe_with_a_too_long_address(world, phone):
