@@ -100,6 +100,25 @@ def test_news_for_someone_not_online_goes_to_every_coordinator_to_pass_on(
     assert "Please pass it on (they prefer: phone call; phone 01632 960123)." in email.body
 
 
+def test_letters_with_no_address_are_said_to_the_coordinators_never_the_address(
+    world, django_capture_on_commit_callbacks
+):
+    world.assisted.contact_preference = "post"
+    world.assisted.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        tell(world, [world.assisted], actor=world.member)
+    assert "(they prefer: letter; phone 01632 960 101; no postal address on record yet)" in (
+        mail.outbox[0].body
+    )
+    mail.outbox.clear()
+    world.assisted.postal_address = "14 Larkspur Row\nMillbrook"
+    world.assisted.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        tell(world, [world.assisted], actor=world.member)
+    body = mail.outbox[0].body
+    assert "(they prefer: letter; phone 01632 960 101)." in body and "Larkspur" not in body
+
+
 def test_a_coordinator_acting_is_not_asked_to_pass_on_their_own_news(
     world, django_capture_on_commit_callbacks
 ):

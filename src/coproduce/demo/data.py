@@ -293,6 +293,16 @@ ASSISTED = {
         ("Maureen Hill", "01632 960 202", "NF2"),
     ],
 }
+# Their postal addresses: made-up streets in the demo's made-up towns (MB and NF are no
+# real postcode areas). Stanley asked for letters, but nobody has written down his
+# address yet: the coordinator's pages say so.
+ASSISTED_POST = {
+    "Ron Ellis": ("phone", "14 Larkspur Row\nMillbrook\nMB2 4QT"),
+    "Edna Barker": ("phone", "Flat 3, Kestrel House\n2 Weaver's Lane\nMillbrook\nMB3 7JD"),
+    "Stanley Moore": ("post", ""),
+    "Wojciech Kowalski": ("phone", "27 Cedar Walk\nNorthfield\nNF1 2BX"),
+    "Maureen Hill": ("phone", "5 Tansy Close\nNorthfield\nNF2 9LP"),
+}
 JOIN_REQUESTS = [
     (
         "lena@millbrook.example",
@@ -519,7 +529,8 @@ def _load(clock) -> None:
                 hub=hub,
                 display_name=name,
                 phone=phone,
-                contact_preference="phone",
+                contact_preference=ASSISTED_POST[name][0],
+                postal_address=ASSISTED_POST[name][1],
                 consent_purpose="To be a member and for coordinators to keep these details",
                 consent_method=ConsentMethod.PHONE,
                 **profile,

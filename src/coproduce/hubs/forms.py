@@ -7,11 +7,13 @@ from coproduce.forms import AccessibleForm, ListField, OnceKeyField
 from . import throttle
 from .models import (
     AVAILABILITY_CHOICES,
+    POSTAL_ADDRESS_MAX,
     CheckType,
     ConsentMethod,
     ContactPreference,
     OrganisationKind,
     Role,
+    tidy_postal_address,
 )
 from .pickers import PersonPicker, PickerFormMixin
 
@@ -74,6 +76,14 @@ class InvitationSignUpForm(AccessibleForm):
     password = SignUpForm.base_fields["password"]
 
 
+class PostalAddressField(forms.CharField):
+    """Lines tidied (spaces, blank lines, Windows line endings) before the length is
+    counted, so the count is the one that is saved."""
+
+    def to_python(self, value):
+        return tidy_postal_address(super().to_python(value))
+
+
 class ProfileForm(AccessibleForm):
     display_name = forms.CharField(label="Name", max_length=80)
     phone = forms.CharField(
@@ -81,6 +91,14 @@ class ProfileForm(AccessibleForm):
         max_length=30,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+    )
+    postal_address = PostalAddressField(
+        label="Postal address, for letters",
+        max_length=POSTAL_ADDRESS_MAX,
+        required=False,
+        help_text="Each part on its own line, as on an envelope, postcode last. Only you "
+        "and your hub's coordinators see it.",
+        widget=forms.Textarea(attrs={"rows": 5, "autocomplete": "street-address"}),
     )
     contact_preference = forms.ChoiceField(
         label="How would you like to be contacted?",
@@ -122,6 +140,13 @@ class ProfileForm(AccessibleForm):
         return self.cleaned_data["postcode_district"].replace(" ", "").upper()
 
 
+# The same field, as a coordinator fills it in for someone else.
+ASSISTED_ADDRESS_HINT = (
+    "Each part on its own line, as on an envelope, postcode last. Needed if they want "
+    "letters. Only they and this hub's coordinators see it."
+)
+
+
 class ProfileWithEmailForm(ProfileForm):
     """A coordinator may give an assisted-digital person an email so they can sign in."""
 
@@ -151,6 +176,7 @@ class AssistedPersonForm(ProfileForm):
         super().__init__(*args, **kwargs)
         self.fields["contact_preference"].initial = ContactPreference.PHONE
         self.fields["needs"].help_text = "Only coordinators see this."
+        self.fields["postal_address"].help_text = ASSISTED_ADDRESS_HINT
         self.fields["assets"].label = "What they can give"
         self.fields["needs"].label = "What would help them"
         self.fields["availability"].label = "When are they usually free?"

@@ -8,7 +8,7 @@ import datetime
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
-from django.core.validators import RegexValidator
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -20,6 +20,17 @@ postcode_district_validator = RegexValidator(
     r"^[A-Z]{1,2}[0-9][0-9A-Z]?$",
     "Enter the first part of a postcode, like MB1 or SW1A.",
 )
+
+# Enough for a flat, a street, a town and a postcode on separate lines, with room to spare.
+POSTAL_ADDRESS_MAX = 300
+
+
+def tidy_postal_address(text: str) -> str:
+    """One line of the envelope a line: spaces trimmed, blank lines and Windows line
+    endings dropped, so the printed block has no gaps."""
+    lines = (line.strip() for line in (text or "").splitlines())
+    return "\n".join(line for line in lines if line)
+
 
 WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -60,6 +71,14 @@ class Person(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField("email address", unique=True, null=True, blank=True)
     display_name = models.CharField(max_length=80)
     phone = models.CharField(max_length=30, blank=True)
+    # As private as the phone number: the person and their hubs' coordinators only.
+    postal_address = models.TextField(
+        "postal address",
+        max_length=POSTAL_ADDRESS_MAX,
+        blank=True,
+        validators=[MaxLengthValidator(POSTAL_ADDRESS_MAX)],
+        help_text="For letters: the lines as written on an envelope, postcode last.",
+    )
     contact_preference = models.CharField(
         max_length=12, choices=ContactPreference.choices, default=ContactPreference.EMAIL
     )

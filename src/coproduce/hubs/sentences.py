@@ -73,6 +73,7 @@ PROFILE_WORDS = {
     "display_name": "name",
     "email": "email address",
     "phone": "phone number",
+    "postal_address": "postal address",
     "contact_preference": "way to be contacted",
     "postcode_district": "postcode area",
     "assets": "list of what they can give",

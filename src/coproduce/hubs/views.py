@@ -19,6 +19,7 @@ from coproduce.views import render_form, say_saved, submit
 from . import access, panels, selectors, services
 from .audit_export import filter_params
 from .forms import (
+    ASSISTED_ADDRESS_HINT,
     AssistedPersonForm,
     AuditFilterForm,
     CheckForm,
@@ -411,6 +412,7 @@ def member_edit(request, slug, person_id):
     person = access.member_to_change(request.user, hub, person_id)[1].person
     form_class = ProfileWithEmailForm if person.is_assisted_digital else ProfileForm
     form = form_class(request.POST or None, initial=_profile_initial(person))
+    form.fields["postal_address"].help_text = ASSISTED_ADDRESS_HINT
     if submit(
         request,
         form,

@@ -126,6 +126,7 @@ SECTIONS: tuple[Section, ...] = (
             col("email", "Email"),
             col("display_name", "Name"),
             col("phone", "Phone"),
+            col("postal_address", "Postal address"),
             col("contact_preference", "How you like to be contacted"),
             col("postcode_district", "Postcode district"),
             Column("assets", "What you can give", lambda p, _w: listed(p.assets)),

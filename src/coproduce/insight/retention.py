@@ -25,7 +25,8 @@ class Rule:
 
 TABLE: list[Rule] = [
     Rule(
-        "Profile: name, email, phone, postcode district, skills, needs, availability, "
+        "Profile: name, email, phone, postal address, postcode district, skills, needs, "
+        "availability, "
         "languages, about",
         DELETED,
         "Until erasure",

@@ -187,6 +187,7 @@ def packs_print(request, slug):
             "hub": hub,
             "posted": posted,
             "to_ring": [p for p in posted if p.rings],
+            "no_address": [p for p in posted if p.lacks_address],
             "today": timezone.localdate(),
         },
     )

@@ -516,6 +516,15 @@ class Posted:
             or self.person.contact_preference == ContactPreference.PHONE
         )
 
+    @property
+    def by_letter(self) -> bool:
+        """Posted (a letter, or large print), so it needs the person's postal address."""
+        return self.format in (PackFormat.POST, PackFormat.LARGE_PRINT)
+
+    @property
+    def lacks_address(self) -> bool:
+        return self.by_letter and not self.person.postal_address.strip()
+
 
 def packs_to_post(hub: Hub, today: datetime.date | None = None) -> list[Posted]:
     """This period's packs (this week's and this month's) for people who are not online

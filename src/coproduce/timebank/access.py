@@ -64,6 +64,18 @@ def can_act_for(membership: Membership | None, account: Account) -> bool:
     return membership.can_coordinate or holds(membership, account)
 
 
+def letter_addressee(viewer: Person, membership: Membership, account: Account) -> Person | None:
+    """Whose name and postal address head a printed statement: the member who holds the
+    account, when the viewer may see their contact details (themselves, or the hub's
+    coordinators: hubs.access.can_see_private_details); else nobody."""
+    if account.kind != AccountKind.MEMBER or account.membership is None:
+        return None
+    person = account.membership.person
+    if not hub_access.can_see_private_details(viewer, membership, person):
+        return None
+    return person
+
+
 def require_act_for(person: Person, account: Account) -> Membership:
     membership = hub_access.membership_of(person, account.hub)
     if not can_act_for(membership, account):

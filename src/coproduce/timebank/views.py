@@ -648,6 +648,9 @@ def statement(request, slug):
             "entries": entries[:500] if printing else entries[:200],
             "query": f"account={account.pk}&" if account.pk != own.pk else "",
             "may_choose": access.may_see_all_balances(membership),
+            "addressee": access.letter_addressee(request.user, membership, account)
+            if printing
+            else None,
         },
     )
 

@@ -13,13 +13,14 @@ from coproduce.idempotency import SAME_CONTENT_WINDOW, once, owner_of
 from coproduce.models_util import model_update
 
 from .. import access
-from ..models import ConsentMethod, ContactPreference, Hub, Person, Role
+from ..models import ConsentMethod, ContactPreference, Hub, Person, Role, tidy_postal_address
 from .consent import _consent_write
 from .memberships import _membership_add
 
 PROFILE_FIELDS = (
     "display_name",
     "phone",
+    "postal_address",
     "contact_preference",
     "postcode_district",
     "assets",
@@ -28,6 +29,20 @@ PROFILE_FIELDS = (
     "languages",
     "about",
 )
+
+# Kept out of the audit log: it says the address was given, changed or removed, never the
+# address itself (the log outlives a change of address, and is shown to every coordinator).
+NOT_COPIED_TO_AUDIT = ("postal_address",)
+ADDRESS_KEPT_OUT = "(address not copied into the log)"
+
+
+def for_audit(values: dict[str, Any]) -> dict[str, Any]:
+    """Profile values as the audit log keeps them: a postal address only as whether one
+    is held."""
+    return {
+        key: (ADDRESS_KEPT_OUT if value else "") if key in NOT_COPIED_TO_AUDIT else value
+        for key, value in values.items()
+    }
 
 
 class AccountExists(ApplicationError):
@@ -166,6 +181,8 @@ def _create_assisted(
         profile["contact_preference"] = (
             ContactPreference.PHONE if profile.get("phone") else ContactPreference.IN_PERSON
         )
+    if "postal_address" in profile:
+        profile["postal_address"] = tidy_postal_address(profile["postal_address"])
     person = Person(email=None, display_name=display_name.strip(), created_by=actor, **profile)
     person.set_unusable_password()
     validated_save(person, exclude=["password"])
@@ -175,7 +192,7 @@ def _create_assisted(
         on_behalf_of=person,
         event=AuditKind.PERSON_CREATED,
         subject=person,
-        new={field: getattr(person, field) for field in PROFILE_FIELDS},
+        new=for_audit({field: getattr(person, field) for field in PROFILE_FIELDS}),
     )
     # They consented to be recorded (or referred), not to be shown to every member.
     _membership_add(
@@ -209,6 +226,8 @@ def profile_update(
     if unknown:
         raise ApplicationError(f"Unknown profile fields: {', '.join(sorted(unknown))}.")
     person = Person.objects.select_for_update().get(pk=person.pk)
+    if "postal_address" in changes:
+        changes = {**changes, "postal_address": tidy_postal_address(changes["postal_address"])}
     if "email" in changes:
         _check_email_change(actor=actor, person=person, email=changes["email"])
         changes = {**changes, "email": (changes["email"] or "").strip().lower() or None}
@@ -222,8 +241,8 @@ def profile_update(
             on_behalf_of=person,
             event=AuditKind.PROFILE_UPDATED,
             subject=person,
-            old=changed.old,
-            new=changed.new,
+            old=for_audit(changed.old),
+            new=for_audit(changed.new),
         )
     return person
 

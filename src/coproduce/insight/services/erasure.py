@@ -177,6 +177,7 @@ def _de_identify(person: Person, pseudonym: str) -> None:
     person.set_unusable_password()
     person.display_name = pseudonym
     person.phone = ""
+    person.postal_address = ""
     person.postcode_district = ""
     person.assets, person.needs, person.availability, person.languages = [], [], [], []
     person.about = ""
