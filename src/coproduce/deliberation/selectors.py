@@ -1,6 +1,5 @@
 """What the conversation pages show: read-only queries, no changes."""
 
-import math
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -71,7 +70,8 @@ class StatementRow:
     # the statement in all: "too few votes" instead of a prediction.
     predicted_too_few: bool = False
     # For common ground: the share of the least convinced group we are 90% sure is
-    # exceeded (what the list is ranked by), as a whole percentage rounded down.
+    # exceeded (what the list is ranked by), as a whole percentage rounded down, as the
+    # analysis stored it (`surely`): the report never loads the engine or SciPy.
     surely: int | None = None
 
     @property
@@ -206,7 +206,9 @@ def report(conversation: Conversation) -> dict:
     else:
         message = result.get("message", "")
     consensus = listed(result.get("consensus", []) if ready else [])
-    _rank_figures(consensus, group_tallies)
+    surely = result.get("surely", {}) if ready else {}
+    for row in consensus:
+        row.surely = surely.get(str(row.statement.pk))
     return {
         "analysis": cached,
         "freshness": _freshness(conversation, cached),
@@ -229,21 +231,6 @@ def report(conversation: Conversation) -> dict:
         "ungrouped": ungrouped,
         "common_ground_limit": COMMON_GROUND_LIMIT,
     }
-
-
-def _rank_figures(rows, group_tallies) -> None:
-    """Set each common-ground row's `surely`: the smallest over the groups of the agree
-    share we are 90% sure each group is above (evidence.common_ground_scores, which the
-    list is ranked by). At most ten statements of a few groups: cheap."""
-    counted = [(row, group_tallies.get(str(row.statement.pk))) for row in rows]
-    counted = [(row, per_group) for row, per_group in counted if per_group]
-    if not counted:
-        return
-    from . import evidence  # SciPy only when there is common ground to show
-
-    for row, per_group in counted:
-        agrees, voted = zip(*per_group, strict=True)
-        row.surely = math.floor(100 * float(evidence.lower_bound(agrees, voted).min()))
 
 
 @dataclass
