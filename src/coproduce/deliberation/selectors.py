@@ -19,6 +19,7 @@ from .models import (
     StatementStatus,
     StatementTally,
     Vote,
+    side_of,
 )
 from .rules import COMMON_GROUND_LIMIT, MIN_VOTERS
 from .services.analysis import RESULT_FORMAT
@@ -179,7 +180,6 @@ def report(conversation: Conversation) -> dict:
         elif found:
             row.predicted = tuple(found)
         rows[statement.pk] = row
-
     # People who voted but are in no group (null in `participants`): too few votes.
     placed = result.get("participants", {}) if ready else {}
     ungrouped = sum(1 for group in placed.values() if group is None)
@@ -205,6 +205,10 @@ def report(conversation: Conversation) -> dict:
         message = "The groups are being worked out again. Come back in a minute."
     else:
         message = result.get("message", "")
+    participation = _participation(conversation)
+    # Without both staff and service users there is nothing to compare across roles:
+    # the report, its print view and its exports say nothing about roles.
+    has_roles = participation["has_roles"]
     consensus = listed(result.get("consensus", []) if ready else [])
     surely = result.get("surely", {}) if ready else {}
     for row in consensus:
@@ -217,14 +221,15 @@ def report(conversation: Conversation) -> dict:
         "groups": group_cards,
         "consensus": consensus,
         "divides": listed(result.get("divides", []) if ready else []),
-        "role_consensus": listed(result.get("role_consensus", []) if ready else []),
-        "role_divides": listed(result.get("role_divides", []) if ready else []),
+        "role_consensus": listed(result.get("role_consensus", []) if ready and has_roles else []),
+        "role_divides": listed(result.get("role_divides", []) if ready and has_roles else []),
         "statements": sorted(rows.values(), key=lambda r: -r.votes),
-        "participation": _participation(conversation),
+        "participation": participation,
         "vote_count": vote_count,
         "map": _map_points(result) if ready else [],
         "map_people": len(result.get("map", {})) if ready else 0,
-        "sides": SIDES,
+        "has_roles": has_roles,
+        "sides": SIDES if has_roles else {},
         "min_voters": min_voters,
         "predicted": bool(predicted),
         "analysed_people": len(placed),
@@ -255,7 +260,7 @@ def _freshness(conversation: Conversation, cached) -> Freshness:
 
 def _participation(conversation: Conversation) -> dict:
     """People with a vote on a statement that is showing, by role and by area (counted
-    by the database, one row per role and area)."""
+    by the database, one row per role and area), and whether both sides took part."""
     counted = (
         Participant.objects.filter(conversation=conversation)
         .filter(
@@ -270,13 +275,17 @@ def _participation(conversation: Conversation) -> dict:
         .order_by()
     )
     labels = dict(ParticipantRole.choices)
-    by_role, by_area, total = Counter(), Counter(), 0
+    by_role, by_area, total, sides = Counter(), Counter(), 0, set()
     for role, area, people in counted:
         by_role[labels.get(role, role)] += people
         by_area[area or "Not given"] += people
         total += people
+        sides.add(side_of(role))
     return {
         "total": total,
+        # Staff and service users both took part: the report compares them. Not in a
+        # conversation imported from Polis (everyone anonymous) or of one side only.
+        "has_roles": set(SIDES) <= sides,
         "by_role": sorted(by_role.items(), key=lambda item: -item[1]),
         "by_area": sorted(by_area.items(), key=lambda item: (-item[1], item[0])),
     }
