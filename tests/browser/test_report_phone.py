@@ -89,3 +89,26 @@ def test_on_a_wide_screen_every_statement_is_a_table_with_its_headings(
     cell = every_statement(page).locator("tbody tr").first.locator("td").nth(1)
     assert cell.evaluate("e => getComputedStyle(e).display") == "table-cell"
     assert cell.evaluate("e => getComputedStyle(e, '::before').content") in ("none", "normal")
+
+
+def test_an_imported_conversation_on_a_phone_fits_and_says_nothing_of_roles(world, phone, tmp_path):
+    from pathlib import Path
+
+    from django.core.management import call_command
+
+    from coproduce.deliberation import services
+
+    data = Path(__file__).resolve().parent.parent / "data" / "polis" / "15-per-hour-seattle"
+    call_command("opinion", "import", str(data), "--hub", "millbrook")
+    conversation = world.hub.conversations.get()
+    services.analysis_refresh(conversation)
+    phone.sign_in("sam@example.org")
+    page = phone.visit(f"/hubs/{world.hub.slug}/conversations/{conversation.pk}/report/")
+    fits_the_phone(page)
+    table = every_statement(page)
+    assert table.get_by_role("columnheader", name="Group B agrees").count() == 1
+    assert table.get_by_role("columnheader", name="Staff agree").count() == 0
+    assert page.get_by_role("heading", name="Staff and service users").count() == 0
+    page.screenshot(path=tmp_path / "imported-phone.png", full_page=True)
+    table.scroll_into_view_if_needed()
+    page.screenshot(path=tmp_path / "imported-phone-table.png")
