@@ -187,7 +187,11 @@ class Analysis:
     map: dict  # participant id -> (x, y)
     consensus: list  # statement ids, strongest first
     divides: list
+    # statement -> its common-ground score (evidence.common_ground_scores: the smallest
+    # over the groups of the agree share we are 90% sure each is above), for `consensus`
+    surely: dict = field(default_factory=dict)
     role_consensus: list = field(default_factory=list)
+    role_surely: dict = field(default_factory=dict)  # the same across roles
     role_divides: list = field(default_factory=list)
     role_shares: dict = field(default_factory=dict)  # statement -> {role: (agree_share, votes)}
     log_likelihood: float = 0.0
@@ -279,7 +283,7 @@ def analyse(
         group.representative = _representative(
             votes, agree_counts, voted_counts, group.id, limit=2 * REPRESENTATIVE
         )
-    consensus, divides = _consensus_and_divides(votes, agree_counts, voted_counts)
+    consensus, divides, surely = _consensus_and_divides(votes, agree_counts, voted_counts)
     analysis = Analysis(
         ready=True,
         message="",
@@ -291,6 +295,7 @@ def analyse(
         map=_map(votes, embedding, fit, labels, k),
         consensus=consensus,
         divides=divides,
+        surely=surely,
         log_likelihood=fit.log_likelihood,
         k=k,
         group_tallies={
@@ -453,11 +458,15 @@ def _representative(votes, agree_counts, voted_counts, g, limit=5) -> list[State
 
 
 def _consensus_and_divides(votes, agree_counts, voted_counts):
-    """Statements every group surely agrees with (surest first) and ones that surely
-    split groups: see evidence.py."""
+    """Statements every group surely agrees with (surest first), ones that surely split
+    groups (see evidence.py), and each common-ground statement's score, the figure it
+    is ranked by."""
+    common = evidence.common_ground(agree_counts, voted_counts)
+    scores = evidence.common_ground_scores(agree_counts, voted_counts) if common else []
     return (
-        [votes.statements[s] for s in evidence.common_ground(agree_counts, voted_counts)],
+        [votes.statements[s] for s in common],
         [votes.statements[s] for s in evidence.divides(agree_counts, voted_counts)],
+        {votes.statements[s]: float(scores[s]) for s in common},
     )
 
 
@@ -468,7 +477,7 @@ def _add_roles(analysis: Analysis, votes: Votes, indicators, roles: dict) -> Non
     index = {name: i for i, name in enumerate(names)}
     labels = np.array([index.get(roles.get(p), -1) for p in votes.participants])
     agree_counts, voted_counts = _group_counts(indicators, labels, len(names))
-    analysis.role_consensus, analysis.role_divides = _consensus_and_divides(
+    analysis.role_consensus, analysis.role_divides, analysis.role_surely = _consensus_and_divides(
         votes, agree_counts, voted_counts
     )
     analysis.role_shares = {

@@ -12,6 +12,7 @@ asks to skip bad lines, in which case each skipped line is reported.
 
 import csv
 import datetime
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -172,6 +173,8 @@ def as_json(analysis) -> dict:
       sure the votes make us that every group agrees (the smallest lower bound of the
       groups' agree shares, see evidence.py), and only statements at least five people
       in every group took a side on. `divides` likewise, widest sure gap first.
+    - `surely`: per common-ground statement, that figure as a whole percentage rounded
+      down: "we are 90% sure that at least N% of each group agrees".
     - `subgroups`: finer groups inside the groups, each with its group, size and what
       sets it apart from the rest of its group; `subgroup_of` gives each participant's.
     - `predicted`: per statement, [share, low, high]: about `share` of all participants
@@ -208,9 +211,16 @@ def as_json(analysis) -> dict:
             for statement, p in analysis.predicted.items()
         },
         "consensus": [str(s) for s in analysis.consensus],
+        "surely": surely_percent(analysis.surely),
         "divides": [str(s) for s in analysis.divides],
         "map": {str(p): list(xy) for p, xy in analysis.map.items()},
     }
+
+
+def surely_percent(scores: dict) -> dict:
+    """Statement (as a string) -> its common-ground score as a whole percentage, rounded
+    down, so the report never claims more than the evidence."""
+    return {str(statement): math.floor(100 * score) for statement, score in scores.items()}
 
 
 def _representative(shares) -> list[dict]:

@@ -1,6 +1,5 @@
 """What the conversation pages show: read-only queries, no changes."""
 
-import math
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -20,6 +19,7 @@ from .models import (
     StatementStatus,
     StatementTally,
     Vote,
+    side_of,
 )
 from .rules import COMMON_GROUND_LIMIT, MIN_VOTERS
 from .services.analysis import RESULT_FORMAT
@@ -71,7 +71,8 @@ class StatementRow:
     # the statement in all: "too few votes" instead of a prediction.
     predicted_too_few: bool = False
     # For common ground: the share of the least convinced group we are 90% sure is
-    # exceeded (what the list is ranked by), as a whole percentage rounded down.
+    # exceeded (what the list is ranked by), as a whole percentage rounded down, as the
+    # analysis stored it (`surely`): the report never loads the engine or SciPy.
     surely: int | None = None
 
     @property
@@ -179,7 +180,6 @@ def report(conversation: Conversation) -> dict:
         elif found:
             row.predicted = tuple(found)
         rows[statement.pk] = row
-
     # People who voted but are in no group (null in `participants`): too few votes.
     placed = result.get("participants", {}) if ready else {}
     ungrouped = sum(1 for group in placed.values() if group is None)
@@ -205,8 +205,14 @@ def report(conversation: Conversation) -> dict:
         message = "The groups are being worked out again. Come back in a minute."
     else:
         message = result.get("message", "")
+    participation = _participation(conversation)
+    # Without both staff and service users there is nothing to compare across roles:
+    # the report, its print view and its exports say nothing about roles.
+    has_roles = participation["has_roles"]
     consensus = listed(result.get("consensus", []) if ready else [])
-    _rank_figures(consensus, group_tallies)
+    surely = result.get("surely", {}) if ready else {}
+    for row in consensus:
+        row.surely = surely.get(str(row.statement.pk))
     return {
         "analysis": cached,
         "freshness": _freshness(conversation, cached),
@@ -215,35 +221,21 @@ def report(conversation: Conversation) -> dict:
         "groups": group_cards,
         "consensus": consensus,
         "divides": listed(result.get("divides", []) if ready else []),
-        "role_consensus": listed(result.get("role_consensus", []) if ready else []),
-        "role_divides": listed(result.get("role_divides", []) if ready else []),
+        "role_consensus": listed(result.get("role_consensus", []) if ready and has_roles else []),
+        "role_divides": listed(result.get("role_divides", []) if ready and has_roles else []),
         "statements": sorted(rows.values(), key=lambda r: -r.votes),
-        "participation": _participation(conversation),
+        "participation": participation,
         "vote_count": vote_count,
         "map": _map_points(result) if ready else [],
         "map_people": len(result.get("map", {})) if ready else 0,
-        "sides": SIDES,
+        "has_roles": has_roles,
+        "sides": SIDES if has_roles else {},
         "min_voters": min_voters,
         "predicted": bool(predicted),
         "analysed_people": len(placed),
         "ungrouped": ungrouped,
         "common_ground_limit": COMMON_GROUND_LIMIT,
     }
-
-
-def _rank_figures(rows, group_tallies) -> None:
-    """Set each common-ground row's `surely`: the smallest over the groups of the agree
-    share we are 90% sure each group is above (evidence.common_ground_scores, which the
-    list is ranked by). At most ten statements of a few groups: cheap."""
-    counted = [(row, group_tallies.get(str(row.statement.pk))) for row in rows]
-    counted = [(row, per_group) for row, per_group in counted if per_group]
-    if not counted:
-        return
-    from . import evidence  # SciPy only when there is common ground to show
-
-    for row, per_group in counted:
-        agrees, voted = zip(*per_group, strict=True)
-        row.surely = math.floor(100 * float(evidence.lower_bound(agrees, voted).min()))
 
 
 @dataclass
@@ -268,7 +260,7 @@ def _freshness(conversation: Conversation, cached) -> Freshness:
 
 def _participation(conversation: Conversation) -> dict:
     """People with a vote on a statement that is showing, by role and by area (counted
-    by the database, one row per role and area)."""
+    by the database, one row per role and area), and whether both sides took part."""
     counted = (
         Participant.objects.filter(conversation=conversation)
         .filter(
@@ -283,13 +275,17 @@ def _participation(conversation: Conversation) -> dict:
         .order_by()
     )
     labels = dict(ParticipantRole.choices)
-    by_role, by_area, total = Counter(), Counter(), 0
+    by_role, by_area, total, sides = Counter(), Counter(), 0, set()
     for role, area, people in counted:
         by_role[labels.get(role, role)] += people
         by_area[area or "Not given"] += people
         total += people
+        sides.add(side_of(role))
     return {
         "total": total,
+        # Staff and service users both took part: the report compares them. Not in a
+        # conversation imported from Polis (everyone anonymous) or of one side only.
+        "has_roles": set(SIDES) <= sides,
         "by_role": sorted(by_role.items(), key=lambda item: -item[1]),
         "by_area": sorted(by_area.items(), key=lambda item: (-item[1], item[0])),
     }

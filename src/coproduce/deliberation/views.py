@@ -365,20 +365,24 @@ def report_csv(request, slug, conversation_id):
     _may_read(request, conversation)
     data = selectors.report(conversation)
     letters = [g["letter"] for g in data["groups"]]
+    # Columns about roles only when staff and service users both took part.
+    marked = (
+        ("consensus", "role_consensus", "divides")
+        if data["has_roles"]
+        else ("consensus", "divides")
+    )
     header = (
         [
             "statement id", "statement", "agree", "disagree", "pass", "agree share",
-            "common ground", "common ground across roles", "divide", "hub priority",
+            "common ground", *(["common ground across roles"] if data["has_roles"] else []),
+            "divide", "hub priority",
             *[f"group {letter} agree share" for letter in letters],
             *[f"group {letter} people who agreed or disagreed" for letter in letters],
             *[f"{label} agree share" for label in data["sides"].values()],
             "all participants would agree (predicted)", "predicted low", "predicted high",
         ]
     )  # fmt: skip
-    marks = {
-        key: {row.statement.pk for row in data[key]}
-        for key in ("consensus", "role_consensus", "divides")
-    }
+    marks = {key: {row.statement.pk for row in data[key]} for key in marked}
 
     def share(value):
         return "" if value is None else f"{value:.3f}"
@@ -399,16 +403,38 @@ def report_csv(request, slug, conversation_id):
     return csv_response(f"conversation-{conversation.pk}.csv", header, rows)
 
 
-def _without_small_subgroups(result: dict) -> dict:
+ROLE_KEYS = ("role_consensus", "role_divides", "role_surely", "staff")
+
+
+def _as_published(result: dict, has_roles: bool) -> dict:
     """The stored analysis, with no figures of a finer group of fewer than
-    access.SMALL_GROUP people ("a few people" on the page): no size, no shares."""
-    subgroups = [
-        sub
-        if sub.get("size", 0) >= access.SMALL_GROUP
-        else {**sub, "size": None, "few": True, "representative": []}
-        for sub in result.get("subgroups", [])
-    ]
-    return {**result, "subgroups": subgroups} if "subgroups" in result else result
+    access.SMALL_GROUP people ("a few people" on the page): no size, no shares; and
+    nothing about roles unless staff and service users both took part."""
+    result = dict(result)
+    if "subgroups" in result:
+        result["subgroups"] = [
+            sub
+            if sub.get("size", 0) >= access.SMALL_GROUP
+            else {**sub, "size": None, "few": True, "representative": []}
+            for sub in result["subgroups"]
+        ]
+    if not has_roles:
+        for key in ROLE_KEYS:
+            result.pop(key, None)
+        if "groups" in result:
+            result["groups"] = [
+                {k: v for k, v in group.items() if k not in ("staff", "users")}
+                for group in result["groups"]
+            ]
+    return result
+
+
+def _participation_published(participation: dict) -> dict:
+    """Who took part, as the JSON gives it: by role only when the report compares roles."""
+    shown = {k: v for k, v in participation.items() if k != "has_roles"}
+    if not participation["has_roles"]:
+        shown.pop("by_role")
+    return shown
 
 
 def report_json(request, slug, conversation_id):
@@ -426,12 +452,16 @@ def report_json(request, slug, conversation_id):
                 "disagree": row.disagree,
                 "pass": row.passed,
                 "hub_priority": row.is_priority,
-                "agree_share_by_role": {side: row.by_side[side][0] for side in data["sides"]},
+                **(
+                    {"agree_share_by_role": {side: row.by_side[side][0] for side in data["sides"]}}
+                    if data["has_roles"]
+                    else {}
+                ),
             }
             for row in data["statements"]
         },
-        "participation": data["participation"],
-        "analysis": _without_small_subgroups(cached.result) if cached else None,
+        "participation": _participation_published(data["participation"]),
+        "analysis": _as_published(cached.result, data["has_roles"]) if cached else None,
     }
     response = HttpResponse(
         json.dumps(body, indent=2), content_type="application/json; charset=utf-8"

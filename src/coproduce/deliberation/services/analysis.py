@@ -45,14 +45,16 @@ from ..models import (
     Vote,
     side_of,
 )
+from ..rules import MIN_VOTERS
 
 if TYPE_CHECKING:
     from .. import engine
 
 # Results written in an older shape are due again (the report says the groups are being
 # worked out). 2: group and side counts; 3: sub-groups, the predicted view of everyone,
-# `min_voters`, and common ground ranked by evidence.
-RESULT_FORMAT = 3
+# `min_voters`, and common ground ranked by evidence; 4: `surely` and `role_surely`, the
+# figure each common-ground statement is ranked by, so the report needs no SciPy.
+RESULT_FORMAT = 4
 
 
 def _interval() -> datetime.timedelta:
@@ -241,16 +243,16 @@ def analysis_as_json(analysis: engine.Analysis, sides: dict | None = None) -> di
     votes: each statement's agrees and decided votes per group (`tallies`), each group's
     staff and service users, which participants on the map are staff, and `min_voters`,
     the fewest people in a group or role who must take a side before its share is shown
-    (fewer: "too few votes")."""
+    (fewer: "too few votes"). `surely` and `role_surely` give each common-ground
+    statement's score (see polis.as_json)."""
     sides = sides or {}
-    from .. import evidence
-
     result = {
         **polis.as_json(analysis),
         "format": RESULT_FORMAT,
-        "min_voters": evidence.MIN_VOTERS,
+        "min_voters": MIN_VOTERS,
         "k": analysis.k,
         "role_consensus": [str(s) for s in analysis.role_consensus],
+        "role_surely": polis.surely_percent(analysis.role_surely),
         "role_divides": [str(s) for s in analysis.role_divides],
         "tallies": {
             str(statement): [list(counts) for counts in per_group]
