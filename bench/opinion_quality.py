@@ -45,11 +45,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-# One thread per process: red-dwarf runs in two processes beside this one on two cores,
-# and k-means or BLAS threads on top of that make the run several times slower. (Only
+# One thread per process: the engine runs in two processes and red-dwarf in two more on
+# two cores, and k-means or BLAS threads on top of that make the run several times slower. (Only
 # when run as a script: importing this module must not change anything else.)
 THREAD_LIMITS = {
     name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
@@ -350,7 +351,7 @@ def predict_split(conversation: Conversation, mask: np.ndarray, seed: int):
     return predictions, analysis.k, took
 
 
-def run(conversations, seeds, reddwarf_python=None) -> dict:
+def run(conversations, seeds, reddwarf_python=None, processes=2) -> dict:
     masks = {c.name: [hidden_mask(c.values, seed) for seed in seeds] for c in conversations}
     with tempfile.TemporaryDirectory() as workdir:
         collect = (
@@ -359,12 +360,21 @@ def run(conversations, seeds, reddwarf_python=None) -> dict:
             else None
         )
         per_seed, extras = {}, {}
+        splits = [
+            (conversation, mask, seed)
+            for conversation in conversations
+            for seed, mask in zip(seeds, masks[conversation.name], strict=True)
+        ]
+        # The engine's analyses are the bulk of the run: one process per core, results
+        # taken back in the order the splits were made.
+        with ProcessPoolExecutor(max_workers=processes) as pool:
+            results = iter(pool.map(predict_split, *zip(*splits, strict=True)))
         for conversation in conversations:
             scores = {method: [] for method in METHODS}
             hits = {method: [] for method in METHODS}
             ks, seconds = [], []
-            for seed, mask in zip(seeds, masks[conversation.name], strict=True):
-                predictions, k, took = predict_split(conversation, mask, seed)
+            for mask in masks[conversation.name]:
+                predictions, k, took = next(results)
                 ks.append(k)
                 seconds.append(took)
                 truth = conversation.values[mask]
