@@ -40,6 +40,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -366,9 +367,14 @@ def run(conversations, seeds, reddwarf_python=None, processes=2) -> dict:
             for seed, mask in zip(seeds, masks[conversation.name], strict=True)
         ]
         # The engine's analyses are the bulk of the run: one process per core, results
-        # taken back in the order the splits were made.
-        with ProcessPoolExecutor(max_workers=processes) as pool:
-            results = iter(pool.map(predict_split, *zip(*splits, strict=True)))
+        # taken back in the order the splits were made. Workers start from a fresh
+        # interpreter (forkserver): forking a process that runs threads may deadlock.
+        if processes > 1:
+            start = multiprocessing.get_context("forkserver")
+            with ProcessPoolExecutor(max_workers=processes, mp_context=start) as pool:
+                results = iter(list(pool.map(predict_split, *zip(*splits, strict=True))))
+        else:
+            results = iter([predict_split(*split) for split in splits])
         for conversation in conversations:
             scores = {method: [] for method in METHODS}
             hits = {method: [] for method in METHODS}

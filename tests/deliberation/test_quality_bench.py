@@ -180,7 +180,7 @@ def test_a_small_run_end_to_end():
         values=values,
         polis_labels=(side > 0).astype(np.int64),
     )
-    report = bench.run([conversation], [0, 1])
+    report = bench.run([conversation], [0, 1], processes=1)
     result = report["results"][0]
     assert result["polis"][0] == 1.0  # the planted sides predict every hidden vote
     assert result["low_rank"][0] >= 0.95

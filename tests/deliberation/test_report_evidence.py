@@ -8,6 +8,7 @@ order."""
 import csv
 import io
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -113,6 +114,10 @@ def store(conversation, decided=None, **changes) -> dict:
             str(room): [0.51, 0.2, 0.83],
         },
         "consensus": [str(repairs)],
+        # What the engine ranks common ground by: the least sure group's 90% lower bound.
+        "surely": {
+            str(repairs): math.floor(100 * float(evidence.lower_bound([44, 19], [48, 20]).min()))
+        },
         "divides": [str(cars)],
         "role_consensus": [],
         "role_divides": [],
