@@ -27,3 +27,9 @@ def test_a_large_conversation_draws_a_fixed_number_with_each_groups_share():
     for group, share in ((0, 0.6), (1, 0.3), (2, 0.1)):
         assert abs(colours[GROUP_COLOURS[group]] / MAP_MARKS - share) < 0.02
     assert all(20 <= p["x"] <= 380 and 20 <= p["y"] <= 280 for p in points)
+
+
+def test_staff_are_squares_only_when_both_sides_took_part():
+    # Without both sides the report has no legend for squares, so none are drawn.
+    assert sum(p["staff"] for p in _map_points(result_of(120))) == 1
+    assert not any(p["staff"] for p in _map_points(result_of(120), has_roles=False))

@@ -16,7 +16,11 @@ from django.core.management import call_command
 
 from coproduce.deliberation import engine, evidence, polis, selectors, services
 from coproduce.deliberation.models import AnalysisResult, StatementTally
-from coproduce.deliberation.services.analysis import RESULT_FORMAT, analysis_as_json
+from coproduce.deliberation.services.analysis import (
+    READABLE_FORMATS,
+    RESULT_FORMAT,
+    analysis_as_json,
+)
 from coproduce.deliberation.templatetags.deliberation import predicted_cell, predicted_words
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "polis"
@@ -209,7 +213,7 @@ def test_with_one_finer_group_per_group_nothing_is_said_about_them(world, conver
 
 
 def test_a_result_in_the_old_shape_is_worked_out_again(world, conversation, client_for):
-    store(conversation, format=RESULT_FORMAT - 1)
+    store(conversation, format=min(READABLE_FORMATS) - 1)
     body = client_for(world.member).get(url(conversation, "report/")).content.decode()
     assert "The groups are being worked out again" in body
     assert "would agree" not in body

@@ -104,17 +104,22 @@ def test_the_stored_scores_are_those_common_ground_is_ranked_by():
         assert result["surely"][statement] == math.floor(100 * score)
 
 
-def test_a_stored_result_without_the_figures_is_worked_out_again(world, client_for):
+def test_a_result_from_before_the_upgrade_is_shown_until_it_is_worked_out_again(world, client_for):
+    """Format 3 lacks only the figures: its report keeps its groups and common ground
+    (without "We are 90% sure...") instead of going blank until the next vote."""
     conversation = hand_made(world)
     stored = AnalysisResult.objects.get(conversation=conversation)
-    stored.result = {**stored.result, "format": RESULT_FORMAT - 1}
+    stored.result = {**stored.result, "format": 3}
     del stored.result["surely"]
     stored.save()
-    body = client_for(world.member).get(
-        f"/hubs/{world.hub.slug}/conversations/{conversation.pk}/report/"
-    )
-    assert "The groups are being worked out again" in body.content.decode()
+    report = f"/hubs/{world.hub.slug}/conversations/{conversation.pk}/report/"
+    body = client_for(world.member).get(report).content.decode()
+    assert "The groups are being worked out again" not in body
+    assert "Common ground" in body and "Group A" in body
+    assert "We are 90% sure" not in body
     assert services.analysis_refresh(conversation).result["surely"]
+    body = client_for(world.member).get(report).content.decode()
+    assert "We are 90% sure" in body
 
 
 OPEN_THE_REPORT = """

@@ -79,3 +79,20 @@ def test_a_pack_read_out_needs_no_address(world, client):
     body = _packs(client, world)
     assert "letter-address" not in _pack_of(body, "Ron Assisted")
     assert "Every pack to post has an address." in body
+
+
+def test_someone_who_has_left_gets_no_letter_and_their_address_is_not_printed(world, client):
+    build_involvement(world)
+    hubs.profile_update(
+        actor=world.coordinator,
+        person=world.assisted,
+        hub=world.hub,
+        changes={"postal_address": "14 Larkspur Row\nMillbrook"},
+    )
+    _choose(world, world.assisted, PackFormat.POST)
+    services.packs_make()
+    assert "14 Larkspur Row" in _packs(client, world)
+    membership = world.assisted.memberships.get(hub=world.hub)
+    hubs.membership_end(actor=world.coordinator, membership=membership, reason="Moved away")
+    body = _packs(client, world)
+    assert "Ron Assisted" not in body and "14 Larkspur Row" not in body

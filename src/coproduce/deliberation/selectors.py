@@ -22,7 +22,7 @@ from .models import (
     side_of,
 )
 from .rules import COMMON_GROUND_LIMIT, MIN_VOTERS
-from .services.analysis import RESULT_FORMAT
+from .services.analysis import READABLE_FORMATS
 
 # Colours for groups on the map, from the Okabe-Ito palette (distinct for colour-blind
 # readers); each is dark enough to show against white.
@@ -134,7 +134,7 @@ def report(conversation: Conversation) -> dict:
     the votes themselves."""
     cached = AnalysisResult.objects.filter(conversation=conversation).first()
     result = cached.result if cached else {}
-    current = result.get("format") == RESULT_FORMAT
+    current = result.get("format") in READABLE_FORMATS
     ready = bool(result.get("ready")) and current
     groups = result.get("groups", []) if ready else []
     group_tallies = result.get("tallies", {}) if ready else {}
@@ -226,7 +226,7 @@ def report(conversation: Conversation) -> dict:
         "statements": sorted(rows.values(), key=lambda r: -r.votes),
         "participation": participation,
         "vote_count": vote_count,
-        "map": _map_points(result) if ready else [],
+        "map": _map_points(result, has_roles) if ready else [],
         "map_people": len(result.get("map", {})) if ready else 0,
         "has_roles": has_roles,
         "sides": SIDES if has_roles else {},
@@ -294,9 +294,10 @@ def _participation(conversation: Conversation) -> dict:
 MAP_MARKS = 500  # people drawn on the opinion map at most
 
 
-def _map_points(result: dict) -> list[dict]:
+def _map_points(result: dict, has_roles: bool = True) -> list[dict]:
     """Map positions scaled to a 400 x 300 drawing, with each person's group colour and
-    side (staff are drawn as squares, everyone else as circles)."""
+    side (staff are drawn as squares, everyone else as circles, but only when both
+    sides took part: the legend that explains the squares is shown only then)."""
     positions = result.get("map", {}) if result.get("ready") else {}
     if not positions:
         return []
@@ -312,7 +313,7 @@ def _map_points(result: dict) -> list[dict]:
     left, top = min(xs), min(ys)
     span_x, span_y = (max(xs) - left) or 1, (max(ys) - top) or 1
     group_of = result.get("participants", {})
-    staff = set(result.get("staff", ()))
+    staff = set(result.get("staff", ())) if has_roles else set()
     points = []
     for participant, (x, y) in positions.items():
         group = group_of.get(participant)

@@ -540,6 +540,9 @@ def packs_to_post(hub: Hub, today: datetime.date | None = None) -> list[Posted]:
     packs = (
         Pack.objects.filter(hub=hub, period_start__in=periods)
         .filter(Q(person_id__in=posted_ids) | hub_access.not_managing_own_account())
+        # Current members only: someone who has left (or was erased) since the pack was
+        # made gets no letter, and their address is not printed for this hub.
+        .filter(person_id__in=hub_access.active_members(hub).values("person_id"))
         .select_related("person")
         .prefetch_related(
             Prefetch(

@@ -55,6 +55,11 @@ if TYPE_CHECKING:
 # `min_voters`, and common ground ranked by evidence; 4: `surely` and `role_surely`, the
 # figure each common-ground statement is ranked by, so the report needs no SciPy.
 RESULT_FORMAT = 4
+# Older formats the report can still show while the next analysis is awaited: format 3
+# lacks only `surely`, so its report just leaves out "We are 90% sure that at least...".
+# A new version stays readable across the upgrade; the next vote, or `coproduce opinion
+# refresh`, brings the result to the current format.
+READABLE_FORMATS = (3, RESULT_FORMAT)
 
 
 def _interval() -> datetime.timedelta:
