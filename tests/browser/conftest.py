@@ -139,3 +139,23 @@ def phone_visitor(browser, live_server):
 @pytest.fixture
 def no_script_visitor(browser, live_server):
     yield from _visitor(browser, live_server, java_script_enabled=False)
+
+
+# A phone of today, 390 x 844, with and without JavaScript: most pages are checked on both.
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True}
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    yield from _visitor(browser, live_server, **PHONE)
+
+
+@pytest.fixture
+def phone_without_scripts(browser, live_server):
+    yield from _visitor(browser, live_server, java_script_enabled=False, **PHONE)
+
+
+def fits_the_phone(page) -> None:
+    """Nothing scrolls the page sideways on the phone."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"{page.url} is {width} pixels wide"

@@ -2,32 +2,10 @@
 each page checked by axe-core), and a coordinator erases someone not online with scripts
 off."""
 
-import pytest
-
 from coproduce.hubs.models import Person
 from coproduce.insight.models import Erasure
+from tests.browser.conftest import fits_the_phone
 from tests.conftest import PASSWORD
-
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True}
-
-
-@pytest.fixture
-def phone(browser, live_server):
-    from tests.browser.conftest import _visitor
-
-    yield from _visitor(browser, live_server, **PHONE)
-
-
-@pytest.fixture
-def phone_without_scripts(browser, live_server):
-    from tests.browser.conftest import _visitor
-
-    yield from _visitor(browser, live_server, java_script_enabled=False, **PHONE)
-
-
-def fits_the_phone(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, f"{page.url} is {width} pixels wide"
 
 
 def test_a_member_deletes_their_account(world, phone, tmp_path):

@@ -6,27 +6,9 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-import pytest
+from tests.browser.conftest import fits_the_phone
 
-from tests.browser.conftest import _visitor
-
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True}
 SHOTS = Path(tempfile.gettempdir()) / "insight-export"  # screenshots, for a person to see
-
-
-@pytest.fixture
-def phone(browser, live_server):
-    yield from _visitor(browser, live_server, **PHONE)
-
-
-@pytest.fixture
-def phone_without_scripts(browser, live_server):
-    yield from _visitor(browser, live_server, java_script_enabled=False, **PHONE)
-
-
-def fits_the_phone(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, f"{page.url} is {width} pixels wide"
 
 
 def ask_and_download(visitor, tmp_path, shot: str) -> Path:

@@ -7,33 +7,14 @@ import os
 import re
 from pathlib import Path
 
-import pytest
-
-from tests.browser.conftest import _visitor
+from tests.browser.conftest import fits_the_phone
 from tests.involve.people_setup import build_involvement
-
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True}
-
-
-@pytest.fixture
-def phone(browser, live_server):
-    yield from _visitor(browser, live_server, **PHONE)
-
-
-@pytest.fixture
-def phone_without_scripts(browser, live_server):
-    yield from _visitor(browser, live_server, java_script_enabled=False, **PHONE)
 
 
 def shoot(page, name: str, *, full: bool = True) -> None:
     folder = os.environ.get("SCREENSHOTS")
     if folder:
         page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=full)
-
-
-def fits_the_phone(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, f"{page.url} is {width} pixels wide"
 
 
 def test_every_people_page_on_a_phone(world, phone):

@@ -8,24 +8,10 @@ import os
 import re
 from pathlib import Path
 
-import pytest
-
 from coproduce.referrals.models import Referral
 from coproduce.timebank.models import Exchange
-from tests.browser.conftest import _visitor
 
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True}
 SHOTS = Path(os.environ.get("PICKER_SCREENSHOTS", "/nonexistent"))  # a folder to look at
-
-
-@pytest.fixture
-def phone(browser, live_server):
-    yield from _visitor(browser, live_server, **PHONE)
-
-
-@pytest.fixture
-def phone_without_scripts(browser, live_server):
-    yield from _visitor(browser, live_server, java_script_enabled=False, **PHONE)
 
 
 def shot(page, name):

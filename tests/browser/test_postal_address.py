@@ -7,34 +7,15 @@ pages with scripts on pass axe-core. Set SCREENSHOTS to a folder to keep the pic
 import os
 from pathlib import Path
 
-import pytest
-
-from tests.browser.conftest import _visitor
+from tests.browser.conftest import fits_the_phone
 from tests.conftest import account
 from tests.involve.people_setup import build_involvement
-
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True}
-
-
-@pytest.fixture
-def phone(browser, live_server):
-    yield from _visitor(browser, live_server, **PHONE)
-
-
-@pytest.fixture
-def phone_without_scripts(browser, live_server):
-    yield from _visitor(browser, live_server, java_script_enabled=False, **PHONE)
 
 
 def shoot(page, name: str) -> None:
     folder = os.environ.get("SCREENSHOTS")
     if folder:
         page.screenshot(path=str(Path(folder) / f"address-{name}.png"), full_page=True)
-
-
-def fits_the_phone(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, f"{page.url} is {width} pixels wide"
 
 
 def test_adding_ron_s_address_and_printing_his_letter_without_scripts(world, phone_without_scripts):

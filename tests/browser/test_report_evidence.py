@@ -4,29 +4,11 @@ request, with and without scripts; checked by axe-core and fitting 390 pixels.""
 
 import os
 
-import pytest
-
 from coproduce.deliberation import services
-from tests.browser.conftest import _visitor
+from tests.browser.conftest import fits_the_phone
 from tests.deliberation.test_report_evidence import SEEDS, store
 
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True}
 SHOTS = os.environ.get("SCREENSHOTS")  # a folder to keep screenshots in, when set
-
-
-@pytest.fixture
-def phone(browser, live_server):
-    yield from _visitor(browser, live_server, **PHONE)
-
-
-@pytest.fixture
-def phone_without_scripts(browser, live_server):
-    yield from _visitor(browser, live_server, java_script_enabled=False, **PHONE)
-
-
-def fits_the_phone(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, f"{page.url} is {width} pixels wide"
 
 
 def shot(page, name: str) -> None:

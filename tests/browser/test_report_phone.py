@@ -2,22 +2,7 @@
 other table) fits the screen, each statement a small card with its figures labelled,
 with scripts on (checked by axe-core) and off; on a wide screen it is a table."""
 
-import pytest
-
-from tests.browser.conftest import _visitor
 from tests.browser.test_deliberation import northfield  # noqa: F401 (a fixture)
-
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True}
-
-
-@pytest.fixture
-def phone(browser, live_server):
-    yield from _visitor(browser, live_server, **PHONE)
-
-
-@pytest.fixture
-def phone_without_scripts(browser, live_server):
-    yield from _visitor(browser, live_server, java_script_enabled=False, **PHONE)
 
 
 def fits_the_phone(page) -> None:

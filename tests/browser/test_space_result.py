@@ -2,28 +2,9 @@
 share, the override and delivery forms and the import, each checked by axe-core and
 fitting 390 pixels; a coordinator books the room with scripts off."""
 
-import pytest
-
-from tests.browser.conftest import _visitor
+from tests.browser.conftest import fits_the_phone
 from tests.space.conftest import date_words, tuesday_to_come
 from tests.space.test_result_pages import GOOD, counted
-
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True}
-
-
-@pytest.fixture
-def phone(browser, live_server):
-    yield from _visitor(browser, live_server, **PHONE)
-
-
-@pytest.fixture
-def phone_without_scripts(browser, live_server):
-    yield from _visitor(browser, live_server, java_script_enabled=False, **PHONE)
-
-
-def fits_the_phone(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, f"{page.url} is {width} pixels wide"
 
 
 def test_every_result_page_on_a_phone(world, phone, tmp_path):

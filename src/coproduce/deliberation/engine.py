@@ -461,8 +461,8 @@ def _consensus_and_divides(votes, agree_counts, voted_counts):
     """Statements every group surely agrees with (surest first), ones that surely split
     groups (see evidence.py), and each common-ground statement's score, the figure it
     is ranked by."""
-    common = evidence.common_ground(agree_counts, voted_counts)
-    scores = evidence.common_ground_scores(agree_counts, voted_counts) if common else []
+    scores = evidence.common_ground_scores(agree_counts, voted_counts)
+    common = evidence.surest(scores)
     return (
         [votes.statements[s] for s in common],
         [votes.statements[s] for s in evidence.divides(agree_counts, voted_counts)],

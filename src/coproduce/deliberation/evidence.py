@@ -54,7 +54,11 @@ def common_ground_scores(agree_counts, voted_counts, *, min_voters=MIN_VOTERS) -
 
 def common_ground(agree_counts, voted_counts, *, min_voters=MIN_VOTERS, limit=LIMIT) -> list:
     """Row indices of the statements every group surely agrees with, surest first."""
-    scores = common_ground_scores(agree_counts, voted_counts, min_voters=min_voters)
+    return surest(common_ground_scores(agree_counts, voted_counts, min_voters=min_voters), limit)
+
+
+def surest(scores: np.ndarray, limit=LIMIT) -> list:
+    """Row indices of the scores above one half, highest first (ties in row order)."""
     order = np.argsort(-scores, kind="stable")
     return [int(s) for s in order if scores[s] > 0.5][:limit]
 

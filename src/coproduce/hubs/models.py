@@ -134,6 +134,11 @@ class Person(AbstractBaseUser, PermissionsMixin):
         """No way to sign in: a coordinator records things on this person's behalf."""
         return not self.email
 
+    @property
+    def wants_letters_without_address(self) -> bool:
+        """Asked to be contacted by letter, but there is no address to send one to."""
+        return self.contact_preference == ContactPreference.POST and not self.postal_address
+
     def availability_labels(self) -> list[str]:
         labels = dict(AVAILABILITY_CHOICES)
         return [labels[slot] for slot in self.availability if slot in labels]

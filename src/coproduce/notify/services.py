@@ -112,7 +112,7 @@ def _pass_on_note(person: Person) -> str:
     if person.phone:
         how.append(f"phone {person.phone}")
     # The address itself stays on the site (an email travels further than the page).
-    if person.contact_preference == ContactPreference.POST and not person.postal_address:
+    if person.wants_letters_without_address:
         how.append("no postal address on record yet")
     way = f" ({'; '.join(how)})" if how else ""
     return f"This is for {person.display_name}, who is not online. Please pass it on{way}.\n\n"
