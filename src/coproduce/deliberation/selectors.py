@@ -335,3 +335,39 @@ def statement_tallies(statement_ids) -> dict[int, dict]:
     for tally in StatementTally.objects.filter(statement_id__in=list(found)):
         found[tally.statement_id] = tally.as_dict()
     return found
+
+
+# --- the report as the JSON download publishes it -----------------------------------------
+
+ROLE_KEYS = ("role_consensus", "role_divides", "role_surely", "staff")
+
+
+def published_analysis(result: dict, has_roles: bool) -> dict:
+    """The stored analysis, with no figures of a finer group of fewer than
+    access.SMALL_GROUP people ("a few people" on the page): no size, no shares; and
+    nothing about roles unless staff and service users both took part."""
+    result = dict(result)
+    if "subgroups" in result:
+        result["subgroups"] = [
+            sub
+            if sub.get("size", 0) >= access.SMALL_GROUP
+            else {**sub, "size": None, "few": True, "representative": []}
+            for sub in result["subgroups"]
+        ]
+    if not has_roles:
+        for key in ROLE_KEYS:
+            result.pop(key, None)
+        if "groups" in result:
+            result["groups"] = [
+                {k: v for k, v in group.items() if k not in ("staff", "users")}
+                for group in result["groups"]
+            ]
+    return result
+
+
+def published_participation(participation: dict) -> dict:
+    """Who took part, as the JSON gives it: by role only when the report compares roles."""
+    shown = {k: v for k, v in participation.items() if k != "has_roles"}
+    if not participation["has_roles"]:
+        shown.pop("by_role")
+    return shown

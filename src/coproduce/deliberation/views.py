@@ -365,17 +365,19 @@ def report_csv(request, slug, conversation_id):
     _may_read(request, conversation)
     data = selectors.report(conversation)
     letters = [g["letter"] for g in data["groups"]]
-    # Columns about roles only when staff and service users both took part.
-    marked = (
-        ("consensus", "role_consensus", "divides")
-        if data["has_roles"]
-        else ("consensus", "divides")
-    )
+    # The lists that mark each statement yes or no, and their columns' headings: across
+    # roles only when staff and service users both took part.
+    marked = {
+        "consensus": "common ground",
+        "role_consensus": "common ground across roles",
+        "divides": "divide",
+    }
+    if not data["has_roles"]:
+        del marked["role_consensus"]
     header = (
         [
             "statement id", "statement", "agree", "disagree", "pass", "agree share",
-            "common ground", *(["common ground across roles"] if data["has_roles"] else []),
-            "divide", "hub priority",
+            *marked.values(), "hub priority",
             *[f"group {letter} agree share" for letter in letters],
             *[f"group {letter} people who agreed or disagreed" for letter in letters],
             *[f"{label} agree share" for label in data["sides"].values()],
@@ -403,40 +405,6 @@ def report_csv(request, slug, conversation_id):
     return csv_response(f"conversation-{conversation.pk}.csv", header, rows)
 
 
-ROLE_KEYS = ("role_consensus", "role_divides", "role_surely", "staff")
-
-
-def _as_published(result: dict, has_roles: bool) -> dict:
-    """The stored analysis, with no figures of a finer group of fewer than
-    access.SMALL_GROUP people ("a few people" on the page): no size, no shares; and
-    nothing about roles unless staff and service users both took part."""
-    result = dict(result)
-    if "subgroups" in result:
-        result["subgroups"] = [
-            sub
-            if sub.get("size", 0) >= access.SMALL_GROUP
-            else {**sub, "size": None, "few": True, "representative": []}
-            for sub in result["subgroups"]
-        ]
-    if not has_roles:
-        for key in ROLE_KEYS:
-            result.pop(key, None)
-        if "groups" in result:
-            result["groups"] = [
-                {k: v for k, v in group.items() if k not in ("staff", "users")}
-                for group in result["groups"]
-            ]
-    return result
-
-
-def _participation_published(participation: dict) -> dict:
-    """Who took part, as the JSON gives it: by role only when the report compares roles."""
-    shown = {k: v for k, v in participation.items() if k != "has_roles"}
-    if not participation["has_roles"]:
-        shown.pop("by_role")
-    return shown
-
-
 def report_json(request, slug, conversation_id):
     conversation = _conversation(slug, conversation_id)
     _may_read(request, conversation)
@@ -460,8 +428,10 @@ def report_json(request, slug, conversation_id):
             }
             for row in data["statements"]
         },
-        "participation": _participation_published(data["participation"]),
-        "analysis": _as_published(cached.result, data["has_roles"]) if cached else None,
+        "participation": selectors.published_participation(data["participation"]),
+        "analysis": selectors.published_analysis(cached.result, data["has_roles"])
+        if cached
+        else None,
     }
     response = HttpResponse(
         json.dumps(body, indent=2), content_type="application/json; charset=utf-8"
